@@ -1,0 +1,66 @@
+// The daemon core's only view of the kernel. netlink/ implements it against the
+// real kernel; tests/ has a fake. Everything here is synchronous and is called
+// from the event loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/plan/qdisc_plan.h"
+
+namespace chaosnet::kernel {
+
+struct RootQdisc {
+  std::string kind;        // "noqueue", "pfifo_fast", "mq", "netem", ...
+  uint32_t handle = 0;
+  // True when the kernel put it there itself (no qdisc configured, or the
+  // default one a device gets): chaosnet may replace such a root.
+  bool is_default = false;
+};
+
+struct Counters {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t drops = 0;
+  uint64_t overlimits = 0;
+  uint32_t backlog_packets = 0;   // qlen: packets held (e.g. being delayed) now
+  uint32_t backlog_bytes = 0;
+};
+
+// What the running kernel offers, probed once at start.
+struct Capabilities {
+  bool netem = false;
+  bool tbf = false;
+  bool htb = false;
+  bool u32 = false;
+  bool ifb = false;
+  bool mirred = false;
+  std::vector<std::string> notes;  // human-readable probe findings
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+
+  // ifindex of the interface; NOT_FOUND when it does not exist.
+  virtual Result<int> InterfaceIndex(const std::string& name) = 0;
+
+  virtual Result<RootQdisc> GetRootQdisc(int ifindex) = 0;
+
+  // Creates every qdisc of the plan, root first. All or nothing: when any step
+  // fails, what this call created is removed again before it returns the error.
+  virtual Status Apply(int ifindex, const plan::InterfacePlan& plan) = 0;
+
+  // Deletes the root qdisc with this (owned) handle, and with it its children.
+  // NOT_FOUND when it is already gone.
+  virtual Status RemoveRoot(int ifindex, uint32_t root_handle) = 0;
+
+  // Counters of one qdisc on the interface; NOT_FOUND when it is gone.
+  virtual Result<Counters> QdiscCounters(int ifindex, uint32_t handle) = 0;
+
+  virtual Capabilities Probe() = 0;
+};
+
+}  // namespace chaosnet::kernel
