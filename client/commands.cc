@@ -1,0 +1,179 @@
+#include "client/commands.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "client/cli.h"
+#include "client/format.h"
+#include "client/request_builder.h"
+#include "client/rpc.h"
+
+namespace chaosnet::client {
+namespace {
+
+Outcome LocalError(const Status& status) { return UsageError(status.message()); }
+
+WallClock::time_point Now() { return WallClock::now(); }
+
+Outcome Create(FaultClient& client, const Settings& s, const v1::CreateFaultRequest& request,
+               std::ostream& out) {
+  v1::CreateFaultResponse response;
+  if (Outcome o = client.CreateFault(request, &response); !o.ok()) return o;
+  if (s.output == OutputFormat::kJson) {
+    out << ToJson(response.fault()) << "\n";
+  } else {
+    out << CreateText(response, Now());
+  }
+  return Outcome::Ok();
+}
+
+Outcome PrintFault(const Settings& s, const v1::Fault& fault, const char* verb, std::ostream& out) {
+  if (s.output == OutputFormat::kJson) {
+    out << ToJson(fault) << "\n";
+  } else {
+    out << FaultLine(fault, verb, Now());
+  }
+  return Outcome::Ok();
+}
+
+// SIGINT/SIGTERM end a watch cleanly (exit 0). The signals are blocked in every
+// thread (so gRPC's threads, created later, inherit the mask) and collected by
+// one thread with sigwait(), which may safely cancel the call; a handler may not.
+class StopSignals {
+ public:
+  static constexpr int kWakeUp = SIGUSR2;
+
+  StopSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, kWakeUp);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  ~StopSignals() {
+    if (thread_.joinable()) {
+      pthread_kill(thread_.native_handle(), kWakeUp);
+      thread_.join();
+    }
+  }
+
+  void OnStop(FaultClient& client) {
+    thread_ = std::thread([this, &client] {
+      int signal = 0;
+      if (sigwait(&set_, &signal) == 0 && signal != kWakeUp) client.Cancel();
+    });
+  }
+
+ private:
+  sigset_t set_;
+  std::thread thread_;
+};
+
+Outcome Watch(const Settings& s, const WatchOptions& options, std::ostream& out) {
+  StopSignals signals;  // before the channel exists: see StopSignals
+  FaultClient client(s);
+  signals.OnStop(client);
+  return client.Watch(BuildWatchRequest(options), [&](const v1::FaultEvent& event) {
+    out << (s.output == OutputFormat::kJson ? ToJson(event) + "\n" : EventLine(event));
+    out.flush();  // a watcher piped into another tool wants each event now
+  });
+}
+
+}  // namespace
+
+Outcome RunInvocation(const Invocation& inv, std::ostream& out) {
+  auto settings = BuildSettings(inv.global);
+  if (!settings.ok()) return LocalError(settings.status());
+  const Settings& s = *settings;
+  bool json = s.output == OutputFormat::kJson;
+
+  // Every request is built before connecting: bad input never reaches the daemon.
+  switch (inv.command) {
+    case Command::kCreate: {
+      auto request = BuildCreateRequest(inv.create);
+      if (!request.ok()) return LocalError(request.status());
+      FaultClient client(s);
+      return Create(client, s, *request, out);
+    }
+    case Command::kList: {
+      auto request = BuildListRequest(inv.list);
+      if (!request.ok()) return LocalError(request.status());
+      FaultClient client(s);
+      v1::ListFaultsResponse response;
+      if (Outcome o = client.ListFaults(*request, &response); !o.ok()) return o;
+      out << (json ? FaultsToJson(response.faults()) + "\n"
+                   : FaultTable(response.faults(), Now()));
+      return Outcome::Ok();
+    }
+    case Command::kGet: {
+      auto request = BuildGetRequest(inv.lease);
+      if (!request.ok()) return LocalError(request.status());
+      FaultClient client(s);
+      v1::Fault fault;
+      if (Outcome o = client.GetFault(*request, &fault); !o.ok()) return o;
+      out << (json ? ToJson(fault) + "\n" : FaultDetails(fault, Now()));
+      return Outcome::Ok();
+    }
+    case Command::kExtend: {
+      auto request = BuildExtendRequest(inv.lease);
+      if (!request.ok()) return LocalError(request.status());
+      FaultClient client(s);
+      v1::Fault fault;
+      if (Outcome o = client.ExtendFault(*request, &fault); !o.ok()) return o;
+      return PrintFault(s, fault, "extended", out);
+    }
+    case Command::kRevoke: {
+      auto request = BuildRevokeRequest(inv.lease);
+      if (!request.ok()) return LocalError(request.status());
+      FaultClient client(s);
+      v1::Fault fault;
+      if (Outcome o = client.RevokeFault(*request, &fault); !o.ok()) return o;
+      return PrintFault(s, fault, "revoked", out);
+    }
+    case Command::kRevokeAll: {
+      auto request = BuildRevokeAllRequest(inv.lease);
+      if (!request.ok()) return LocalError(request.status());
+      FaultClient client(s);
+      v1::RevokeAllFaultsResponse response;
+      if (Outcome o = client.RevokeAllFaults(*request, &response); !o.ok()) return o;
+      if (json) {
+        out << FaultsToJson(response.faults()) << "\n";
+      } else if (response.faults().empty()) {
+        out << "no active faults to revoke\n";
+      } else {
+        for (const auto& fault : response.faults()) out << FaultLine(fault, "revoked", Now());
+      }
+      return Outcome::Ok();
+    }
+    case Command::kWatch:
+      return Watch(s, inv.watch, out);
+    case Command::kInfo: {
+      FaultClient client(s);
+      v1::Info info;
+      if (Outcome o = client.GetInfo(&info); !o.ok()) return o;
+      out << (json ? ToJson(info) + "\n" : InfoText(info, Now()));
+      return Outcome::Ok();
+    }
+  }
+  return UsageError("unknown command");
+}
+
+int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto parsed = ParseCommandLine(args, out);
+  Outcome outcome = std::holds_alternative<Outcome>(parsed)
+                        ? std::get<Outcome>(parsed)
+                        : RunInvocation(std::get<Invocation>(parsed), out);
+  out.flush();
+  if (!outcome.ok()) {
+    // Exactly one line, whatever the server or gRPC put into the message.
+    std::string message = outcome.message;
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    err << "chaosnetctl: " << message << std::endl;
+  }
+  return outcome.exit_code;
+}
+
+}  // namespace chaosnet::client

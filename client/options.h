@@ -1,0 +1,93 @@
+// The argument model: what the user typed, as text, before any unit parsing.
+// Keeping it textual lets the request builder own every parse rule (and every
+// error message) in one pure, testable place; CLI11 only fills these structs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace chaosnet::client {
+
+// Exit codes are part of the CLI contract; scripts depend on them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitServerError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnreachable = 3;
+
+inline constexpr char kDefaultServer[] = "unix:/run/chaosnetd/chaosnetd.sock";
+
+enum class Command { kCreate, kList, kGet, kExtend, kRevoke, kRevokeAll, kWatch, kInfo };
+
+// Which creating subcommand was used; only changes how the positional value is
+// read and how messages name things, the request shape is the same.
+enum class FaultKind { kDelay, kLoss, kDuplicate, kCorrupt, kReorder, kRate, kPartition, kApply };
+
+struct GlobalOptions {
+  std::string server = kDefaultServer;
+  std::string output = "table";
+  std::string timeout = "10s";
+};
+
+// An empty string means "not given" for every optional field below.
+struct CreateOptions {
+  FaultKind kind = FaultKind::kApply;
+  std::string interface;
+
+  std::string delay;
+  std::string jitter;
+  std::string delay_correlation;
+  std::string distribution;
+  std::string loss;
+  std::string loss_correlation;
+  std::string duplicate;
+  std::string duplicate_correlation;
+  std::string corrupt;
+  std::string corrupt_correlation;
+  std::string reorder;
+  std::string reorder_correlation;
+  std::string gap;
+  std::string rate;
+  bool partition = false;
+
+  std::string ttl;
+  std::string dst;
+  std::string src;
+  std::string dport;
+  std::string sport;
+  std::string protocol;
+  std::string direction;
+  std::string netns;
+  std::vector<std::string> labels;
+  std::string limit;
+  std::string request_id;
+  bool dry_run = false;
+};
+
+struct ListOptions {
+  std::string interface;
+  std::vector<std::string> labels;
+  bool all = false;
+};
+
+// get, extend, revoke, revoke --all share this: an ID and what goes with it.
+struct LeaseOptions {
+  std::string id;
+  std::string ttl;                  // extend
+  bool all = false;                 // revoke --all
+  std::vector<std::string> labels;  // revoke --all --label
+};
+
+struct WatchOptions {
+  bool initial = false;
+};
+
+struct Invocation {
+  Command command = Command::kInfo;
+  GlobalOptions global;
+  CreateOptions create;
+  ListOptions list;
+  LeaseOptions lease;
+  WatchOptions watch;
+};
+
+}  // namespace chaosnet::client

@@ -1,0 +1,54 @@
+// The RPC invoker: one channel to chaosnetd, a deadline per call, and the
+// translation of gRPC failures into the CLI's words and exit codes. gRPC stays
+// behind the pimpl so that only rpc.cc pays for its headers.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "chaosnet/v1/chaosnet.pb.h"
+#include "client/outcome.h"
+#include "client/request_builder.h"
+
+namespace chaosnet::client {
+
+// gRPC's status code (grpc::StatusCode value) in words: "invalid argument".
+std::string GrpcCodeName(int grpc_code);
+
+// A failed call as the user sees it. `reached_server` says whether the channel
+// ever connected: a deadline that passes while still connecting means the
+// daemon is unreachable (exit 3), one that passes on a live connection is a
+// slow server (exit 1).
+Outcome DescribeRpcFailure(int grpc_code, const std::string& message, const std::string& server,
+                           bool reached_server);
+
+class FaultClient {
+ public:
+  explicit FaultClient(const Settings& settings);
+  ~FaultClient();
+  FaultClient(const FaultClient&) = delete;
+  FaultClient& operator=(const FaultClient&) = delete;
+
+  Outcome CreateFault(const v1::CreateFaultRequest& request, v1::CreateFaultResponse* response);
+  Outcome GetFault(const v1::GetFaultRequest& request, v1::Fault* response);
+  Outcome ListFaults(const v1::ListFaultsRequest& request, v1::ListFaultsResponse* response);
+  Outcome ExtendFault(const v1::ExtendFaultRequest& request, v1::Fault* response);
+  Outcome RevokeFault(const v1::RevokeFaultRequest& request, v1::Fault* response);
+  Outcome RevokeAllFaults(const v1::RevokeAllFaultsRequest& request,
+                          v1::RevokeAllFaultsResponse* response);
+  Outcome GetInfo(v1::Info* response);
+
+  // Streams events into `on_event` until the server ends the stream or
+  // Cancel() is called; a cancelled watch is a success. No deadline applies.
+  Outcome Watch(const v1::WatchRequest& request,
+                const std::function<void(const v1::FaultEvent&)>& on_event);
+  // Thread-safe; also effective when called before Watch() starts.
+  void Cancel();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace chaosnet::client

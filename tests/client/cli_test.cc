@@ -1,0 +1,338 @@
+// Command line → request, for every command and flag, and the local errors that
+// must stop chaosnetctl (exit 2) before it ever connects to a daemon.
+#include <gmock/gmock.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "client/cli.h"
+#include "client/commands.h"
+#include "client/request_builder.h"
+
+namespace chaosnet::client {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// No test may depend on the environment of whoever runs it.
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { unsetenv("CHAOSNET_SERVER"); }
+};
+
+std::vector<std::string> Argv(std::vector<std::string> args) {
+  args.insert(args.begin(), "chaosnetctl");
+  return args;
+}
+
+Invocation Parse(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  auto parsed = ParseCommandLine(Argv(args), out);
+  if (auto* outcome = std::get_if<Outcome>(&parsed)) {
+    ADD_FAILURE() << "parse failed: " << outcome->message;
+    return {};
+  }
+  return std::get<Invocation>(parsed);
+}
+
+template <typename Message>
+Message FromText(const std::string& text) {
+  Message m;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &m)) << text;
+  return m;
+}
+
+template <typename Message>
+void ExpectProtoEq(const Message& actual, const std::string& expected_text) {
+  Message expected = FromText<Message>(expected_text);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(actual, expected))
+      << "actual:\n" << actual.DebugString() << "expected:\n" << expected.DebugString();
+}
+
+struct CreateCase {
+  std::vector<std::string> args;
+  FaultKind kind;
+  std::string request;  // text format
+};
+
+class CreateRequestTest : public CliTest, public ::testing::WithParamInterface<CreateCase> {};
+
+TEST_P(CreateRequestTest, BuildsTheRequest) {
+  Invocation inv = Parse(GetParam().args);
+  ASSERT_EQ(inv.command, Command::kCreate);
+  EXPECT_EQ(inv.create.kind, GetParam().kind);
+  auto request = BuildCreateRequest(inv.create);
+  ASSERT_TRUE(request.ok()) << request.status().message();
+  ExpectProtoEq(*request, GetParam().request);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryCommandAndFlag, CreateRequestTest,
+    ::testing::Values(
+        CreateCase{{"delay", "eth0", "3000ms"}, FaultKind::kDelay,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { seconds: 3 } } })"},
+        CreateCase{{"delay", "eth0", "100ms", "--jitter", "10ms", "--correlation", "25%",
+                    "--distribution", "normal"},
+                   FaultKind::kDelay,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { nanos: 100000000 } jitter { nanos: 10000000 }
+                                     correlation_percent: 25
+                                     distribution: DELAY_DISTRIBUTION_NORMAL } })"},
+        CreateCase{{"delay", "eth0", "1s", "--distribution", "pareto"}, FaultKind::kDelay,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { seconds: 1 }
+                                     distribution: DELAY_DISTRIBUTION_PARETO } })"},
+        CreateCase{{"delay", "eth0", "1s", "--distribution", "paretonormal"}, FaultKind::kDelay,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { seconds: 1 }
+                                     distribution: DELAY_DISTRIBUTION_PARETONORMAL } })"},
+        CreateCase{{"loss", "eth0", "5%", "--correlation", "25%"}, FaultKind::kLoss,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             loss { percent: 5 correlation_percent: 25 } })"},
+        CreateCase{{"duplicate", "eth0", "1%", "--correlation", "10%"}, FaultKind::kDuplicate,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             duplicate { percent: 1 correlation_percent: 10 } })"},
+        CreateCase{{"corrupt", "eth0", "0.1%"}, FaultKind::kCorrupt,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             corrupt { percent: 0.1 } })"},
+        CreateCase{{"reorder", "eth0", "25%", "--delay", "10ms", "--correlation", "50%", "--gap",
+                    "5"},
+                   FaultKind::kReorder,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { nanos: 10000000 } }
+                             reorder { percent: 25 correlation_percent: 50 gap: 5 } })"},
+        CreateCase{{"rate", "eth0", "1mbit"}, FaultKind::kRate,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             rate { bits_per_second: 1000000 } })"},
+        CreateCase{{"partition", "eth0"}, FaultKind::kPartition,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS partition: true })"},
+        CreateCase{{"apply", "eth0", "--delay", "100ms", "--jitter", "5ms", "--delay-correlation",
+                    "10%", "--distribution", "normal", "--loss", "1%", "--loss-correlation", "2%",
+                    "--duplicate", "3%", "--duplicate-correlation", "4%", "--corrupt", "0.5%",
+                    "--corrupt-correlation", "6%", "--reorder", "7%", "--reorder-correlation",
+                    "8%", "--gap", "9", "--rate", "10mbit", "--partition"},
+                   FaultKind::kApply,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { nanos: 100000000 } jitter { nanos: 5000000 }
+                                     correlation_percent: 10
+                                     distribution: DELAY_DISTRIBUTION_NORMAL }
+                             loss { percent: 1 correlation_percent: 2 }
+                             duplicate { percent: 3 correlation_percent: 4 }
+                             corrupt { percent: 0.5 correlation_percent: 6 }
+                             reorder { percent: 7 correlation_percent: 8 gap: 9 }
+                             rate { bits_per_second: 10000000 }
+                             partition: true })"},
+        CreateCase{{"loss", "eth0", "5%", "--ttl", "30s", "--dst", "10.0.0.0/8", "--src",
+                    "2001:db8::1", "--dport", "80-90", "--sport", "1234", "--proto", "udp",
+                    "--direction", "ingress", "--netns", "pid:42", "--label", "team=db",
+                    "--label", "run=7", "--limit", "5000", "--request-id", "r-1", "--dry-run"},
+                   FaultKind::kLoss,
+                   R"(spec { interface: "eth0" netns: "pid:42" direction: DIRECTION_INGRESS
+                             match { dst_cidr: "10.0.0.0/8" src_cidr: "2001:db8::1"
+                                     dport { first: 80 last: 90 } sport { first: 1234 }
+                                     protocol: PROTOCOL_UDP }
+                             loss { percent: 5 } queue_limit: 5000 }
+                      ttl { seconds: 30 }
+                      labels { key: "team" value: "db" } labels { key: "run" value: "7" }
+                      request_id: "r-1" dry_run: true)"},
+        CreateCase{{"rate", "veth1", "1gbit", "--direction", "both", "--proto", "tcp", "--netns",
+                    "web"},
+                   FaultKind::kRate,
+                   R"(spec { interface: "veth1" netns: "web" direction: DIRECTION_BOTH
+                             match { protocol: PROTOCOL_TCP }
+                             rate { bits_per_second: 1000000000 } })"},
+        CreateCase{{"partition", "eth0", "--proto", "icmp", "--direction", "egress", "--netns",
+                    "/proc/42/ns/net"},
+                   FaultKind::kPartition,
+                   R"(spec { interface: "eth0" netns: "/proc/42/ns/net"
+                             direction: DIRECTION_EGRESS match { protocol: PROTOCOL_ICMP }
+                             partition: true })"}));
+
+// Each case must exit 2 with one line naming what was wrong, and never connect:
+// the server is a path that does not exist, so reaching it would exit 3.
+struct UsageCase {
+  std::vector<std::string> args;
+  std::string message_part;
+};
+
+class UsageErrorTest : public CliTest, public ::testing::WithParamInterface<UsageCase> {};
+
+TEST_P(UsageErrorTest, ExitsTwoWithOneLine) {
+  auto args = GetParam().args;
+  args.insert(args.begin(), {"--server", "unix:/nonexistent/chaosnetctl-test.sock"});
+  std::ostringstream out, err;
+  int code = Main(Argv(args), out, err);
+  const std::string e = err.str();
+  EXPECT_EQ(code, kExitUsage) << e;
+  EXPECT_THAT(e, StartsWith("chaosnetctl: "));
+  EXPECT_THAT(e, HasSubstr(GetParam().message_part));
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1) << e;
+  EXPECT_EQ(out.str(), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    LocalErrors, UsageErrorTest,
+    ::testing::Values(
+        UsageCase{{"loss", "eth0", "150%"}, "chaosnetctl: loss: "},
+        UsageCase{{"loss", "eth0", "5"}, "chaosnetctl: loss: "},
+        UsageCase{{"delay", "eth0", "10"}, "chaosnetctl: delay: "},
+        UsageCase{{"delay", "eth0", "10ms", "--jitter", "5"}, "chaosnetctl: jitter: "},
+        UsageCase{{"delay", "eth0", "10ms", "--correlation", "125%"},
+                  "chaosnetctl: delay correlation: "},
+        UsageCase{{"delay", "eth0", "10ms", "--distribution", "gaussian"},
+                  "distribution: unknown \"gaussian\" (use normal, pareto or paretonormal)"},
+        UsageCase{{"rate", "eth0", "fast"}, "chaosnetctl: rate: "},
+        UsageCase{{"loss", "eth0", "1%", "--ttl", "30"}, "chaosnetctl: ttl: "},
+        UsageCase{{"loss", "eth0", "1%", "--dport", "70000"},
+                  "dport: \"70000\" is not a port (1..65535)"},
+        UsageCase{{"loss", "eth0", "1%", "--dport", "0"}, "dport: \"0\" is not a port"},
+        UsageCase{{"loss", "eth0", "1%", "--sport", "http"}, "sport: \"http\" is not a port"},
+        UsageCase{{"loss", "eth0", "1%", "--dport", "90-80"}, "dport: range 90-80 ends before"},
+        UsageCase{{"loss", "eth0", "1%", "--dport", "80-"}, "dport: \"\" is not a port"},
+        UsageCase{{"loss", "eth0", "1%", "--label", "team"},
+                  "label: \"team\" is not key=value"},
+        UsageCase{{"loss", "eth0", "1%", "--label", "=db"}, "label: \"=db\" is not key=value"},
+        UsageCase{{"loss", "eth0", "1%", "--label", "a=1", "--label", "a=2"},
+                  "label: key \"a\" given twice"},
+        UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.0/33"},
+                  "dst: prefix length in \"10.0.0.0/33\" must be 0..32"},
+        UsageCase{{"loss", "eth0", "1%", "--src", "2001:db8::/129"}, "must be 0..128"},
+        UsageCase{{"loss", "eth0", "1%", "--dst", "db.internal"},
+                  "dst: \"db.internal\" is not an address or CIDR"},
+        UsageCase{{"loss", "eth0", "1%", "--proto", "sctp"}, "proto: unknown \"sctp\""},
+        UsageCase{{"loss", "eth0", "1%", "--direction", "sideways"},
+                  "direction: unknown \"sideways\""},
+        UsageCase{{"loss", "eth0", "1%", "--limit", "0"}, "limit: must be at least 1"},
+        UsageCase{{"loss", "eth0", "1%", "--limit", "lots"}, "limit: \"lots\" is not a whole"},
+        UsageCase{{"loss", "eth0", "1%", "--limit", "4294967296"}, "limit: 4294967296 is above"},
+        UsageCase{{"loss", "eth0", "1%", "--netns", "pid:abc"}, "netns: \"pid:abc\""},
+        UsageCase{{"reorder", "eth0", "25%", "--delay", "10ms", "--gap", "0"},
+                  "gap: must be at least 1"},
+        UsageCase{{"reorder", "eth0", "25%"}, "--delay"},
+        UsageCase{{"apply", "eth0"}, "no fault given"},
+        UsageCase{{"apply", "eth0", "--jitter", "10ms"}, "need --delay"},
+        UsageCase{{"apply", "eth0", "--loss", "1%", "--gap", "3"}, "need --reorder"},
+        UsageCase{{"apply", "eth0", "--duplicate-correlation", "3%", "--loss", "1%"},
+                  "--duplicate-correlation needs --duplicate"},
+        UsageCase{{"loss", "eth0", "5%", "--bogus"}, "--bogus"},
+        UsageCase{{"loss"}, "IFACE"},
+        UsageCase{{}, "subcommand"},
+        UsageCase{{"run", "--ttl", "5m", "--loss", "1%", "--", "sleep", "1"},
+                  "run is not supported yet"},
+        UsageCase{{"-o", "yaml", "list"}, "output: unknown \"yaml\" (use table or json)"},
+        UsageCase{{"list", "--timeout", "soon"}, "chaosnetctl: timeout: "},
+        UsageCase{{"list", "--label", "x"}, "label: \"x\" is not key=value"},
+        UsageCase{{"revoke"}, "a fault ID is required"},
+        UsageCase{{"revoke", "f-1", "--all"}, "either a fault ID or --all, not both"},
+        UsageCase{{"revoke", "f-1", "--label", "a=b"}, "--label selects faults only with --all"},
+        UsageCase{{"extend", "f-1"}, "TTL"},
+        UsageCase{{"extend", "f-1", "30"}, "chaosnetctl: ttl: "}));
+
+TEST_F(CliTest, ServerAddressIsValidatedLocally) {
+  for (const char* bad : {"unix:", "localhost", "localhost:http", ":7070", "::1:7070",
+                          "host:70000"}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(Main(Argv({"--server", bad, "list"}), out, err), kExitUsage) << bad;
+    EXPECT_THAT(err.str(), StartsWith("chaosnetctl: server: ")) << bad;
+  }
+  for (const char* good : {"unix:/run/x.sock", "unix:///run/x.sock", "localhost:7070",
+                           "10.0.0.1:7070", "[::1]:7070"}) {
+    EXPECT_TRUE(ParseServerAddress(good).ok()) << good;
+  }
+}
+
+TEST_F(CliTest, GlobalDefaultsAndEnvironment) {
+  Invocation inv = Parse({"list"});
+  auto s = BuildSettings(inv.global);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->server, "unix:/run/chaosnetd/chaosnetd.sock");
+  EXPECT_EQ(s->output, OutputFormat::kTable);
+  EXPECT_EQ(s->timeout, std::chrono::seconds(10));
+
+  setenv("CHAOSNET_SERVER", "unix:/tmp/from-env.sock", 1);
+  EXPECT_EQ(Parse({"list"}).global.server, "unix:/tmp/from-env.sock");
+  // The flag wins over the environment.
+  EXPECT_EQ(Parse({"--server", "h:1", "list"}).global.server, "h:1");
+}
+
+TEST_F(CliTest, GlobalFlagsMayFollowTheSubcommand) {
+  Invocation inv = Parse({"list", "-o", "json", "--server", "host:7070", "--timeout", "2s"});
+  auto s = BuildSettings(inv.global);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->server, "host:7070");
+  EXPECT_EQ(s->output, OutputFormat::kJson);
+  EXPECT_EQ(s->timeout, std::chrono::seconds(2));
+}
+
+TEST_F(CliTest, List) {
+  Invocation inv = Parse({"list", "--interface", "eth0", "--label", "team=db", "--all"});
+  ASSERT_EQ(inv.command, Command::kList);
+  auto request = BuildListRequest(inv.list);
+  ASSERT_TRUE(request.ok());
+  ExpectProtoEq(*request, R"(interface: "eth0" label_selector { key: "team" value: "db" }
+                             include_ended: true)");
+  auto plain = BuildListRequest(Parse({"list"}).list);
+  ASSERT_TRUE(plain.ok());
+  ExpectProtoEq(*plain, "");
+}
+
+TEST_F(CliTest, GetExtendRevoke) {
+  Invocation get = Parse({"get", "f-1"});
+  ASSERT_EQ(get.command, Command::kGet);
+  ExpectProtoEq(*BuildGetRequest(get.lease), R"(id: "f-1")");
+
+  Invocation extend = Parse({"extend", "f-1", "45s"});
+  ASSERT_EQ(extend.command, Command::kExtend);
+  ExpectProtoEq(*BuildExtendRequest(extend.lease), R"(id: "f-1" ttl { seconds: 45 })");
+
+  Invocation revoke = Parse({"revoke", "f-1"});
+  ASSERT_EQ(revoke.command, Command::kRevoke);
+  ExpectProtoEq(*BuildRevokeRequest(revoke.lease), R"(id: "f-1")");
+
+  Invocation all = Parse({"revoke", "--all", "--label", "team=db"});
+  ASSERT_EQ(all.command, Command::kRevokeAll);
+  ExpectProtoEq(*BuildRevokeAllRequest(all.lease),
+                R"(label_selector { key: "team" value: "db" })");
+  ExpectProtoEq(*BuildRevokeAllRequest(Parse({"revoke", "--all"}).lease), "");
+}
+
+TEST_F(CliTest, WatchAndInfo) {
+  Invocation watch = Parse({"watch", "--initial"});
+  ASSERT_EQ(watch.command, Command::kWatch);
+  EXPECT_TRUE(BuildWatchRequest(watch.watch).send_initial());
+  EXPECT_FALSE(BuildWatchRequest(Parse({"watch"}).watch).send_initial());
+  EXPECT_EQ(Parse({"info"}).command, Command::kInfo);
+}
+
+TEST_F(CliTest, HelpExitsZeroOnStdout) {
+  std::ostringstream out, err;
+  EXPECT_EQ(Main(Argv({"--help"}), out, err), 0);
+  EXPECT_THAT(out.str(), HasSubstr("delay"));
+  EXPECT_EQ(err.str(), "");
+  std::ostringstream out2, err2;
+  EXPECT_EQ(Main(Argv({"loss", "--help"}), out2, err2), 0);
+  EXPECT_THAT(out2.str(), HasSubstr("--correlation"));
+}
+
+TEST_F(CliTest, ValuesAreReturnedAsTyped) {
+  // The daemon parses CIDRs again; the client must not rewrite them.
+  EXPECT_EQ(*ParseCidr("dst", "10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(*ParseCidr("dst", "fd00::/8"), "fd00::/8");
+  auto single = ParsePortRange("dport", "5432");
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(single->first(), 5432u);
+  EXPECT_EQ(single->last(), 0u);  // 0 = same as first, per the proto
+  auto labels = ParseLabels({"a=b=c", "empty="});
+  ASSERT_TRUE(labels.ok());
+  EXPECT_EQ(labels->at("a"), "b=c");
+  EXPECT_EQ(labels->at("empty"), "");
+}
+
+}  // namespace
+}  // namespace chaosnet::client
