@@ -20,22 +20,26 @@ struct DelayFault {
   Nanos jitter{0};
   double correlation_percent = 0;  // 0..100
   DelayDistribution distribution = DelayDistribution::kUniform;
+  bool operator==(const DelayFault&) const = default;
 };
 
 // loss, duplicate and corrupt share this shape: a probability and its correlation.
 struct ProbabilityFault {
   double percent = 0;              // 0..100
   double correlation_percent = 0;  // 0..100
+  bool operator==(const ProbabilityFault&) const = default;
 };
 
 struct ReorderFault {
   double percent = 0;              // packets sent at once; the rest get DelayFault::latency
   double correlation_percent = 0;
   uint32_t gap = 0;                // netem "gap": reorder every gap-th packet instead
+  bool operator==(const ReorderFault&) const = default;
 };
 
 struct RateFault {
   uint64_t bits_per_second = 0;
+  bool operator==(const RateFault&) const = default;
 };
 
 struct Cidr {
@@ -83,6 +87,8 @@ struct FaultSpec {
   bool partition = false;          // drop every matching packet
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
+
+  bool operator==(const FaultSpec&) const = default;
 
   bool needs_netem() const {
     return delay || loss || duplicate || corrupt || reorder || partition;

@@ -1,0 +1,356 @@
+#include "daemon/core/fault_manager.h"
+
+#include <algorithm>
+#include <random>
+
+#include "common/units.h"
+#include "daemon/plan/compiler.h"
+#include "daemon/plan/describe.h"
+
+namespace chaosnet::core {
+namespace {
+
+std::string InterfaceKey(const model::FaultSpec& spec) { return spec.netns + "\n" + spec.interface; }
+
+bool LabelsMatch(const Labels& labels, const Labels& selector) {
+  return std::all_of(selector.begin(), selector.end(), [&](const auto& kv) {
+    auto it = labels.find(kv.first);
+    return it != labels.end() && it->second == kv.second;
+  });
+}
+
+// Drops and overlimits happen at every level of the tree (netem drops what it
+// loses, tbf what exceeds its queue); packets and backlog are counted where
+// traffic leaves: the root.
+Result<kernel::Counters> ReadPlanCounters(kernel::Kernel& kernel, int ifindex,
+                                          const plan::InterfacePlan& plan) {
+  kernel::Counters total;
+  bool root = true;
+  for (const auto& q : plan.qdiscs) {
+    auto c = kernel.QdiscCounters(ifindex, q.handle);
+    if (!c.ok()) return c.status();
+    if (root) {
+      total = *c;
+      root = false;
+    } else {
+      total.drops += c->drops;
+      total.overlimits += c->overlimits;
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+const char* FaultStateName(FaultState s) {
+  switch (s) {
+    case FaultState::kPlanned: return "PLANNED";
+    case FaultState::kActive: return "ACTIVE";
+    case FaultState::kExpired: return "EXPIRED";
+    case FaultState::kRevoked: return "REVOKED";
+    case FaultState::kLost: return "LOST";
+    case FaultState::kFailed: return "FAILED";
+  }
+  return "UNKNOWN";
+}
+
+const char* EventTypeName(EventType t) {
+  switch (t) {
+    case EventType::kApplied: return "APPLIED";
+    case EventType::kExtended: return "EXTENDED";
+    case EventType::kExpired: return "EXPIRED";
+    case EventType::kRevoked: return "REVOKED";
+    case EventType::kLost: return "LOST";
+    case EventType::kFailed: return "FAILED";
+  }
+  return "UNKNOWN";
+}
+
+std::string RandomFaultId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t bits = rng();
+  std::string id(12, '0');
+  for (auto& c : id) {
+    c = kHex[bits & 0xF];
+    bits >>= 4;
+  }
+  return id;
+}
+
+FaultManager::FaultManager(kernel::Kernel& kernel, const Clock& clock, kernel::Capabilities caps,
+                           ManagerConfig config, IdGenerator ids)
+    : kernel_(kernel), clock_(clock), caps_(std::move(caps)), config_(std::move(config)),
+      ids_(std::move(ids)) {}
+
+Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
+  if (ttl <= std::chrono::nanoseconds::zero()) {
+    return InvalidArgument("ttl must be positive (e.g. 30s)");
+  }
+  if (ttl > config_.max_ttl) {
+    return InvalidArgument("ttl " + units::FormatDuration(ttl) + " is above the maximum of " +
+                           units::FormatDuration(config_.max_ttl) +
+                           " (the daemon's --max-ttl)");
+  }
+  return Status::Ok();
+}
+
+Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
+  if (spec.needs_netem() && !caps_.netem) {
+    return FailedPrecondition(
+        "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM");
+  }
+  if (spec.rate && !caps_.tbf) {
+    return FailedPrecondition(
+        "kernel has no tbf qdisc: load sch_tbf or enable CONFIG_NET_SCH_TBF");
+  }
+  return Status::Ok();
+}
+
+Status FaultManager::CheckInterfaceFree(const model::FaultSpec& spec, int ifindex) {
+  auto taken = active_by_interface_.find(InterfaceKey(spec));
+  if (taken != active_by_interface_.end()) {
+    return FailedPrecondition("interface " + spec.interface + " already carries fault " +
+                              taken->second +
+                              "; revoke it first, or combine impairments in one fault "
+                              "with `chaosnetctl apply`");
+  }
+  auto root = kernel_.GetRootQdisc(ifindex);
+  if (!root.ok()) return root.status();
+  if (root->is_default) return Status::Ok();
+  if (plan::IsOwnedHandle(root->handle)) {
+    return FailedPrecondition("interface " + spec.interface + " carries a " + root->kind +
+                              " qdisc left over by an earlier chaosnetd (handle " +
+                              plan::FormatHandle(root->handle) +
+                              "); remove it with `chaosnetd --cleanup`");
+  }
+  return FailedPrecondition("interface " + spec.interface + " already has a root qdisc (" +
+                            root->kind + ", handle " + plan::FormatHandle(root->handle) +
+                            ") that chaosnet did not create; chaosnet never replaces "
+                            "foreign qdiscs: remove it or pick another interface");
+}
+
+Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
+  if (!request.request_id.empty() && !request.dry_run) {
+    auto it = by_request_id_.find(request.request_id);
+    if (it != by_request_id_.end()) {
+      const FaultRecord* earlier = FindAny(it->second);
+      if (earlier != nullptr) {
+        if (!(earlier->spec == request.spec)) {
+          return AlreadyExists("request_id " + request.request_id +
+                               " was already used for fault " + earlier->id +
+                               " with a different spec");
+        }
+        return CreateResult{*earlier, true};
+      }
+    }
+  }
+
+  if (Status s = model::ValidateFaultSpec(request.spec, config_.limits); !s.ok()) return s;
+  if (Status s = model::CheckSupportedInThisVersion(request.spec); !s.ok()) return s;
+  const auto ttl = request.ttl.value_or(config_.default_ttl);
+  if (Status s = CheckTtl(ttl); !s.ok()) return s;
+  if (Status s = CheckKernelSupports(request.spec); !s.ok()) return s;
+
+  auto ifindex = kernel_.InterfaceIndex(request.spec.interface);
+  if (!ifindex.ok()) return ifindex.status();
+  if (Status s = CheckInterfaceFree(request.spec, *ifindex); !s.ok()) return s;
+
+  FaultRecord record;
+  record.spec = request.spec;
+  record.labels = request.labels;
+  record.owner = request.caller;
+  record.request_id = request.request_id;
+  record.ifindex = *ifindex;
+  record.plan = plan::CompileWholeInterfaceFault(request.spec);
+  record.created_at = clock_.WallNow();
+  record.deadline = clock_.Now() + ttl;
+  record.expires_at = clock_.ToWall(record.deadline);
+
+  if (request.dry_run) return CreateResult{std::move(record), false};
+
+  if (Status s = kernel_.Apply(record.ifindex, record.plan); !s.ok()) return s;
+
+  record.id = ids_();
+  while (active_.contains(record.id) || FindAny(record.id) != nullptr) record.id = ids_();
+  record.state = FaultState::kActive;
+  record.counters_read_at = record.created_at;
+
+  leases_.Add(record.id, record.deadline);
+  active_by_interface_[InterfaceKey(record.spec)] = record.id;
+  if (!record.request_id.empty()) by_request_id_[record.request_id] = record.id;
+  auto [it, inserted] = active_.emplace(record.id, std::move(record));
+  Publish(EventType::kApplied, it->second);
+  return CreateResult{it->second, false};
+}
+
+FaultRecord* FaultManager::FindActive(const std::string& id) {
+  auto it = active_.find(id);
+  return it == active_.end() ? nullptr : &it->second;
+}
+
+const FaultRecord* FaultManager::FindAny(const std::string& id) const {
+  if (auto it = active_.find(id); it != active_.end()) return &it->second;
+  for (auto it = ended_.rbegin(); it != ended_.rend(); ++it) {
+    if (it->id == id) return &*it;
+  }
+  return nullptr;
+}
+
+void FaultManager::RefreshCounters(FaultRecord& record) {
+  auto counters = ReadPlanCounters(kernel_, record.ifindex, record.plan);
+  if (!counters.ok()) return;  // keep the last good reading; drift handling reports loss
+  record.counters = *counters;
+  record.counters_read_at = clock_.WallNow();
+}
+
+Result<FaultRecord> FaultManager::Get(const std::string& id) {
+  if (FaultRecord* active = FindActive(id)) {
+    RefreshCounters(*active);
+    return *active;
+  }
+  if (const FaultRecord* ended = FindAny(id)) return *ended;
+  return NotFound("no fault with id " + id);
+}
+
+std::vector<FaultRecord> FaultManager::List(const ListFilter& filter) {
+  auto wanted = [&](const FaultRecord& r) {
+    return (filter.interface.empty() || r.spec.interface == filter.interface) &&
+           LabelsMatch(r.labels, filter.label_selector);
+  };
+  std::vector<FaultRecord> out;
+  for (auto& [id, record] : active_) {
+    if (!wanted(record)) continue;
+    RefreshCounters(record);
+    out.push_back(record);
+  }
+  std::sort(out.begin(), out.end(), [](const FaultRecord& a, const FaultRecord& b) {
+    return a.created_at < b.created_at || (a.created_at == b.created_at && a.id < b.id);
+  });
+  if (filter.include_ended) {
+    for (const auto& record : ended_) {
+      if (wanted(record)) out.push_back(record);
+    }
+  }
+  return out;
+}
+
+Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nanoseconds ttl,
+                                         const std::string& caller) {
+  FaultRecord* record = FindActive(id);
+  if (record == nullptr) {
+    if (const FaultRecord* ended = FindAny(id)) {
+      return FailedPrecondition("fault " + id + " has already ended (" +
+                                FaultStateName(ended->state) + "); create a new one");
+    }
+    return NotFound("no fault with id " + id);
+  }
+  if (Status s = CheckTtl(ttl); !s.ok()) return s;
+  record->deadline = clock_.Now() + ttl;
+  record->expires_at = clock_.ToWall(record->deadline);
+  leases_.Reschedule(id, record->deadline);
+  RefreshCounters(*record);
+  Publish(EventType::kExtended, *record);
+  return *record;
+}
+
+Result<FaultRecord> FaultManager::Revoke(const std::string& id, const std::string& caller) {
+  if (FindActive(id) == nullptr) {
+    if (const FaultRecord* ended = FindAny(id)) {
+      return FailedPrecondition("fault " + id + " has already ended (" +
+                                FaultStateName(ended->state) + ")");
+    }
+    return NotFound("no fault with id " + id);
+  }
+  return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller));
+}
+
+std::vector<FaultRecord> FaultManager::RevokeAll(const Labels& selector,
+                                                 const std::string& caller) {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) {
+    if (LabelsMatch(record.labels, selector)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<FaultRecord> out;
+  for (const auto& id : ids) {
+    out.push_back(End(id, FaultState::kRevoked,
+                      "revoked by " + (caller.empty() ? "a client" : caller) + " (revoke all)"));
+  }
+  return out;
+}
+
+std::vector<FaultRecord> FaultManager::ExpireDue() {
+  std::vector<FaultRecord> out;
+  for (const auto& id : leases_.TakeExpired(clock_.Now())) {
+    out.push_back(End(id, FaultState::kExpired, "lease expired"));
+  }
+  return out;
+}
+
+std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) ids.push_back(id);
+  std::vector<FaultRecord> out;
+  for (const auto& id : ids) out.push_back(End(id, FaultState::kRevoked, reason));
+  return out;
+}
+
+FaultRecord FaultManager::End(const std::string& id, FaultState state,
+                              const std::string& reason) {
+  auto node = active_.extract(id);
+  FaultRecord record = std::move(node.mapped());
+  leases_.Remove(id);
+  active_by_interface_.erase(InterfaceKey(record.spec));
+
+  RefreshCounters(record);  // the final reading, taken while the qdisc still exists
+  Status removed = kernel_.RemoveRoot(record.ifindex, record.plan.root_handle());
+  record.ended_at = clock_.WallNow();
+  EventType event;
+  if (removed.ok()) {
+    record.state = state;
+    record.state_reason = reason;
+    event = state == FaultState::kExpired ? EventType::kExpired : EventType::kRevoked;
+  } else if (removed.code() == StatusCode::kNotFound) {
+    record.state = FaultState::kLost;
+    record.state_reason = "the fault's qdisc was already gone from " + record.spec.interface +
+                          " (removed by hand, or the interface disappeared)";
+    event = EventType::kLost;
+  } else {
+    record.state = FaultState::kFailed;
+    record.state_reason = "rollback failed: " + removed.message();
+    event = EventType::kFailed;
+  }
+  Publish(event, record);
+  Remember(record);
+  return record;
+}
+
+void FaultManager::Remember(FaultRecord record) {
+  ended_.push_back(std::move(record));
+  while (ended_.size() > config_.ended_history) {
+    const FaultRecord& oldest = ended_.front();
+    if (!oldest.request_id.empty()) {
+      auto it = by_request_id_.find(oldest.request_id);
+      if (it != by_request_id_.end() && it->second == oldest.id) by_request_id_.erase(it);
+    }
+    ended_.pop_front();
+  }
+}
+
+int FaultManager::Subscribe(Listener listener) {
+  int token = next_listener_++;
+  listeners_.emplace(token, std::move(listener));
+  return token;
+}
+
+void FaultManager::Unsubscribe(int token) { listeners_.erase(token); }
+
+void FaultManager::Publish(EventType type, const FaultRecord& record) {
+  FaultEvent event{type, record, clock_.WallNow(), ++sequence_};
+  // A listener may unsubscribe itself while being called.
+  auto snapshot = listeners_;
+  for (auto& [token, listener] : snapshot) listener(event);
+}
+
+}  // namespace chaosnet::core

@@ -1,0 +1,114 @@
+// The daemon's state: every fault and its lease. Single-threaded by design —
+// only the event loop calls it — so it holds no locks. It talks to the kernel
+// only through kernel::Kernel and reads time only through Clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/core/clock.h"
+#include "daemon/core/fault_record.h"
+#include "daemon/kernel/kernel.h"
+#include "daemon/lease/lease_table.h"
+#include "daemon/model/validate.h"
+
+namespace chaosnet::core {
+
+struct ManagerConfig {
+  std::chrono::nanoseconds default_ttl = std::chrono::minutes(5);
+  std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
+  model::ValidationLimits limits;
+  std::size_t ended_history = 1024;  // ended faults kept for get/list
+};
+
+struct CreateRequest {
+  model::FaultSpec spec;
+  std::optional<std::chrono::nanoseconds> ttl;
+  Labels labels;
+  std::string request_id;
+  bool dry_run = false;
+  std::string caller;
+};
+
+struct CreateResult {
+  FaultRecord fault;
+  bool replayed = false;  // an earlier request with the same request_id made it
+};
+
+struct ListFilter {
+  std::string interface;
+  Labels label_selector;
+  bool include_ended = false;
+};
+
+class FaultManager {
+ public:
+  using IdGenerator = std::function<std::string()>;
+  using Listener = std::function<void(const FaultEvent&)>;
+
+  FaultManager(kernel::Kernel& kernel, const Clock& clock, kernel::Capabilities caps,
+               ManagerConfig config, IdGenerator ids);
+
+  Result<CreateResult> Create(const CreateRequest& request);
+  Result<FaultRecord> Get(const std::string& id);
+  std::vector<FaultRecord> List(const ListFilter& filter);
+  Result<FaultRecord> Extend(const std::string& id, std::chrono::nanoseconds ttl,
+                             const std::string& caller);
+  Result<FaultRecord> Revoke(const std::string& id, const std::string& caller);
+  std::vector<FaultRecord> RevokeAll(const Labels& selector, const std::string& caller);
+
+  // Ends every lease whose deadline has passed; returns the ended faults.
+  std::vector<FaultRecord> ExpireDue();
+  std::optional<SteadyTime> NextDeadline() const { return leases_.NextDeadline(); }
+
+  // Rolls back everything (clean shutdown).
+  std::vector<FaultRecord> RollbackAll(const std::string& reason);
+
+  int Subscribe(Listener listener);
+  void Unsubscribe(int token);
+
+  std::size_t active_count() const { return leases_.size(); }
+  const ManagerConfig& config() const { return config_; }
+  const kernel::Capabilities& capabilities() const { return caps_; }
+
+ private:
+  Status CheckTtl(std::chrono::nanoseconds ttl) const;
+  Status CheckKernelSupports(const model::FaultSpec& spec) const;
+  Status CheckInterfaceFree(const model::FaultSpec& spec, int ifindex);
+  // Takes the kernel objects away and moves the fault to its final state.
+  FaultRecord End(const std::string& id, FaultState state, const std::string& reason);
+  void RefreshCounters(FaultRecord& record);
+  void Publish(EventType type, const FaultRecord& record);
+  void Remember(FaultRecord record);
+  FaultRecord* FindActive(const std::string& id);
+  const FaultRecord* FindAny(const std::string& id) const;
+
+  kernel::Kernel& kernel_;
+  const Clock& clock_;
+  kernel::Capabilities caps_;
+  ManagerConfig config_;
+  IdGenerator ids_;
+
+  lease::LeaseTable leases_;
+  std::unordered_map<std::string, FaultRecord> active_;
+  std::map<std::string, std::string> active_by_interface_;  // interface -> fault id
+  std::deque<FaultRecord> ended_;                            // newest last
+  std::unordered_map<std::string, std::string> by_request_id_;
+
+  std::map<int, Listener> listeners_;
+  int next_listener_ = 1;
+  uint64_t sequence_ = 0;
+};
+
+// 12 random hex digits: short enough to type, unique enough for one host.
+std::string RandomFaultId();
+
+}  // namespace chaosnet::core

@@ -1,0 +1,55 @@
+// A fault under its lease, as the daemon tracks it from creation to its end.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "daemon/core/clock.h"
+#include "daemon/kernel/kernel.h"
+#include "daemon/model/fault_spec.h"
+#include "daemon/plan/qdisc_plan.h"
+
+namespace chaosnet::core {
+
+enum class FaultState { kPlanned, kActive, kExpired, kRevoked, kLost, kFailed };
+
+using Labels = std::map<std::string, std::string>;
+
+struct FaultRecord {
+  std::string id;
+  model::FaultSpec spec;
+  Labels labels;
+  std::string owner;           // who asked for it
+  std::string request_id;
+
+  int ifindex = 0;
+  plan::InterfacePlan plan;
+
+  WallTime created_at{};
+  SteadyTime deadline{};       // authoritative
+  WallTime expires_at{};       // derived from deadline when it was last set
+  WallTime ended_at{};         // set when state leaves kActive
+
+  FaultState state = FaultState::kPlanned;
+  std::string state_reason;
+
+  kernel::Counters counters;   // live while active, final once ended
+  WallTime counters_read_at{};
+
+  bool active() const { return state == FaultState::kActive; }
+};
+
+enum class EventType { kApplied, kExtended, kExpired, kRevoked, kLost, kFailed };
+
+struct FaultEvent {
+  EventType type;
+  FaultRecord fault;
+  WallTime at;
+  uint64_t sequence = 0;
+};
+
+const char* FaultStateName(FaultState s);
+const char* EventTypeName(EventType t);
+
+}  // namespace chaosnet::core
