@@ -1,0 +1,323 @@
+#include "daemon/api/convert.h"
+
+#include <limits>
+
+#include "common/net_parse.h"
+#include "daemon/plan/describe.h"
+
+namespace chaosnet::api {
+namespace {
+
+using std::chrono::nanoseconds;
+
+Result<double> Percent(const char* field, double value) {
+  // Range rules live in model/validate; here only what cannot be a number.
+  if (value != value) return InvalidArgument(std::string(field) + ": not a number");
+  return value;
+}
+
+Result<std::optional<model::Cidr>> Cidr(const char* field, const std::string& text) {
+  if (text.empty()) return std::optional<model::Cidr>{};
+  auto cidr = ParseCidr(text);
+  if (!cidr.ok()) return InvalidArgument(std::string(field) + ": " + cidr.status().message());
+  return std::optional<model::Cidr>{*cidr};
+}
+
+Result<std::optional<model::PortRange>> Ports(const char* field, bool present,
+                                              const pb::PortRange& range) {
+  if (!present) return std::optional<model::PortRange>{};
+  uint32_t first = range.first();
+  uint32_t last = range.last() == 0 ? first : range.last();
+  if (first == 0 || first > 65535 || last > 65535) {
+    return InvalidArgument(std::string(field) + ": ports are 1..65535");
+  }
+  if (last < first) return InvalidArgument(std::string(field) + ": range ends before it starts");
+  return std::optional<model::PortRange>{
+      model::PortRange{static_cast<uint16_t>(first), static_cast<uint16_t>(last)}};
+}
+
+model::ProbabilityFault Probability(const pb::Probability& p) {
+  return {p.percent(), p.correlation_percent()};
+}
+
+void ToProto(const model::ProbabilityFault& p, pb::Probability* out) {
+  out->set_percent(p.percent);
+  out->set_correlation_percent(p.correlation_percent);
+}
+
+pb::FaultState ToProto(core::FaultState s) {
+  switch (s) {
+    case core::FaultState::kPlanned: return pb::FAULT_STATE_UNSPECIFIED;
+    case core::FaultState::kActive: return pb::FAULT_STATE_ACTIVE;
+    case core::FaultState::kExpired: return pb::FAULT_STATE_EXPIRED;
+    case core::FaultState::kRevoked: return pb::FAULT_STATE_REVOKED;
+    case core::FaultState::kLost: return pb::FAULT_STATE_LOST;
+    case core::FaultState::kFailed: return pb::FAULT_STATE_FAILED;
+  }
+  return pb::FAULT_STATE_UNSPECIFIED;
+}
+
+pb::EventType ToProto(core::EventType t) {
+  switch (t) {
+    case core::EventType::kApplied: return pb::EVENT_TYPE_APPLIED;
+    case core::EventType::kExtended: return pb::EVENT_TYPE_EXTENDED;
+    case core::EventType::kExpired: return pb::EVENT_TYPE_EXPIRED;
+    case core::EventType::kRevoked: return pb::EVENT_TYPE_REVOKED;
+    case core::EventType::kLost: return pb::EVENT_TYPE_LOST;
+    case core::EventType::kFailed: return pb::EVENT_TYPE_FAILED;
+  }
+  return pb::EVENT_TYPE_UNSPECIFIED;
+}
+
+}  // namespace
+
+Result<nanoseconds> FromProto(const google::protobuf::Duration& d) {
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+  if (d.seconds() > kMaxSeconds || d.seconds() < -kMaxSeconds) {
+    return InvalidArgument("duration out of range");
+  }
+  if (d.nanos() <= -1'000'000'000 || d.nanos() >= 1'000'000'000 ||
+      (d.seconds() > 0 && d.nanos() < 0) || (d.seconds() < 0 && d.nanos() > 0)) {
+    return InvalidArgument("malformed duration (nanos out of range or sign mismatch)");
+  }
+  return nanoseconds(d.seconds() * 1'000'000'000 + d.nanos());
+}
+
+Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
+  model::FaultSpec spec;
+  spec.interface = in.interface();
+  spec.netns = in.netns();
+
+  switch (in.direction()) {
+    case pb::DIRECTION_UNSPECIFIED:
+    case pb::DIRECTION_EGRESS: spec.direction = model::Direction::kEgress; break;
+    case pb::DIRECTION_INGRESS: spec.direction = model::Direction::kIngress; break;
+    case pb::DIRECTION_BOTH: spec.direction = model::Direction::kBoth; break;
+    default: return InvalidArgument("direction: unknown value " + std::to_string(in.direction()));
+  }
+
+  if (in.has_match()) {
+    const auto& m = in.match();
+    auto dst = Cidr("dst", m.dst_cidr());
+    if (!dst.ok()) return dst.status();
+    auto src = Cidr("src", m.src_cidr());
+    if (!src.ok()) return src.status();
+    auto dport = Ports("dport", m.has_dport(), m.dport());
+    if (!dport.ok()) return dport.status();
+    auto sport = Ports("sport", m.has_sport(), m.sport());
+    if (!sport.ok()) return sport.status();
+    spec.match.dst = *dst;
+    spec.match.src = *src;
+    spec.match.dport = *dport;
+    spec.match.sport = *sport;
+    switch (m.protocol()) {
+      case pb::PROTOCOL_UNSPECIFIED: spec.match.protocol = model::Protocol::kAny; break;
+      case pb::PROTOCOL_TCP: spec.match.protocol = model::Protocol::kTcp; break;
+      case pb::PROTOCOL_UDP: spec.match.protocol = model::Protocol::kUdp; break;
+      case pb::PROTOCOL_ICMP: spec.match.protocol = model::Protocol::kIcmp; break;
+      default: return InvalidArgument("protocol: unknown value " + std::to_string(m.protocol()));
+    }
+  }
+
+  if (in.has_delay()) {
+    const auto& d = in.delay();
+    model::DelayFault delay;
+    auto latency = FromProto(d.latency());
+    if (!latency.ok()) return InvalidArgument("delay latency: " + latency.status().message());
+    auto jitter = FromProto(d.jitter());
+    if (!jitter.ok()) return InvalidArgument("delay jitter: " + jitter.status().message());
+    delay.latency = *latency;
+    delay.jitter = *jitter;
+    auto corr = Percent("delay correlation", d.correlation_percent());
+    if (!corr.ok()) return corr.status();
+    delay.correlation_percent = *corr;
+    switch (d.distribution()) {
+      case pb::DELAY_DISTRIBUTION_UNSPECIFIED:
+        delay.distribution = model::DelayDistribution::kUniform;
+        break;
+      case pb::DELAY_DISTRIBUTION_NORMAL: delay.distribution = model::DelayDistribution::kNormal; break;
+      case pb::DELAY_DISTRIBUTION_PARETO: delay.distribution = model::DelayDistribution::kPareto; break;
+      case pb::DELAY_DISTRIBUTION_PARETONORMAL:
+        delay.distribution = model::DelayDistribution::kParetoNormal;
+        break;
+      default:
+        return InvalidArgument("delay distribution: unknown value " +
+                               std::to_string(d.distribution()));
+    }
+    spec.delay = delay;
+  }
+  for (auto [field, present, value] :
+       {std::tuple{"loss", in.has_loss(), &in.loss()},
+        std::tuple{"duplicate", in.has_duplicate(), &in.duplicate()},
+        std::tuple{"corrupt", in.has_corrupt(), &in.corrupt()}}) {
+    if (!present) continue;
+    if (auto p = Percent(field, value->percent()); !p.ok()) return p.status();
+    if (auto p = Percent(field, value->correlation_percent()); !p.ok()) return p.status();
+  }
+  if (in.has_loss()) spec.loss = Probability(in.loss());
+  if (in.has_duplicate()) spec.duplicate = Probability(in.duplicate());
+  if (in.has_corrupt()) spec.corrupt = Probability(in.corrupt());
+  if (in.has_reorder()) {
+    const auto& r = in.reorder();
+    if (auto p = Percent("reorder", r.percent()); !p.ok()) return p.status();
+    if (auto p = Percent("reorder", r.correlation_percent()); !p.ok()) return p.status();
+    spec.reorder = model::ReorderFault{r.percent(), r.correlation_percent(), r.gap()};
+  }
+  if (in.has_rate()) spec.rate = model::RateFault{in.rate().bits_per_second()};
+  spec.partition = in.partition();
+  if (in.queue_limit() != 0) spec.queue_limit = in.queue_limit();
+  return spec;
+}
+
+Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& in) {
+  core::CreateRequest request;
+  auto spec = FromProto(in.spec());
+  if (!spec.ok()) return spec.status();
+  request.spec = std::move(*spec);
+  if (in.has_ttl()) {
+    auto ttl = FromProto(in.ttl());
+    if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
+    request.ttl = *ttl;
+  }
+  for (const auto& [k, v] : in.labels()) {
+    if (k.empty()) return InvalidArgument("labels: a label needs a non-empty key");
+    request.labels.emplace(k, v);
+  }
+  request.request_id = in.request_id();
+  request.dry_run = in.dry_run();
+  return request;
+}
+
+void ToProto(nanoseconds d, google::protobuf::Duration* out) {
+  out->set_seconds(d.count() / 1'000'000'000);
+  out->set_nanos(static_cast<int32_t>(d.count() % 1'000'000'000));
+}
+
+void ToProto(core::WallTime t, google::protobuf::Timestamp* out) {
+  auto ns = std::chrono::duration_cast<nanoseconds>(t.time_since_epoch()).count();
+  int64_t seconds = ns / 1'000'000'000;
+  int64_t nanos = ns % 1'000'000'000;
+  if (nanos < 0) {
+    nanos += 1'000'000'000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(nanos));
+}
+
+void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
+  out->set_interface(spec.interface);
+  out->set_netns(spec.netns);
+  switch (spec.direction) {
+    case model::Direction::kEgress: out->set_direction(pb::DIRECTION_EGRESS); break;
+    case model::Direction::kIngress: out->set_direction(pb::DIRECTION_INGRESS); break;
+    case model::Direction::kBoth: out->set_direction(pb::DIRECTION_BOTH); break;
+  }
+  if (!spec.match.empty()) {
+    auto* m = out->mutable_match();
+    if (spec.match.dst) m->set_dst_cidr(FormatCidr(*spec.match.dst));
+    if (spec.match.src) m->set_src_cidr(FormatCidr(*spec.match.src));
+    if (spec.match.dport) {
+      m->mutable_dport()->set_first(spec.match.dport->first);
+      m->mutable_dport()->set_last(spec.match.dport->last);
+    }
+    if (spec.match.sport) {
+      m->mutable_sport()->set_first(spec.match.sport->first);
+      m->mutable_sport()->set_last(spec.match.sport->last);
+    }
+    switch (spec.match.protocol) {
+      case model::Protocol::kAny: break;
+      case model::Protocol::kTcp: m->set_protocol(pb::PROTOCOL_TCP); break;
+      case model::Protocol::kUdp: m->set_protocol(pb::PROTOCOL_UDP); break;
+      case model::Protocol::kIcmp: m->set_protocol(pb::PROTOCOL_ICMP); break;
+    }
+  }
+  if (spec.delay) {
+    auto* d = out->mutable_delay();
+    ToProto(spec.delay->latency, d->mutable_latency());
+    if (spec.delay->jitter.count() != 0) ToProto(spec.delay->jitter, d->mutable_jitter());
+    d->set_correlation_percent(spec.delay->correlation_percent);
+    switch (spec.delay->distribution) {
+      case model::DelayDistribution::kUniform: break;
+      case model::DelayDistribution::kNormal: d->set_distribution(pb::DELAY_DISTRIBUTION_NORMAL); break;
+      case model::DelayDistribution::kPareto: d->set_distribution(pb::DELAY_DISTRIBUTION_PARETO); break;
+      case model::DelayDistribution::kParetoNormal:
+        d->set_distribution(pb::DELAY_DISTRIBUTION_PARETONORMAL);
+        break;
+    }
+  }
+  if (spec.loss) ToProto(*spec.loss, out->mutable_loss());
+  if (spec.duplicate) ToProto(*spec.duplicate, out->mutable_duplicate());
+  if (spec.corrupt) ToProto(*spec.corrupt, out->mutable_corrupt());
+  if (spec.reorder) {
+    auto* r = out->mutable_reorder();
+    r->set_percent(spec.reorder->percent);
+    r->set_correlation_percent(spec.reorder->correlation_percent);
+    r->set_gap(spec.reorder->gap);
+  }
+  if (spec.rate) out->mutable_rate()->set_bits_per_second(spec.rate->bits_per_second);
+  out->set_partition(spec.partition);
+  if (spec.queue_limit) out->set_queue_limit(*spec.queue_limit);
+}
+
+void ToProto(const core::FaultRecord& r, pb::Fault* out) {
+  out->set_id(r.id);
+  ToProto(r.spec, out->mutable_spec());
+  for (const auto& [k, v] : r.labels) (*out->mutable_labels())[k] = v;
+  out->mutable_owner()->set_identity(r.owner);
+  ToProto(r.created_at, out->mutable_created_at());
+  ToProto(r.expires_at, out->mutable_expires_at());
+  if (!r.active() && r.state != core::FaultState::kPlanned) {
+    ToProto(r.ended_at, out->mutable_ended_at());
+  }
+  out->set_state(ToProto(r.state));
+  out->set_state_reason(r.state_reason);
+  auto* c = out->mutable_counters();
+  c->set_packets(r.counters.packets);
+  c->set_bytes(r.counters.bytes);
+  c->set_drops(r.counters.drops);
+  c->set_overlimits(r.counters.overlimits);
+  c->set_backlog_packets(r.counters.backlog_packets);
+  c->set_backlog_bytes(r.counters.backlog_bytes);
+  ToProto(r.counters_read_at, c->mutable_read_at());
+  out->set_request_id(r.request_id);
+  for (const auto& step : plan::DescribePlan(r.plan)) {
+    auto* s = out->mutable_plan()->add_steps();
+    s->set_object(step.object);
+    s->set_kind(step.kind);
+    s->set_interface(r.spec.interface);
+    s->set_handle(step.handle);
+    s->set_parent(step.parent);
+    s->set_parameters(step.parameters);
+  }
+}
+
+void ToProto(const core::FaultEvent& event, pb::FaultEvent* out) {
+  out->set_type(ToProto(event.type));
+  ToProto(event.fault, out->mutable_fault());
+  ToProto(event.at, out->mutable_at());
+  out->set_sequence(event.sequence);
+}
+
+void ToProto(const kernel::Capabilities& caps, pb::Info* out) {
+  struct Row {
+    const char* name;
+    bool available;
+    const char* hint;
+  };
+  for (const Row& row : {
+           Row{"netem", caps.netem, "load sch_netem or enable CONFIG_NET_SCH_NETEM"},
+           Row{"tbf", caps.tbf, "load sch_tbf or enable CONFIG_NET_SCH_TBF"},
+           Row{"htb", caps.htb, "load sch_htb or enable CONFIG_NET_SCH_HTB"},
+           Row{"u32", caps.u32, "load cls_u32 or enable CONFIG_NET_CLS_U32"},
+           Row{"mirred", caps.mirred, "load act_mirred or enable CONFIG_NET_ACT_MIRRED"},
+           Row{"ifb", caps.ifb, "load ifb or enable CONFIG_IFB"},
+       }) {
+    auto* c = out->add_capabilities();
+    c->set_name(row.name);
+    c->set_available(row.available);
+    if (!row.available) c->set_hint(row.hint);
+  }
+}
+
+}  // namespace chaosnet::api

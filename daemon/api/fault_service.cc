@@ -1,0 +1,148 @@
+#include "daemon/api/fault_service.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "daemon/api/convert.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/api/watch_reactor.h"
+
+namespace chaosnet::api {
+
+std::string CallerIdentity(const grpc::CallbackServerContext& ctx) { return ctx.peer(); }
+
+FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& manager,
+                           ServiceInfo info)
+    : loop_(loop), manager_(manager), info_(std::move(info)) {}
+
+FaultService::~FaultService() = default;
+
+template <typename Work>
+grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx, Work work) {
+  auto* reactor = ctx->DefaultReactor();
+  boost::asio::post(loop_, [this, reactor, work = std::move(work)]() mutable {
+    if (shutting_down_) {
+      reactor->Finish({grpc::StatusCode::UNAVAILABLE, "chaosnetd is shutting down"});
+      return;
+    }
+    reactor->Finish(ToGrpc(work()));
+  });
+  return reactor;
+}
+
+void FaultService::BeginShutdown() {
+  shutting_down_ = true;
+  auto watchers = watchers_;
+  for (WatchReactor* w : watchers) {
+    w->FinishOnLoop({grpc::StatusCode::UNAVAILABLE, "chaosnetd is shutting down"});
+  }
+}
+
+grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext* ctx,
+                                                    const v1::CreateFaultRequest* request,
+                                                    v1::CreateFaultResponse* response) {
+  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+    auto converted = FromProto(*request);
+    if (!converted.ok()) return converted.status();
+    converted->caller = caller;
+    auto created = manager_.Create(*converted);
+    if (!created.ok()) {
+      spdlog::info("create refused for {}: {} ({})", caller, created.status().message(),
+                   StatusCodeName(created.status().code()));
+      return created.status();
+    }
+    ToProto(created->fault, response->mutable_fault());
+    response->set_dry_run(request->dry_run());
+    response->set_replayed(created->replayed);
+    if (!request->dry_run() && !created->replayed) {
+      spdlog::info("fault {} applied on {} for {}", created->fault.id,
+                   created->fault.spec.interface, caller);
+    }
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* FaultService::GetFault(grpc::CallbackServerContext* ctx,
+                                                 const v1::GetFaultRequest* request,
+                                                 v1::Fault* response) {
+  return OnLoop(ctx, [this, request, response]() -> Status {
+    auto record = manager_.Get(request->id());
+    if (!record.ok()) return record.status();
+    ToProto(*record, response);
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* FaultService::ListFaults(grpc::CallbackServerContext* ctx,
+                                                   const v1::ListFaultsRequest* request,
+                                                   v1::ListFaultsResponse* response) {
+  return OnLoop(ctx, [this, request, response]() -> Status {
+    core::ListFilter filter;
+    filter.interface = request->interface();
+    filter.label_selector = {request->label_selector().begin(), request->label_selector().end()};
+    filter.include_ended = request->include_ended();
+    for (const auto& record : manager_.List(filter)) ToProto(record, response->add_faults());
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext* ctx,
+                                                    const v1::ExtendFaultRequest* request,
+                                                    v1::Fault* response) {
+  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+    if (!request->has_ttl()) return InvalidArgument("ttl is required (e.g. 30s)");
+    auto ttl = FromProto(request->ttl());
+    if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
+    auto record = manager_.Extend(request->id(), *ttl, caller);
+    if (!record.ok()) return record.status();
+    spdlog::info("fault {} extended by {}", record->id, caller);
+    ToProto(*record, response);
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext* ctx,
+                                                    const v1::RevokeFaultRequest* request,
+                                                    v1::Fault* response) {
+  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+    auto record = manager_.Revoke(request->id(), caller);
+    if (!record.ok()) return record.status();
+    spdlog::info("fault {} revoked by {}: {}", record->id, caller, core::FaultStateName(record->state));
+    ToProto(*record, response);
+    return Status::Ok();
+  });
+}
+
+grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerContext* ctx,
+                                                        const v1::RevokeAllFaultsRequest* request,
+                                                        v1::RevokeAllFaultsResponse* response) {
+  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+    core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
+    auto records = manager_.RevokeAll(selector, caller);
+    spdlog::info("revoke-all by {}: {} fault(s)", caller, records.size());
+    for (const auto& record : records) ToProto(record, response->add_faults());
+    return Status::Ok();
+  });
+}
+
+grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServerContext* ctx,
+                                                              const v1::WatchRequest* request) {
+  return new WatchReactor(*this, request->send_initial());
+}
+
+grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx,
+                                                const v1::GetInfoRequest* request,
+                                                v1::Info* response) {
+  return OnLoop(ctx, [this, response]() -> Status {
+    response->set_version(info_.version);
+    ToProto(manager_.config().default_ttl, response->mutable_default_ttl());
+    ToProto(manager_.config().max_ttl, response->mutable_max_ttl());
+    ToProto(manager_.capabilities(), response);
+    response->set_active_faults(static_cast<uint32_t>(manager_.active_count()));
+    response->set_kernel_release(info_.kernel_release);
+    ToProto(info_.started_at, response->mutable_started_at());
+    return Status::Ok();
+  });
+}
+
+}  // namespace chaosnet::api

@@ -1,0 +1,74 @@
+// The chaosnet.v1.FaultService. Handlers run on gRPC's threads and do nothing
+// but hand the request to the event loop, which owns all state, and finish the
+// call from there.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "chaosnet/v1/chaosnet.grpc.pb.h"
+#include "daemon/core/fault_manager.h"
+
+namespace chaosnet::api {
+
+class WatchReactor;
+
+struct ServiceInfo {
+  std::string version;
+  std::string kernel_release;
+  core::WallTime started_at{};
+};
+
+class FaultService final : public ::chaosnet::v1::FaultService::CallbackService {
+ public:
+  FaultService(boost::asio::io_context& loop, core::FaultManager& manager, ServiceInfo info);
+  ~FaultService() override;
+
+  // On the loop: refuse new work and end every open watch stream.
+  void BeginShutdown();
+
+  grpc::ServerUnaryReactor* CreateFault(grpc::CallbackServerContext* ctx,
+                                        const v1::CreateFaultRequest* request,
+                                        v1::CreateFaultResponse* response) override;
+  grpc::ServerUnaryReactor* GetFault(grpc::CallbackServerContext* ctx,
+                                     const v1::GetFaultRequest* request,
+                                     v1::Fault* response) override;
+  grpc::ServerUnaryReactor* ListFaults(grpc::CallbackServerContext* ctx,
+                                       const v1::ListFaultsRequest* request,
+                                       v1::ListFaultsResponse* response) override;
+  grpc::ServerUnaryReactor* ExtendFault(grpc::CallbackServerContext* ctx,
+                                        const v1::ExtendFaultRequest* request,
+                                        v1::Fault* response) override;
+  grpc::ServerUnaryReactor* RevokeFault(grpc::CallbackServerContext* ctx,
+                                        const v1::RevokeFaultRequest* request,
+                                        v1::Fault* response) override;
+  grpc::ServerUnaryReactor* RevokeAllFaults(grpc::CallbackServerContext* ctx,
+                                            const v1::RevokeAllFaultsRequest* request,
+                                            v1::RevokeAllFaultsResponse* response) override;
+  grpc::ServerWriteReactor<v1::FaultEvent>* Watch(grpc::CallbackServerContext* ctx,
+                                                  const v1::WatchRequest* request) override;
+  grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* ctx,
+                                    const v1::GetInfoRequest* request,
+                                    v1::Info* response) override;
+
+ private:
+  friend class WatchReactor;
+
+  // Runs `work` on the loop and finishes the call with the status it returns.
+  template <typename Work>
+  grpc::ServerUnaryReactor* OnLoop(grpc::CallbackServerContext* ctx, Work work);
+
+  boost::asio::io_context& loop_;
+  core::FaultManager& manager_;
+  ServiceInfo info_;
+  bool shutting_down_ = false;          // loop thread only
+  std::set<WatchReactor*> watchers_;    // loop thread only
+};
+
+// Who is calling, for records and logs.
+std::string CallerIdentity(const grpc::CallbackServerContext& ctx);
+
+}  // namespace chaosnet::api
