@@ -30,4 +30,9 @@ std::string FormatPercent(double percent);
 // "1mbit", "10gbit", "1500bit": the largest exact SI bit unit.
 std::string FormatRate(uint64_t bits_per_second);
 
+// User input echoed in an error message: in double quotes, with control bytes
+// escaped ("eth0\n" -> "\"eth0\\n\""), so a message always stays one line.
+// Shared by every parser and validator that quotes what it refused.
+std::string QuoteInput(std::string_view text);
+
 }  // namespace chaosnet::units

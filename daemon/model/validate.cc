@@ -1,0 +1,227 @@
+#include "daemon/model/validate.h"
+
+#include <cctype>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/units.h"
+
+namespace chaosnet::model {
+namespace {
+
+// Linux IFNAMSIZ is 16 including the terminating NUL.
+constexpr size_t kMaxInterfaceNameBytes = 15;
+
+Status Field(std::string_view field, const std::string& message) {
+  return InvalidArgument(std::string(field) + ": " + message);
+}
+
+std::string_view DistributionName(DelayDistribution d) {
+  switch (d) {
+    case DelayDistribution::kUniform:
+      return "uniform";
+    case DelayDistribution::kNormal:
+      return "normal";
+    case DelayDistribution::kPareto:
+      return "pareto";
+    case DelayDistribution::kParetoNormal:
+      return "paretonormal";
+  }
+  return "unknown";
+}
+
+// Mirrors the kernel's dev_valid_name(), so a bad name is refused here with
+// a clear message instead of as a bare ENODEV/EINVAL later.
+Status ValidateInterfaceName(const std::string& name) {
+  if (name.empty()) return Field("interface", "name is empty (e.g. eth0)");
+  if (name.size() > kMaxInterfaceNameBytes) {
+    return Field("interface", units::QuoteInput(name) + " is " + std::to_string(name.size()) +
+                                  " bytes long; Linux allows at most 15");
+  }
+  if (name == "." || name == "..") {
+    return Field("interface", units::QuoteInput(name) + " is not a valid interface name");
+  }
+  for (char c : name) {
+    if (c == '/' || c == ':') {
+      return Field("interface", units::QuoteInput(name) + " contains '" + std::string(1, c) +
+                                    "', which interface names cannot");
+    }
+    if (c == '\0' || std::isspace(static_cast<unsigned char>(c))) {
+      return Field("interface", units::QuoteInput(name) + " contains whitespace or a NUL byte");
+    }
+  }
+  return Status::Ok();
+}
+
+// Percent in [0, 100]; `what` names the field including any prefix.
+Status CheckPercentRange(std::string_view what, double value) {
+  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
+  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
+  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
+  return Status::Ok();
+}
+
+// A probability impairment must do something: 0% is refused, so is its
+// correlation out of range.
+Status CheckProbability(std::string_view field, double percent, double correlation) {
+  if (Status s = CheckPercentRange(field, percent); !s.ok()) return s;
+  if (percent == 0) {
+    return Field(field, "0% has no effect; use a value above 0% (e.g. 1%)");
+  }
+  const std::string corr_field = std::string(field) + " correlation";
+  if (Status s = CheckPercentRange(corr_field, correlation); !s.ok()) return s;
+  return Status::Ok();
+}
+
+Status ValidateDelay(const DelayFault& d, const ValidationLimits& limits) {
+  if (d.latency <= Nanos::zero()) return Field("delay", "must be greater than 0 (e.g. 100ms)");
+  if (d.latency > limits.max_latency) {
+    return Field("delay", units::FormatDuration(d.latency) + " is above the maximum of " +
+                              units::FormatDuration(limits.max_latency));
+  }
+  if (d.jitter < Nanos::zero()) return Field("delay jitter", "must not be negative");
+  if (d.jitter > limits.max_jitter) {
+    return Field("delay jitter", units::FormatDuration(d.jitter) + " is above the maximum of " +
+                                     units::FormatDuration(limits.max_jitter));
+  }
+  if (Status s = CheckPercentRange("delay correlation", d.correlation_percent); !s.ok()) {
+    return s;
+  }
+  const bool has_jitter = d.jitter > Nanos::zero();
+  // netem only uses the correlation and the distribution table to pick the
+  // random part of the delay; without jitter they would be silently ignored.
+  if (d.correlation_percent > 0 && !has_jitter) {
+    return Field("delay correlation", "correlation needs jitter (add e.g. --jitter 10ms)");
+  }
+  if (d.distribution != DelayDistribution::kUniform && !has_jitter) {
+    return Field("delay distribution", std::string(DistributionName(d.distribution)) +
+                                           " needs jitter (add e.g. --jitter 10ms)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateReorder(const ReorderFault& r, const std::optional<DelayFault>& delay) {
+  if (Status s = CheckProbability("reorder", r.percent, r.correlation_percent); !s.ok()) {
+    return s;
+  }
+  // netem reorders by sending some packets at once while the others wait for
+  // the delay; with no delay there is nothing to overtake.
+  if (!delay || delay->latency <= Nanos::zero()) {
+    return Field("reorder", "reorder needs --delay (e.g. reorder 25% --delay 10ms)");
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
+  std::vector<std::string> names;
+  if (spec.delay) names.push_back("delay");
+  if (spec.loss) names.push_back("loss");
+  if (spec.duplicate) names.push_back("duplicate");
+  if (spec.corrupt) names.push_back("corrupt");
+  if (spec.reorder) names.push_back("reorder");
+  if (spec.rate) names.push_back("rate");
+  return names;
+}
+
+std::string JoinComma(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) {
+  if (Status s = ValidateInterfaceName(spec.interface); !s.ok()) return s;
+
+  const std::vector<std::string> others = ImpairmentsBesidesPartition(spec);
+  if (!spec.partition && others.empty()) {
+    return InvalidArgument(
+        "no impairment given: add at least one of delay, loss, duplicate, corrupt, reorder, "
+        "rate or partition");
+  }
+  if (spec.partition && !others.empty()) {
+    return Field("partition",
+                 "drops every packet, so it cannot be combined with other "
+                 "impairments (remove " +
+                     JoinComma(others) + ")");
+  }
+
+  if (spec.delay) {
+    if (Status s = ValidateDelay(*spec.delay, limits); !s.ok()) return s;
+  }
+  if (spec.loss) {
+    if (Status s = CheckProbability("loss", spec.loss->percent, spec.loss->correlation_percent);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (spec.duplicate) {
+    if (Status s = CheckProbability("duplicate", spec.duplicate->percent,
+                                    spec.duplicate->correlation_percent);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (spec.corrupt) {
+    if (Status s =
+            CheckProbability("corrupt", spec.corrupt->percent, spec.corrupt->correlation_percent);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (spec.reorder) {
+    if (Status s = ValidateReorder(*spec.reorder, spec.delay); !s.ok()) return s;
+  }
+  if (spec.rate) {
+    const uint64_t bits = spec.rate->bits_per_second;
+    if (bits < limits.min_rate_bits_per_second) {
+      return Field("rate", units::FormatRate(bits) + " is below the minimum of " +
+                               units::FormatRate(limits.min_rate_bits_per_second));
+    }
+    if (bits > limits.max_rate_bits_per_second) {
+      return Field("rate", units::FormatRate(bits) + " is above the maximum of " +
+                               units::FormatRate(limits.max_rate_bits_per_second));
+    }
+  }
+  if (spec.queue_limit) {
+    const uint32_t q = *spec.queue_limit;
+    if (q == 0 || q > limits.max_queue_limit) {
+      return Field("queue_limit", std::to_string(q) + " packets is out of range; use 1 to " +
+                                      std::to_string(limits.max_queue_limit));
+    }
+    // The limit sizes netem's queue; a rate-only fault has no netem, and a
+    // value that would be silently ignored is worse than an error.
+    if (!spec.needs_netem()) {
+      return Field("queue_limit",
+                   "sets the netem queue, which a rate-only fault does not "
+                   "have; remove --limit or add a netem impairment");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckSupportedInThisVersion(const FaultSpec& spec) {
+  if (!spec.match.empty()) {
+    return Unimplemented(
+        "targeting by --dst/--src/--dport/--sport/--proto is not supported yet; "
+        "faults apply to the whole interface");
+  }
+  if (spec.direction != Direction::kEgress) {
+    return Unimplemented(
+        "--direction ingress/both is not supported yet; faults apply to egress traffic");
+  }
+  if (!spec.netns.empty()) {
+    return Unimplemented(
+        "--netns is not supported yet; faults apply in the daemon's own "
+        "network namespace");
+  }
+  return Status::Ok();
+}
+
+}  // namespace chaosnet::model

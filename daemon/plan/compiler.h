@@ -1,0 +1,76 @@
+// Turns one validated FaultSpec into the qdisc tree that implements it on a
+// whole interface. Pure: no kernel, no clock; the same spec always gives the
+// same plan, which is what dry runs show and what netlink/ encodes.
+//
+// Trees (handles from the owned range, see qdisc_plan.h):
+//   netem impairments only    root netem  ca00:
+//   rate only                 root tbf    ca00:
+//   both                      root tbf    ca00:   -> class ca00:1 -> netem ca01:
+//   partition                 root netem  ca00:   with loss 100%
+// tbf sits on top so that the rate applies to what leaves netem: a delayed
+// packet still counts against the bandwidth when it is finally sent.
+#pragma once
+
+#include <cstdint>
+
+#include "daemon/model/fault_spec.h"
+#include "daemon/plan/qdisc_plan.h"
+
+namespace chaosnet::plan {
+
+inline constexpr uint32_t kRootHandle = MakeHandle(kOwnedMajorFirst, 0);      // ca00:
+inline constexpr uint32_t kTbfChildParent = MakeHandle(kOwnedMajorFirst, 1);  // ca00:1
+inline constexpr uint32_t kChildNetemHandle =
+    MakeHandle(static_cast<uint16_t>(kOwnedMajorFirst + 1), 0);  // ca01:
+
+// ---- netem queue limit (the "fidelity" rule) -------------------------------
+// netem holds every delayed packet in its own queue, 1000 packets by default.
+// At 100ms and 10,000 packets/s that is already full, and netem then DROPS
+// the excess: a "delay" fault silently becomes a loss fault. So the limit is
+// sized to hold everything in flight during the longest delay, with margin:
+//
+//   limit = ceil(pps * (latency + 4 * jitter) * 1.5), clamped to
+//           [kNetemMinLimit, kNetemMaxLimit]
+//
+// - pps, the packet rate we must absorb, is unknown in advance. Without a
+//   rate fault we assume kAssumedMaxPps = 100,000 packets/s (about 1.2 Gbit/s
+//   of 1500-byte packets), more than a test host usually pushes through one
+//   interface. With a rate fault the interface can send at most
+//   rate_bytes/64 packets/s (64 bytes: a minimum Ethernet frame), still
+//   capped at kAssumedMaxPps.
+// - latency + 4 * jitter covers practically all of the delay distribution
+//   (beyond 4 sigma of normal; pareto tails are capped by netem's table).
+// - x1.5 is headroom for bursts above the average rate.
+// - Never below netem's own default of 1000 (small delays keep the familiar
+//   behaviour), never above 2^20 packets (about 1.5 GB of full-size packets;
+//   memory is only used while packets are actually queued).
+// reorder and duplicate do not change the limit: reordered packets skip the
+// queue, and duplicates are within the 1.5 margin.
+// An explicit spec.queue_limit (--limit) always wins.
+inline constexpr uint32_t kNetemMinLimit = 1000;
+inline constexpr uint32_t kNetemMaxLimit = 1u << 20;
+inline constexpr uint64_t kAssumedMaxPps = 100'000;
+inline constexpr uint64_t kMinFrameBytes = 64;
+
+uint32_t NetemQueueLimit(const model::FaultSpec& spec);
+
+// ---- tbf sizing ------------------------------------------------------------
+// burst: the bucket must hold at least one full frame or tbf can never send
+// it, and a bucket of 10 ms of traffic keeps the rate smooth without letting
+// long bursts through. kMinBurstBytes = 3200 is two full-size Ethernet frames
+// with headers (2 x 1514 = 3028), rounded up; it is also what tc users
+// commonly pick for low rates.
+// limit: tbf's own fifo. 100 ms worth of traffic behind the bucket is enough
+// to absorb bursts; beyond that tbf drops, which is what a bandwidth limit
+// should do rather than build an ever longer queue. It never goes below
+// burst + two full frames, so a few packets can always wait.
+// Both are u32 in the kernel's tc_tbf_qopt world, hence the caps.
+inline constexpr uint32_t kMinBurstBytes = 3200;
+inline constexpr uint32_t kTwoFullFramesBytes = 2 * 1514;
+
+TbfQdisc TbfForRate(uint64_t bits_per_second);
+
+// The spec is assumed valid (model::ValidateFaultSpec passed).
+InterfacePlan CompileWholeInterfaceFault(const model::FaultSpec& spec);
+
+}  // namespace chaosnet::plan
