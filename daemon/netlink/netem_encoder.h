@@ -1,0 +1,40 @@
+// RTM_NEWQDISC for a netem qdisc, byte for byte what iproute2 6.1's
+// `tc qdisc add ... netem ...` sends (tests/netlink/fixtures hold the proof):
+//
+//   nlmsghdr  RTM_NEWQDISC, REQUEST|ACK|CREATE|EXCL
+//   tcmsg     ifindex, handle, parent
+//   TCA_KIND        "netem\0" (padded to 12)
+//   TCA_OPTIONS     NOT flagged nested; nla_len covers all of:
+//     struct tc_netem_qopt   latency(ticks) limit loss gap duplicate jitter(ticks)
+//     TCA_NETEM_LATENCY64    s64 ns   only when the delay does not fit 32-bit ticks
+//     TCA_NETEM_JITTER64     s64 ns   (same; tc 6.1 never sends them and refuses
+//                                       such delays, the kernel accepts both)
+//     TCA_NETEM_CORR         delay/loss/duplicate correlation, if any correlation
+//                            is set (even only reorder's or corrupt's, as tc does)
+//     TCA_NETEM_REORDER      probability, correlation, if reorder is set
+//     TCA_NETEM_CORRUPT      probability, correlation, if corrupt is set
+//     TCA_NETEM_DELAY_DIST   s16[4096] table, if a distribution is chosen
+//
+// Probabilities are rint(p / 100 * UINT32_MAX); ticks are 64 ns (tc_math.h).
+#pragma once
+
+#include "common/result.h"
+#include "daemon/netlink/distribution_tables.h"
+#include "daemon/netlink/nl_message.h"
+#include "daemon/netlink/qdisc_requests.h"
+#include "daemon/plan/qdisc_plan.h"
+
+namespace chaosnet::netlink {
+
+// INVALID_ARGUMENT for what tc itself refuses (reorder without delay, a gap
+// without reorder, a distribution without delay and jitter);
+// FAILED_PRECONDITION when the distribution's table was not loaded.
+Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& netem,
+                                 const DistributionTables& tables);
+
+// netem without a gap never reorders (every packet waits its delay), so tc
+// sends gap 1 when only a reorder probability is given. This is the value the
+// kernel then holds and reports back.
+uint32_t EffectiveNetemGap(const plan::NetemQdisc& netem);
+
+}  // namespace chaosnet::netlink

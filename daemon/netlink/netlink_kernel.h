@@ -1,0 +1,69 @@
+// kernel::Kernel against the running kernel, over one long-lived
+// NETLINK_ROUTE socket opened in the namespace of the thread that creates it.
+// Like the interface it implements: one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/kernel/kernel.h"
+#include "daemon/netlink/distribution_tables.h"
+#include "daemon/netlink/netlink_socket.h"
+#include "daemon/netlink/qdisc_parser.h"
+
+namespace chaosnet::netlink {
+
+struct OwnedQdisc;
+
+class NetlinkKernel : public kernel::Kernel {
+ public:
+  // Opens the socket in the caller's current network namespace.
+  static Result<std::unique_ptr<NetlinkKernel>> Create(
+      DistributionTables tables = DistributionTables::Load());
+  // Create() with the installed distribution tables (what daemon/app calls).
+  static Result<std::unique_ptr<NetlinkKernel>> Open() { return Create(); }
+
+  Result<int> InterfaceIndex(const std::string& name) override;
+  Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override;
+  Status Apply(int ifindex, const plan::InterfacePlan& plan) override;
+  Status RemoveRoot(int ifindex, uint32_t root_handle) override;
+  Result<kernel::Counters> QdiscCounters(int ifindex, uint32_t handle) override;
+  kernel::Capabilities Probe() override;
+
+  // Every qdisc of one interface as the kernel reports it (for verification
+  // and tests). NOT_FOUND when the interface has none, i.e. does not exist:
+  // every existing device has at least a noop or noqueue root.
+  Result<std::vector<QdiscInfo>> DumpQdiscs(int ifindex);
+
+  // FindOwnedRootQdiscs() below, over this object's socket and namespace.
+  Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs();
+
+ private:
+  NetlinkKernel(NetlinkSocket sock, DistributionTables tables)
+      : sock_(std::move(sock)), tables_(std::move(tables)) {}
+
+  Status AddQdisc(int ifindex, const plan::QdiscNode& node);
+
+  NetlinkSocket sock_;
+  DistributionTables tables_;
+};
+
+// A root qdisc carrying chaosnet's handle marker, found for `chaosnetd --cleanup`.
+struct OwnedQdisc {
+  std::string interface;
+  int ifindex = 0;
+  uint32_t handle = 0;
+  std::string kind;
+};
+
+// Every interface of the caller's network namespace whose root qdisc handle is
+// in the owned range (plan::IsOwnedHandle). Uses its own short-lived socket.
+Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs();
+Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock);
+
+// "ca00:", "ca00:1", "ffff:fff1": tc's spelling of a handle, for messages.
+std::string FormatHandle(uint32_t handle);
+
+}  // namespace chaosnet::netlink

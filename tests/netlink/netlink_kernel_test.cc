@@ -1,0 +1,355 @@
+// NetlinkKernel against the real kernel, inside two throwaway namespaces
+// joined by a veth pair (cnv0 in A, cnv1 in B). The test thread enters A, so
+// the kernel object's socket lives there. Needs root; skips otherwise. The
+// netem tests skip on kernels without netem (the host) and run in the guest.
+#include "daemon/netlink/netlink_kernel.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "daemon/netlink/probe.h"
+#include "tests/netlink/tc_json.h"
+#include "tests/support/kernel_features.h"
+#include "tests/support/run_command.h"
+#include "tests/support/test_netns.h"
+
+namespace chaosnet::netlink {
+namespace {
+
+using namespace std::chrono_literals;
+using chaosnet::testing::EnterNetns;
+using chaosnet::testing::IsRoot;
+using chaosnet::testing::KernelHasQdisc;
+using chaosnet::testing::MissingQdiscSkipMessage;
+using chaosnet::testing::RunCommand;
+using chaosnet::testing::TestNetns;
+using testing::NumberAfterKey;
+using testing::QdiscObject;
+
+constexpr uint32_t kCa00 = 0xCA000000;
+constexpr uint32_t kCa01 = 0xCA010000;
+constexpr uint32_t kCa00Class1 = 0xCA000001;
+
+plan::InterfacePlan TbfPlan(plan::TbfQdisc tbf) {
+  plan::InterfacePlan p;
+  p.qdiscs.push_back({kCa00, plan::kRootParent, tbf});
+  return p;
+}
+
+class NetlinkKernelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "needs root to create network namespaces";
+    std::string err;
+    a_ = TestNetns::Create(&err);
+    ASSERT_TRUE(a_) << err;
+    b_ = TestNetns::Create(&err);
+    ASSERT_TRUE(b_) << err;
+    ASSERT_TRUE(a_->AddVeth("cnv0", "10.77.0.1/24", b_.get(), "cnv1", "10.77.0.2/24", &err)) << err;
+    enter_ = std::make_unique<EnterNetns>(a_->path());
+    ASSERT_TRUE(enter_->ok()) << enter_->error();
+    auto k = NetlinkKernel::Create();
+    ASSERT_TRUE(k.ok()) << k.status().message();
+    kernel_ = std::move(k).value();
+    auto idx = kernel_->InterfaceIndex("cnv0");
+    ASSERT_TRUE(idx.ok()) << idx.status().message();
+    ifindex_ = *idx;
+  }
+
+  std::string TcJson() const { return a_->Exec("tc -j qdisc show dev cnv0"); }
+
+  const QdiscInfo* Find(const std::vector<QdiscInfo>& qs, uint32_t handle) {
+    for (const auto& q : qs) {
+      if (q.handle == handle) return &q;
+    }
+    return nullptr;
+  }
+
+  // Destroyed in reverse: kernel socket, then back to our namespace, then
+  // the namespaces themselves.
+  std::unique_ptr<TestNetns> a_, b_;
+  std::unique_ptr<EnterNetns> enter_;
+  std::unique_ptr<NetlinkKernel> kernel_;
+  int ifindex_ = 0;
+};
+
+TEST_F(NetlinkKernelTest, UnknownInterfaceIsNotFound) {
+  auto idx = kernel_->InterfaceIndex("cn-nope0");
+  ASSERT_FALSE(idx.ok());
+  EXPECT_EQ(idx.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(idx.status().message(), "no interface named cn-nope0");
+  EXPECT_EQ(kernel_->GetRootQdisc(987654).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(NetlinkKernelTest, FreshVethHasDefaultRootAndTcHtbIsNotDefault) {
+  auto root = kernel_->GetRootQdisc(ifindex_);
+  ASSERT_TRUE(root.ok()) << root.status().message();
+  EXPECT_TRUE(root->is_default) << root->kind;
+
+  int rc = 0;
+  a_->Exec("tc qdisc add dev cnv0 root handle 1: htb", &rc);
+  ASSERT_EQ(rc, 0);
+  root = kernel_->GetRootQdisc(ifindex_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->kind, "htb");
+  EXPECT_EQ(root->handle, 0x10000u);
+  EXPECT_FALSE(root->is_default);
+}
+
+TEST_F(NetlinkKernelTest, TbfAppliesAndReadsBackLikeTcShowsIt) {
+  const plan::TbfQdisc tbf{125'000, 32768, 102400};
+  ASSERT_TRUE(kernel_->Apply(ifindex_, TbfPlan(tbf)).ok());
+
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok()) << qdiscs.status().message();
+  const QdiscInfo* q = Find(*qdiscs, kCa00);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->kind, "tbf");
+  EXPECT_EQ(q->parent, plan::kRootParent);
+  ASSERT_TRUE(q->tbf.has_value());
+  EXPECT_EQ(*q->tbf, tbf);
+
+  const std::string obj = QdiscObject(TcJson(), "ca00:");
+  ASSERT_FALSE(obj.empty()) << TcJson();
+  EXPECT_NE(obj.find("\"kind\":\"tbf\""), std::string::npos) << obj;
+  EXPECT_EQ(NumberAfterKey(obj, "rate"), 125000.0) << obj;
+  EXPECT_EQ(NumberAfterKey(obj, "burst"), 32768.0) << obj;
+
+  auto root = kernel_->GetRootQdisc(ifindex_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->handle, kCa00);
+  EXPECT_FALSE(root->is_default);
+}
+
+TEST_F(NetlinkKernelTest, HighRateTbfUsesRate64AndReadsBack) {
+  const plan::TbfQdisc tbf{5'000'000'000ull, 1 << 20, 10 << 20};
+  ASSERT_TRUE(kernel_->Apply(ifindex_, TbfPlan(tbf)).ok());
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok());
+  const QdiscInfo* q = Find(*qdiscs, kCa00);
+  ASSERT_NE(q, nullptr);
+  ASSERT_TRUE(q->tbf.has_value());
+  EXPECT_EQ(q->tbf->rate_bytes_per_second, tbf.rate_bytes_per_second);
+  EXPECT_EQ(q->tbf->limit_bytes, tbf.limit_bytes);
+  EXPECT_EQ(NumberAfterKey(QdiscObject(TcJson(), "ca00:"), "rate"), 5e9);
+}
+
+TEST_F(NetlinkKernelTest, RemoveRootBringsTheDefaultBack) {
+  ASSERT_TRUE(kernel_->Apply(ifindex_, TbfPlan({125'000, 32768, 102400})).ok());
+  ASSERT_TRUE(kernel_->RemoveRoot(ifindex_, kCa00).ok());
+
+  auto root = kernel_->GetRootQdisc(ifindex_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_TRUE(root->is_default) << root->kind;
+  EXPECT_EQ(TcJson().find("ca00:"), std::string::npos) << TcJson();
+
+  Status again = kernel_->RemoveRoot(ifindex_, kCa00);
+  EXPECT_EQ(again.code(), StatusCode::kNotFound) << again.message();
+}
+
+TEST_F(NetlinkKernelTest, ApplyOnForeignRootFailsAndLeavesItAlone) {
+  int rc = 0;
+  a_->Exec("tc qdisc add dev cnv0 root handle 1: htb", &rc);
+  ASSERT_EQ(rc, 0);
+  Status s = kernel_->Apply(ifindex_, TbfPlan({125'000, 32768, 102400}));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.message();
+  EXPECT_NE(s.message().find("NLM_F_REPLACE"), std::string::npos) << "kernel text kept: " << s.message();
+
+  const std::string json = TcJson();
+  EXPECT_FALSE(QdiscObject(json, "1:").empty()) << json;
+  EXPECT_NE(QdiscObject(json, "1:").find("\"kind\":\"htb\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("ca00:"), std::string::npos) << json;
+}
+
+TEST_F(NetlinkKernelTest, RemoveRootNeverTouchesForeignQdiscs) {
+  int rc = 0;
+  a_->Exec("tc qdisc add dev cnv0 root handle 1: htb", &rc);
+  ASSERT_EQ(rc, 0);
+  // Not our handle: refused before asking the kernel.
+  Status s = kernel_->RemoveRoot(ifindex_, 0x10000);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
+  // Our handle, but the root is theirs: nothing matches, theirs stays.
+  s = kernel_->RemoveRoot(ifindex_, kCa00);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.message();
+  EXPECT_FALSE(QdiscObject(TcJson(), "1:").empty()) << TcJson();
+}
+
+TEST_F(NetlinkKernelTest, FailedSecondStepLeavesNothingBehind) {
+  // The second qdisc names a parent that does not exist (no qdisc cafe:), so
+  // the kernel refuses it after the root was created.
+  plan::InterfacePlan p = TbfPlan({125'000, 32768, 102400});
+  p.qdiscs.push_back({kCa01, 0xCAFE0001, plan::TbfQdisc{125'000, 32768, 102400}});
+  Status s = kernel_->Apply(ifindex_, p);
+  ASSERT_FALSE(s.ok());
+  auto root = kernel_->GetRootQdisc(ifindex_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_TRUE(root->is_default) << root->kind << " left behind";
+  EXPECT_EQ(TcJson().find("ca0"), std::string::npos) << TcJson();
+}
+
+TEST_F(NetlinkKernelTest, MissingNetemIsFailedPreconditionAndNothingIsLeft) {
+  if (KernelHasQdisc("netem")) GTEST_SKIP() << "this kernel has netem; the failure path needs one without";
+  plan::InterfacePlan p = TbfPlan({125'000, 32768, 102400});
+  plan::NetemQdisc netem;
+  netem.latency = 100ms;
+  p.qdiscs.push_back({kCa01, kCa00Class1, netem});
+  Status s = kernel_->Apply(ifindex_, p);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
+  EXPECT_EQ(s.message(), "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM");
+  auto root = kernel_->GetRootQdisc(ifindex_);
+  ASSERT_TRUE(root.ok());
+  EXPECT_TRUE(root->is_default) << root->kind << " left behind";
+  EXPECT_EQ(TcJson().find("ca00:"), std::string::npos) << TcJson();
+}
+
+TEST_F(NetlinkKernelTest, CountersGrowWithTrafficThroughTbf) {
+  ASSERT_TRUE(kernel_->Apply(ifindex_, TbfPlan({1'250'000, 32768, 102400})).ok());
+  auto before = kernel_->QdiscCounters(ifindex_, kCa00);
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  int rc = 0;
+  const std::string out = a_->Exec("ping -c 5 -i 0.05 -W 2 10.77.0.2", &rc);
+  ASSERT_EQ(rc, 0) << out;
+  auto after = kernel_->QdiscCounters(ifindex_, kCa00);
+  ASSERT_TRUE(after.ok());
+  EXPECT_GE(after->packets, before->packets + 5);
+  EXPECT_GE(after->bytes, before->bytes + 5 * 84);  // 5 echo requests, 84 bytes of IP each
+  EXPECT_EQ(kernel_->QdiscCounters(ifindex_, kCa01).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(NetlinkKernelTest, FindOwnedRootQdiscsListsOnlyOurs) {
+  int rc = 0;
+  a_->Exec("ip link add cnv2 type veth peer name cnv3 && tc qdisc add dev cnv2 root handle 1: htb", &rc);
+  ASSERT_EQ(rc, 0);
+  ASSERT_TRUE(kernel_->Apply(ifindex_, TbfPlan({125'000, 32768, 102400})).ok());
+  auto owned = FindOwnedRootQdiscs();
+  ASSERT_TRUE(owned.ok()) << owned.status().message();
+  ASSERT_EQ(owned->size(), 1u);
+  EXPECT_EQ((*owned)[0].interface, "cnv0");
+  EXPECT_EQ((*owned)[0].ifindex, ifindex_);
+  EXPECT_EQ((*owned)[0].handle, kCa00);
+  EXPECT_EQ((*owned)[0].kind, "tbf");
+  auto via_kernel = kernel_->FindOwnedRootQdiscs();
+  ASSERT_TRUE(via_kernel.ok());
+  EXPECT_EQ(via_kernel->size(), 1u);
+}
+
+// ---- netem: runs where the kernel has it (the qemu guest) -------------------
+
+class NetemKernelTest : public NetlinkKernelTest {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "needs root to create network namespaces";
+    if (!KernelHasQdisc("netem")) GTEST_SKIP() << MissingQdiscSkipMessage("netem");
+    NetlinkKernelTest::SetUp();
+  }
+};
+
+plan::NetemQdisc EveryNetemParameter() {
+  plan::NetemQdisc n;
+  n.limit = 12345;
+  n.latency = 100ms;
+  n.jitter = 10ms;
+  n.delay_correlation = 25;
+  n.distribution = model::DelayDistribution::kNormal;
+  n.loss = 1.5;
+  n.loss_correlation = 10;
+  n.duplicate = 2;
+  n.duplicate_correlation = 5;
+  n.corrupt = 0.5;
+  n.corrupt_correlation = 1;
+  n.reorder = 10;
+  n.reorder_correlation = 3;
+  n.gap = 4;
+  return n;
+}
+
+TEST_F(NetemKernelTest, RootNetemRoundTripsExactly) {
+  const plan::NetemQdisc n = EveryNetemParameter();
+  plan::InterfacePlan p;
+  p.qdiscs.push_back({kCa00, plan::kRootParent, n});
+  Status s = kernel_->Apply(ifindex_, p);
+  ASSERT_TRUE(s.ok()) << s.message();
+
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok());
+  const QdiscInfo* q = Find(*qdiscs, kCa00);
+  ASSERT_NE(q, nullptr);
+  ASSERT_TRUE(q->netem.has_value());
+  plan::NetemQdisc expected = n;
+  expected.distribution = model::DelayDistribution::kUniform;  // the kernel never dumps the table
+  EXPECT_EQ(*q->netem, expected);
+
+  const std::string obj = QdiscObject(TcJson(), "ca00:");
+  ASSERT_FALSE(obj.empty()) << TcJson();
+  EXPECT_EQ(NumberAfterKey(obj, "limit"), 12345.0) << obj;
+  auto delay = NumberAfterKey(obj, "delay", "delay");
+  auto jitter = NumberAfterKey(obj, "jitter");
+  ASSERT_TRUE(delay && jitter) << obj;
+  EXPECT_NEAR(*delay, 0.100, 1e-9) << obj;
+  EXPECT_NEAR(*jitter, 0.010, 1e-9) << obj;
+  auto loss = NumberAfterKey(obj, "loss", "loss-random");
+  ASSERT_TRUE(loss) << obj;
+  // tc prints either percent or a fraction depending on version.
+  EXPECT_TRUE(std::fabs(*loss - 1.5) < 1e-6 || std::fabs(*loss - 0.015) < 1e-8) << obj;
+}
+
+TEST_F(NetemKernelTest, TbfWithNetemChildRoundTrips) {
+  plan::NetemQdisc n;
+  n.latency = 3000ms;
+  n.limit = 20000;
+  const plan::TbfQdisc tbf{1'250'000, 32768, 102400};
+  plan::InterfacePlan p = TbfPlan(tbf);
+  p.qdiscs.push_back({kCa01, kCa00Class1, n});
+  Status s = kernel_->Apply(ifindex_, p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok());
+  const QdiscInfo* child = Find(*qdiscs, kCa01);
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->parent, kCa00Class1);
+  ASSERT_TRUE(child->netem.has_value());
+  EXPECT_EQ(*child->netem, n);
+  ASSERT_TRUE(kernel_->RemoveRoot(ifindex_, kCa00).ok());
+  EXPECT_EQ(TcJson().find("ca0"), std::string::npos) << TcJson();
+}
+
+TEST_F(NetemKernelTest, DelayBeyond32BitTicksReachesTheKernel) {
+  plan::NetemQdisc n;
+  n.latency = 300s;  // tc 6.1 refuses this; LATENCY64 carries it
+  plan::InterfacePlan p;
+  p.qdiscs.push_back({kCa00, plan::kRootParent, n});
+  ASSERT_TRUE(kernel_->Apply(ifindex_, p).ok());
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok());
+  const QdiscInfo* q = Find(*qdiscs, kCa00);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->netem->latency, 300s);
+}
+
+// ---- probe ------------------------------------------------------------------
+
+TEST(ProbeTest, FindsWhatTheKernelHasWithoutTouchingOurNamespace) {
+  if (!IsRoot()) GTEST_SKIP() << "needs root to unshare a network namespace";
+  const auto caps = ProbeKernel();
+  EXPECT_EQ(caps.netem, KernelHasQdisc("netem"));
+  EXPECT_EQ(caps.tbf, KernelHasQdisc("tbf"));
+  EXPECT_EQ(caps.htb, KernelHasQdisc("htb"));
+  // Both kernels we test on (host 6.18, guest 6.1) have these.
+  EXPECT_TRUE(caps.u32);
+  EXPECT_TRUE(caps.ifb);
+  EXPECT_TRUE(caps.mirred);
+  ASSERT_FALSE(caps.notes.empty());
+  for (const auto& n : caps.notes) std::printf("  probe: %s\n", n.c_str());
+  EXPECT_NE(caps.notes[0].find("throwaway network namespace"), std::string::npos) << caps.notes[0];
+  // The probe's ifb and filters lived in its own namespace, never in ours.
+  int rc = 0;
+  RunCommand("ip link show cnprobe0", &rc);
+  EXPECT_NE(rc, 0) << "the probe's ifb leaked into our namespace";
+  EXPECT_EQ(RunCommand("tc qdisc show dev lo").find("ingress"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chaosnet::netlink

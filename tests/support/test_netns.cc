@@ -1,0 +1,85 @@
+#include "tests/support/test_netns.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "tests/support/run_command.h"
+
+namespace chaosnet::testing {
+
+std::unique_ptr<TestNetns> TestNetns::Create(std::string* error) {
+  static std::atomic<int> counter{0};
+  const std::string name = "cn-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  int rc = 0;
+  std::string out = RunCommand("ip netns add " + name, &rc);
+  if (rc != 0) {
+    if (error) *error = "ip netns add " + name + ": " + out;
+    return nullptr;
+  }
+  std::unique_ptr<TestNetns> ns(new TestNetns(name));
+  out = ns->Exec("ip link set lo up", &rc);
+  if (rc != 0) {
+    if (error) *error = "lo up in " + name + ": " + out;
+    return nullptr;
+  }
+  return ns;
+}
+
+TestNetns::~TestNetns() { RunCommand("ip netns del " + name_); }
+
+std::string TestNetns::Exec(const std::string& command, int* exit_code) const {
+  return RunCommand("ip netns exec " + name_ + " sh -c " + ShellQuote(command), exit_code);
+}
+
+bool TestNetns::AddVeth(const std::string& local, const std::string& local_cidr, TestNetns* peer,
+                        const std::string& remote, const std::string& remote_cidr, std::string* error) {
+  const TestNetns& other = peer ? *peer : *this;
+  const std::string cmds[] = {
+      "ip -n " + name_ + " link add " + local + " type veth peer name " + remote + " netns " + other.name_,
+      local_cidr.empty() ? "" : "ip -n " + name_ + " addr add " + local_cidr + " dev " + local,
+      remote_cidr.empty() ? "" : "ip -n " + other.name_ + " addr add " + remote_cidr + " dev " + remote,
+      "ip -n " + name_ + " link set " + local + " up",
+      "ip -n " + other.name_ + " link set " + remote + " up",
+  };
+  for (const auto& c : cmds) {
+    if (c.empty()) continue;
+    int rc = 0;
+    std::string out = RunCommand(c, &rc);
+    if (rc != 0) {
+      if (error) *error = c + ": " + out;
+      return false;
+    }
+  }
+  return true;
+}
+
+EnterNetns::EnterNetns(const std::string& netns_path) {
+  original_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (original_fd_ < 0) {
+    error_ = std::string("open own namespace: ") + std::strerror(errno);
+    return;
+  }
+  const int target = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    error_ = "open " + netns_path + ": " + std::strerror(errno);
+    return;
+  }
+  if (setns(target, CLONE_NEWNET) != 0) {
+    error_ = "setns " + netns_path + ": " + std::strerror(errno);
+  } else {
+    ok_ = true;
+  }
+  close(target);
+}
+
+EnterNetns::~EnterNetns() {
+  if (ok_) setns(original_fd_, CLONE_NEWNET);
+  if (original_fd_ >= 0) close(original_fd_);
+}
+
+}  // namespace chaosnet::testing
