@@ -1,0 +1,490 @@
+#include "daemon/state/lease_codec.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "daemon/state/json.h"
+
+namespace chaosnet::state {
+namespace {
+
+using json::Value;
+using json::Writer;
+
+#define CN_TRY(expr)                    \
+  do {                                  \
+    if (Status _s = (expr); !_s.ok()) { \
+      return _s;                        \
+    }                                   \
+  } while (0)
+
+// ---- enum names -------------------------------------------------------------
+
+template <typename E>
+struct EnumName {
+  E value;
+  const char* name;
+};
+
+constexpr std::array<EnumName<LeaseState>, 3> kStates{{
+    {LeaseState::kPending, "pending"},
+    {LeaseState::kActive, "active"},
+    {LeaseState::kEnded, "ended"},
+}};
+constexpr std::array<EnumName<model::Direction>, 3> kDirections{{
+    {model::Direction::kEgress, "egress"},
+    {model::Direction::kIngress, "ingress"},
+    {model::Direction::kBoth, "both"},
+}};
+constexpr std::array<EnumName<model::Protocol>, 4> kProtocols{{
+    {model::Protocol::kAny, "any"},
+    {model::Protocol::kTcp, "tcp"},
+    {model::Protocol::kUdp, "udp"},
+    {model::Protocol::kIcmp, "icmp"},
+}};
+constexpr std::array<EnumName<model::DelayDistribution>, 4> kDistributions{{
+    {model::DelayDistribution::kUniform, "uniform"},
+    {model::DelayDistribution::kNormal, "normal"},
+    {model::DelayDistribution::kPareto, "pareto"},
+    {model::DelayDistribution::kParetoNormal, "paretonormal"},
+}};
+
+template <typename E, size_t N>
+const char* NameOf(const std::array<EnumName<E>, N>& table, E v) {
+  for (const auto& e : table) {
+    if (e.value == v) return e.name;
+  }
+  return "unknown";
+}
+
+// ---- encoding ---------------------------------------------------------------
+
+int64_t Nanos(std::chrono::nanoseconds d) { return d.count(); }
+int64_t SinceEpochNanos(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+std::string Hex(const uint8_t* p, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) {
+    s += kHex[p[i] >> 4];
+    s += kHex[p[i] & 0xF];
+  }
+  return s;
+}
+
+// IPv4/IPv6 prefixes in their usual text form; anything else (or an IPv4
+// value with stray bytes past the fourth) as raw hex, so every value round-trips.
+void WriteCidr(Writer& w, const model::Cidr& c) {
+  w.BeginObject();
+  const bool v4_clean = c.family == AF_INET &&
+                        std::all_of(c.address.begin() + 4, c.address.end(),
+                                    [](uint8_t b) { return b == 0; });
+  char text[INET6_ADDRSTRLEN] = {};
+  if (v4_clean && inet_ntop(AF_INET, c.address.data(), text, sizeof text)) {
+    w.Key("family").String("inet").Key("address").String(text);
+  } else if (c.family == AF_INET6 && inet_ntop(AF_INET6, c.address.data(), text, sizeof text)) {
+    w.Key("family").String("inet6").Key("address").String(text);
+  } else {
+    w.Key("family").Int(c.family).Key("hex").String(Hex(c.address.data(), c.address.size()));
+  }
+  w.Key("prefix").Uint(c.prefix_length);
+  w.EndObject();
+}
+
+void WritePorts(Writer& w, const model::PortRange& r) {
+  w.BeginObject().Key("first").Uint(r.first).Key("last").Uint(r.last).EndObject();
+}
+
+void WriteProbability(Writer& w, const model::ProbabilityFault& p) {
+  w.BeginObject()
+      .Key("percent").Double(p.percent)
+      .Key("correlation").Double(p.correlation_percent)
+      .EndObject();
+}
+
+void WriteSpec(Writer& w, const model::FaultSpec& s) {
+  w.BeginObject();
+  w.Key("interface").String(s.interface);
+  w.Key("netns").String(s.netns);
+  w.Key("direction").String(NameOf(kDirections, s.direction));
+
+  w.Key("match").BeginObject();
+  if (s.match.dst) WriteCidr(w.Key("dst"), *s.match.dst);
+  if (s.match.src) WriteCidr(w.Key("src"), *s.match.src);
+  if (s.match.dport) WritePorts(w.Key("dport"), *s.match.dport);
+  if (s.match.sport) WritePorts(w.Key("sport"), *s.match.sport);
+  w.Key("protocol").String(NameOf(kProtocols, s.match.protocol));
+  w.EndObject();
+
+  if (s.delay) {
+    w.Key("delay").BeginObject()
+        .Key("latency_ns").Int(Nanos(s.delay->latency))
+        .Key("jitter_ns").Int(Nanos(s.delay->jitter))
+        .Key("correlation").Double(s.delay->correlation_percent)
+        .Key("distribution").String(NameOf(kDistributions, s.delay->distribution))
+        .EndObject();
+  }
+  if (s.loss) WriteProbability(w.Key("loss"), *s.loss);
+  if (s.duplicate) WriteProbability(w.Key("duplicate"), *s.duplicate);
+  if (s.corrupt) WriteProbability(w.Key("corrupt"), *s.corrupt);
+  if (s.reorder) {
+    w.Key("reorder").BeginObject()
+        .Key("percent").Double(s.reorder->percent)
+        .Key("correlation").Double(s.reorder->correlation_percent)
+        .Key("gap").Uint(s.reorder->gap)
+        .EndObject();
+  }
+  if (s.rate) w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
+  w.Key("partition").Bool(s.partition);
+  if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  w.EndObject();
+}
+
+// ---- decoding ---------------------------------------------------------------
+
+// Reads the members of one JSON object; errors carry the path of the field.
+class Fields {
+ public:
+  Fields(const Value& v, std::string path) : v_(v), path_(std::move(path)) {}
+
+  Status CheckObject() const {
+    return v_.is_object() ? Status::Ok() : Error("", "expected an object");
+  }
+  const Value* Optional(std::string_view key) const { return v_.Find(key); }
+  std::string Path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+  Status Error(std::string_view key, const std::string& what) const {
+    const std::string where = key.empty() ? (path_.empty() ? "record" : path_) : Path(key);
+    return InvalidArgument("lease record: " + where + ": " + what);
+  }
+
+  Result<const Value*> Required(std::string_view key) const {
+    const Value* f = v_.Find(key);
+    if (!f) return Error(key, "missing");
+    return f;
+  }
+
+  Status Str(std::string_view key, std::string& out) const {
+    auto f = Required(key);
+    if (!f.ok()) return f.status();
+    return Assign((*f)->AsString(), key, out);
+  }
+  Status Bool(std::string_view key, bool& out) const {
+    auto f = Required(key);
+    if (!f.ok()) return f.status();
+    return Assign((*f)->AsBool(), key, out);
+  }
+  Status Double(std::string_view key, double& out) const {
+    auto f = Required(key);
+    if (!f.ok()) return f.status();
+    return Assign((*f)->AsDouble(), key, out);
+  }
+  Status Int64(std::string_view key, int64_t& out) const {
+    auto f = Required(key);
+    if (!f.ok()) return f.status();
+    return Assign((*f)->AsInt(), key, out);
+  }
+  template <typename U>
+  Status Unsigned(std::string_view key, U& out) const {
+    auto f = Required(key);
+    if (!f.ok()) return f.status();
+    auto v = (*f)->AsUint();
+    if (!v.ok()) return Error(key, v.status().message());
+    if (*v > std::numeric_limits<U>::max()) return Error(key, "out of range");
+    out = static_cast<U>(*v);
+    return Status::Ok();
+  }
+  template <typename E, size_t N>
+  Status Enum(std::string_view key, const std::array<EnumName<E>, N>& table, E& out) const {
+    std::string name;
+    CN_TRY(Str(key, name));
+    for (const auto& e : table) {
+      if (name == e.name) {
+        out = e.value;
+        return Status::Ok();
+      }
+    }
+    return Error(key, "unknown value \"" + name + "\"");
+  }
+
+ private:
+  template <typename T>
+  Status Assign(const Result<T>& r, std::string_view key, T& out) const {
+    if (!r.ok()) return Error(key, r.status().message());
+    out = *r;
+    return Status::Ok();
+  }
+
+  const Value& v_;
+  std::string path_;
+};
+
+Status ReadHex(const std::string& hex, std::array<uint8_t, 16>& out) {
+  if (hex.size() != 32) return InvalidArgument("expected 32 hex digits");
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < 16; ++i) {
+    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return InvalidArgument("expected lowercase hex digits");
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return Status::Ok();
+}
+
+Status ReadCidr(const Value& v, const std::string& path, model::Cidr& out) {
+  Fields f(v, path);
+  CN_TRY(f.CheckObject());
+  const Value* fam = f.Optional("family");
+  if (!fam) return f.Error("family", "missing");
+  if (fam->type() == Value::Type::kString) {
+    std::string family, address;
+    CN_TRY(f.Str("family", family));
+    CN_TRY(f.Str("address", address));
+    if (family == "inet") out.family = AF_INET;
+    else if (family == "inet6") out.family = AF_INET6;
+    else return f.Error("family", "unknown value \"" + family + "\"");
+    out.address = {};
+    if (inet_pton(out.family, address.c_str(), out.address.data()) != 1) {
+      return f.Error("address", "not an " + family + " address");
+    }
+  } else {
+    int64_t family = 0;
+    std::string hex;
+    CN_TRY(f.Int64("family", family));
+    CN_TRY(f.Str("hex", hex));
+    if (family < std::numeric_limits<int>::min() || family > std::numeric_limits<int>::max()) {
+      return f.Error("family", "out of range");
+    }
+    out.family = static_cast<int>(family);
+    if (Status s = ReadHex(hex, out.address); !s.ok()) return f.Error("hex", s.message());
+  }
+  return f.Unsigned("prefix", out.prefix_length);
+}
+
+Status ReadPorts(const Value& v, const std::string& path, model::PortRange& out) {
+  Fields f(v, path);
+  CN_TRY(f.CheckObject());
+  CN_TRY(f.Unsigned("first", out.first));
+  return f.Unsigned("last", out.last);
+}
+
+Status ReadProbability(const Value& v, const std::string& path, model::ProbabilityFault& out) {
+  Fields f(v, path);
+  CN_TRY(f.CheckObject());
+  CN_TRY(f.Double("percent", out.percent));
+  return f.Double("correlation", out.correlation_percent);
+}
+
+// Reads an optional sub-object with `read` when the key is present.
+template <typename T, typename ReadFn>
+Status ReadOptional(const Fields& f, std::string_view key, std::optional<T>& out, ReadFn read) {
+  const Value* v = f.Optional(key);
+  if (!v) {
+    out.reset();
+    return Status::Ok();
+  }
+  T value{};
+  CN_TRY(read(*v, f.Path(key), value));
+  out = std::move(value);
+  return Status::Ok();
+}
+
+Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
+  Fields f(v, path);
+  CN_TRY(f.CheckObject());
+  CN_TRY(f.Str("interface", s.interface));
+  CN_TRY(f.Str("netns", s.netns));
+  CN_TRY(f.Enum("direction", kDirections, s.direction));
+
+  auto match = f.Required("match");
+  if (!match.ok()) return match.status();
+  Fields m(**match, f.Path("match"));
+  CN_TRY(m.CheckObject());
+  CN_TRY(ReadOptional(m, "dst", s.match.dst, ReadCidr));
+  CN_TRY(ReadOptional(m, "src", s.match.src, ReadCidr));
+  CN_TRY(ReadOptional(m, "dport", s.match.dport, ReadPorts));
+  CN_TRY(ReadOptional(m, "sport", s.match.sport, ReadPorts));
+  CN_TRY(m.Enum("protocol", kProtocols, s.match.protocol));
+
+  CN_TRY(ReadOptional(f, "delay", s.delay,
+                      [](const Value& dv, const std::string& p, model::DelayFault& d) {
+                        Fields g(dv, p);
+                        CN_TRY(g.CheckObject());
+                        int64_t latency = 0, jitter = 0;
+                        CN_TRY(g.Int64("latency_ns", latency));
+                        CN_TRY(g.Int64("jitter_ns", jitter));
+                        d.latency = model::Nanos(latency);
+                        d.jitter = model::Nanos(jitter);
+                        CN_TRY(g.Double("correlation", d.correlation_percent));
+                        return g.Enum("distribution", kDistributions, d.distribution);
+                      }));
+  CN_TRY(ReadOptional(f, "loss", s.loss, ReadProbability));
+  CN_TRY(ReadOptional(f, "duplicate", s.duplicate, ReadProbability));
+  CN_TRY(ReadOptional(f, "corrupt", s.corrupt, ReadProbability));
+  CN_TRY(ReadOptional(f, "reorder", s.reorder,
+                      [](const Value& rv, const std::string& p, model::ReorderFault& r) {
+                        Fields g(rv, p);
+                        CN_TRY(g.CheckObject());
+                        CN_TRY(g.Double("percent", r.percent));
+                        CN_TRY(g.Double("correlation", r.correlation_percent));
+                        return g.Unsigned("gap", r.gap);
+                      }));
+  CN_TRY(ReadOptional(f, "rate", s.rate,
+                      [](const Value& rv, const std::string& p, model::RateFault& r) {
+                        Fields g(rv, p);
+                        CN_TRY(g.CheckObject());
+                        return g.Unsigned("bits_per_second", r.bits_per_second);
+                      }));
+  CN_TRY(f.Bool("partition", s.partition));
+  return ReadOptional(f, "queue_limit", s.queue_limit,
+                      [&f](const Value& qv, const std::string&, uint32_t& q) {
+                        auto n = qv.AsUint();
+                        if (!n.ok()) return f.Error("queue_limit", n.status().message());
+                        if (*n > std::numeric_limits<uint32_t>::max()) {
+                          return f.Error("queue_limit", "out of range");
+                        }
+                        q = static_cast<uint32_t>(*n);
+                        return Status::Ok();
+                      });
+}
+
+Status ReadQdiscs(const Fields& f, std::vector<OwnedQdisc>& out) {
+  auto list = f.Required("qdiscs");
+  if (!list.ok()) return list.status();
+  if ((*list)->type() != Value::Type::kArray) return f.Error("qdiscs", "expected an array");
+  out.clear();
+  for (size_t i = 0; i < (*list)->items().size(); ++i) {
+    Fields q((*list)->items()[i], f.Path("qdiscs[" + std::to_string(i) + "]"));
+    CN_TRY(q.CheckObject());
+    OwnedQdisc owned;
+    CN_TRY(q.Unsigned("handle", owned.handle));
+    CN_TRY(q.Unsigned("parent", owned.parent));
+    CN_TRY(q.Str("kind", owned.kind));
+    out.push_back(std::move(owned));
+  }
+  return Status::Ok();
+}
+
+Status ReadLabels(const Fields& f, std::map<std::string, std::string>& out) {
+  auto labels = f.Required("labels");
+  if (!labels.ok()) return labels.status();
+  if (!(*labels)->is_object()) return f.Error("labels", "expected an object");
+  out.clear();
+  for (const auto& [k, v] : (*labels)->members()) {
+    auto value = v.AsString();
+    if (!value.ok()) return f.Error("labels." + k, value.status().message());
+    out[k] = *value;
+  }
+  return Status::Ok();
+}
+
+Status CheckVersion(const Fields& f) {
+  int64_t version = 0;
+  CN_TRY(f.Int64("v", version));
+  if (version > kLeaseFormatVersion) {
+    return FailedPrecondition("lease record has format version " + std::to_string(version) +
+                              ", newer than this chaosnetd understands (" +
+                              std::to_string(kLeaseFormatVersion) + "); upgrade chaosnetd");
+  }
+  if (version < 1) return f.Error("v", "invalid version " + std::to_string(version));
+  return Status::Ok();
+}
+
+Status ReadTime(const Fields& f, std::string_view key, WallTime& out) {
+  int64_t ns = 0;
+  CN_TRY(f.Int64(key, ns));
+  out = WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(ns)));
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EncodeLease(const StoredLease& l) {
+  Writer w;
+  w.BeginObject();
+  w.Key("v").Int(kLeaseFormatVersion);
+  w.Key("id").String(l.id);
+  w.Key("state").String(NameOf(kStates, l.state));
+  w.Key("owner").String(l.owner);
+  w.Key("request_id").String(l.request_id);
+  w.Key("labels").BeginObject();
+  for (const auto& [k, v] : l.labels) w.Key(k).String(v);  // std::map: sorted, deterministic
+  w.EndObject();
+  w.Key("interface").String(l.interface);
+  w.Key("ifindex").Int(l.ifindex);
+  w.Key("qdiscs").BeginArray();
+  for (const OwnedQdisc& q : l.qdiscs) {
+    w.BeginObject().Key("handle").Uint(q.handle).Key("parent").Uint(q.parent)
+        .Key("kind").String(q.kind).EndObject();
+  }
+  w.EndArray();
+  w.Key("created_ns").Int(SinceEpochNanos(l.created_at));
+  w.Key("deadline_ns").Int(SinceEpochNanos(l.deadline));
+  WriteSpec(w.Key("spec"), l.spec);
+  w.EndObject();
+  return w.Take();
+}
+
+Result<StoredLease> DecodeLease(std::string_view text) {
+  auto doc = json::Parse(text);
+  if (!doc.ok()) return InvalidArgument("lease record: " + doc.status().message());
+  Fields f(*doc, "");
+  CN_TRY(f.CheckObject());
+  CN_TRY(CheckVersion(f));
+
+  StoredLease l;
+  CN_TRY(f.Str("id", l.id));
+  if (l.id.empty()) return f.Error("id", "empty");
+  CN_TRY(f.Enum("state", kStates, l.state));
+  CN_TRY(f.Str("owner", l.owner));
+  CN_TRY(f.Str("request_id", l.request_id));
+  CN_TRY(ReadLabels(f, l.labels));
+  CN_TRY(f.Str("interface", l.interface));
+  int64_t ifindex = 0;
+  CN_TRY(f.Int64("ifindex", ifindex));
+  if (ifindex < std::numeric_limits<int>::min() || ifindex > std::numeric_limits<int>::max()) {
+    return f.Error("ifindex", "out of range");
+  }
+  l.ifindex = static_cast<int>(ifindex);
+  CN_TRY(ReadQdiscs(f, l.qdiscs));
+  CN_TRY(ReadTime(f, "created_ns", l.created_at));
+  CN_TRY(ReadTime(f, "deadline_ns", l.deadline));
+  auto spec = f.Required("spec");
+  if (!spec.ok()) return spec.status();
+  CN_TRY(ReadSpec(**spec, "spec", l.spec));
+  return l;
+}
+
+std::string EncodeRemoval(const std::string& id) {
+  Writer w;
+  w.BeginObject().Key("v").Int(kLeaseFormatVersion).Key("id").String(id).EndObject();
+  return w.Take();
+}
+
+Result<std::string> DecodeRemoval(std::string_view text) {
+  auto doc = json::Parse(text);
+  if (!doc.ok()) return InvalidArgument("removal record: " + doc.status().message());
+  Fields f(*doc, "");
+  CN_TRY(f.CheckObject());
+  CN_TRY(CheckVersion(f));
+  std::string id;
+  CN_TRY(f.Str("id", id));
+  if (id.empty()) return f.Error("id", "empty");
+  return id;
+}
+
+}  // namespace chaosnet::state

@@ -1,0 +1,274 @@
+#include "daemon/state/lease_journal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace chaosnet::state {
+namespace {
+
+constexpr char kJournalName[] = "leases.journal";
+constexpr char kTempSuffix[] = ".tmp";
+constexpr char kCorruptSuffix[] = ".corrupt.";
+constexpr char kLockName[] = "lock";
+
+Status IoError(const std::string& what, const std::string& path, int err) {
+  return Unavailable(what + " " + path + ": " + std::strerror(err));
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot write", path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+// Missing file: empty string and ok.
+Result<std::string> ReadWhole(const std::string& path, bool& exists) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  exists = fd.valid();
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::string();
+    return IoError("cannot open", path, errno);
+  }
+  std::string out;
+  char buf[64 * 1024];
+  while (true) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// A rename or a new file is durable only once its directory is synced.
+Status SyncDir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return IoError("cannot open directory", dir, errno);
+  if (::fsync(fd.get()) != 0) return IoError("cannot fsync directory", dir, errno);
+  return Status::Ok();
+}
+
+Result<UniqueFd> OpenForAppend(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd.valid()) return IoError("cannot open", path, errno);
+  return fd;
+}
+
+std::string FreeCorruptName(const std::string& path) {
+  for (int n = 1;; ++n) {
+    std::string candidate = path + kCorruptSuffix + std::to_string(n);
+    struct stat st {};
+    if (::lstat(candidate.c_str(), &st) != 0 && errno == ENOENT) return candidate;
+  }
+}
+
+}  // namespace
+
+Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Unavailable("cannot create state directory " + dir + ": " + ec.message());
+
+  LeaseJournal j;
+  j.dir_ = dir;
+  j.path_ = (std::filesystem::path(dir) / kJournalName).string();
+  j.options_ = options;
+
+  // Two daemons appending to one journal would interleave entries; refuse the second.
+  const std::string lock_path = (std::filesystem::path(dir) / kLockName).string();
+  j.lock_fd_ = UniqueFd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!j.lock_fd_.valid()) return IoError("cannot open", lock_path, errno);
+  if (::flock(j.lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return FailedPrecondition("state directory " + dir +
+                                " is in use by another chaosnetd (it holds " + lock_path +
+                                "); stop it or pass a different --state-dir");
+    }
+    return IoError("cannot lock", lock_path, errno);
+  }
+
+  // A snapshot that never got renamed: the journal it was made from is still
+  // complete, so the leftover is simply dropped.
+  const std::string temp = j.path_ + kTempSuffix;
+  if (::unlink(temp.c_str()) == 0) {
+    j.report_.warnings.push_back("removed " + temp + ", left by a compaction cut short");
+  } else if (errno != ENOENT) {
+    return IoError("cannot remove", temp, errno);
+  }
+
+  bool exists = false;
+  auto bytes = ReadWhole(j.path_, exists);
+  if (!bytes.ok()) return bytes.status();
+  auto replayed = ReplayJournal(*bytes);
+  if (!replayed.ok()) return replayed.status();
+
+  // Keep the warnings gathered above ahead of what replay found.
+  LoadReport report = std::move(replayed->report);
+  report.warnings.insert(report.warnings.begin(), j.report_.warnings.begin(),
+                         j.report_.warnings.end());
+  j.report_ = std::move(report);
+  for (auto& [id, lease] : replayed->live) {
+    const uint64_t size = EncodeUpsert(lease).size();
+    j.live_bytes_ += size;
+    j.live_.emplace(id, Slot{std::move(lease), size});
+  }
+
+  if (j.report_.corrupt) {
+    // A second name for the damaged file, then the good prefix renamed over the
+    // first: if anything fails in between, the damaged journal is still in
+    // place and the next start repeats the repair.
+    const std::string aside = FreeCorruptName(j.path_);
+    if (::link(j.path_.c_str(), aside.c_str()) != 0) {
+      return IoError("cannot keep a copy of the damaged journal as", aside, errno);
+    }
+    j.report_.preserved_as = aside;
+    j.report_.errors.back() += "; the damaged file was kept as " + aside;
+    if (Status s = j.Rewrite(); !s.ok()) return s;
+    return j;
+  }
+  if (!exists || !replayed->header_valid) {
+    // New, or a torn file header: nothing was ever recorded in it.
+    if (Status s = j.Rewrite(); !s.ok()) return s;
+    return j;
+  }
+  if (j.report_.torn_tail) {
+    UniqueFd fd(::open(j.path_.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd.valid()) return IoError("cannot open", j.path_, errno);
+    if (::ftruncate(fd.get(), static_cast<off_t>(replayed->valid_end)) != 0 ||
+        ::fdatasync(fd.get()) != 0) {
+      return IoError("cannot truncate torn tail of", j.path_, errno);
+    }
+  }
+  auto fd = OpenForAppend(j.path_);
+  if (!fd.ok()) return fd.status();
+  j.fd_ = std::move(*fd);
+  j.stats_.entries_in_file = replayed->valid_entries;
+  j.stats_.bytes_in_file = replayed->valid_end;
+  return j;
+}
+
+Status LeaseJournal::Append(const std::string& entry) {
+  if (needs_rewrite_) {
+    // After a failed write or fsync the file's tail is unknown (and after a
+    // failed fsync the kernel may have dropped dirty pages): rewrite it from
+    // memory, which holds exactly what earlier calls reported as recorded.
+    if (Status s = Rewrite(); !s.ok()) {
+      return Unavailable("lease journal unusable after an earlier write error: " + s.message());
+    }
+  }
+  Status s = WriteAll(fd_.get(), entry, path_);
+  if (s.ok() && ::fdatasync(fd_.get()) != 0) s = IoError("cannot fsync", path_, errno);
+  if (!s.ok()) {
+    needs_rewrite_ = true;
+    return s;
+  }
+  stats_.entries_in_file += 1;
+  stats_.bytes_in_file += entry.size();
+  return Status::Ok();
+}
+
+Status LeaseJournal::Put(const StoredLease& lease) {
+  if (lease.id.empty()) return InvalidArgument("a stored lease needs an id");
+  const std::string entry = EncodeUpsert(lease);
+  if (entry.size() - kEntryHeaderSize > kMaxPayload) {
+    return InvalidArgument("lease " + lease.id + " is too large to record (" +
+                           std::to_string(entry.size()) + " bytes)");
+  }
+  if (Status s = Append(entry); !s.ok()) return s;
+  auto [it, inserted] = live_.try_emplace(lease.id);
+  if (!inserted) live_bytes_ -= it->second.entry_bytes;
+  it->second = Slot{lease, entry.size()};
+  live_bytes_ += entry.size();
+  MaybeCompact();
+  return Status::Ok();
+}
+
+Status LeaseJournal::Remove(const std::string& id) {
+  auto it = live_.find(id);
+  if (it == live_.end()) return NotFound("no recorded lease " + id);
+  if (Status s = Append(EncodeRemove(id)); !s.ok()) return s;
+  live_bytes_ -= it->second.entry_bytes;
+  live_.erase(it);
+  MaybeCompact();
+  return Status::Ok();
+}
+
+void LeaseJournal::MaybeCompact() {
+  const std::size_t entry_limit = std::max(options_.compact_min_entries, 2 * live_.size());
+  const uint64_t byte_limit =
+      std::max<uint64_t>(options_.compact_min_bytes, 2 * (kFileHeaderSize + live_bytes_));
+  if (stats_.entries_in_file > entry_limit || stats_.bytes_in_file > byte_limit) {
+    stats_.last_compaction = Compact();
+  }
+}
+
+Status LeaseJournal::Compact() {
+  Status s = Rewrite();
+  if (s.ok()) ++stats_.compactions;
+  return s;
+}
+
+Status LeaseJournal::Rewrite() {
+  std::string snapshot = EncodeFileHeader();
+  snapshot.reserve(kFileHeaderSize + live_bytes_);
+  for (const auto& [id, slot] : live_) snapshot += EncodeUpsert(slot.lease);
+
+  const std::string temp = path_ + kTempSuffix;
+  {
+    UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!out.valid()) return IoError("cannot create", temp, errno);
+    Status s = WriteAll(out.get(), snapshot, temp);
+    if (s.ok() && ::fsync(out.get()) != 0) s = IoError("cannot fsync", temp, errno);
+    if (!s.ok()) {
+      ::unlink(temp.c_str());
+      return s;
+    }
+  }
+  if (::rename(temp.c_str(), path_.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return IoError("cannot rename snapshot over", path_, err);
+  }
+  // From here on the file at path_ is the snapshot, whatever happens next.
+  needs_rewrite_ = true;
+  fd_.Reset();
+  if (Status s = SyncDir(dir_); !s.ok()) return s;
+  auto fd = OpenForAppend(path_);
+  if (!fd.ok()) return fd.status();
+  fd_ = std::move(*fd);
+  needs_rewrite_ = false;
+  stats_.entries_in_file = live_.size();
+  stats_.bytes_in_file = snapshot.size();
+  return Status::Ok();
+}
+
+std::vector<StoredLease> LeaseJournal::Live() const {
+  std::vector<StoredLease> out;
+  out.reserve(live_.size());
+  for (const auto& [id, slot] : live_) out.push_back(slot.lease);
+  return out;
+}
+
+const StoredLease* LeaseJournal::Find(const std::string& id) const {
+  auto it = live_.find(id);
+  return it == live_.end() ? nullptr : &it->second.lease;
+}
+
+}  // namespace chaosnet::state

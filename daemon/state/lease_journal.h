@@ -1,0 +1,98 @@
+// The durable lease store: an append-only journal of checksummed entries in the
+// daemon's state directory, compacted into a snapshot when it grows. Every Put
+// and Remove is on disk (fdatasync) before it returns, so the daemon records a
+// lease before it touches the kernel and can roll it back after any crash.
+//
+// Files in the directory:
+//   lock                    flock()ed while open: one daemon per state dir
+//   leases.journal          the journal (format: journal_format.h, README.md)
+//   leases.journal.tmp      a snapshot being written; removed if found at open
+//   leases.journal.corrupt.N  a damaged journal set aside at open, for inspection
+//
+// Not thread-safe: the daemon's event loop is its only user.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/state/journal_format.h"
+#include "daemon/state/stored_lease.h"
+#include "daemon/state/unique_fd.h"
+
+namespace chaosnet::state {
+
+struct JournalOptions {
+  // Compaction runs after an append once the journal holds more than
+  // max(min_entries, 2 x live leases) entries or more than max(min_bytes,
+  // 2 x the size of a snapshot of the live set) bytes: amortised O(1) per
+  // append whatever the number of live leases.
+  std::size_t compact_min_entries = 1024;
+  uint64_t compact_min_bytes = 4u << 20;
+};
+
+struct JournalStats {
+  std::size_t entries_in_file = 0;
+  uint64_t bytes_in_file = 0;
+  std::size_t compactions = 0;
+  Status last_compaction;  // an append that succeeded stays successful even if this failed
+};
+
+class LeaseJournal {
+ public:
+  // Creates the directory and journal when missing, replays the journal and
+  // repairs it: a torn tail is truncated away; a damaged journal is kept as
+  // leases.journal.corrupt.N (a hard link) and its good prefix rewritten. What
+  // happened is in report(). Fails with FAILED_PRECONDITION when another
+  // process holds the directory or the journal is of a newer format;
+  // UNAVAILABLE on I/O errors.
+  static Result<LeaseJournal> Open(const std::string& dir, JournalOptions options = {});
+
+  LeaseJournal(LeaseJournal&&) noexcept = default;
+  LeaseJournal& operator=(LeaseJournal&&) noexcept = default;
+
+  // Records (or replaces) the lease durably. On failure nothing changed, in
+  // memory or on disk as far as a later Open can tell.
+  Status Put(const StoredLease& lease);
+  // Forgets the lease durably. NOT_FOUND when it is not recorded.
+  Status Remove(const std::string& id);
+  // Rewrites the journal as a snapshot of the live set (temp file, fsync,
+  // rename over, fsync the directory). Runs by itself as the journal grows.
+  Status Compact();
+
+  // Every recorded lease, ordered by id.
+  std::vector<StoredLease> Live() const;
+  const StoredLease* Find(const std::string& id) const;
+  std::size_t size() const { return live_.size(); }
+
+  const LoadReport& report() const { return report_; }
+  const JournalStats& stats() const { return stats_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  LeaseJournal() = default;
+  Status Append(const std::string& entry);
+  Status Rewrite();
+  void MaybeCompact();
+
+  struct Slot {
+    StoredLease lease;
+    uint64_t entry_bytes = 0;  // size of its UPSERT entry: what a snapshot will hold
+  };
+
+  std::string dir_;
+  std::string path_;
+  JournalOptions options_;
+  UniqueFd lock_fd_;
+  UniqueFd fd_;               // journal, O_APPEND
+  bool needs_rewrite_ = false;  // an append failed half-way: rewrite before the next one
+  std::map<std::string, Slot> live_;
+  uint64_t live_bytes_ = 0;   // sum of Slot::entry_bytes
+  LoadReport report_;
+  JournalStats stats_;
+};
+
+}  // namespace chaosnet::state

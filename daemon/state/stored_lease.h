@@ -1,0 +1,63 @@
+// What must survive a crash for one lease: enough to roll its fault back (the
+// kernel objects it owns, where they are) or to re-arm it (the deadline, as a
+// wall-clock instant because the monotonic clock restarts with the machine).
+// Pure data; lease_codec.h turns it into bytes, reconcile.h decides with it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "daemon/model/fault_spec.h"
+#include "daemon/plan/qdisc_plan.h"
+
+namespace chaosnet::state {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+// kPending: recorded before the kernel was touched (write-ahead), so after a
+// crash its objects may or may not exist. kActive: the kernel holds it.
+// kEnded: the lease is over but its rollback was not confirmed yet; the record
+// is removed once it is.
+enum class LeaseState { kPending, kActive, kEnded };
+
+// One qdisc the lease created. The kind is kept so that a qdisc of another kind
+// found under the same handle is not mistaken for ours.
+struct OwnedQdisc {
+  uint32_t handle = 0;
+  uint32_t parent = plan::kRootParent;
+  std::string kind;                  // "netem", "tbf", ...
+  bool operator==(const OwnedQdisc&) const = default;
+};
+
+struct StoredLease {
+  std::string id;
+  model::FaultSpec spec;             // complete, so later features (match, netns) recover too
+  std::map<std::string, std::string> labels;
+  std::string owner;
+  std::string request_id;
+
+  std::string interface;             // name at apply time
+  int ifindex = 0;                   // index at apply time; a new index means a new device
+  std::vector<OwnedQdisc> qdiscs;    // parents first; qdiscs[0] is the root
+
+  WallTime created_at{};
+  WallTime deadline{};               // wall clock; see reconcile.h for the clock rules
+  LeaseState state = LeaseState::kPending;
+
+  uint32_t root_handle() const { return qdiscs.empty() ? 0 : qdiscs.front().handle; }
+  const std::string& root_kind() const {
+    static const std::string kNone;
+    return qdiscs.empty() ? kNone : qdiscs.front().kind;
+  }
+  bool operator==(const StoredLease&) const = default;
+};
+
+// The qdiscs of a compiled plan, as a lease records them.
+std::vector<OwnedQdisc> OwnedQdiscsOf(const plan::InterfacePlan& plan);
+
+const char* LeaseStateName(LeaseState s);
+
+}  // namespace chaosnet::state

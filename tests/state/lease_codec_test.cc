@@ -1,0 +1,271 @@
+#include "daemon/state/lease_codec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <ostream>
+
+#include <functional>
+
+#include "daemon/state/json.h"
+#include "tests/state/state_test_util.h"
+
+namespace chaosnet::state {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FullLease;
+using testing::kT0;
+using ::testing::HasSubstr;
+
+TEST(LeaseCodec, FullLeaseRoundTripsExactly) {
+  const StoredLease lease = FullLease();
+  auto decoded = DecodeLease(EncodeLease(lease));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, lease);
+}
+
+TEST(LeaseCodec, EncodingIsDeterministicAndStableAcrossRoundTrips) {
+  const std::string once = EncodeLease(FullLease());
+  EXPECT_EQ(once, EncodeLease(FullLease()));
+  auto decoded = DecodeLease(once);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(EncodeLease(*decoded), once);
+}
+
+// Pins the format: a change here is a change of what is on users' disks, and
+// needs a version bump or a compatible reader.
+TEST(LeaseCodec, SmallLeaseHasTheDocumentedForm) {
+  StoredLease l = testing::SmallLease("abc");
+  l.spec.delay = model::DelayFault{100ms, 0ns, 0, model::DelayDistribution::kUniform};
+  EXPECT_EQ(EncodeLease(l),
+            R"({"v":1,"id":"abc","state":"active","owner":"","request_id":"","labels":{},)"
+            R"("interface":"eth3","ifindex":3,"qdiscs":[{"handle":3388997632,"parent":4294967295,"kind":"netem"}],)"
+            R"("created_ns":1714564800123456789,"deadline_ns":1714564860123456789,)"
+            R"("spec":{"interface":"eth3","netns":"","direction":"egress","match":{"protocol":"any"},)"
+            R"("delay":{"latency_ns":100000000,"jitter_ns":0,"correlation":0,"distribution":"uniform"},)"
+            R"("partition":false}})");
+}
+
+// Each row changes one field of the full lease. The encoding must change and
+// the change must survive the round trip: a field the codec forgot or mixed up
+// with another fails here.
+struct FieldCase {
+  const char* name;
+  std::function<void(StoredLease&)> mutate;
+};
+
+// Failure messages name the row instead of dumping its bytes.
+void PrintTo(const FieldCase& c, std::ostream* os) { *os << c.name; }
+
+class LeaseCodecField : public ::testing::TestWithParam<FieldCase> {};
+
+TEST_P(LeaseCodecField, ChangeIsEncodedAndRoundTrips) {
+  const StoredLease base = FullLease();
+  StoredLease changed = base;
+  GetParam().mutate(changed);
+  ASSERT_NE(changed, base) << "the case must change something";
+  const std::string text = EncodeLease(changed);
+  EXPECT_NE(text, EncodeLease(base));
+  auto decoded = DecodeLease(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, changed);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryField, LeaseCodecField,
+    ::testing::Values(
+        FieldCase{"id", [](StoredLease& l) { l.id = "ffffffffffff"; }},
+        FieldCase{"state_pending", [](StoredLease& l) { l.state = LeaseState::kPending; }},
+        FieldCase{"state_ended", [](StoredLease& l) { l.state = LeaseState::kEnded; }},
+        FieldCase{"owner", [](StoredLease& l) { l.owner = "uid:0"; }},
+        FieldCase{"request_id", [](StoredLease& l) { l.request_id = "other"; }},
+        FieldCase{"labels_value", [](StoredLease& l) { l.labels["team"] = "search"; }},
+        FieldCase{"labels_none", [](StoredLease& l) { l.labels.clear(); }},
+        FieldCase{"interface", [](StoredLease& l) { l.interface = "eth9"; }},
+        FieldCase{"ifindex", [](StoredLease& l) { l.ifindex = 2147483647; }},
+        FieldCase{"qdisc_handle", [](StoredLease& l) { l.qdiscs[1].handle = 0xCAFF0000u; }},
+        FieldCase{"qdisc_parent", [](StoredLease& l) { l.qdiscs[1].parent = 0xCA010002u; }},
+        FieldCase{"qdisc_kind", [](StoredLease& l) { l.qdiscs[0].kind = "htb"; }},
+        FieldCase{"qdiscs_none", [](StoredLease& l) { l.qdiscs.clear(); }},
+        FieldCase{"created_at", [](StoredLease& l) { l.created_at += 1ns; }},
+        FieldCase{"created_before_epoch", [](StoredLease& l) { l.created_at = WallTime(-5s); }},
+        FieldCase{"deadline", [](StoredLease& l) { l.deadline += 1ns; }},
+        FieldCase{"spec_interface", [](StoredLease& l) { l.spec.interface = "lo"; }},
+        FieldCase{"spec_netns_path", [](StoredLease& l) { l.spec.netns = "/run/netns/x y"; }},
+        FieldCase{"spec_netns_empty", [](StoredLease& l) { l.spec.netns.clear(); }},
+        FieldCase{"direction_egress", [](StoredLease& l) { l.spec.direction = model::Direction::kEgress; }},
+        FieldCase{"direction_ingress", [](StoredLease& l) { l.spec.direction = model::Direction::kIngress; }},
+        FieldCase{"dst_prefix", [](StoredLease& l) { l.spec.match.dst->prefix_length = 17; }},
+        FieldCase{"dst_v6", [](StoredLease& l) { l.spec.match.dst = testing::V6("fe80::1", 128); }},
+        FieldCase{"dst_absent", [](StoredLease& l) { l.spec.match.dst.reset(); }},
+        FieldCase{"dst_v4_stray_bytes", [](StoredLease& l) { l.spec.match.dst->address[9] = 7; }},
+        FieldCase{"dst_unknown_family", [](StoredLease& l) { l.spec.match.dst->family = 0; }},
+        FieldCase{"src_address", [](StoredLease& l) { l.spec.match.src = testing::V6("2001:db8:1::", 48); }},
+        FieldCase{"src_absent", [](StoredLease& l) { l.spec.match.src.reset(); }},
+        FieldCase{"dport_first", [](StoredLease& l) { l.spec.match.dport->first = 1; }},
+        FieldCase{"dport_last", [](StoredLease& l) { l.spec.match.dport->last = 65535; }},
+        FieldCase{"dport_absent", [](StoredLease& l) { l.spec.match.dport.reset(); }},
+        FieldCase{"sport", [](StoredLease& l) { l.spec.match.sport = model::PortRange{22, 23}; }},
+        FieldCase{"sport_absent", [](StoredLease& l) { l.spec.match.sport.reset(); }},
+        FieldCase{"protocol_tcp", [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kTcp; }},
+        FieldCase{"protocol_icmp", [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kIcmp; }},
+        FieldCase{"protocol_any", [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kAny; }},
+        FieldCase{"delay_latency", [](StoredLease& l) { l.spec.delay->latency = 1ns; }},
+        FieldCase{"delay_jitter", [](StoredLease& l) { l.spec.delay->jitter = 292h; }},
+        FieldCase{"delay_correlation", [](StoredLease& l) { l.spec.delay->correlation_percent = 0.1 + 0.2; }},
+        FieldCase{"delay_normal", [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kNormal; }},
+        FieldCase{"delay_pareto", [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kPareto; }},
+        FieldCase{"delay_uniform", [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kUniform; }},
+        FieldCase{"delay_absent", [](StoredLease& l) { l.spec.delay.reset(); }},
+        FieldCase{"loss_percent", [](StoredLease& l) { l.spec.loss->percent = 100; }},
+        FieldCase{"loss_correlation", [](StoredLease& l) { l.spec.loss->correlation_percent = 1e-9; }},
+        FieldCase{"loss_absent", [](StoredLease& l) { l.spec.loss.reset(); }},
+        FieldCase{"duplicate_percent", [](StoredLease& l) { l.spec.duplicate->percent = 2.0 / 3.0; }},
+        FieldCase{"duplicate_absent", [](StoredLease& l) { l.spec.duplicate.reset(); }},
+        FieldCase{"corrupt_percent", [](StoredLease& l) { l.spec.corrupt->percent = 5e-324; }},
+        FieldCase{"corrupt_correlation", [](StoredLease& l) { l.spec.corrupt->correlation_percent = 99.999; }},
+        FieldCase{"corrupt_absent", [](StoredLease& l) { l.spec.corrupt.reset(); }},
+        FieldCase{"reorder_percent", [](StoredLease& l) { l.spec.reorder->percent = 1; }},
+        FieldCase{"reorder_correlation", [](StoredLease& l) { l.spec.reorder->correlation_percent = 3; }},
+        FieldCase{"reorder_gap", [](StoredLease& l) { l.spec.reorder->gap = 4294967295u; }},
+        FieldCase{"reorder_absent", [](StoredLease& l) { l.spec.reorder.reset(); }},
+        FieldCase{"rate_max", [](StoredLease& l) { l.spec.rate->bits_per_second = 18446744073709551615ull; }},
+        FieldCase{"rate_absent", [](StoredLease& l) { l.spec.rate.reset(); }},
+        FieldCase{"partition", [](StoredLease& l) { l.spec.partition = false; }},
+        FieldCase{"queue_limit", [](StoredLease& l) { l.spec.queue_limit = 0; }},
+        FieldCase{"queue_limit_absent", [](StoredLease& l) { l.spec.queue_limit.reset(); }}),
+    [](const ::testing::TestParamInfo<FieldCase>& info) { return info.param.name; });
+
+TEST(LeaseCodec, ArbitraryBytesInStringsRoundTrip) {
+  StoredLease l = FullLease();
+  std::string every_byte;
+  for (int b = 1; b < 256; ++b) every_byte += static_cast<char>(b);
+  l.owner = every_byte;
+  l.labels = {{"k\"ey\\", "v\nal\tue"}, {"\xC3\xA9t\xC3\xA9", std::string("nul\0inside", 10)}};
+  l.request_id = "\xFF\xFE invalid utf-8";
+  const std::string text = EncodeLease(l);
+  EXPECT_EQ(text.find('\n'), std::string::npos) << "a record is one line";
+  auto decoded = DecodeLease(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, l);
+}
+
+TEST(LeaseCodec, UnknownFieldsAreIgnoredForForwardCompatibility) {
+  std::string text = EncodeLease(FullLease());
+  text.insert(1, R"("added_later":{"x":[1,2,{"y":null}]},)");
+  auto decoded = DecodeLease(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, FullLease());
+}
+
+struct BadRecord {
+  const char* name;
+  std::function<std::string(std::string)> damage;
+  StatusCode code;
+  const char* message_part;
+};
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  const size_t at = s.find(from);
+  if (at == std::string::npos) return "replace target not found: " + from;
+  return s.replace(at, from.size(), to);
+}
+
+// Failure messages name the row instead of dumping its bytes.
+void PrintTo(const BadRecord& c, std::ostream* os) { *os << c.name; }
+
+class LeaseCodecBad : public ::testing::TestWithParam<BadRecord> {};
+
+TEST_P(LeaseCodecBad, IsRefusedWithAClearMessage) {
+  const std::string text = GetParam().damage(EncodeLease(FullLease()));
+  auto decoded = DecodeLease(text);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), GetParam().code);
+  EXPECT_THAT(decoded.status().message(), HasSubstr(GetParam().message_part));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, LeaseCodecBad,
+    ::testing::Values(
+        BadRecord{"not_json", [](std::string) { return std::string("{\"v\":1,"); },
+                  StatusCode::kInvalidArgument, "json"},
+        BadRecord{"not_object", [](std::string) { return std::string("[1]"); },
+                  StatusCode::kInvalidArgument, "expected an object"},
+        BadRecord{"trailing", [](std::string s) { return s + "x"; },
+                  StatusCode::kInvalidArgument, "after the value"},
+        BadRecord{"newer_version", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":2"); },
+                  StatusCode::kFailedPrecondition, "upgrade chaosnetd"},
+        BadRecord{"version_zero", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":0"); },
+                  StatusCode::kInvalidArgument, "invalid version"},
+        BadRecord{"missing_id", [](std::string s) { return Replace(s, "\"id\":", "\"xid\":"); },
+                  StatusCode::kInvalidArgument, "id: missing"},
+        BadRecord{"empty_id", [](std::string s) { return Replace(s, "\"a1b2c3d4e5f6\"", "\"\""); },
+                  StatusCode::kInvalidArgument, "id: empty"},
+        BadRecord{"bad_state", [](std::string s) { return Replace(s, "\"active\"", "\"zombie\""); },
+                  StatusCode::kInvalidArgument, "state: unknown value \"zombie\""},
+        BadRecord{"ifindex_type", [](std::string s) { return Replace(s, "\"ifindex\":17", "\"ifindex\":\"17\""); },
+                  StatusCode::kInvalidArgument, "ifindex"},
+        BadRecord{"ifindex_range", [](std::string s) { return Replace(s, "\"ifindex\":17", "\"ifindex\":4294967296"); },
+                  StatusCode::kInvalidArgument, "ifindex: out of range"},
+        BadRecord{"handle_range", [](std::string s) { return Replace(s, "\"handle\":3389063168", "\"handle\":4294967296"); },
+                  StatusCode::kInvalidArgument, "qdiscs[0].handle: out of range"},
+        BadRecord{"negative_port", [](std::string s) { return Replace(s, "\"first\":8000", "\"first\":-1"); },
+                  StatusCode::kInvalidArgument, "spec.match.dport.first"},
+        BadRecord{"port_range", [](std::string s) { return Replace(s, "\"first\":8000", "\"first\":65536"); },
+                  StatusCode::kInvalidArgument, "spec.match.dport.first: out of range"},
+        BadRecord{"bad_address", [](std::string s) { return Replace(s, "10.20.0.0", "10.20.0.300"); },
+                  StatusCode::kInvalidArgument, "spec.match.dst.address"},
+        BadRecord{"bad_distribution", [](std::string s) { return Replace(s, "paretonormal", "gauss"); },
+                  StatusCode::kInvalidArgument, "spec.delay.distribution"},
+        BadRecord{"percent_type", [](std::string s) { return Replace(s, "\"percent\":0.1", "\"percent\":true"); },
+                  StatusCode::kInvalidArgument, "spec.loss.percent"},
+        BadRecord{"fraction_as_int", [](std::string s) { return Replace(s, "\"latency_ns\":3000000000", "\"latency_ns\":3e9"); },
+                  StatusCode::kInvalidArgument, "spec.delay.latency_ns"},
+        BadRecord{"missing_spec", [](std::string s) { return Replace(s, "\"spec\":", "\"spek\":"); },
+                  StatusCode::kInvalidArgument, "spec: missing"},
+        BadRecord{"label_not_string", [](std::string s) { return Replace(s, "\"payments\"", "7"); },
+                  StatusCode::kInvalidArgument, "labels.team"}),
+    [](const ::testing::TestParamInfo<BadRecord>& info) { return info.param.name; });
+
+TEST(LeaseCodec, RemovalRoundTripsAndRefusesGarbage) {
+  auto id = DecodeRemoval(EncodeRemoval("x\"y"));
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(*id, "x\"y");
+  EXPECT_FALSE(DecodeRemoval(R"({"v":1})").ok());
+  EXPECT_FALSE(DecodeRemoval(R"({"v":1,"id":""})").ok());
+  EXPECT_EQ(DecodeRemoval(R"({"v":9,"id":"a"})").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(Json, ParsesEscapesAndSurrogatePairs) {
+  auto v = json::Parse(R"( {"s":"a\u00e9\ud83d\ude00\/\b\f\r","n":-12,"a":[true,false,null]} )");
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(*v->Find("s")->AsString(), "a\xC3\xA9\xF0\x9F\x98\x80/\b\f\r");
+  EXPECT_EQ(*v->Find("n")->AsInt(), -12);
+  EXPECT_FALSE(v->Find("n")->AsUint().ok());
+  ASSERT_EQ(v->Find("a")->items().size(), 3u);
+  EXPECT_EQ(v->Find("a")->items()[2].type(), json::Value::Type::kNull);
+}
+
+TEST(Json, RefusesDeepNestingInsteadOfOverflowingTheStack) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto v = json::Parse(deep);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.status().message(), HasSubstr("too deep"));
+}
+
+TEST(Json, RefusesMalformedInput) {
+  for (const char* bad : {"", "{", "{\"a\"}", "{\"a\":1,}", "[1 2]", "\"abc", "\"\\x\"", "\"\\ud800\\u0041\"",
+                          "tru", "{\"a\":\"\x01\"}"}) {
+    EXPECT_FALSE(json::Parse(bad).ok()) << bad;
+  }
+}
+
+TEST(Json, DoublesUseTheShortestExactForm) {
+  json::Writer w;
+  w.BeginArray().Double(0.1).Double(1.0 / 3.0).Double(25).Double(-0.0).EndArray();
+  EXPECT_EQ(w.str(), "[0.1,0.3333333333333333,25,-0]");
+}
+
+}  // namespace
+}  // namespace chaosnet::state
