@@ -1,0 +1,18 @@
+// chaosnetd's settings, from its command line.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace chaosnet::app {
+
+struct DaemonConfig {
+  std::string socket_path = "/run/chaosnetd/chaosnetd.sock";
+  std::string state_dir = "/var/lib/chaosnetd";
+  std::chrono::nanoseconds default_ttl = std::chrono::minutes(5);
+  std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
+  unsigned socket_mode = 0660;
+  std::string log_level = "info";
+};
+
+}  // namespace chaosnet::app

@@ -1,0 +1,204 @@
+#include "daemon/app/daemon.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/api/fault_service.h"
+#include "daemon/app/expiry_timer.h"
+#include "daemon/core/fault_manager.h"
+#include "daemon/netlink/netlink_kernel.h"
+#include "daemon/plan/describe.h"
+
+namespace chaosnet::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string KernelRelease() {
+  utsname u{};
+  return uname(&u) == 0 ? u.release : "unknown";
+}
+
+// Holds an exclusive lock on the state directory for the daemon's lifetime,
+// so two daemons never manage the same leases.
+class StateDirLock {
+ public:
+  static Result<StateDirLock> Acquire(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return FailedPrecondition("cannot create state dir " + dir + ": " + ec.message());
+    std::string path = dir + "/lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return FailedPrecondition("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return FailedPrecondition("another chaosnetd already uses state dir " + dir);
+    }
+    return StateDirLock(fd);
+  }
+  StateDirLock(StateDirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  StateDirLock& operator=(StateDirLock&&) = delete;
+  ~StateDirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit StateDirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// A socket file with nobody behind it is a leftover of a crash: remove it.
+// One with a live listener means another daemon: refuse to steal it.
+Status PrepareSocketPath(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+    return InvalidArgument("socket path is too long (max " +
+                           std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes): " + path);
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) return FailedPrecondition("cannot create the directory of " + path + ": " + ec.message());
+  if (!fs::exists(path, ec)) return Status::Ok();
+
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  if (live) return FailedPrecondition("another process is already serving " + path);
+  fs::remove(path, ec);
+  return Status::Ok();
+}
+
+void LogCapabilities(const kernel::Capabilities& caps) {
+  spdlog::info("kernel {}: netem={} tbf={} htb={} u32={} mirred={} ifb={}", KernelRelease(),
+               caps.netem, caps.tbf, caps.htb, caps.u32, caps.mirred, caps.ifb);
+  for (const auto& note : caps.notes) spdlog::info("kernel probe: {}", note);
+  if (!caps.netem) {
+    spdlog::warn("kernel has no netem qdisc (load sch_netem or enable CONFIG_NET_SCH_NETEM): "
+                 "delay/loss/duplicate/corrupt/reorder/partition faults will be refused");
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonConfig& config) {
+  auto lock = StateDirLock::Acquire(config.state_dir);
+  if (!lock.ok()) {
+    spdlog::critical("{}", lock.status().message());
+    return 1;
+  }
+  auto kernel = netlink::NetlinkKernel::Open();
+  if (!kernel.ok()) {
+    spdlog::critical("cannot open netlink: {}", kernel.status().message());
+    return 1;
+  }
+  kernel::Capabilities caps = (*kernel)->Probe();
+  LogCapabilities(caps);
+
+  boost::asio::io_context loop(1);
+  core::SystemClock clock;
+  core::ManagerConfig manager_config;
+  manager_config.default_ttl = config.default_ttl;
+  manager_config.max_ttl = config.max_ttl;
+  core::FaultManager manager(**kernel, clock, caps, manager_config, core::RandomFaultId);
+  ExpiryTimer expiry(loop, manager);
+  api::FaultService service(loop, manager,
+                            {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()});
+
+  if (Status s = PrepareSocketPath(config.socket_path); !s.ok()) {
+    spdlog::critical("{}", s.message());
+    return 1;
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("unix:" + config.socket_path, grpc::InsecureServerCredentials());
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) {
+    spdlog::critical("cannot listen on unix:{}", config.socket_path);
+    return 1;
+  }
+  ::chmod(config.socket_path.c_str(), config.socket_mode);
+  spdlog::info("chaosnetd {} serving unix:{} (state {}, default ttl {}s, max ttl {}s)",
+               CHAOSNET_VERSION, config.socket_path, config.state_dir,
+               std::chrono::duration_cast<std::chrono::seconds>(config.default_ttl).count(),
+               std::chrono::duration_cast<std::chrono::seconds>(config.max_ttl).count());
+
+  std::thread server_stopper;
+  boost::asio::signal_set signals(loop, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {}: rolling back {} fault(s) and stopping", signo,
+                 manager.active_count());
+    sd_notify(0, "STOPPING=1");
+    service.BeginShutdown();
+    for (const auto& record : manager.RollbackAll("daemon shutdown")) {
+      spdlog::info("fault {} on {} rolled back: {}", record.id, record.spec.interface,
+                   core::FaultStateName(record.state));
+    }
+    // Every fault is rolled back and every stream finished: calls still in
+    // flight are cancelled at once. The loop keeps running meanwhile, so a
+    // handler already queued on it completes (with UNAVAILABLE).
+    server_stopper = std::thread([&] {
+      server->Shutdown(std::chrono::system_clock::now());
+      boost::asio::post(loop, [&] { loop.stop(); });
+    });
+  });
+  ::signal(SIGPIPE, SIG_IGN);
+  sd_notify(0, "READY=1");
+  loop.run();
+  if (server_stopper.joinable()) server_stopper.join();
+  server->Wait();
+  std::error_code ec;
+  fs::remove(config.socket_path, ec);
+  spdlog::info("chaosnetd stopped");
+  return 0;
+}
+
+int RunCleanup() {
+  auto kernel = netlink::NetlinkKernel::Open();
+  if (!kernel.ok()) {
+    spdlog::critical("cannot open netlink: {}", kernel.status().message());
+    return 1;
+  }
+  auto owned = (*kernel)->FindOwnedRootQdiscs();
+  if (!owned.ok()) {
+    spdlog::critical("cannot list qdiscs: {}", owned.status().message());
+    return 1;
+  }
+  int failures = 0;
+  for (const auto& q : *owned) {
+    Status s = (*kernel)->RemoveRoot(q.ifindex, q.handle);
+    if (s.ok() || s.code() == StatusCode::kNotFound) {
+      spdlog::info("removed chaosnet {} qdisc {} from {}", q.kind, plan::FormatHandle(q.handle),
+                   q.interface);
+    } else {
+      ++failures;
+      spdlog::error("cannot remove {} qdisc {} from {}: {}", q.kind,
+                    plan::FormatHandle(q.handle), q.interface, s.message());
+    }
+  }
+  spdlog::info("cleanup: {} chaosnet qdisc(s) found, {} failure(s)", owned->size(), failures);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace chaosnet::app

@@ -1,0 +1,61 @@
+// chaosnetd: the privileged network-fault daemon.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/units.h"
+#include "daemon/app/daemon.h"
+
+namespace {
+
+// A CLI11 validator that parses a duration flag ("30s", "5m") into `out`.
+CLI::Validator DurationInto(std::chrono::nanoseconds& out) {
+  return CLI::Validator(
+      [&out](std::string& text) -> std::string {
+        auto parsed = chaosnet::units::ParseDuration(text);
+        if (!parsed.ok()) return parsed.status().message();
+        out = *parsed;
+        return {};
+      },
+      "DURATION");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  chaosnet::app::DaemonConfig config;
+  CLI::App app{"chaosnetd: network faults under leases, driven through netlink"};
+  app.set_version_flag("--version", std::string(CHAOSNET_VERSION));
+  app.add_option("--socket", config.socket_path, "Unix socket of the API")
+      ->capture_default_str();
+  app.add_option("--state-dir", config.state_dir, "Directory for the daemon's state")
+      ->capture_default_str();
+  std::string default_ttl = "5m", max_ttl = "24h";
+  app.add_option("--default-ttl", default_ttl, "Lease length when a request names none")
+      ->capture_default_str()
+      ->check(DurationInto(config.default_ttl));
+  app.add_option("--max-ttl", max_ttl, "Longest lease a request may ask for")
+      ->capture_default_str()
+      ->check(DurationInto(config.max_ttl));
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  bool cleanup = false;
+  app.add_flag("--cleanup", cleanup,
+               "Remove every chaosnet-owned qdisc left in this network namespace, then exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (config.default_ttl > config.max_ttl) {
+    std::cerr << "chaosnetd: --default-ttl " << default_ttl << " is above --max-ttl " << max_ttl
+              << "\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return cleanup ? chaosnet::app::RunCleanup() : chaosnet::app::RunDaemon(config);
+}

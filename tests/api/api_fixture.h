@@ -1,0 +1,86 @@
+// A real daemon in a throwaway namespace pair, and a stub talking to it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "tests/api/daemon_process.h"
+#include "tests/api/test_network.h"
+
+namespace chaosnet::testing {
+
+namespace pb = ::chaosnet::v1;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "needs root: creates network namespaces and qdiscs";
+    net_ = std::make_unique<TestNetwork>();
+    ASSERT_TRUE(net_->ok()) << "could not create the test namespaces";
+    daemon_ = std::make_unique<DaemonProcess>(net_->ns_a(), ExtraDaemonArgs());
+    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->ReadLog();
+    stub_ = daemon_->NewStub();
+    pb::GetInfoRequest req;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->GetInfo(&ctx, req, &info_).ok());
+  }
+  void TearDown() override {
+    stub_.reset();
+    daemon_.reset();
+    net_.reset();
+  }
+  virtual std::vector<std::string> ExtraDaemonArgs() { return {"--max-ttl", "1h"}; }
+
+  bool KernelHas(const std::string& capability) const {
+    for (const auto& c : info_.capabilities()) {
+      if (c.name() == capability) return c.available();
+    }
+    return false;
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Ctx() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  pb::CreateFaultRequest RateRequest(uint64_t bps = 1'000'000, int ttl_seconds = 60) const {
+    pb::CreateFaultRequest r;
+    r.mutable_spec()->set_interface(net_->iface_a());
+    r.mutable_spec()->mutable_rate()->set_bits_per_second(bps);
+    r.mutable_ttl()->set_seconds(ttl_seconds);
+    return r;
+  }
+  pb::CreateFaultRequest DelayRequest(int ms, int ttl_seconds = 60) const {
+    pb::CreateFaultRequest r;
+    r.mutable_spec()->set_interface(net_->iface_a());
+    r.mutable_spec()->mutable_delay()->mutable_latency()->set_nanos(ms * 1'000'000);
+    r.mutable_ttl()->set_seconds(ttl_seconds);
+    return r;
+  }
+
+  grpc::Status Create(const pb::CreateFaultRequest& req, pb::CreateFaultResponse* resp) {
+    return stub_->CreateFault(Ctx().get(), req, resp);
+  }
+  pb::Fault Get(const std::string& id) {
+    pb::GetFaultRequest req;
+    req.set_id(id);
+    pb::Fault f;
+    grpc::Status s = stub_->GetFault(Ctx().get(), req, &f);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return f;
+  }
+  // What the kernel shows on the faulted interface, read by `tc` itself.
+  std::string Qdiscs() const { return TcQdiscJson(net_->ns_a(), net_->iface_a()); }
+  bool HasOwnedQdisc() const { return Qdiscs().find("\"handle\":\"ca00:\"") != std::string::npos; }
+
+  std::unique_ptr<TestNetwork> net_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<pb::FaultService::Stub> stub_;
+  pb::Info info_;
+};
+
+}  // namespace chaosnet::testing

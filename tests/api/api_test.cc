@@ -1,0 +1,333 @@
+// The gRPC surface of a real chaosnetd, called through the real stub. Uses the
+// tbf-based rate fault, which the host kernel supports; netem cases live in
+// netem_e2e_test.cc and run in the real-kernel guest.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <thread>
+
+#include "tests/api/api_fixture.h"
+
+namespace chaosnet::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST_F(ApiTest, InfoNamesVersionLimitsAndCapabilities) {
+  EXPECT_FALSE(info_.version().empty());
+  EXPECT_EQ(info_.max_ttl().seconds(), 3600);
+  EXPECT_GT(info_.default_ttl().seconds(), 0);
+  EXPECT_TRUE(KernelHas("tbf"));
+  bool netem_listed = false;
+  for (const auto& c : info_.capabilities()) {
+    if (c.name() == "netem") {
+      netem_listed = true;
+      if (!c.available()) {
+        EXPECT_THAT(c.hint(), HasSubstr("sch_netem"));
+      }
+    }
+  }
+  EXPECT_TRUE(netem_listed);
+}
+
+TEST_F(ApiTest, RateFaultLifecycleCreateGetListExtendRevoke) {
+  pb::CreateFaultResponse created;
+  auto req = RateRequest(1'000'000);
+  (*req.mutable_labels())["experiment"] = "api-test";
+  grpc::Status s = Create(req, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string id = created.fault().id();
+  EXPECT_FALSE(id.empty());
+  EXPECT_EQ(created.fault().state(), pb::FAULT_STATE_ACTIVE);
+  EXPECT_GT(created.fault().expires_at().seconds(), created.fault().created_at().seconds());
+  ASSERT_GE(created.fault().plan().steps_size(), 1);
+  EXPECT_EQ(created.fault().plan().steps(0).kind(), "tbf");
+
+  // The kernel's own view, read by tc: a tbf with our handle and the rate.
+  std::string qdiscs = Qdiscs();
+  EXPECT_THAT(qdiscs, HasSubstr("\"kind\":\"tbf\""));
+  EXPECT_THAT(qdiscs, HasSubstr("\"handle\":\"ca00:\""));
+  EXPECT_THAT(qdiscs, HasSubstr("\"rate\":125000"));  // bytes per second
+
+  pb::Fault got = Get(id);
+  EXPECT_EQ(got.state(), pb::FAULT_STATE_ACTIVE);
+  EXPECT_EQ(got.spec().rate().bits_per_second(), 1'000'000u);
+  EXPECT_EQ(got.labels().at("experiment"), "api-test");
+
+  pb::ListFaultsRequest list_req;
+  (*list_req.mutable_label_selector())["experiment"] = "api-test";
+  pb::ListFaultsResponse list;
+  ASSERT_TRUE(stub_->ListFaults(Ctx().get(), list_req, &list).ok());
+  ASSERT_EQ(list.faults_size(), 1);
+  EXPECT_EQ(list.faults(0).id(), id);
+
+  pb::ExtendFaultRequest extend;
+  extend.set_id(id);
+  extend.mutable_ttl()->set_seconds(1800);
+  pb::Fault extended;
+  ASSERT_TRUE(stub_->ExtendFault(Ctx().get(), extend, &extended).ok());
+  EXPECT_GT(extended.expires_at().seconds(), created.fault().expires_at().seconds() + 1000);
+
+  pb::RevokeFaultRequest revoke;
+  revoke.set_id(id);
+  pb::Fault revoked;
+  ASSERT_TRUE(stub_->RevokeFault(Ctx().get(), revoke, &revoked).ok());
+  EXPECT_EQ(revoked.state(), pb::FAULT_STATE_REVOKED);
+  EXPECT_TRUE(revoked.has_ended_at());
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+
+  // A second revoke of the same fault is a precondition failure, not a crash.
+  pb::Fault again;
+  EXPECT_EQ(stub_->RevokeFault(Ctx().get(), revoke, &again).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(ApiTest, LeaseExpiresAndTheQdiscIsGone) {
+  pb::CreateFaultResponse created;
+  auto req = RateRequest(1'000'000, 1);
+  ASSERT_TRUE(Create(req, &created).ok());
+  ASSERT_TRUE(HasOwnedQdisc());
+  // Poll rather than sleep a fixed time: the deadline is 1 s, allow a loaded machine 10.
+  pb::Fault f;
+  for (int i = 0; i < 200; ++i) {
+    f = Get(created.fault().id());
+    if (f.state() != pb::FAULT_STATE_ACTIVE) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(f.state(), pb::FAULT_STATE_EXPIRED);
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+  // Ended before or at most a little after its deadline, never before it.
+  int64_t ended_ms = f.ended_at().seconds() * 1000 + f.ended_at().nanos() / 1'000'000;
+  int64_t expires_ms = f.expires_at().seconds() * 1000 + f.expires_at().nanos() / 1'000'000;
+  EXPECT_GE(ended_ms, expires_ms - 5);
+  EXPECT_LT(ended_ms, expires_ms + 2000);
+}
+
+struct BadRequestCase {
+  const char* name;
+  std::function<void(pb::CreateFaultRequest&)> mutate;
+  grpc::StatusCode code;
+  const char* message_part;
+};
+
+class ApiBadRequestTest : public ApiTest,
+                          public ::testing::WithParamInterface<BadRequestCase> {};
+
+TEST_P(ApiBadRequestTest, IsRefusedWithTheRightCodeAndLeavesNothing) {
+  auto req = RateRequest();
+  GetParam().mutate(req);
+  pb::CreateFaultResponse resp;
+  grpc::Status s = Create(req, &resp);
+  EXPECT_EQ(s.error_code(), GetParam().code) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr(GetParam().message_part));
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+  pb::ListFaultsResponse list;
+  ASSERT_TRUE(stub_->ListFaults(Ctx().get(), {}, &list).ok());
+  EXPECT_EQ(list.faults_size(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ApiBadRequestTest,
+    ::testing::Values(
+        BadRequestCase{"UnknownInterface",
+                       [](auto& r) { r.mutable_spec()->set_interface("nosuch0"); },
+                       grpc::StatusCode::NOT_FOUND, "nosuch0"},
+        BadRequestCase{"LossAbove100",
+                       [](auto& r) { r.mutable_spec()->mutable_loss()->set_percent(150); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "150"},
+        BadRequestCase{"TtlOverMaximum", [](auto& r) { r.mutable_ttl()->set_seconds(7200); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "maximum"},
+        BadRequestCase{"ZeroTtl", [](auto& r) { r.mutable_ttl()->set_seconds(0); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "ttl"},
+        BadRequestCase{"NegativeTtl", [](auto& r) { r.mutable_ttl()->set_seconds(-3); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "ttl"},
+        BadRequestCase{"NoImpairment", [](auto& r) { r.mutable_spec()->clear_rate(); },
+                       grpc::StatusCode::INVALID_ARGUMENT, ""},
+        BadRequestCase{"EmptyInterface", [](auto& r) { r.mutable_spec()->set_interface(""); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "interface"},
+        BadRequestCase{"GarbageCidr",
+                       [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.0.0.300/8"); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "dst"},
+        BadRequestCase{"PortAbove65535",
+                       [](auto& r) { r.mutable_spec()->mutable_match()->mutable_dport()->set_first(70000); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "dport"},
+        BadRequestCase{"TargetedNotYetSupported",
+                       [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/16"); },
+                       grpc::StatusCode::UNIMPLEMENTED, ""},
+        BadRequestCase{"IngressNotYetSupported",
+                       [](auto& r) { r.mutable_spec()->set_direction(pb::DIRECTION_INGRESS); },
+                       grpc::StatusCode::UNIMPLEMENTED, ""},
+        BadRequestCase{"NetnsNotYetSupported",
+                       [](auto& r) { r.mutable_spec()->set_netns("other"); },
+                       grpc::StatusCode::UNIMPLEMENTED, ""},
+        BadRequestCase{"UnknownDirectionValue",
+                       [](auto& r) { r.mutable_spec()->set_direction(static_cast<pb::Direction>(42)); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "direction"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ApiTest, ForeignRootQdiscIsRefusedAndLeftUntouched) {
+  ASSERT_EQ(net_->InA("tc qdisc add dev cn0 root handle 1: htb default 10"), 0);
+  pb::CreateFaultResponse resp;
+  grpc::Status s = Create(RateRequest(), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("did not create"));
+  std::string q = Qdiscs();
+  EXPECT_THAT(q, HasSubstr("\"kind\":\"htb\""));
+  EXPECT_THAT(q, HasSubstr("\"handle\":\"1:\""));
+}
+
+TEST_F(ApiTest, SecondWholeInterfaceFaultIsRefused) {
+  pb::CreateFaultResponse first, second;
+  ASSERT_TRUE(Create(RateRequest(), &first).ok());
+  grpc::Status s = Create(RateRequest(2'000'000), &second);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr(first.fault().id()));
+  // The first fault is intact.
+  EXPECT_THAT(Qdiscs(), HasSubstr("\"rate\":125000"));
+}
+
+TEST_F(ApiTest, NetemFaultOnAKernelWithoutNetemNamesTheMissingModule) {
+  if (KernelHas("netem")) GTEST_SKIP() << "this kernel has netem";
+  pb::CreateFaultResponse resp;
+  grpc::Status s = Create(DelayRequest(100), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("sch_netem"));
+  EXPECT_FALSE(HasOwnedQdisc());
+}
+
+TEST_F(ApiTest, UnknownIdsAreNotFound) {
+  pb::GetFaultRequest get;
+  get.set_id("000000000000");
+  pb::Fault f;
+  EXPECT_EQ(stub_->GetFault(Ctx().get(), get, &f).error_code(), grpc::StatusCode::NOT_FOUND);
+  pb::ExtendFaultRequest extend;
+  extend.set_id("000000000000");
+  extend.mutable_ttl()->set_seconds(5);
+  EXPECT_EQ(stub_->ExtendFault(Ctx().get(), extend, &f).error_code(), grpc::StatusCode::NOT_FOUND);
+  pb::RevokeFaultRequest revoke;
+  revoke.set_id("000000000000");
+  EXPECT_EQ(stub_->RevokeFault(Ctx().get(), revoke, &f).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ApiTest, ExtendBeyondTheMaximumIsRefused) {
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  pb::ExtendFaultRequest extend;
+  extend.set_id(created.fault().id());
+  extend.mutable_ttl()->set_seconds(2 * 3600);
+  pb::Fault f;
+  grpc::Status s = stub_->ExtendFault(Ctx().get(), extend, &f);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("maximum"));
+}
+
+TEST_F(ApiTest, RetryWithTheSameRequestIdReturnsTheSameLease) {
+  auto req = RateRequest();
+  req.set_request_id("runner-7-step-3");
+  pb::CreateFaultResponse first, retry;
+  ASSERT_TRUE(Create(req, &first).ok());
+  ASSERT_TRUE(Create(req, &retry).ok());
+  EXPECT_EQ(retry.fault().id(), first.fault().id());
+  EXPECT_TRUE(retry.replayed());
+  pb::ListFaultsResponse list;
+  ASSERT_TRUE(stub_->ListFaults(Ctx().get(), {}, &list).ok());
+  EXPECT_EQ(list.faults_size(), 1);
+}
+
+TEST_F(ApiTest, DryRunReturnsThePlanAndTouchesNothing) {
+  auto req = RateRequest();
+  req.set_dry_run(true);
+  pb::CreateFaultResponse resp;
+  ASSERT_TRUE(Create(req, &resp).ok());
+  EXPECT_TRUE(resp.dry_run());
+  ASSERT_EQ(resp.fault().plan().steps_size(), 1);
+  EXPECT_EQ(resp.fault().plan().steps(0).kind(), "tbf");
+  EXPECT_EQ(resp.fault().plan().steps(0).handle(), "ca00:");
+  EXPECT_THAT(resp.fault().plan().steps(0).parameters(), HasSubstr("rate 1mbit"));
+  EXPECT_FALSE(HasOwnedQdisc());
+}
+
+TEST_F(ApiTest, RevokeAllEndsEveryFault) {
+  // A second interface in the same namespace for a second fault.
+  ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
+                      "ip link set cnx1 up"), 0);
+  pb::CreateFaultResponse a, b;
+  ASSERT_TRUE(Create(RateRequest(), &a).ok());
+  auto req = RateRequest();
+  req.mutable_spec()->set_interface("cnx0");
+  ASSERT_TRUE(Create(req, &b).ok());
+  pb::RevokeAllFaultsResponse all;
+  ASSERT_TRUE(stub_->RevokeAllFaults(Ctx().get(), {}, &all).ok());
+  EXPECT_EQ(all.faults_size(), 2);
+  EXPECT_FALSE(HasOwnedQdisc());
+  EXPECT_THAT(TcQdiscJson(net_->ns_a(), "cnx0"), Not(HasSubstr("ca00:")));
+}
+
+TEST_F(ApiTest, CountersGrowWithTraffic) {
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(10'000'000), &created).ok());
+  ASSERT_EQ(net_->InA("ping -c 5 -i 0.2 -W 2 " + net_->addr_b() + " >/dev/null"), 0);
+  pb::Fault f = Get(created.fault().id());
+  EXPECT_GE(f.counters().packets(), 5u);
+  EXPECT_GE(f.counters().bytes(), 5u * 84);
+}
+
+TEST_F(ApiTest, WatchSeesEveryEventInOrder) {
+  grpc::ClientContext watch_ctx;
+  pb::WatchRequest watch_req;
+  auto reader = stub_->Watch(&watch_ctx, watch_req);
+  // Watch subscribes asynchronously: make sure it is registered before acting.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  pb::ExtendFaultRequest extend;
+  extend.set_id(created.fault().id());
+  extend.mutable_ttl()->set_seconds(100);
+  pb::Fault f;
+  ASSERT_TRUE(stub_->ExtendFault(Ctx().get(), extend, &f).ok());
+  pb::RevokeFaultRequest revoke;
+  revoke.set_id(created.fault().id());
+  ASSERT_TRUE(stub_->RevokeFault(Ctx().get(), revoke, &f).ok());
+
+  std::vector<pb::EventType> types;
+  pb::FaultEvent event;
+  uint64_t last_sequence = 0;
+  while (types.size() < 3 && reader->Read(&event)) {
+    EXPECT_EQ(event.fault().id(), created.fault().id());
+    EXPECT_GT(event.sequence(), last_sequence);
+    last_sequence = event.sequence();
+    types.push_back(event.type());
+  }
+  EXPECT_EQ(types, (std::vector<pb::EventType>{pb::EVENT_TYPE_APPLIED, pb::EVENT_TYPE_EXTENDED,
+                                               pb::EVENT_TYPE_REVOKED}));
+  watch_ctx.TryCancel();
+}
+
+TEST_F(ApiTest, SigtermRollsBackEverything) {
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  ASSERT_TRUE(HasOwnedQdisc());
+  int status = daemon_->StopWith(SIGTERM);
+  ASSERT_NE(status, -1) << "daemon did not exit on SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << daemon_->ReadLog();
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+  EXPECT_THAT(daemon_->ReadLog(), HasSubstr("rolled back"));
+}
+
+TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefused) {
+  // The running daemon's socket is live: stealing it must fail loudly.
+  std::string out;
+  int rc = Shell(BinaryPath("chaosnetd") + " --socket " + daemon_->socket_path() +
+                     " --state-dir " + daemon_->socket_path() + ".state 2>&1",
+                 &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_THAT(out, HasSubstr("already"));
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
