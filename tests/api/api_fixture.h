@@ -57,7 +57,9 @@ class ApiTest : public ::testing::Test {
   pb::CreateFaultRequest DelayRequest(int ms, int ttl_seconds = 60) const {
     pb::CreateFaultRequest r;
     r.mutable_spec()->set_interface(net_->iface_a());
-    r.mutable_spec()->mutable_delay()->mutable_latency()->set_nanos(ms * 1'000'000);
+    auto* latency = r.mutable_spec()->mutable_delay()->mutable_latency();
+    latency->set_seconds(ms / 1000);
+    latency->set_nanos((ms % 1000) * 1'000'000);
     r.mutable_ttl()->set_seconds(ttl_seconds);
     return r;
   }

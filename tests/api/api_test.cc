@@ -319,6 +319,31 @@ TEST_F(ApiTest, SigtermRollsBackEverything) {
   EXPECT_THAT(daemon_->ReadLog(), HasSubstr("rolled back"));
 }
 
+TEST_F(ApiTest, CleanupAfterACrashRemovesOnlyChaosnetQdiscs) {
+  ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
+                      "tc qdisc add dev cnx0 root handle 1: htb default 10"), 0);
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  int status = daemon_->StopWith(SIGKILL);
+  ASSERT_NE(status, -1);
+  ASSERT_TRUE(HasOwnedQdisc()) << "a killed daemon cannot roll back";
+
+  // A restarted daemon refuses the interface and points at --cleanup.
+  DaemonProcess restarted(net_->ns_a());
+  ASSERT_TRUE(restarted.WaitReady()) << restarted.ReadLog();
+  pb::CreateFaultResponse again;
+  grpc::Status refused = restarted.NewStub()->CreateFault(Ctx().get(), RateRequest(), &again);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("--cleanup"));
+
+  std::string out;
+  EXPECT_EQ(net_->InA(BinaryPath("chaosnetd") + " --cleanup", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("removed"));
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+  std::string foreign = TcQdiscJson(net_->ns_a(), "cnx0");
+  EXPECT_THAT(foreign, HasSubstr("\"kind\":\"htb\"")) << "foreign qdisc must survive cleanup";
+}
+
 TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefused) {
   // The running daemon's socket is live: stealing it must fail loudly.
   std::string out;
