@@ -1,0 +1,71 @@
+#!/bin/sh
+# PID 1 of the test guest (busybox sh inside the initramfs).
+# Mounts the host's root (virtio-9p tag "hostroot", read-only) under a tmpfs
+# overlay so that the guest can write anywhere without touching the host, adds
+# the control share (tag "ctl") at /run/chaosnet-vm and the optional results
+# share (tag "out") at the same path as on the host, then runs
+# /run/chaosnet-vm/job.sh in a chroot of that root.
+# Whatever happens it reports "CHAOSNET-VM-EXIT: <status>" on the console and
+# powers off: the host learns the status only from the guest.
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+marker() {
+  echo "CHAOSNET-VM-EXIT: $1"
+  sync
+  poweroff -f
+  sleep 5  # poweroff -f returns before the machine stops
+}
+fail() {
+  echo "chaosnet-vm: guest setup failed: $*"
+  marker 125
+}
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+echo 1 >/proc/sys/kernel/printk 2>/dev/null  # keep kernel chatter off the test output
+
+while read -r m; do
+  insmod "/lib/modules/$m.ko" || fail "insmod $m"
+done </lib/modules/order
+
+arg() { sed -nE "s/.*(^| )chaosnet\.$1=([^ ]*).*/\2/p" /proc/cmdline; }
+rootcache=$(arg cache); rootcache=${rootcache:-loose}
+nine="trans=virtio,version=9p2000.L,msize=262144"
+mount -t 9p -o "$nine,ro,cache=$rootcache" hostroot /lower || fail "mount hostroot"
+mount -t tmpfs -o mode=0755 upper /upper || fail "mount tmpfs upper"
+mkdir -p /upper/data /upper/work
+# Overlay gives a writable root (e.g. /var/lib/chaosnetd) that vanishes at
+# power-off. Without it, fall back to the read-only share.
+if [ "$(arg overlay)" = 0 ]; then
+  mount --bind /lower /mnt || fail "bind hostroot"
+elif ! mount -t overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work root /mnt; then
+  echo "chaosnet-vm: overlay failed; the guest's root stays read-only"
+  mount --bind /lower /mnt || fail "bind hostroot"
+fi
+
+r=/mnt
+mount -t proc proc $r/proc || fail "mount proc"
+mount -t sysfs sys $r/sys || fail "mount sys"
+mount -t devtmpfs dev $r/dev || fail "mount dev"
+mkdir -p $r/dev/pts $r/dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666 devpts $r/dev/pts
+mount -t tmpfs tmpfs $r/dev/shm
+mount -t tmpfs -o mode=1777 tmpfs $r/tmp || fail "mount /tmp"
+mount -t tmpfs -o mode=0755 tmpfs $r/run || fail "mount /run"
+mount -t cgroup2 cgroup2 $r/sys/fs/cgroup 2>/dev/null
+mkdir -p $r/run/chaosnet-vm $r/run/netns
+mount -t 9p -o "$nine,cache=none" ctl $r/run/chaosnet-vm || fail "mount ctl share"
+ctl=$r/run/chaosnet-vm
+
+if [ -s $ctl/out ]; then
+  out=$(cat $ctl/out)
+  mkdir -p "$r$out" || fail "mkdir $out"
+  mount -t 9p -o "$nine,cache=none" out "$r$out" || fail "mount out share at $out"
+fi
+
+chroot $r /bin/bash /run/chaosnet-vm/job.sh </dev/null
+status=$?
+echo "$status" >$ctl/status
+marker "$status"
