@@ -4,7 +4,7 @@
 #   tests/guest/run-guest-tests.sh [options] [BUILD_DIR [TEST...]]
 # BUILD_DIR defaults to $BUILD_DIR or build. Without TEST arguments it runs
 #   - every executable directly under BUILD_DIR/tests whose name matches
-#     --pattern (a bash extglob, default: *e2e*|*netlink*|*kernel*|*guest*;
+#     --pattern (a bash extglob, default: *netem*|*netlink*|*kernel*|*guest*;
 #     env CHAOSNET_GUEST_PATTERN), e.g. gtest binaries whose netem cases
 #     GTEST_SKIP on the host kernel and so run for real here;
 #   - every tests/guest/*.test.sh (exit 0 pass, 77 skip, else fail).
@@ -20,7 +20,7 @@ shopt -s extglob nullglob
 
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 timeout=1800 test_timeout=300
-pattern=${CHAOSNET_GUEST_PATTERN:-'*e2e*|*netlink*|*kernel*|*guest*'}
+pattern=${CHAOSNET_GUEST_PATTERN:-'*netem*|*netlink*|*kernel*|*guest*'}
 
 while (( $# )); do
   case $1 in

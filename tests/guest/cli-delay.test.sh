@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# What a user at a shell does, on a kernel with netem: start chaosnetd, run
+#   chaosnetctl delay cn0 100ms --ttl 3s
+# and watch the RTT rise by ~100 ms, then fall back once the lease expires and
+# the qdisc is gone, without anyone doing anything. Exits 77 without netem.
+set -euo pipefail
+
+bin=${CHAOSNET_BIN_DIR:?set by the guest test runner}
+tag=cncli$$
+ns_a=$tag-a ns_b=$tag-b
+work=$(mktemp -d)
+daemon_pid=""
+# shellcheck disable=SC2317  # called from the trap
+cleanup() {
+  [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  ip netns del "$ns_a" 2>/dev/null || true
+  ip netns del "$ns_b" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ip netns add "$ns_a"
+ip netns add "$ns_b"
+ip link add cn0 netns "$ns_a" type veth peer name cn1 netns "$ns_b"
+ip -n "$ns_a" addr add 10.78.0.1/24 dev cn0
+ip -n "$ns_b" addr add 10.78.0.2/24 dev cn1
+for ns in "$ns_a" "$ns_b"; do ip -n "$ns" link set lo up; done
+ip -n "$ns_a" link set cn0 up
+ip -n "$ns_b" link set cn1 up
+
+ip netns exec "$ns_a" "$bin/chaosnetd" --socket "$work/s.sock" --state-dir "$work/state" \
+  >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+ctl() { "$bin/chaosnetctl" --server "unix:$work/s.sock" "$@"; }
+for _ in $(seq 100); do ctl info >/dev/null 2>&1 && break; sleep 0.1; done
+if ! ctl info | grep -qE '^ +netem +yes'; then
+  echo "SKIP: kernel $(uname -r) has no netem"
+  exit 77
+fi
+
+rtt() { ip netns exec "$ns_a" ping -n -q -c "$1" -i 0.2 10.78.0.2 | sed -nE 's|^rtt [^=]*= [0-9.]+/([0-9.]+)/.*|\1|p'; }
+fail=0
+check() {  # check LABEL VALUE LOW HIGH
+  if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }'; then
+    echo "ok: $1 = $2 (expected $3..$4)"
+  else
+    echo "FAIL: $1 = $2 (expected $3..$4)"; fail=1
+  fi
+}
+
+base=$(rtt 5)
+out=$(ctl delay cn0 100ms --ttl 3s)
+echo "$out"
+grep -qE '^fault [0-9a-f]{12} applied: delay 100ms on cn0, expires .*\(in 3s\)' <<<"$out" \
+  || { echo "FAIL: unexpected create output"; fail=1; }
+id=$(sed -nE 's/^fault ([0-9a-f]{12}) .*/\1/p' <<<"$out")
+ip netns exec "$ns_a" tc qdisc show dev cn0 | grep -q "netem ca00: root" \
+  || { echo "FAIL: no netem qdisc after create"; fail=1; }
+with=$(rtt 5)
+check "RTT with 100ms delay minus baseline ($base ms)" \
+  "$(awk -v a="$with" -v b="$base" 'BEGIN { print a - b }')" 90 160
+
+# Expiry: poll for the end of the lease instead of sleeping a fixed time.
+for _ in $(seq 100); do
+  ctl -o json get "$id" | grep -q '"state":"FAULT_STATE_EXPIRED"' && break
+  sleep 0.1
+done
+ctl get "$id" | grep -qi expired || { echo "FAIL: lease did not expire"; fail=1; }
+if ip netns exec "$ns_a" tc qdisc show dev cn0 | grep -q ca00:; then
+  echo "FAIL: qdisc still present after expiry"; fail=1
+fi
+after=$(rtt 5)
+check "RTT after expiry minus baseline" "$(awk -v a="$after" -v b="$base" 'BEGIN { print a - b }')" -50 30
+exit $fail
