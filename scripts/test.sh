@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite:
+#   1. on the host: unit tests, API tests against real daemons, and kernel
+#      tests in throwaway network namespaces (ctest);
+#   2. in a qemu guest booting Debian's own kernel (it has netem, the host's
+#      kernel has not): the same test binaries, whose netem cases run for real,
+#      plus end-to-end tests with real traffic.
+# Must run as root (namespaces, qdiscs). SKIP_GUEST=1 skips step 2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+
+scripts/install-deps.sh --test
+start=$(date +%s)
+scripts/build.sh
+echo "test: build took $(( $(date +%s) - start ))s"
+
+host_status=0
+(cd "$build_dir" && ctest --output-on-failure -j"$(nproc)" --timeout 300) | tee "$build_dir/ctest.log" || host_status=$?
+host_line=$(grep -E "tests passed, [0-9]+ tests failed out of" "$build_dir/ctest.log" | tail -1 || true)
+host_total=$(sed -nE 's/.* out of ([0-9]+).*/\1/p' <<<"$host_line")
+host_failed=$(sed -nE 's/.* ([0-9]+) tests failed.*/\1/p' <<<"$host_line")
+host_total=${host_total:-0}; host_failed=${host_failed:-1}
+
+guest_passed=0; guest_failed=0; guest_status=0
+if [[ "${SKIP_GUEST:-0}" != 1 ]]; then
+  tests/guest/run-guest-tests.sh "$build_dir" | tee "$build_dir/guest.log" || guest_status=$?
+  guest_line=$(grep -E "^guest: [0-9]+ passed, [0-9]+ failed" "$build_dir/guest.log" | tail -1 || true)
+  guest_passed=$(sed -nE 's/^guest: ([0-9]+) passed.*/\1/p' <<<"$guest_line")
+  guest_failed=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$guest_line")
+  guest_passed=${guest_passed:-0}; guest_failed=${guest_failed:-1}
+  (( guest_status == 0 )) || (( guest_failed > 0 )) || guest_failed=1
+fi
+
+passed=$(( host_total - host_failed + guest_passed ))
+failed=$(( host_failed + guest_failed ))
+echo
+echo "host: $host_line"
+echo "tests: $passed passed, $failed failed"
+(( host_status == 0 && failed == 0 ))
