@@ -344,6 +344,20 @@ TEST_F(ApiTest, CleanupAfterACrashRemovesOnlyChaosnetQdiscs) {
   EXPECT_THAT(foreign, HasSubstr("\"kind\":\"htb\"")) << "foreign qdisc must survive cleanup";
 }
 
+TEST_F(ApiTest, KeepAliveIsRefusedAsUnimplementedNotIgnored) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stream = stub_->KeepAlive(&ctx);
+  pb::KeepAliveRequest req;
+  req.add_fault_ids("000000000000");
+  stream->Write(req);
+  stream->WritesDone();
+  pb::KeepAliveResponse resp;
+  while (stream->Read(&resp)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
 TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefused) {
   // The running daemon's socket is live: stealing it must fail loudly.
   std::string out;
