@@ -1,5 +1,7 @@
 #include "daemon/core/fault_manager.h"
 
+#include "daemon/core/stored_lease_conversion.h"
+
 #include <algorithm>
 #include <random>
 
@@ -79,9 +81,9 @@ std::string RandomFaultId() {
 }
 
 FaultManager::FaultManager(kernel::Kernel& kernel, const Clock& clock, kernel::Capabilities caps,
-                           ManagerConfig config, IdGenerator ids)
+                           ManagerConfig config, IdGenerator ids, LeaseStore* store)
     : kernel_(kernel), clock_(clock), caps_(std::move(caps)), config_(std::move(config)),
-      ids_(std::move(ids)) {}
+      ids_(std::move(ids)), store_(store != nullptr ? *store : null_store_) {}
 
 Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
   if (ttl <= std::chrono::nanoseconds::zero()) {
@@ -169,19 +171,59 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
 
   if (request.dry_run) return CreateResult{std::move(record), false};
 
-  if (Status s = kernel_.Apply(record.ifindex, record.plan); !s.ok()) return s;
-
   record.id = ids_();
   while (active_.contains(record.id) || FindAny(record.id) != nullptr) record.id = ids_();
+
+  // Write-ahead: a crash from here on leaves a record that says what to undo.
+  if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
+    return Unavailable("cannot record the lease durably: " + s.message());
+  }
+  if (Status s = kernel_.Apply(record.ifindex, record.plan); !s.ok()) {
+    store_.Remove(record.id);  // if this fails, start-up discards the pending record
+    return s;
+  }
+  // Failing here is tolerable: a pending record whose qdisc exists is re-armed
+  // at start-up with the same deadline, so the lease still holds.
+  store_.Put(ToStoredLease(record, state::LeaseState::kActive));
+
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
+  const FaultRecord& tracked = Track(std::move(record));
+  Publish(EventType::kApplied, tracked);
+  return CreateResult{tracked, false};
+}
 
+const FaultRecord& FaultManager::Track(FaultRecord record) {
   leases_.Add(record.id, record.deadline);
   active_by_interface_[InterfaceKey(record.spec)] = record.id;
   if (!record.request_id.empty()) by_request_id_[record.request_id] = record.id;
-  auto [it, inserted] = active_.emplace(record.id, std::move(record));
-  Publish(EventType::kApplied, it->second);
-  return CreateResult{it->second, false};
+  auto [it, inserted] = active_.insert_or_assign(record.id, std::move(record));
+  return it->second;
+}
+
+Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remaining) {
+  if (active_.contains(record.id)) return AlreadyExists("fault " + record.id + " is already active");
+  if (active_by_interface_.contains(InterfaceKey(record.spec))) {
+    return FailedPrecondition("interface " + record.spec.interface + " already carries fault " +
+                              active_by_interface_.at(InterfaceKey(record.spec)));
+  }
+  record.deadline = clock_.Now() + remaining;
+  record.state = FaultState::kActive;
+  record.state_reason.clear();
+  // The recorded wall deadline stays what the client was told; only a pending
+  // record (crash between apply and its confirmation) needs its state moved
+  // on, and a failure to do so is harmless: a pending record whose qdisc
+  // exists is re-armed just the same.
+  store_.Put(ToStoredLease(record, state::LeaseState::kActive));
+  RefreshCounters(record);
+  Track(std::move(record));
+  return Status::Ok();
+}
+
+void FaultManager::RestoreEnded(FaultRecord record) {
+  if (record.ended_at == WallTime{}) record.ended_at = clock_.WallNow();
+  if (!record.request_id.empty()) by_request_id_[record.request_id] = record.id;
+  Remember(std::move(record));
 }
 
 FaultRecord* FaultManager::FindActive(const std::string& id) {
@@ -246,8 +288,15 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
     return NotFound("no fault with id " + id);
   }
   if (Status s = CheckTtl(ttl); !s.ok()) return s;
-  record->deadline = clock_.Now() + ttl;
-  record->expires_at = clock_.ToWall(record->deadline);
+  FaultRecord extended = *record;
+  extended.deadline = clock_.Now() + ttl;
+  extended.expires_at = clock_.ToWall(extended.deadline);
+  // Acknowledge only a deadline that survives a crash; otherwise keep the old one.
+  if (Status s = store_.Put(ToStoredLease(extended, state::LeaseState::kActive)); !s.ok()) {
+    return Unavailable("cannot record the lease durably: " + s.message());
+  }
+  record->deadline = extended.deadline;
+  record->expires_at = extended.expires_at;
   leases_.Reschedule(id, record->deadline);
   RefreshCounters(*record);
   Publish(EventType::kExtended, *record);
@@ -304,7 +353,12 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state,
   active_by_interface_.erase(InterfaceKey(record.spec));
 
   RefreshCounters(record);  // the final reading, taken while the qdisc still exists
+  // Ending early is harmless, so a failed write does not stop the rollback: a
+  // crash then finds an active record without its qdisc and reports it lost.
+  store_.Put(ToStoredLease(record, state::LeaseState::kEnded));
   Status removed = kernel_.RemoveRoot(record.ifindex, record.plan.root_handle());
+  // A failed rollback keeps its ended record, so the next start-up retries it.
+  if (removed.ok() || removed.code() == StatusCode::kNotFound) store_.Remove(record.id);
   record.ended_at = clock_.WallNow();
   EventType event;
   if (removed.ok()) {

@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_record.h"
+#include "daemon/core/lease_store.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/lease/lease_table.h"
 #include "daemon/model/validate.h"
@@ -54,8 +55,10 @@ class FaultManager {
   using IdGenerator = std::function<std::string()>;
   using Listener = std::function<void(const FaultEvent&)>;
 
+  // `store` (not owned) records every lease before the kernel is touched;
+  // null: nothing is recorded (a NullLeaseStore).
   FaultManager(kernel::Kernel& kernel, const Clock& clock, kernel::Capabilities caps,
-               ManagerConfig config, IdGenerator ids);
+               ManagerConfig config, IdGenerator ids, LeaseStore* store = nullptr);
 
   Result<CreateResult> Create(const CreateRequest& request);
   Result<FaultRecord> Get(const std::string& id);
@@ -71,6 +74,15 @@ class FaultManager {
 
   // Rolls back everything (clean shutdown).
   std::vector<FaultRecord> RollbackAll(const std::string& reason);
+
+  // Start-up after a crash: takes over a lease of a previous run whose qdiscs
+  // are still in place, ending `remaining` from now on this run's monotonic
+  // clock. Touches neither the kernel nor the listeners (nothing was applied);
+  // records the lease as active.
+  Status Restore(FaultRecord record, std::chrono::nanoseconds remaining);
+  // Start-up after a crash: a lease of a previous run that ended while the
+  // daemon was down (expired, lost), kept so that Get/List can still show it.
+  void RestoreEnded(FaultRecord record);
 
   int Subscribe(Listener listener);
   void Unsubscribe(int token);
@@ -88,6 +100,8 @@ class FaultManager {
   void RefreshCounters(FaultRecord& record);
   void Publish(EventType type, const FaultRecord& record);
   void Remember(FaultRecord record);
+  // Puts an active record under its lease; returns it as stored.
+  const FaultRecord& Track(FaultRecord record);
   FaultRecord* FindActive(const std::string& id);
   const FaultRecord* FindAny(const std::string& id) const;
 
@@ -96,6 +110,8 @@ class FaultManager {
   kernel::Capabilities caps_;
   ManagerConfig config_;
   IdGenerator ids_;
+  NullLeaseStore null_store_;
+  LeaseStore& store_;
 
   lease::LeaseTable leases_;
   std::unordered_map<std::string, FaultRecord> active_;

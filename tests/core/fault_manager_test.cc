@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "daemon/core/stored_lease_conversion.h"
+#include "daemon/plan/compiler.h"
 #include "tests/core/fake_kernel.h"
 
 namespace chaosnet::core {
@@ -323,6 +325,223 @@ TEST_F(FaultManagerTest, EndedHistoryIsBounded) {
   EXPECT_EQ(manager->List({.include_ended = true}).size(), 3u);
   EXPECT_EQ(manager->Get("f1").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(manager->Get("f5").ok());
+}
+
+// --- The durable lease store -------------------------------------------------
+
+// Records every call, and how many kernel applies/removals had happened by
+// then, so a test can check the write-ahead order.
+class FakeStore : public LeaseStore {
+ public:
+  explicit FakeStore(const testing::FakeKernel& kernel) : kernel_(kernel) {}
+  Status Put(const state::StoredLease& lease) override {
+    log.push_back("put " + lease.id + " " + state::LeaseStateName(lease.state) + " @apply" +
+                  std::to_string(kernel_.apply_calls) + " @remove" +
+                  std::to_string(kernel_.remove_calls));
+    if (!next_error.ok()) return std::exchange(next_error, Status::Ok());
+    leases[lease.id] = lease;
+    return Status::Ok();
+  }
+  Status Remove(const std::string& id) override {
+    log.push_back("remove " + id + " @apply" + std::to_string(kernel_.apply_calls) +
+                  " @remove" + std::to_string(kernel_.remove_calls));
+    if (leases.erase(id) == 0) return NotFound(id);
+    return Status::Ok();
+  }
+  Status next_error;
+  std::vector<std::string> log;
+  std::map<std::string, state::StoredLease> leases;
+
+ private:
+  const testing::FakeKernel& kernel_;
+};
+
+class FaultManagerStoreTest : public FaultManagerTest {
+ protected:
+  FaultManagerStoreTest() : store(kernel) {
+    manager = std::make_unique<FaultManager>(kernel, clock, caps, config,
+                                             [this] { return "f" + std::to_string(++ids); },
+                                             &store);
+    manager->Subscribe([this](const FaultEvent& e) {
+      events.push_back(std::string(EventTypeName(e.type)) + " " + e.fault.id);
+    });
+  }
+  FakeStore store;
+};
+
+TEST_F(FaultManagerStoreTest, RecordsThePendingLeaseBeforeApplyAndActiveAfter) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 30s)).ok());
+  EXPECT_THAT(store.log, ElementsAre("put f1 pending @apply0 @remove0",
+                                     "put f1 active @apply1 @remove0"));
+  ASSERT_TRUE(store.leases.contains("f1"));
+  const state::StoredLease& lease = store.leases.at("f1");
+  EXPECT_EQ(lease.deadline, clock.wall + 30s);  // wall clock: survives a reboot
+  EXPECT_EQ(lease.created_at, clock.wall);
+  EXPECT_EQ(lease.ifindex, eth0);
+  EXPECT_EQ(lease.interface, "eth0");
+  ASSERT_FALSE(lease.qdiscs.empty());
+  EXPECT_EQ(lease.root_kind(), "netem");
+}
+
+TEST_F(FaultManagerStoreTest, StoreFailureRefusesCreateWithoutTouchingTheKernel) {
+  store.next_error = Unavailable("disk full");
+  auto r = manager->Create(Request(Delay("eth0")));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("cannot record the lease durably: disk full"));
+  EXPECT_EQ(kernel.apply_calls, 0);
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_EQ(manager->active_count(), 0u);
+  EXPECT_TRUE(events.empty());
+}
+
+TEST_F(FaultManagerStoreTest, FailedApplyForgetsThePendingLease) {
+  kernel.next_apply_error = Internal("netlink said no");
+  ASSERT_FALSE(manager->Create(Request(Delay("eth0"))).ok());
+  EXPECT_THAT(store.log, ElementsAre("put f1 pending @apply0 @remove0",
+                                     "remove f1 @apply1 @remove0"));
+  EXPECT_TRUE(store.leases.empty());
+}
+
+TEST_F(FaultManagerStoreTest, ExtendRecordsTheNewDeadlineBeforeAcknowledging) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 30s)).ok());
+  clock.Advance(10s);
+  ASSERT_TRUE(manager->Extend("f1", 60s, "uid:0").ok());
+  EXPECT_EQ(store.leases.at("f1").deadline, clock.wall + 60s);
+
+  store.next_error = Unavailable("disk full");
+  auto r = manager->Extend("f1", 120s, "uid:0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  // Not acknowledged, so not applied: the old deadline still rules.
+  EXPECT_EQ(manager->NextDeadline(), clock.steady + 60s);
+  EXPECT_EQ(manager->Get("f1")->expires_at, clock.wall + 60s);
+}
+
+TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 30s)).ok());
+  ASSERT_TRUE(manager->Create(Request(Delay("eth1"), 60s)).ok());
+  store.log.clear();
+  clock.Advance(30s);
+  ASSERT_EQ(manager->ExpireDue().size(), 1u);
+  EXPECT_THAT(store.log, ElementsAre("put f1 ended @apply2 @remove0", "remove f1 @apply2 @remove1"));
+  ASSERT_TRUE(manager->Revoke("f2", "uid:0").ok());
+  EXPECT_TRUE(store.leases.empty());
+}
+
+TEST_F(FaultManagerStoreTest, FailedRollbackKeepsTheEndedRecordForTheNextStart) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  kernel.next_remove_error = Internal("EBUSY");
+  auto r = manager->Revoke("f1", "uid:0");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->state, FaultState::kFailed);
+  ASSERT_TRUE(store.leases.contains("f1"));
+  EXPECT_EQ(store.leases.at("f1").state, state::LeaseState::kEnded);
+}
+
+TEST_F(FaultManagerStoreTest, RollbackAllLeavesTheStoreEmpty) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  ASSERT_TRUE(manager->Create(Request(Delay("eth1"))).ok());
+  manager->RollbackAll("daemon shutdown");
+  EXPECT_TRUE(store.leases.empty());
+}
+
+// A lease of a previous run, as the journal holds it.
+state::StoredLease Recorded(const std::string& id, const std::string& iface, int ifindex,
+                            WallTime created, WallTime deadline) {
+  FaultRecord r;
+  r.id = id;
+  r.spec = Delay(iface);
+  r.ifindex = ifindex;
+  r.plan = plan::CompileWholeInterfaceFault(r.spec);
+  r.created_at = created;
+  r.expires_at = deadline;
+  r.request_id = "req-" + id;
+  return ToStoredLease(r, state::LeaseState::kActive);
+}
+
+TEST_F(FaultManagerStoreTest, RestoreRearmsWithTheRemainingTimeAndExpiresOnTime) {
+  ASSERT_TRUE(kernel.Apply(eth0, plan::CompileWholeInterfaceFault(Delay("eth0"))).ok());
+  const int applies = kernel.apply_calls;
+  auto lease = Recorded("old1", "eth0", eth0, clock.wall - 20s, clock.wall + 10s);
+  store.leases["old1"] = lease;
+
+  ASSERT_TRUE(manager->Restore(FromStoredLease(lease), 10s).ok());
+  EXPECT_EQ(kernel.apply_calls, applies);  // the qdisc is already there
+  EXPECT_TRUE(events.empty());              // nothing was applied
+  EXPECT_EQ(manager->active_count(), 1u);
+  EXPECT_EQ(manager->NextDeadline(), clock.steady + 10s);
+  auto got = manager->Get("old1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, FaultState::kActive);
+  EXPECT_EQ(got->expires_at, clock.wall + 10s);
+  EXPECT_EQ(got->created_at, clock.wall - 20s);
+
+  // The interface is taken, and a replayed request_id finds the restored fault.
+  auto again = manager->Create(Request(Delay("eth0")));
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  CreateRequest replay = Request(Delay("eth0"));
+  replay.request_id = "req-old1";
+  auto replayed = manager->Create(replay);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_EQ(replayed->fault.id, "old1");
+
+  clock.Advance(10s - 1ns);
+  EXPECT_TRUE(manager->ExpireDue().empty());
+  clock.Advance(1ns);
+  auto ended = manager->ExpireDue();
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].id, "old1");
+  EXPECT_EQ(ended[0].state, FaultState::kExpired);
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_TRUE(store.leases.empty());
+  EXPECT_THAT(events, ElementsAre("EXPIRED old1"));
+}
+
+TEST_F(FaultManagerStoreTest, RestoreRefusesAnInterfaceAlreadyTaken) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  auto lease = Recorded("old1", "eth0", eth0, clock.wall, clock.wall + 10s);
+  EXPECT_FALSE(manager->Restore(FromStoredLease(lease), 10s).ok());
+  EXPECT_EQ(manager->active_count(), 1u);
+}
+
+TEST_F(FaultManagerStoreTest, RestoreEndedKeepsALostFaultVisible) {
+  FaultRecord lost = FromStoredLease(Recorded("old2", "eth1", eth1, clock.wall, clock.wall + 5s));
+  lost.state = FaultState::kLost;
+  lost.state_reason = "qdisc gone";
+  manager->RestoreEnded(lost);
+  EXPECT_EQ(manager->active_count(), 0u);
+  auto got = manager->Get("old2");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, FaultState::kLost);
+  EXPECT_EQ(got->ended_at, clock.wall);
+  EXPECT_TRUE(events.empty());
+}
+
+TEST(StoredLeaseConversionTest, RoundTripsWhatARestartNeeds) {
+  FaultRecord r;
+  r.id = "abc";
+  r.spec = Delay("eth3", 250ms);
+  r.labels = {{"team", "x"}};
+  r.owner = "uid:7";
+  r.request_id = "req-1";
+  r.ifindex = 9;
+  r.plan = plan::CompileWholeInterfaceFault(r.spec);
+  r.created_at = WallTime{std::chrono::seconds(1'800'000'000)};
+  r.expires_at = r.created_at + 30s;
+  auto lease = ToStoredLease(r, state::LeaseState::kActive);
+  EXPECT_EQ(lease.root_handle(), r.plan.root_handle());
+  FaultRecord back = FromStoredLease(lease);
+  EXPECT_EQ(back.id, r.id);
+  EXPECT_TRUE(back.spec == r.spec);
+  EXPECT_EQ(back.labels, r.labels);
+  EXPECT_EQ(back.owner, r.owner);
+  EXPECT_EQ(back.request_id, r.request_id);
+  EXPECT_EQ(back.ifindex, r.ifindex);
+  EXPECT_EQ(back.plan.root_handle(), r.plan.root_handle());
+  EXPECT_EQ(back.created_at, r.created_at);
+  EXPECT_EQ(back.expires_at, r.expires_at);
 }
 
 }  // namespace

@@ -1,0 +1,41 @@
+// Where the FaultManager records its leases so that a fault never outlives its
+// lease across a crash. The manager writes before it touches the kernel; an
+// implementation must be durable when Put/Remove return ok.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "daemon/state/lease_journal.h"
+#include "daemon/state/stored_lease.h"
+
+namespace chaosnet::core {
+
+class LeaseStore {
+ public:
+  virtual ~LeaseStore() = default;
+  virtual Status Put(const state::StoredLease& lease) = 0;
+  // NOT_FOUND when not recorded; the manager treats that as done.
+  virtual Status Remove(const std::string& id) = 0;
+};
+
+// Remembers nothing: for a daemon run without durability and for tests that
+// do not care.
+class NullLeaseStore final : public LeaseStore {
+ public:
+  Status Put(const state::StoredLease&) override { return Status::Ok(); }
+  Status Remove(const std::string&) override { return Status::Ok(); }
+};
+
+// The journal in the daemon's state directory.
+class JournalLeaseStore final : public LeaseStore {
+ public:
+  explicit JournalLeaseStore(state::LeaseJournal& journal) : journal_(journal) {}
+  Status Put(const state::StoredLease& lease) override { return journal_.Put(lease); }
+  Status Remove(const std::string& id) override { return journal_.Remove(id); }
+
+ private:
+  state::LeaseJournal& journal_;
+};
+
+}  // namespace chaosnet::core
