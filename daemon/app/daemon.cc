@@ -1,7 +1,5 @@
 #include "daemon/app/daemon.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,9 +21,12 @@
 
 #include "daemon/api/fault_service.h"
 #include "daemon/app/expiry_timer.h"
+#include "daemon/app/startup_reconciler.h"
 #include "daemon/core/fault_manager.h"
+#include "daemon/core/lease_store.h"
 #include "daemon/netlink/netlink_kernel.h"
 #include "daemon/plan/describe.h"
+#include "daemon/state/lease_journal.h"
 
 namespace chaosnet::app {
 namespace {
@@ -36,34 +37,6 @@ std::string KernelRelease() {
   utsname u{};
   return uname(&u) == 0 ? u.release : "unknown";
 }
-
-// Holds an exclusive lock on the state directory for the daemon's lifetime,
-// so two daemons never manage the same leases.
-class StateDirLock {
- public:
-  static Result<StateDirLock> Acquire(const std::string& dir) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return FailedPrecondition("cannot create state dir " + dir + ": " + ec.message());
-    std::string path = dir + "/lock";
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return FailedPrecondition("cannot open " + path + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return FailedPrecondition("another chaosnetd already uses state dir " + dir);
-    }
-    return StateDirLock(fd);
-  }
-  StateDirLock(StateDirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  StateDirLock& operator=(StateDirLock&&) = delete;
-  ~StateDirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit StateDirLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 // A socket file with nobody behind it is a leftover of a crash: remove it.
 // One with a live listener means another daemon: refuse to steal it.
@@ -101,9 +74,19 @@ void LogCapabilities(const kernel::Capabilities& caps) {
 }  // namespace
 
 int RunDaemon(const DaemonConfig& config) {
-  auto lock = StateDirLock::Acquire(config.state_dir);
-  if (!lock.ok()) {
-    spdlog::critical("{}", lock.status().message());
+  // The journal holds <state-dir>/lock for the daemon's lifetime: one daemon
+  // per state directory.
+  auto journal = state::LeaseJournal::Open(config.state_dir);
+  if (!journal.ok()) {
+    spdlog::critical("cannot open the lease journal in {}: {}", config.state_dir,
+                     journal.status().message());
+    return 1;
+  }
+  LogJournalReport(*journal);
+  // Before reconciling: a second daemon must be turned away before it could
+  // mistake the first one's qdiscs for orphans.
+  if (Status s = PrepareSocketPath(config.socket_path); !s.ok()) {
+    spdlog::critical("{}", s.message());
     return 1;
   }
   auto kernel = netlink::NetlinkKernel::Open();
@@ -119,15 +102,16 @@ int RunDaemon(const DaemonConfig& config) {
   core::ManagerConfig manager_config;
   manager_config.default_ttl = config.default_ttl;
   manager_config.max_ttl = config.max_ttl;
-  core::FaultManager manager(**kernel, clock, caps, manager_config, core::RandomFaultId);
+  core::JournalLeaseStore store(*journal);
+  core::FaultManager manager(**kernel, clock, caps, manager_config, core::RandomFaultId, &store);
+  if (Status s = ReconcileAtStart(*journal, **kernel, manager, clock); !s.ok()) {
+    spdlog::critical("cannot reconcile with the kernel: {}", s.message());
+    return 1;
+  }
   ExpiryTimer expiry(loop, manager);
   api::FaultService service(loop, manager,
                             {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()});
 
-  if (Status s = PrepareSocketPath(config.socket_path); !s.ok()) {
-    spdlog::critical("{}", s.message());
-    return 1;
-  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + config.socket_path, grpc::InsecureServerCredentials());

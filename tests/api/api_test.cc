@@ -319,29 +319,37 @@ TEST_F(ApiTest, SigtermRollsBackEverything) {
   EXPECT_THAT(daemon_->ReadLog(), HasSubstr("rolled back"));
 }
 
-TEST_F(ApiTest, CleanupAfterACrashRemovesOnlyChaosnetQdiscs) {
+TEST_F(ApiTest, CleanupWithoutStateRemovesOnlyChaosnetQdiscs) {
   ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
                       "tc qdisc add dev cnx0 root handle 1: htb default 10"), 0);
   pb::CreateFaultResponse created;
   ASSERT_TRUE(Create(RateRequest(), &created).ok());
-  int status = daemon_->StopWith(SIGKILL);
-  ASSERT_NE(status, -1);
+  ASSERT_NE(daemon_->StopWith(SIGKILL), -1);
   ASSERT_TRUE(HasOwnedQdisc()) << "a killed daemon cannot roll back";
 
-  // A restarted daemon refuses the interface and points at --cleanup.
-  DaemonProcess restarted(net_->ns_a());
-  ASSERT_TRUE(restarted.WaitReady()) << restarted.ReadLog();
-  pb::CreateFaultResponse again;
-  grpc::Status refused = restarted.NewStub()->CreateFault(Ctx().get(), RateRequest(), &again);
-  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(refused.error_message(), HasSubstr("--cleanup"));
-
+  // No daemon, no state file: the handle marker alone identifies what is ours.
   std::string out;
   EXPECT_EQ(net_->InA(BinaryPath("chaosnetd") + " --cleanup", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("removed"));
   EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
-  std::string foreign = TcQdiscJson(net_->ns_a(), "cnx0");
-  EXPECT_THAT(foreign, HasSubstr("\"kind\":\"htb\"")) << "foreign qdisc must survive cleanup";
+  EXPECT_THAT(TcQdiscJson(net_->ns_a(), "cnx0"), HasSubstr("\"kind\":\"htb\""))
+      << "a foreign qdisc must survive cleanup";
+}
+
+TEST_F(ApiTest, ARestartWithAnotherStateDirRemovesOrphansAndKeepsForeignQdiscs) {
+  ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
+                      "tc qdisc add dev cnx0 root handle 1: htb default 10"), 0);
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  ASSERT_NE(daemon_->StopWith(SIGKILL), -1);
+
+  DaemonProcess restarted(net_->ns_a());  // a fresh state dir: no record of the fault
+  ASSERT_TRUE(restarted.WaitReady()) << restarted.ReadLog();
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+  EXPECT_THAT(restarted.ReadLog(), HasSubstr("orphan"));
+  EXPECT_THAT(TcQdiscJson(net_->ns_a(), "cnx0"), HasSubstr("\"kind\":\"htb\""));
+  pb::CreateFaultResponse again;
+  EXPECT_TRUE(restarted.NewStub()->CreateFault(Ctx().get(), RateRequest(), &again).ok());
 }
 
 TEST_F(ApiTest, KeepAliveIsRefusedAsUnimplementedNotIgnored) {
@@ -358,14 +366,19 @@ TEST_F(ApiTest, KeepAliveIsRefusedAsUnimplementedNotIgnored) {
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
-TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefused) {
-  // The running daemon's socket is live: stealing it must fail loudly.
+TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefusedAndTouchesNothing) {
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  // The running daemon's socket is live: stealing it must fail loudly, before
+  // the newcomer could take the first daemon's qdisc for an orphan.
   std::string out;
-  int rc = Shell(BinaryPath("chaosnetd") + " --socket " + daemon_->socket_path() +
-                     " --state-dir " + daemon_->socket_path() + ".state 2>&1",
-                 &out);
+  int rc = net_->InA(BinaryPath("chaosnetd") + " --socket " + daemon_->socket_path() +
+                         " --state-dir " + daemon_->socket_path() + ".state",
+                     &out);
   EXPECT_NE(rc, 0);
   EXPECT_THAT(out, HasSubstr("already"));
+  EXPECT_TRUE(HasOwnedQdisc()) << Qdiscs();
+  EXPECT_EQ(Get(created.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
 }
 
 }  // namespace

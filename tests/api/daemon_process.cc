@@ -35,16 +35,18 @@ std::string BinaryPath(const std::string& name) {
   return std::string(dir != nullptr ? dir : "build/bin") + "/" + name;
 }
 
-DaemonProcess::DaemonProcess(std::string netns, std::vector<std::string> extra_args) {
+DaemonProcess::DaemonProcess(std::string netns, std::vector<std::string> extra_args,
+                             std::string state_dir) {
   char tmpl[] = "/tmp/chaosnetd-test-XXXXXX";
   dir_ = ::mkdtemp(tmpl);
   socket_path_ = dir_ + "/chaosnetd.sock";
   log_path_ = dir_ + "/chaosnetd.log";
+  if (state_dir.empty()) state_dir = dir_ + "/state";
 
   std::vector<std::string> args;
   if (!netns.empty()) args = {"/usr/bin/env", "ip", "netns", "exec", netns};
   args.push_back(BinaryPath("chaosnetd"));
-  args.insert(args.end(), {"--socket", socket_path_, "--state-dir", dir_ + "/state",
+  args.insert(args.end(), {"--socket", socket_path_, "--state-dir", state_dir,
                            "--log-level", "debug"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 

@@ -18,7 +18,11 @@ namespace chaosnet::testing {
 class DaemonProcess {
  public:
   // netns: name under /run/netns ("" = the test's own namespace).
-  explicit DaemonProcess(std::string netns, std::vector<std::string> extra_args = {});
+  // state_dir: "" = a fresh one in the private temp directory; a daemon
+  // restarted on the same state_dir finds its predecessor's leases (the
+  // caller owns and removes such a directory).
+  explicit DaemonProcess(std::string netns, std::vector<std::string> extra_args = {},
+                         std::string state_dir = "");
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;

@@ -1,0 +1,20 @@
+// What a previous run of the daemon left behind, settled before the API
+// serves: leases whose qdiscs are still in place are re-armed, what expired
+// (or belongs to no lease) while the daemon was down is rolled back, and what
+// vanished is reported as lost.
+#pragma once
+
+#include "common/status.h"
+#include "daemon/core/clock.h"
+#include "daemon/core/fault_manager.h"
+#include "daemon/netlink/netlink_kernel.h"
+#include "daemon/state/lease_journal.h"
+
+namespace chaosnet::app {
+
+void LogJournalReport(const state::LeaseJournal& journal);
+
+Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& kernel,
+                        core::FaultManager& manager, const core::Clock& clock);
+
+}  // namespace chaosnet::app
