@@ -13,3 +13,9 @@ out=$(systemd-analyze verify "$work/chaosnetd.service" 2>&1) || { echo "$out"; e
 # verify prints warnings without failing; any line about our unit is a defect.
 if grep -i "chaosnetd.service" <<<"$out"; then exit 1; fi
 echo "systemd-analyze verify: ok"
+
+# The hardening must keep systemd's own exposure rating at 2.5 or better.
+score=$(systemd-analyze security --offline=true "$work/chaosnetd.service" 2>&1 |
+  sed -nE 's/.*Overall exposure level for chaosnetd.service: ([0-9.]+).*/\1/p')
+echo "systemd-analyze security exposure: ${score:-unknown}"
+awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.5) }' || { echo "exposure above 2.5"; exit 1; }
