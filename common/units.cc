@@ -151,6 +151,17 @@ Status RateError(std::string_view text, std::string_view why) {
                          std::string(kRateHint));
 }
 
+// Why a number did not parse, or nullopt when it did.
+std::optional<std::string_view> NumberErrorText(NumberError e, std::string_view too_many_digits) {
+  switch (e) {
+    case NumberError::kNone: return std::nullopt;
+    case NumberError::kNoDigits: return "missing number";
+    case NumberError::kMalformed: return "malformed number";
+    case NumberError::kTooManyDigits: return too_many_digits;
+  }
+  return "malformed number";
+}
+
 }  // namespace
 
 Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
@@ -158,15 +169,8 @@ Result<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   if (text.front() == '-') return DurationError(text, "must be greater than 0");
   Decimal value;
   std::string_view unit;
-  switch (ParseDecimal(text, &value, &unit)) {
-    case NumberError::kNone:
-      break;
-    case NumberError::kNoDigits:
-      return DurationError(text, "missing number");
-    case NumberError::kMalformed:
-      return DurationError(text, "malformed number");
-    case NumberError::kTooManyDigits:
-      return DurationError(text, "too large");
+  if (auto why = NumberErrorText(ParseDecimal(text, &value, &unit), "too large")) {
+    return DurationError(text, *why);
   }
   if (unit.empty()) return DurationError(text, "missing unit");
   const DurationUnit* found = nullptr;
@@ -198,15 +202,8 @@ Result<double> ParsePercent(std::string_view text) {
   if (text.front() == '-') return error("below 0%");
   Decimal value;
   std::string_view rest;
-  switch (ParseDecimal(text, &value, &rest)) {
-    case NumberError::kNone:
-      break;
-    case NumberError::kNoDigits:
-      return error("missing number");
-    case NumberError::kMalformed:
-      return error("malformed number");
-    case NumberError::kTooManyDigits:
-      return error("too many digits");
+  if (auto why = NumberErrorText(ParseDecimal(text, &value, &rest), "too many digits")) {
+    return error(*why);
   }
   if (rest.empty()) return error("missing % sign");
   if (rest != "%") return error("unexpected " + Quote(rest) + " after the number");
@@ -225,15 +222,8 @@ Result<uint64_t> ParseRate(std::string_view text) {
   if (text.front() == '-') return RateError(text, "must be greater than 0");
   Decimal value;
   std::string_view unit;
-  switch (ParseDecimal(text, &value, &unit)) {
-    case NumberError::kNone:
-      break;
-    case NumberError::kNoDigits:
-      return RateError(text, "missing number");
-    case NumberError::kMalformed:
-      return RateError(text, "malformed number");
-    case NumberError::kTooManyDigits:
-      return RateError(text, "too large");
+  if (auto why = NumberErrorText(ParseDecimal(text, &value, &unit), "too large")) {
+    return RateError(text, *why);
   }
   if (unit.empty()) return RateError(text, "missing unit");
   const RateUnit* found = nullptr;
