@@ -26,18 +26,15 @@ bool LabelsMatch(const Labels& labels, const Labels& selector) {
 // traffic leaves: the root.
 Result<kernel::Counters> ReadPlanCounters(kernel::Kernel& kernel, int ifindex,
                                           const plan::InterfacePlan& plan) {
-  kernel::Counters total;
-  bool root = true;
-  for (const auto& q : plan.qdiscs) {
-    auto c = kernel.QdiscCounters(ifindex, q.handle);
-    if (!c.ok()) return c.status();
-    if (root) {
-      total = *c;
-      root = false;
-    } else {
-      total.drops += c->drops;
-      total.overlimits += c->overlimits;
-    }
+  std::vector<uint32_t> handles;
+  for (const auto& q : plan.qdiscs) handles.push_back(q.handle);
+  auto counters = kernel.QdiscCounters(ifindex, handles);
+  if (!counters.ok()) return counters.status();
+  if (counters->empty()) return kernel::Counters{};
+  kernel::Counters total = counters->front();
+  for (auto it = counters->begin() + 1; it != counters->end(); ++it) {
+    total.drops += it->drops;
+    total.overlimits += it->overlimits;
   }
   return total;
 }

@@ -57,8 +57,17 @@ class Kernel {
   // NOT_FOUND when it is already gone.
   virtual Status RemoveRoot(int ifindex, uint32_t root_handle) = 0;
 
+  // Counters of several qdiscs of one interface, in the order of `handles`,
+  // read in one round trip; NOT_FOUND when any of them is gone.
+  virtual Result<std::vector<Counters>> QdiscCounters(int ifindex,
+                                                      const std::vector<uint32_t>& handles) = 0;
+
   // Counters of one qdisc on the interface; NOT_FOUND when it is gone.
-  virtual Result<Counters> QdiscCounters(int ifindex, uint32_t handle) = 0;
+  Result<Counters> QdiscCounters(int ifindex, uint32_t handle) {
+    auto all = QdiscCounters(ifindex, std::vector<uint32_t>{handle});
+    if (!all.ok()) return all.status();
+    return all->front();
+  }
 
   virtual Capabilities Probe() = 0;
 };

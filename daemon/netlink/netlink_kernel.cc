@@ -6,6 +6,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <map>
@@ -150,13 +151,21 @@ Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
   return QdiscErrorStatus(e, what, "");
 }
 
-Result<kernel::Counters> NetlinkKernel::QdiscCounters(int ifindex, uint32_t handle) {
+Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
+    int ifindex, const std::vector<uint32_t>& handles) {
   auto qdiscs = DumpQdiscs(ifindex);
   if (!qdiscs.ok()) return qdiscs.status();
-  for (const auto& q : *qdiscs) {
-    if (q.handle == handle) return q.counters;
+  std::vector<kernel::Counters> out;
+  for (uint32_t handle : handles) {
+    auto it = std::find_if(qdiscs->begin(), qdiscs->end(),
+                           [&](const QdiscInfo& q) { return q.handle == handle; });
+    if (it == qdiscs->end()) {
+      return NotFound("no qdisc " + FormatHandle(handle) + " on ifindex " +
+                      std::to_string(ifindex));
+    }
+    out.push_back(it->counters);
   }
-  return NotFound("no qdisc " + FormatHandle(handle) + " on ifindex " + std::to_string(ifindex));
+  return out;
 }
 
 kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }

@@ -29,7 +29,9 @@ class NetlinkKernel : public kernel::Kernel {
   Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override;
   Status Apply(int ifindex, const plan::InterfacePlan& plan) override;
   Status RemoveRoot(int ifindex, uint32_t root_handle) override;
-  Result<kernel::Counters> QdiscCounters(int ifindex, uint32_t handle) override;
+  using kernel::Kernel::QdiscCounters;
+  Result<std::vector<kernel::Counters>> QdiscCounters(
+      int ifindex, const std::vector<uint32_t>& handles) override;
   kernel::Capabilities Probe() override;
 
   // Every qdisc of one interface as the kernel reports it (for verification

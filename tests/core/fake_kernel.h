@@ -62,10 +62,13 @@ class FakeKernel : public kernel::Kernel {
     DeleteByHand(ifindex);
     return Status::Ok();
   }
-  Result<kernel::Counters> QdiscCounters(int ifindex, uint32_t handle) override {
+  using kernel::Kernel::QdiscCounters;
+  // Tests set one set of counters per interface; every qdisc reports them.
+  Result<std::vector<kernel::Counters>> QdiscCounters(
+      int ifindex, const std::vector<uint32_t>& handles) override {
     auto& i = ifaces_.at(ifindex);
     if (i.applied.qdiscs.empty()) return NotFound("no such qdisc");
-    return i.counters;
+    return std::vector<kernel::Counters>(handles.size(), i.counters);
   }
   kernel::Capabilities Probe() override { return {}; }
 
