@@ -6,27 +6,16 @@
 set -euo pipefail
 
 bin=${CHAOSNET_BIN_DIR:?set by the guest test runner}
-tag=cncli$$
-ns_a=$tag-a ns_b=$tag-b
 work=$(mktemp -d)
 daemon_pid=""
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
+# shellcheck disable=SC2317  # called from lib.sh's exit trap
+on_exit() {
   [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  ip netns del "$ns_a" 2>/dev/null || true
-  ip netns del "$ns_b" 2>/dev/null || true
   rm -rf "$work"
 }
-trap cleanup EXIT
-
-ip netns add "$ns_a"
-ip netns add "$ns_b"
-ip link add cn0 netns "$ns_a" type veth peer name cn1 netns "$ns_b"
-ip -n "$ns_a" addr add 10.78.0.1/24 dev cn0
-ip -n "$ns_b" addr add 10.78.0.2/24 dev cn1
-for ns in "$ns_a" "$ns_b"; do ip -n "$ns" link set lo up; done
-ip -n "$ns_a" link set cn0 up
-ip -n "$ns_b" link set cn1 up
+# shellcheck source=tests/guest/lib.sh
+source "$(dirname "$0")/lib.sh"
+pair_namespaces "cncli$$" cn0 cn1 10.78.0
 
 ip netns exec "$ns_a" "$bin/chaosnetd" --socket "$work/s.sock" --state-dir "$work/state" \
   >"$work/daemon.log" 2>&1 &
@@ -39,14 +28,6 @@ if ! ctl info | grep -qE '^ +netem +yes'; then
 fi
 
 rtt() { ip netns exec "$ns_a" ping -n -q -c "$1" -i 0.2 10.78.0.2 | sed -nE 's|^rtt [^=]*= [0-9.]+/([0-9.]+)/.*|\1|p'; }
-fail=0
-check() {  # check LABEL VALUE LOW HIGH
-  if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }'; then
-    echo "ok: $1 = $2 (expected $3..$4)"
-  else
-    echo "FAIL: $1 = $2 (expected $3..$4)"; fail=1
-  fi
-}
 
 base=$(rtt 5)
 out=$(ctl delay cn0 100ms --ttl 3s)

@@ -7,23 +7,9 @@
 # Exits 77 (skip) on a kernel without netem, e.g. the host's.
 set -euo pipefail
 
-tag=cnvm$$
-ns_a=$tag-a ns_b=$tag-b
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-  ip netns del "$ns_a" 2>/dev/null || true
-  ip netns del "$ns_b" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-ip netns add "$ns_a"
-ip netns add "$ns_b"
-ip link add va netns "$ns_a" type veth peer name vb netns "$ns_b"
-ip -n "$ns_a" addr add 10.77.0.1/24 dev va
-ip -n "$ns_b" addr add 10.77.0.2/24 dev vb
-for ns in "$ns_a" "$ns_b"; do ip -n "$ns" link set lo up; done
-ip -n "$ns_a" link set va up
-ip -n "$ns_b" link set vb up
+# shellcheck source=tests/guest/lib.sh
+source "$(dirname "$0")/lib.sh"
+pair_namespaces "cnvm$$" va vb 10.77.0
 
 # Baseline, which also resolves ARP: otherwise the first delayed ping waits for
 # a delayed ARP exchange too and skews the average.
@@ -33,16 +19,6 @@ if ! ip netns exec "$ns_a" tc qdisc add dev va root netem delay 100ms 2>/dev/nul
   echo "SKIP: this kernel ($(uname -r)) has no netem qdisc"
   exit 77
 fi
-
-fail=0
-check() {  # check LABEL VALUE LOW HIGH
-  if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }'; then
-    echo "ok: $1 = $2 (expected $3..$4)"
-  else
-    echo "FAIL: $1 = $2 (expected $3..$4)"
-    fail=1
-  fi
-}
 
 out=$(ip netns exec "$ns_a" ping -n -q -c 10 -i 0.2 10.77.0.2)
 echo "$out" | tail -2
