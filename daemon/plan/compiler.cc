@@ -14,7 +14,9 @@ constexpr uint32_t ClampToU32(uint64_t v) {
                                                   : static_cast<uint32_t>(v);
 }
 
-NetemQdisc NetemFor(const model::FaultSpec& spec) {
+}  // namespace
+
+NetemQdisc NetemForFault(const model::FaultSpec& spec) {
   NetemQdisc n;
   n.limit = NetemQueueLimit(spec);
   if (spec.delay) {
@@ -47,8 +49,6 @@ NetemQdisc NetemFor(const model::FaultSpec& spec) {
   }
   return n;
 }
-
-}  // namespace
 
 uint32_t NetemQueueLimit(const model::FaultSpec& spec) {
   if (spec.queue_limit) return *spec.queue_limit;
@@ -100,9 +100,11 @@ InterfacePlan CompileWholeInterfaceFault(const model::FaultSpec& spec) {
   if (rate) {
     plan.qdiscs.push_back(
         QdiscNode{kRootHandle, kRootParent, TbfForRate(spec.rate->bits_per_second)});
-    if (netem) plan.qdiscs.push_back(QdiscNode{kChildNetemHandle, kTbfChildParent, NetemFor(spec)});
+    if (netem) {
+      plan.qdiscs.push_back(QdiscNode{kChildNetemHandle, kTbfChildParent, NetemForFault(spec)});
+    }
   } else if (netem) {
-    plan.qdiscs.push_back(QdiscNode{kRootHandle, kRootParent, NetemFor(spec)});
+    plan.qdiscs.push_back(QdiscNode{kRootHandle, kRootParent, NetemForFault(spec)});
   }
   return plan;
 }

@@ -70,6 +70,11 @@ inline constexpr uint32_t kTwoFullFramesBytes = 2 * 1514;
 
 TbfQdisc TbfForRate(uint64_t bits_per_second);
 
+// netem's parameters for a spec's impairments (delay, loss, duplicate,
+// corrupt, reorder, partition as 100% loss), with the queue limit above. The
+// rate is not netem's: it belongs to the tbf (or htb class) above it.
+NetemQdisc NetemForFault(const model::FaultSpec& spec);
+
 // The spec is assumed valid (model::ValidateFaultSpec passed).
 InterfacePlan CompileWholeInterfaceFault(const model::FaultSpec& spec);
 

@@ -7,14 +7,15 @@
 #include <vector>
 
 #include "daemon/plan/qdisc_plan.h"
+#include "daemon/plan/tc_objects.h"
 
 namespace chaosnet::plan {
 
 struct PlanStepText {
-  std::string object;      // "qdisc"
-  std::string kind;        // "netem", "tbf"
-  std::string handle;      // "ca00:"
-  std::string parent;      // "root" or "ca00:1"
+  std::string object;      // "qdisc", "class", "filter"
+  std::string kind;        // "netem", "tbf", "htb", "ingress", "u32", "mirred"
+  std::string handle;      // "ca00:"; empty for filters (the kernel numbers them)
+  std::string parent;      // "root", "ca00:1", "ingress"
   std::string parameters;  // "limit 1000 delay 100ms 10ms 25% loss 1%"
 };
 
@@ -28,6 +29,21 @@ std::string FormatHandle(uint32_t handle);
 std::string FormatParent(uint32_t parent);
 
 std::string DescribeNetem(const NetemQdisc& netem);
+std::string DescribeHtbClass(const HtbClass& cls);
+
+// One object of a fault tree in tc's words. Filters read like the tc command
+// that would add them: "prio 1002 protocol ip match ip dst 10.0.0.0/24
+// match ip dport 80 0xffff flowid ca00:3"; the rules of one classifier are
+// joined with " or ". The redirect filter's kind is "mirred" (its point is
+// the action; the classifier is a u32 match-all).
+PlanStepText DescribeTcObject(const TcObject& object);
+
+// One u32 rule (node) in tc's selector words, for a classifier of
+// `protocol`: "match ip dst 10.0.0.0/24 match ip dport 80 0xffff" (one key
+// can give two words: sport and dport share one), ICMPv6 types as
+// "match ip6 icmp_type 134 0xfe" when the rule matches next header 58, and
+// "match u32 0x0000ff00 0x0000ff00 at 4" when no name fits.
+std::string DescribeU32Rule(const U32Rule& rule, FilterProtocol protocol);
 std::string DescribeTbf(const TbfQdisc& tbf);
 
 }  // namespace chaosnet::plan

@@ -1,0 +1,118 @@
+// The tc objects of a per-interface fault tree, as pure data: what plan/
+// decides and netlink/ encodes. Values are in the units the kernel wants.
+//
+// The tree chaosnet keeps on every interface (or IFB device) that carries at
+// least one fault:
+//
+//   qdisc htb ca00: root, default 0          unclassified traffic goes out
+//   |                                         "direct": untouched, unshaped
+//   |-- class htb ca00:<slot>                 one per fault; its rate is the
+//   |     `-- qdisc netem <0x1000+slot>:      fault's rate limit (or no limit)
+//   |                                         and its leaf netem does the rest
+//   |-- filters u32 at parent ca00:           a packet goes to the class of the
+//                                             first filter (lowest priority)
+//                                             it matches
+//
+// Filter priorities (one tc "tp" per priority and protocol, so a fault's
+// filters are removed by deleting its priorities, without knowing u32 node
+// handles):
+//   1 .. 99           protected traffic and link housekeeping -> ca00: (direct)
+//   1000 + 2*slot     a targeted fault's IPv4 filter
+//   1001 + 2*slot     a targeted fault's IPv6 filter
+//   0xFFF0 / 0xFFF1   the whole-interface fault's IPv4 / IPv6 catch-all
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "daemon/plan/qdisc_plan.h"
+
+namespace chaosnet::plan {
+
+// Ethernet protocol a filter is attached for (host byte order; the encoder
+// converts). tc calls these "protocol ip", "protocol ipv6", "protocol all".
+enum class FilterProtocol : uint16_t { kAll = 0x0003, kIp = 0x0800, kIpv6 = 0x86DD };
+
+inline constexpr uint32_t kTreeRootHandle = MakeHandle(kOwnedMajorFirst, 0);  // ca00:
+inline constexpr uint32_t kIngressHandle = 0xFFFF0000u;  // ffff:
+inline constexpr uint32_t kIngressParent = 0xFFFFFFF1u;  // TC_H_INGRESS
+
+// One 32-bit word of the packet compared under a mask: the u32 classifier's
+// "match u32 VALUE MASK at OFFSET". value and mask are host-order numbers of
+// the big-endian word at `offset` bytes from the network header.
+struct U32Key {
+  uint32_t value = 0;
+  uint32_t mask = 0;
+  int32_t offset = 0;
+  bool operator==(const U32Key&) const = default;
+};
+
+// One u32 node: all keys must match.
+struct U32Rule {
+  std::vector<U32Key> keys;  // empty: matches every packet
+  bool operator==(const U32Rule&) const = default;
+};
+
+// A u32 classifier "tp" at one priority: a packet matching any rule goes to
+// flowid. All rules of one classifier share parent, priority and protocol.
+struct U32Classifier {
+  uint32_t parent = 0;        // the qdisc it hangs off (ca00:)
+  uint16_t priority = 0;
+  FilterProtocol protocol = FilterProtocol::kIp;
+  uint32_t flowid = 0;        // class id; ca00: itself means "direct"
+  std::vector<U32Rule> rules;
+  bool operator==(const U32Classifier&) const = default;
+};
+
+// On an interface's ingress qdisc: every packet (u32 match-all, protocol all)
+// is redirected by a mirred action to the egress of an IFB device, where the
+// fault tree does its work. The action carries kRedirectCookie so chaosnet can
+// recognise its own redirect.
+inline constexpr char kRedirectCookie[] = "chaosnet";
+struct RedirectFilter {
+  uint32_t parent = kIngressHandle;
+  uint16_t priority = 1;
+  std::string to_device;      // the IFB device's name
+  int to_ifindex = 0;         // its ifindex (mirred needs the index)
+  bool operator==(const RedirectFilter&) const = default;
+};
+
+struct HtbQdisc {
+  uint32_t default_minor = 0;  // 0: unclassified traffic is sent direct
+  uint32_t direct_qlen = 0;    // 0: the device's txqueuelen
+  uint32_t rate_to_quantum = 10;
+  bool operator==(const HtbQdisc&) const = default;
+};
+
+// The ingress qdisc (handle ffff:, parent ffff:fff1); it has no parameters.
+struct IngressQdisc {
+  bool operator==(const IngressQdisc&) const = default;
+};
+
+struct HtbClass {
+  uint32_t classid = 0;
+  uint32_t parent = 0;         // the root qdisc handle
+  uint64_t rate_bytes_per_second = 0;
+  uint64_t ceil_bytes_per_second = 0;
+  uint32_t burst_bytes = 0;
+  uint32_t cburst_bytes = 0;
+  uint32_t quantum_bytes = 0;  // 0: let the kernel derive it
+  bool operator==(const HtbClass&) const = default;
+};
+
+// A qdisc of the tree: the htb root, a netem leaf, the ingress qdisc.
+struct TreeQdisc {
+  uint32_t handle = 0;
+  uint32_t parent = kRootParent;
+  std::variant<HtbQdisc, NetemQdisc, IngressQdisc> params;
+  bool operator==(const TreeQdisc&) const = default;
+};
+
+// Deleting a TreeQdisc deletes the qdisc (and its children); an HtbClass
+// deletes the class and its leaf; a U32Classifier or RedirectFilter deletes
+// the whole priority (every rule of it) on its parent.
+using TcObject = std::variant<TreeQdisc, HtbClass, U32Classifier, RedirectFilter>;
+
+}  // namespace chaosnet::plan
