@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "daemon/plan/qdisc_plan.h"
+#include "daemon/plan/tc_objects.h"
 
 namespace chaosnet::kernel {
 
@@ -68,6 +70,30 @@ class Kernel {
     if (!all.ok()) return all.status();
     return all->front();
   }
+
+  // ---- fault trees (plan/tc_objects.h) ------------------------------------
+  // Creates the objects in order. All or nothing: when one fails, what this
+  // call created is deleted again (in reverse) before the error is returned.
+  virtual Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
+
+  // Deletes the objects in order and keeps going past failures. OK when every
+  // one was deleted; NOT_FOUND when some were already gone (and the rest were
+  // deleted); otherwise the first other error.
+  virtual Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
+
+  // Counters of htb classes of one interface, in the order of `classids`,
+  // read in one round trip; NOT_FOUND when any of them is gone.
+  virtual Result<std::vector<Counters>> ClassCounters(int ifindex,
+                                                      const std::vector<uint32_t>& classids) = 0;
+
+  // The interface's ingress-side qdisc (kind "ingress" or "clsact"), if any.
+  virtual Result<std::optional<RootQdisc>> GetIngressQdisc(int ifindex) = 0;
+
+  // An IFB device with this name, created and set up; returns its ifindex.
+  // ALREADY_EXISTS when a link of that name exists.
+  virtual Result<int> CreateIfb(const std::string& name) = 0;
+  // Deletes a link; NOT_FOUND when it is already gone.
+  virtual Status DeleteLink(int ifindex) = 0;
 
   virtual Capabilities Probe() = 0;
 };

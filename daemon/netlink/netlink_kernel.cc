@@ -1,5 +1,9 @@
 #include "daemon/netlink/netlink_kernel.h"
 
+#include <netlink/socket.h>
+
+#include "daemon/netlink/link_requests.h"
+
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -11,11 +15,17 @@
 #include <cstdio>
 #include <map>
 
+#include "daemon/netlink/filter_requests.h"
+#include "daemon/netlink/htb_encoder.h"
+#include "daemon/netlink/ingress_encoder.h"
 #include "daemon/netlink/netem_encoder.h"
 #include "daemon/netlink/probe.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/root_qdisc_rule.h"
 #include "daemon/netlink/tbf_encoder.h"
+#include "daemon/netlink/tc_object_text.h"
+#include "daemon/netlink/tree_errors.h"
+#include "daemon/netlink/u32_encoder.h"
 
 namespace chaosnet::netlink {
 namespace {
@@ -170,6 +180,185 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
 
 kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
 
+// ---- fault trees -----------------------------------------------------------
+
+namespace {
+
+std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
+
+FilterTarget FilterOf(int ifindex, const plan::TcObject& object) {
+  if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
+    return FilterTarget{ifindex, f->parent, f->priority, f->protocol};
+  }
+  const auto& r = std::get<plan::RedirectFilter>(object);
+  return FilterTarget{ifindex, r.parent, r.priority, plan::FilterProtocol::kAll};
+}
+
+}  // namespace
+
+KernelError NetlinkKernel::TransactReplayingOnce(NlMessage& request) {
+  KernelError e = sock_.Transact(request);
+  // A kernel that autoloads a module (sch_htb, cls_u32, act_mirred) answers
+  // EAGAIN once and expects the request again.
+  if (e.error == EAGAIN) e = sock_.Transact(request);
+  return e;
+}
+
+Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f,
+                                       const std::string& what) {
+  if (f.rules.empty()) return InvalidArgument(what + ": the classifier has no rules");
+  for (size_t i = 0; i < f.rules.size(); ++i) {
+    auto m = EncodeU32RuleAdd(ifindex, f, f.rules[i]);
+    Status s = m.ok() ? TreeErrorStatus(TransactReplayingOnce(*m),
+                                        what + ", rule " + std::to_string(i + 1) + " of " +
+                                            std::to_string(f.rules.size()),
+                                        "u32")
+                      : Status(m.status().code(), what + ": " + m.status().message());
+    if (s.ok()) continue;
+    // The rules before this one share the priority: take them away too, so
+    // the caller sees the classifier as not created at all.
+    if (i > 0) {
+      NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, f));
+      KernelError undo = sock_.Transact(del);
+      if (!undo.ok() && !IsAlreadyGone(undo)) {
+        return Status(s.code(), s.message() + "; and removing its first " + std::to_string(i) +
+                                    " rule(s) failed too: " +
+                                    TreeErrorStatus(undo, "deleting the priority", "u32").message());
+      }
+    }
+    return s;
+  }
+  return Status::Ok();
+}
+
+Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
+  const std::string what = "adding " + DescribeTcObject(object) + OnIfindex(ifindex);
+  const std::string kind = TcObjectKind(object);
+  std::optional<NlMessage> req;
+  if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
+    const QdiscTarget target{ifindex, q->handle, q->parent};
+    if (const auto* htb = std::get_if<plan::HtbQdisc>(&q->params)) {
+      req.emplace(EncodeHtbQdiscAdd(target, *htb));
+    } else if (const auto* netem = std::get_if<plan::NetemQdisc>(&q->params)) {
+      auto m = EncodeNetemAdd(target, *netem, tables_);
+      if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
+      req.emplace(std::move(m).value());
+    } else {
+      req.emplace(EncodeIngressQdiscAdd(target));
+    }
+  } else if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
+    req.emplace(EncodeHtbClassAdd(ifindex, *c));
+  } else if (const auto* r = std::get_if<plan::RedirectFilter>(&object)) {
+    if (r->to_ifindex <= 0) return InvalidArgument(what + ": the target device has no ifindex");
+    req.emplace(EncodeRedirectFilterAdd(ifindex, *r));
+  } else {
+    return AddU32Classifier(ifindex, std::get<plan::U32Classifier>(object), what);
+  }
+  return TreeErrorStatus(TransactReplayingOnce(*req), what, kind);
+}
+
+KernelError NetlinkKernel::DeleteObject(int ifindex, const plan::TcObject& object) {
+  if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
+    NlMessage del = EncodeQdiscDelete({ifindex, q->handle, q->parent});
+    return sock_.Transact(del);
+  }
+  if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
+    NlMessage del = EncodeClassDelete(ifindex, c->classid);
+    return sock_.Transact(del);
+  }
+  NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, object));
+  return sock_.Transact(del);
+}
+
+Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
+  for (size_t i = 0; i < objects.size(); ++i) {
+    Status s = AddObject(ifindex, objects[i]);
+    if (s.ok()) continue;
+    // Undo in reverse: filters go before the classes they point at (the
+    // kernel refuses to delete a class in use), children before parents.
+    std::string undo_errors;
+    for (size_t j = i; j-- > 0;) {
+      KernelError undo = DeleteObject(ifindex, objects[j]);
+      // Gone already is fine: deleting a parent earlier took it along.
+      if (undo.ok() || IsAlreadyGone(undo)) continue;
+      undo_errors += (undo_errors.empty() ? "" : "; ") +
+                     TreeErrorStatus(undo, "deleting " + DescribeTcObject(objects[j]),
+                                     TcObjectKind(objects[j]))
+                         .message();
+    }
+    if (!undo_errors.empty()) {
+      return Status(s.code(), s.message() + "; and undoing the partial add failed too: " + undo_errors);
+    }
+    return s;
+  }
+  return Status::Ok();
+}
+
+Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
+  Status first_error;
+  std::string gone;
+  for (const auto& object : objects) {
+    KernelError e = DeleteObject(ifindex, object);
+    if (e.ok()) continue;
+    if (IsAlreadyGone(e)) {
+      gone += (gone.empty() ? "" : ", ") + DescribeTcObject(object);
+      continue;
+    }
+    if (first_error.ok()) {
+      first_error = TreeErrorStatus(e, "deleting " + DescribeTcObject(object) + OnIfindex(ifindex),
+                                    TcObjectKind(object));
+    }
+  }
+  if (!first_error.ok()) return first_error;
+  if (!gone.empty()) return NotFound("already gone" + OnIfindex(ifindex) + ": " + gone);
+  return Status::Ok();
+}
+
+Result<std::vector<ClassInfo>> NetlinkKernel::DumpClasses(int ifindex) {
+  std::vector<ClassInfo> out;
+  Status parse_error;
+  NlMessage req = EncodeClassDump(ifindex);
+  KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWTCLASS) return;
+    auto info = ParseClassMessage(h);
+    if (!info.ok()) {
+      parse_error = info.status();
+      return;
+    }
+    // The kernel already filters class dumps by ifindex; be sure anyway.
+    if (info->ifindex == ifindex) out.push_back(std::move(info).value());
+  });
+  if (!e.ok()) return TreeErrorStatus(e, "dumping classes" + OnIfindex(ifindex), "");
+  if (!parse_error.ok()) return parse_error;
+  return out;
+}
+
+Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
+    int ifindex, const std::vector<uint32_t>& classids) {
+  auto classes = DumpClasses(ifindex);
+  if (!classes.ok()) return classes.status();
+  std::vector<kernel::Counters> out;
+  for (uint32_t classid : classids) {
+    auto it = std::find_if(classes->begin(), classes->end(),
+                           [&](const ClassInfo& c) { return c.classid == classid; });
+    if (it == classes->end()) return NotFound("no class " + FormatHandle(classid) + OnIfindex(ifindex));
+    out.push_back(it->counters);
+  }
+  return out;
+}
+
+Result<std::optional<kernel::RootQdisc>> NetlinkKernel::GetIngressQdisc(int ifindex) {
+  auto qdiscs = DumpQdiscs(ifindex);
+  if (!qdiscs.ok()) return qdiscs.status();
+  // ingress and clsact both sit at ffff:fff1 (TC_H_CLSACT == TC_H_INGRESS).
+  for (const auto& q : *qdiscs) {
+    if (q.parent == plan::kIngressParent) {
+      return std::optional<kernel::RootQdisc>(kernel::RootQdisc{q.kind, q.handle, false});
+    }
+  }
+  return std::optional<kernel::RootQdisc>();
+}
+
 Result<std::vector<OwnedQdisc>> NetlinkKernel::FindOwnedRootQdiscs() {
   return netlink::FindOwnedRootQdiscs(sock_);
 }
@@ -199,5 +388,18 @@ Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock) {
   }
   return out;
 }
+
+Result<std::unique_ptr<NetlinkKernel>> NetlinkKernel::Adopt(NetlinkSocket sock,
+                                                            DistributionTables tables) {
+  return std::unique_ptr<NetlinkKernel>(new NetlinkKernel(std::move(sock), std::move(tables)));
+}
+
+uint32_t NetlinkKernel::port_id() const { return nl_socket_get_local_port(sock_.get()); }
+
+Result<int> NetlinkKernel::CreateIfb(const std::string& name) { return CreateIfbLink(sock_, name); }
+
+Status NetlinkKernel::DeleteLink(int ifindex) { return DeleteLinkByIndex(sock_, ifindex); }
+
+Result<std::vector<std::pair<std::string, int>>> NetlinkKernel::Links() { return ListLinks(sock_); }
 
 }  // namespace chaosnet::netlink

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "daemon/kernel/kernel.h"
+#include "daemon/netlink/class_parser.h"
 #include "daemon/netlink/distribution_tables.h"
 #include "daemon/netlink/netlink_socket.h"
 #include "daemon/netlink/qdisc_parser.h"
@@ -24,6 +26,18 @@ class NetlinkKernel : public kernel::Kernel {
       DistributionTables tables = DistributionTables::Load());
   // Create() with the installed distribution tables (what daemon/app calls).
   static Result<std::unique_ptr<NetlinkKernel>> Open() { return Create(); }
+  // Over a socket opened elsewhere, e.g. inside another network namespace.
+  static Result<std::unique_ptr<NetlinkKernel>> Adopt(
+      NetlinkSocket sock, DistributionTables tables = DistributionTables::Load());
+
+  // The netlink port id of the request socket: notifications caused by this
+  // object's own requests carry it (see tc_event_parser.h, sender_port).
+  uint32_t port_id() const;
+
+  Result<int> CreateIfb(const std::string& name) override;
+  Status DeleteLink(int ifindex) override;
+  // Every link of the namespace as (name, ifindex).
+  Result<std::vector<std::pair<std::string, int>>> Links();
 
   Result<int> InterfaceIndex(const std::string& name) override;
   Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override;
@@ -33,6 +47,23 @@ class NetlinkKernel : public kernel::Kernel {
   Result<std::vector<kernel::Counters>> QdiscCounters(
       int ifindex, const std::vector<uint32_t>& handles) override;
   kernel::Capabilities Probe() override;
+
+  // Fault trees (kernel.h). A U32Classifier is one request per rule at the
+  // same priority; when a later rule fails, the priority is deleted again.
+  // Deleting a classifier or redirect deletes its whole priority, so a
+  // classifier must own its priority (tc_objects.h gives each fault its own):
+  // rolling one back would take along nodes someone else put at that prio.
+  // RemoveObjects counts as "already gone" what IsAlreadyGone
+  // (tree_errors.h) says, e.g. a filter whose parent qdisc is gone.
+  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
+  Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
+  Result<std::vector<kernel::Counters>> ClassCounters(
+      int ifindex, const std::vector<uint32_t>& classids) override;
+  Result<std::optional<kernel::RootQdisc>> GetIngressQdisc(int ifindex) override;
+
+  // Every class of one interface as the kernel reports it (one dump; empty
+  // when the interface has none or does not exist).
+  Result<std::vector<ClassInfo>> DumpClasses(int ifindex);
 
   // Every qdisc of one interface as the kernel reports it (for verification
   // and tests). NOT_FOUND when the interface has none, i.e. does not exist:
@@ -47,6 +78,10 @@ class NetlinkKernel : public kernel::Kernel {
       : sock_(std::move(sock)), tables_(std::move(tables)) {}
 
   Status AddQdisc(int ifindex, const plan::QdiscNode& node);
+  Status AddObject(int ifindex, const plan::TcObject& object);
+  Status AddU32Classifier(int ifindex, const plan::U32Classifier& f, const std::string& what);
+  KernelError DeleteObject(int ifindex, const plan::TcObject& object);
+  KernelError TransactReplayingOnce(NlMessage& request);
 
   NetlinkSocket sock_;
   DistributionTables tables_;

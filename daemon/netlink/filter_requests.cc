@@ -1,0 +1,34 @@
+#include "daemon/netlink/filter_requests.h"
+
+#include <arpa/inet.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+namespace chaosnet::netlink {
+
+uint32_t FilterInfo(uint16_t priority, plan::FilterProtocol protocol) {
+  return TC_H_MAKE(static_cast<uint32_t>(priority) << 16,
+                   htons(static_cast<uint16_t>(protocol)));
+}
+
+NlMessage StartFilterMessage(int type, int flags, const FilterTarget& target, size_t capacity) {
+  NlMessage m = NlMessage::Allocate(capacity);
+  nlmsghdr* h = nlmsg_put(m.get(), 0, 0, type, sizeof(tcmsg), flags);
+  auto* t = static_cast<tcmsg*>(nlmsg_data(h));
+  std::memset(t, 0, sizeof(*t));
+  t->tcm_family = AF_UNSPEC;
+  t->tcm_ifindex = target.ifindex;
+  t->tcm_parent = target.parent;
+  t->tcm_info = FilterInfo(target.priority, target.protocol);
+  return m;
+}
+
+NlMessage EncodeFilterDeletePriority(const FilterTarget& target) {
+  return StartFilterMessage(RTM_DELTFILTER, NLM_F_REQUEST | NLM_F_ACK, target);
+}
+
+}  // namespace chaosnet::netlink

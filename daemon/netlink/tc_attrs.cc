@@ -1,0 +1,30 @@
+#include "daemon/netlink/tc_attrs.h"
+
+#include <linux/gen_stats.h>
+
+#include <cstdint>
+
+namespace chaosnet::netlink {
+
+kernel::Counters ParseTcStats2(const nlattr* stats2) {
+  kernel::Counters c;
+  const nlattr* tb[__TCA_STATS_MAX] = {};
+  IndexAttrs(nla_data(stats2), nla_len(stats2), tb);
+  if (tb[TCA_STATS_BASIC]) {
+    const auto basic = ReadAttr<gnet_stats_basic>(tb[TCA_STATS_BASIC]);
+    c.bytes = basic.bytes;
+    c.packets = basic.packets;
+  }
+  // Since 5.x the kernel adds the 64-bit packet count next to the 32-bit one.
+  if (tb[TCA_STATS_PKT64]) c.packets = ReadAttr<uint64_t>(tb[TCA_STATS_PKT64]);
+  if (tb[TCA_STATS_QUEUE]) {
+    const auto q = ReadAttr<gnet_stats_queue>(tb[TCA_STATS_QUEUE]);
+    c.drops = q.drops;
+    c.overlimits = q.overlimits;
+    c.backlog_packets = q.qlen;
+    c.backlog_bytes = q.backlog;
+  }
+  return c;
+}
+
+}  // namespace chaosnet::netlink

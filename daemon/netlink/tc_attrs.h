@@ -1,0 +1,41 @@
+// Reading netlink attributes of tc dump replies defensively: structs may be
+// shorter (older kernels) or longer (newer ones) than our headers say.
+// (qdisc_parser.cc has private copies of these from before; it can move here.)
+#pragma once
+
+#include <netlink/attr.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+#include "daemon/kernel/kernel.h"
+
+namespace chaosnet::netlink {
+
+// Copies min(attribute, struct) bytes; missing fields stay zero.
+template <typename T>
+T ReadAttr(const nlattr* a) {
+  T v{};
+  std::memcpy(&v, nla_data(a), std::min<size_t>(sizeof(T), static_cast<size_t>(nla_len(a))));
+  return v;
+}
+
+// Walks the attributes in [data, data + len) into tb[type]; the last one of
+// a type wins, types beyond N are ignored.
+template <size_t N>
+void IndexAttrs(const void* data, int len, const nlattr* (&tb)[N]) {
+  for (auto& t : tb) t = nullptr;
+  const auto* a = static_cast<const nlattr*>(data);
+  int rem = len;
+  while (nla_ok(a, rem)) {
+    const int type = nla_type(a);
+    if (type >= 0 && static_cast<size_t>(type) < N) tb[type] = a;
+    a = nla_next(a, &rem);
+  }
+}
+
+// TCA_STATS2's basic and queue counters (64-bit packets when present).
+kernel::Counters ParseTcStats2(const nlattr* stats2);
+
+}  // namespace chaosnet::netlink

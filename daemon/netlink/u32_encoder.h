@@ -1,0 +1,41 @@
+// RTM_NEWTFILTER for one u32 node, byte for byte what iproute2 6.1's
+// `tc filter add dev D parent ca00: prio P protocol ip u32 match ... flowid F`
+// sends:
+//
+//   nlmsghdr  RTM_NEWTFILTER, REQUEST|ACK|CREATE|EXCL
+//   tcmsg     ifindex, handle 0, parent, info (filter_requests.h)
+//   TCA_KIND        "u32\0"
+//   TCA_OPTIONS     nested, not flagged NLA_F_NESTED (as tc does)
+//     TCA_U32_CLASSID u32 flowid
+//     TCA_U32_SEL     struct tc_u32_sel {flags TC_U32_TERMINAL, nkeys}
+//                     followed by nkeys struct tc_u32_key {mask, val (both
+//                     network order, val already masked), off, offmask 0}
+//
+// A classifier with N rules is N such requests at the same priority: the
+// first creates the u32 instance, each gets its own node handle.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/netlink/nl_message.h"
+#include "daemon/plan/tc_objects.h"
+
+struct nl_msg;
+
+namespace chaosnet::netlink {
+
+// INVALID_ARGUMENT for more than kMaxU32Keys keys (tc_u32_sel counts them in
+// one byte; the compiler never emits more than a handful).
+inline constexpr size_t kMaxU32Keys = 128;
+Result<NlMessage> EncodeU32RuleAdd(int ifindex, const plan::U32Classifier& classifier,
+                                   const plan::U32Rule& rule);
+
+// Appends TCA_U32_SEL for `keys` (terminal, as tc marks any node with a flowid
+// or an action). No keys is encoded as tc's "match u32 0 0 at 0": one
+// all-zero key, since the kernel needs at least one to match everything.
+// Returns libnl's error (0 on success).
+int PutU32Selector(nl_msg* msg, const std::vector<plan::U32Key>& keys);
+
+}  // namespace chaosnet::netlink
