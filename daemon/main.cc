@@ -6,6 +6,7 @@
 
 #include "common/units.h"
 #include "daemon/app/daemon.h"
+#include "daemon/plan/protected_traffic.h"
 
 namespace {
 
@@ -41,6 +42,11 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  std::vector<std::string> protect;
+  app.add_option("--protect", protect,
+                 "Traffic no fault may touch, repeatable: PORT, PROTO:PORT, PORT-PORT, CIDR or "
+                 "CIDR:PORT (default: tcp:22). Give 'none' to protect nothing")
+      ->take_all();
   bool cleanup = false;
   app.add_flag("--cleanup", cleanup,
                "Remove every chaosnet-owned qdisc left in this network namespace, then exit");
@@ -54,6 +60,18 @@ int main(int argc, char** argv) {
     std::cerr << "chaosnetd: --default-ttl " << default_ttl << " is above --max-ttl " << max_ttl
               << "\n";
     return 2;
+  }
+  if (!protect.empty()) {
+    config.protected_rules.clear();
+    for (const auto& text : protect) {
+      if (text == "none") continue;
+      auto rule = chaosnet::plan::ParseProtectedRule(text);
+      if (!rule.ok()) {
+        std::cerr << "chaosnetd: --protect " << text << ": " << rule.status().message() << "\n";
+        return 2;
+      }
+      config.protected_rules.push_back(*rule);
+    }
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");

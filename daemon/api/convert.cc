@@ -281,11 +281,12 @@ void ToProto(const core::FaultRecord& r, pb::Fault* out) {
   c->set_backlog_bytes(r.counters.backlog_bytes);
   ToProto(r.counters_read_at, c->mutable_read_at());
   out->set_request_id(r.request_id);
-  for (const auto& step : plan::DescribePlan(r.plan)) {
+  for (const auto& added : r.site.added) {
+    const plan::PlanStepText step = plan::DescribeTcObject(added.object);
     auto* s = out->mutable_plan()->add_steps();
     s->set_object(step.object);
     s->set_kind(step.kind);
-    s->set_interface(r.spec.interface);
+    s->set_interface(added.device);
     s->set_handle(step.handle);
     s->set_parent(step.parent);
     s->set_parameters(step.parameters);

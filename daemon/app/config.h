@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
+
+#include "daemon/plan/protected_traffic.h"
 
 namespace chaosnet::app {
 
@@ -13,6 +16,8 @@ struct DaemonConfig {
   std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
   unsigned socket_mode = 0660;
   std::string log_level = "info";
+  // Traffic no fault touches (--protect); default: SSH.
+  std::vector<plan::ProtectedRule> protected_rules = plan::DefaultProtectedRules();
 };
 
 }  // namespace chaosnet::app

@@ -20,7 +20,11 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/api/fault_service.h"
+#include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
+#include "daemon/app/namespace_kernels.h"
+#include "daemon/app/namespace_watch.h"
+#include "daemon/app/owned_objects.h"
 #include "daemon/app/startup_reconciler.h"
 #include "daemon/core/fault_manager.h"
 #include "daemon/core/lease_store.h"
@@ -102,13 +106,24 @@ int RunDaemon(const DaemonConfig& config) {
   core::ManagerConfig manager_config;
   manager_config.default_ttl = config.default_ttl;
   manager_config.max_ttl = config.max_ttl;
+  manager_config.protected_rules = config.protected_rules;
+  for (const auto& rule : manager_config.protected_rules) {
+    spdlog::info("protected from every fault: {}", plan::FormatProtectedRule(rule));
+  }
   core::JournalLeaseStore store(*journal);
-  core::FaultManager manager(**kernel, clock, caps, manager_config, core::RandomFaultId, &store);
-  if (Status s = ReconcileAtStart(*journal, **kernel, manager, clock); !s.ok()) {
+  NamespaceKernels kernels(**kernel);
+  core::FaultManager manager(kernels, clock, caps, manager_config, core::RandomFaultId, &store);
+  if (Status s = ReconcileAtStart(*journal, **kernel, kernels, manager, clock); !s.ok()) {
     spdlog::critical("cannot reconcile with the kernel: {}", s.message());
     return 1;
   }
   ExpiryTimer expiry(loop, manager);
+  NamespaceWatch namespace_watch(loop, manager);
+  auto drift = DriftWatch::Start(loop, manager, (*kernel)->port_id());
+  if (!drift.ok()) {
+    spdlog::warn("drift watch unavailable, hand-made changes will be noticed only at rollback: {}",
+                 drift.status().message());
+  }
   api::FaultService service(loop, manager,
                             {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()});
 
@@ -164,24 +179,32 @@ int RunCleanup() {
     spdlog::critical("cannot open netlink: {}", kernel.status().message());
     return 1;
   }
-  auto owned = (*kernel)->FindOwnedRootQdiscs();
-  if (!owned.ok()) {
-    spdlog::critical("cannot list qdiscs: {}", owned.status().message());
+  auto scan = ScanOwnedObjects(**kernel, "");
+  if (!scan.ok()) {
+    spdlog::critical("cannot list chaosnet's objects: {}", scan.status().message());
     return 1;
   }
   int failures = 0;
-  for (const auto& q : *owned) {
-    Status s = (*kernel)->RemoveRoot(q.ifindex, q.handle);
+  for (const auto& object : scan->objects) {
+    Status s = RemoveOwnedObject(**kernel, object);
     if (s.ok() || s.code() == StatusCode::kNotFound) {
-      spdlog::info("removed chaosnet {} qdisc {} from {}", q.kind, plan::FormatHandle(q.handle),
-                   q.interface);
+      spdlog::info("removed {}", DescribeOwnedObject(object));
     } else {
       ++failures;
-      spdlog::error("cannot remove {} qdisc {} from {}: {}", q.kind,
-                    plan::FormatHandle(q.handle), q.interface, s.message());
+      spdlog::error("cannot remove {}: {}", DescribeOwnedObject(object), s.message());
     }
   }
-  spdlog::info("cleanup: {} chaosnet qdisc(s) found, {} failure(s)", owned->size(), failures);
+  for (const auto& [name, index] : scan->stray_ifbs) {
+    Status s = (*kernel)->DeleteLink(index);
+    if (s.ok() || s.code() == StatusCode::kNotFound) {
+      spdlog::info("removed IFB device {}", name);
+    } else {
+      ++failures;
+      spdlog::error("cannot remove IFB device {}: {}", name, s.message());
+    }
+  }
+  spdlog::info("cleanup: {} chaosnet object(s) found, {} failure(s)",
+               scan->objects.size() + scan->stray_ifbs.size(), failures);
   return failures == 0 ? 0 : 1;
 }
 

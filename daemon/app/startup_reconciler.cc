@@ -1,6 +1,10 @@
 #include "daemon/app/startup_reconciler.h"
 
+#include "daemon/app/owned_objects.h"
+
+#include <map>
 #include <set>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
@@ -18,33 +22,86 @@ void LogJournalReport(const state::LeaseJournal& journal) {
   for (const auto& e : r.errors) spdlog::error("lease journal corrupt: {}", e);
 }
 
-Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& kernel,
-                        core::FaultManager& manager, const core::Clock& clock) {
-  auto owned = kernel.FindOwnedRootQdiscs();
-  if (!owned.ok()) return owned.status();
-  std::vector<state::KernelObject> found;
-  for (const auto& q : *owned) found.push_back({"", q.interface, q.ifindex, q.handle, q.kind});
+namespace {
 
+// Objects of the namespaces recorded leases name: the daemon's own is scanned
+// whole (orphans of any kind go); another one only on the recorded interfaces.
+std::vector<state::KernelObject> FindOwnedObjects(const std::vector<state::StoredLease>& recorded,
+                                                  netlink::NetlinkKernel& kernel,
+                                                  core::KernelProvider& kernels,
+                                                  std::map<std::string, kernel::Kernel*>& opened,
+                                                  std::vector<std::string>& acquired) {
+  std::vector<state::KernelObject> found;
+  std::set<std::tuple<std::string, int, uint32_t>> seen;
+  auto add = [&](const state::KernelObject& o) {
+    if (seen.insert({o.netns, o.ifindex, o.handle}).second) found.push_back(o);
+  };
+  opened[""] = &kernel;
+  for (const auto& lease : recorded) {
+    const std::string& netns = lease.spec.netns;
+    if (!opened.contains(netns)) {
+      auto ns = kernels.Acquire(netns);
+      if (!ns.ok()) {
+        spdlog::warn("network namespace {} of fault {} cannot be opened: {}", netns, lease.id,
+                     ns.status().message());
+        continue;
+      }
+      opened[netns] = ns->kernel;
+      acquired.push_back(ns->key);
+    }
+    for (const auto& o : OwnedObjectsOn(*opened[netns], netns, lease.interface)) add(o);
+  }
+  auto scan = ScanOwnedObjects(kernel, "");
+  if (!scan.ok()) {
+    spdlog::error("cannot list chaosnet's objects: {}", scan.status().message());
+    return found;
+  }
+  for (const auto& o : scan->objects) add(o);
+  for (const auto& [name, index] : scan->stray_ifbs) {
+    Status s = kernel.DeleteLink(index);
+    spdlog::info("removed stray IFB device {}: {}", name, s.ok() ? "ok" : s.message());
+  }
+  return found;
+}
+
+}  // namespace
+
+Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& kernel,
+                        core::KernelProvider& kernels, core::FaultManager& manager,
+                        const core::Clock& clock) {
   const std::vector<state::StoredLease> recorded = journal.Live();
+  std::map<std::string, kernel::Kernel*> opened;
+  std::vector<std::string> acquired;
+  const std::vector<state::KernelObject> found =
+      FindOwnedObjects(recorded, kernel, kernels, opened, acquired);
   const state::ReconcilePlan plan = state::Reconcile(recorded, found, clock.WallNow());
 
+  // Everything found goes, including what live leases own: they are placed
+  // again below, from their specs.
   std::set<std::string> rollback_failed;
-  int orphans = 0;
+  std::map<std::tuple<std::string, int, uint32_t>, std::string> owner;
   for (const auto& removal : plan.removals) {
-    Status s = kernel.RemoveRoot(removal.object.ifindex, removal.object.handle);
-    const std::string what = removal.lease_id.empty() ? "orphan" : "fault " + removal.lease_id;
+    owner[{removal.object.netns, removal.object.ifindex, removal.object.handle}] =
+        removal.lease_id.empty() ? "orphan" : "fault " + removal.lease_id + ": " + removal.reason;
+  }
+  int orphans = 0;
+  for (const auto& object : found) {
+    const auto key = std::make_tuple(object.netns, object.ifindex, object.handle);
+    const std::string why = owner.contains(key) ? owner[key] : "to be placed again";
+    Status s = RemoveOwnedObject(*opened.at(object.netns), object);
     if (s.ok() || s.code() == StatusCode::kNotFound) {
-      if (removal.lease_id.empty()) ++orphans;
-      spdlog::info("removed {} {} qdisc {} from {}: {}", what, removal.object.kind,
-                   plan::FormatHandle(removal.object.handle), removal.object.interface,
-                   removal.reason);
+      if (why == "orphan") ++orphans;
+      spdlog::info("removed {} ({})", DescribeOwnedObject(object), why);
     } else {
-      if (!removal.lease_id.empty()) rollback_failed.insert(removal.lease_id);
-      spdlog::error("cannot remove {} {} qdisc {} from {}: {}", what, removal.object.kind,
-                    plan::FormatHandle(removal.object.handle), removal.object.interface,
-                    s.message());
+      for (const auto& removal : plan.removals) {
+        if (removal.object == object && !removal.lease_id.empty()) {
+          rollback_failed.insert(removal.lease_id);
+        }
+      }
+      spdlog::error("cannot remove {} ({}): {}", DescribeOwnedObject(object), why, s.message());
     }
   }
+  for (const auto& key : acquired) kernels.Release(key);
 
   int rearmed = 0, expired = 0, lost = 0;
   for (const auto& outcome : plan.leases) {
@@ -62,12 +119,8 @@ Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& ke
                            .count());
           continue;
         }
-        spdlog::error("fault {} on {} cannot be re-armed ({}): rolling it back", outcome.id,
+        spdlog::error("fault {} on {} cannot be re-armed ({}): it stays rolled back", outcome.id,
                       where, s.message());
-        Status removed = kernel.RemoveRoot(record.ifindex, record.plan.root_handle());
-        if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
-          rollback_failed.insert(outcome.id);
-        }
         record.state = core::FaultState::kFailed;
         record.state_reason = "could not be re-armed after a restart: " + s.message();
         break;

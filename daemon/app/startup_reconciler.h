@@ -1,5 +1,5 @@
 // What a previous run of the daemon left behind, settled before the API
-// serves: leases whose qdiscs are still in place are re-armed, what expired
+// serves: leases whose objects are still in place are re-armed, what expired
 // (or belongs to no lease) while the daemon was down is rolled back, and what
 // vanished is reported as lost.
 #pragma once
@@ -14,7 +14,12 @@ namespace chaosnet::app {
 
 void LogJournalReport(const state::LeaseJournal& journal);
 
+// `kernel` acts in the daemon's own namespace; `kernels` opens the others that
+// recorded leases name. What a previous run left is cleared completely and
+// the leases still live are placed again (same id, same deadline): rebuilding
+// is simpler and surer than adopting trees that may be half-made.
 Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& kernel,
-                        core::FaultManager& manager, const core::Clock& clock);
+                        core::KernelProvider& kernels, core::FaultManager& manager,
+                        const core::Clock& clock);
 
 }  // namespace chaosnet::app

@@ -12,31 +12,11 @@
 namespace chaosnet::core {
 namespace {
 
-std::string InterfaceKey(const model::FaultSpec& spec) { return spec.netns + "\n" + spec.interface; }
-
 bool LabelsMatch(const Labels& labels, const Labels& selector) {
   return std::all_of(selector.begin(), selector.end(), [&](const auto& kv) {
     auto it = labels.find(kv.first);
     return it != labels.end() && it->second == kv.second;
   });
-}
-
-// Drops and overlimits happen at every level of the tree (netem drops what it
-// loses, tbf what exceeds its queue); packets and backlog are counted where
-// traffic leaves: the root.
-Result<kernel::Counters> ReadPlanCounters(kernel::Kernel& kernel, int ifindex,
-                                          const plan::InterfacePlan& plan) {
-  std::vector<uint32_t> handles;
-  for (const auto& q : plan.qdiscs) handles.push_back(q.handle);
-  auto counters = kernel.QdiscCounters(ifindex, handles);
-  if (!counters.ok()) return counters.status();
-  if (counters->empty()) return kernel::Counters{};
-  kernel::Counters total = counters->front();
-  for (auto it = counters->begin() + 1; it != counters->end(); ++it) {
-    total.drops += it->drops;
-    total.overlimits += it->overlimits;
-  }
-  return total;
 }
 
 }  // namespace
@@ -77,9 +57,10 @@ std::string RandomFaultId() {
   return id;
 }
 
-FaultManager::FaultManager(kernel::Kernel& kernel, const Clock& clock, kernel::Capabilities caps,
-                           ManagerConfig config, IdGenerator ids, LeaseStore* store)
-    : kernel_(kernel), clock_(clock), caps_(std::move(caps)), config_(std::move(config)),
+FaultManager::FaultManager(KernelProvider& kernels, const Clock& clock,
+                           kernel::Capabilities caps, ManagerConfig config, IdGenerator ids,
+                           LeaseStore* store)
+    : trees_(kernels, config.protected_rules), clock_(clock), caps_(std::move(caps)), config_(std::move(config)),
       ids_(std::move(ids)), store_(store != nullptr ? *store : null_store_) {}
 
 Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
@@ -95,38 +76,31 @@ Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
 }
 
 Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
+  // Every fault lives in an htb tree whose u32 filters pick its packets.
+  if (!caps_.htb) {
+    return FailedPrecondition("kernel has no htb qdisc: load sch_htb or enable CONFIG_NET_SCH_HTB");
+  }
+  if (!caps_.u32) {
+    return FailedPrecondition(
+        "kernel has no u32 classifier: load cls_u32 or enable CONFIG_NET_CLS_U32");
+  }
   if (spec.needs_netem() && !caps_.netem) {
     return FailedPrecondition(
         "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM");
   }
-  if (spec.rate && !caps_.tbf) {
-    return FailedPrecondition(
-        "kernel has no tbf qdisc: load sch_tbf or enable CONFIG_NET_SCH_TBF");
+  if (spec.direction != model::Direction::kEgress) {
+    if (!caps_.ifb) {
+      return FailedPrecondition(
+          "ingress faults need IFB devices and the kernel has none: load ifb or enable "
+          "CONFIG_IFB");
+    }
+    if (!caps_.mirred) {
+      return FailedPrecondition(
+          "ingress faults need the mirred action and the kernel has none: load act_mirred or "
+          "enable CONFIG_NET_ACT_MIRRED");
+    }
   }
   return Status::Ok();
-}
-
-Status FaultManager::CheckInterfaceFree(const model::FaultSpec& spec, int ifindex) {
-  auto taken = active_by_interface_.find(InterfaceKey(spec));
-  if (taken != active_by_interface_.end()) {
-    return FailedPrecondition("interface " + spec.interface + " already carries fault " +
-                              taken->second +
-                              "; revoke it first, or combine impairments in one fault "
-                              "with `chaosnetctl apply`");
-  }
-  auto root = kernel_.GetRootQdisc(ifindex);
-  if (!root.ok()) return root.status();
-  if (root->is_default) return Status::Ok();
-  if (plan::IsOwnedHandle(root->handle)) {
-    return FailedPrecondition("interface " + spec.interface + " carries a " + root->kind +
-                              " qdisc left over by an earlier chaosnetd (handle " +
-                              plan::FormatHandle(root->handle) +
-                              "); remove it with `chaosnetd --cleanup`");
-  }
-  return FailedPrecondition("interface " + spec.interface + " already has a root qdisc (" +
-                            root->kind + ", handle " + plan::FormatHandle(root->handle) +
-                            ") that chaosnet did not create; chaosnet never replaces "
-                            "foreign qdiscs: remove it or pick another interface");
 }
 
 Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
@@ -146,41 +120,41 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   }
 
   if (Status s = model::ValidateFaultSpec(request.spec, config_.limits); !s.ok()) return s;
-  if (Status s = model::CheckSupportedInThisVersion(request.spec); !s.ok()) return s;
   const auto ttl = request.ttl.value_or(config_.default_ttl);
   if (Status s = CheckTtl(ttl); !s.ok()) return s;
   if (Status s = CheckKernelSupports(request.spec); !s.ok()) return s;
-
-  auto ifindex = kernel_.InterfaceIndex(request.spec.interface);
-  if (!ifindex.ok()) return ifindex.status();
-  if (Status s = CheckInterfaceFree(request.spec, *ifindex); !s.ok()) return s;
 
   FaultRecord record;
   record.spec = request.spec;
   record.labels = request.labels;
   record.owner = request.caller;
   record.request_id = request.request_id;
-  record.ifindex = *ifindex;
-  record.plan = plan::CompileWholeInterfaceFault(request.spec);
   record.created_at = clock_.WallNow();
   record.deadline = clock_.Now() + ttl;
   record.expires_at = clock_.ToWall(record.deadline);
 
+  record.id = request.dry_run ? std::string() : ids_();
+  while (!record.id.empty() && (active_.contains(record.id) || FindAny(record.id) != nullptr)) {
+    record.id = ids_();
+  }
+  // Checks first (overlaps, foreign qdiscs): a refusal leaves nothing anywhere.
+  auto planned = trees_.Place(record.id, request.spec, /*dry_run=*/true);
+  if (!planned.ok()) return planned.status();
+  record.site = *planned;
   if (request.dry_run) return CreateResult{std::move(record), false};
-
-  record.id = ids_();
-  while (active_.contains(record.id) || FindAny(record.id) != nullptr) record.id = ids_();
 
   // Write-ahead: a crash from here on leaves a record that says what to undo.
   if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
-  if (Status s = kernel_.Apply(record.ifindex, record.plan); !s.ok()) {
+  auto placed = trees_.Place(record.id, request.spec, /*dry_run=*/false);
+  if (!placed.ok()) {
     store_.Remove(record.id);  // if this fails, start-up discards the pending record
-    return s;
+    return placed.status();
   }
-  // Failing here is tolerable: a pending record whose qdisc exists is re-armed
-  // at start-up with the same deadline, so the lease still holds.
+  record.site = *placed;
+  // Failing here is tolerable: a pending record whose objects exist is
+  // re-armed at start-up with the same deadline, so the lease still holds.
   store_.Put(ToStoredLease(record, state::LeaseState::kActive));
 
   record.state = FaultState::kActive;
@@ -192,7 +166,6 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
 
 const FaultRecord& FaultManager::Track(FaultRecord record) {
   leases_.Add(record.id, record.deadline);
-  active_by_interface_[InterfaceKey(record.spec)] = record.id;
   if (!record.request_id.empty()) by_request_id_[record.request_id] = record.id;
   auto [it, inserted] = active_.insert_or_assign(record.id, std::move(record));
   return it->second;
@@ -200,17 +173,13 @@ const FaultRecord& FaultManager::Track(FaultRecord record) {
 
 Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remaining) {
   if (active_.contains(record.id)) return AlreadyExists("fault " + record.id + " is already active");
-  if (active_by_interface_.contains(InterfaceKey(record.spec))) {
-    return FailedPrecondition("interface " + record.spec.interface + " already carries fault " +
-                              active_by_interface_.at(InterfaceKey(record.spec)));
-  }
+  auto placed = trees_.Place(record.id, record.spec, /*dry_run=*/false);
+  if (!placed.ok()) return placed.status();
+  record.site = *placed;
   record.deadline = clock_.Now() + remaining;
   record.state = FaultState::kActive;
   record.state_reason.clear();
-  // The recorded wall deadline stays what the client was told; only a pending
-  // record (crash between apply and its confirmation) needs its state moved
-  // on, and a failure to do so is harmless: a pending record whose qdisc
-  // exists is re-armed just the same.
+  // The recorded wall deadline stays what the client was told.
   store_.Put(ToStoredLease(record, state::LeaseState::kActive));
   RefreshCounters(record);
   Track(std::move(record));
@@ -237,7 +206,7 @@ const FaultRecord* FaultManager::FindAny(const std::string& id) const {
 }
 
 void FaultManager::RefreshCounters(FaultRecord& record) {
-  auto counters = ReadPlanCounters(kernel_, record.ifindex, record.plan);
+  auto counters = trees_.ReadCounters(record.site);
   if (!counters.ok()) return;  // keep the last good reading; drift handling reports loss
   record.counters = *counters;
   record.counters_read_at = clock_.WallNow();
@@ -334,6 +303,89 @@ std::vector<FaultRecord> FaultManager::ExpireDue() {
   return out;
 }
 
+std::vector<FaultRecord> FaultManager::EndFaultsInVanishedNamespaces() {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) {
+    if (!record.site.netns_key.empty() && !trees_.NamespaceStillNamed(record.site.netns_key)) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<FaultRecord> out;
+  for (const auto& id : ids) {
+    const std::string why = "network namespace " + active_.at(id).spec.netns +
+                            " is gone (deleted, or its container exited)";
+    out.push_back(End(id, FaultState::kLost, why, why));
+  }
+  return out;
+}
+
+std::vector<FaultRecord> FaultManager::EndFaultsOnDevice(const std::string& netns_key,
+                                                         int ifindex, const std::string& reason) {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) {
+    if (record.site.netns_key != netns_key) continue;
+    bool hit = record.site.ifindex == ifindex;
+    for (const auto& p : record.site.placements) hit |= p.ifindex == ifindex;
+    if (hit) ids.push_back(id);
+  }
+  return EndAllLost(std::move(ids), reason);
+}
+
+std::vector<FaultRecord> FaultManager::EndAllLost(std::vector<std::string> ids,
+                                                  const std::string& reason) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<FaultRecord> out;
+  for (const auto& id : ids) out.push_back(End(id, FaultState::kLost, reason, reason));
+  return out;
+}
+
+std::vector<FaultRecord> FaultManager::EndFaultsOwning(const std::string& netns_key, int ifindex,
+                                                       uint32_t handle,
+                                                       const std::string& reason) {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) {
+    if (record.site.netns_key != netns_key) continue;
+    for (const auto& p : record.site.placements) {
+      if (p.ifindex != ifindex) continue;
+      // The root takes every fault of its device with it.
+      const bool root = handle == plan::kTreeRootHandle;
+      const bool own = handle == p.objects.cls.classid ||
+                       (p.objects.leaf && handle == p.objects.leaf->handle);
+      if (root || own) ids.push_back(id);
+    }
+  }
+  return EndAllLost(std::move(ids), reason);
+}
+
+std::vector<FaultRecord> FaultManager::EndFaultsFilteredBy(const std::string& netns_key,
+                                                           int ifindex, uint16_t priority,
+                                                           const std::string& reason) {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) {
+    if (record.site.netns_key != netns_key) continue;
+    for (const auto& p : record.site.placements) {
+      if (p.ifindex != ifindex) continue;
+      for (const auto& f : p.objects.filters) {
+        if (f.priority == priority) ids.push_back(id);
+      }
+    }
+  }
+  return EndAllLost(std::move(ids), reason);
+}
+
+std::vector<FaultRecord> FaultManager::EndFaultsWithMissingObjects() {
+  std::vector<std::string> ids;
+  for (const auto& [id, record] : active_) {
+    auto counters = trees_.ReadCounters(record.site);
+    if (!counters.ok() && counters.status().code() == StatusCode::kNotFound) ids.push_back(id);
+  }
+  return EndAllLost(std::move(ids),
+                    "its objects are gone from the kernel (found while re-checking after "
+                    "missed notifications)");
+}
+
 std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, record] : active_) ids.push_back(id);
@@ -342,29 +394,33 @@ std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
   return out;
 }
 
-FaultRecord FaultManager::End(const std::string& id, FaultState state,
-                              const std::string& reason) {
+FaultRecord FaultManager::End(const std::string& id, FaultState state, const std::string& reason,
+                              const std::string& lost_reason) {
   auto node = active_.extract(id);
   FaultRecord record = std::move(node.mapped());
   leases_.Remove(id);
-  active_by_interface_.erase(InterfaceKey(record.spec));
 
-  RefreshCounters(record);  // the final reading, taken while the qdisc still exists
+  if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
-  // crash then finds an active record without its qdisc and reports it lost.
+  // crash then finds an active record without its objects and reports it lost.
   store_.Put(ToStoredLease(record, state::LeaseState::kEnded));
-  Status removed = kernel_.RemoveRoot(record.ifindex, record.plan.root_handle());
+  Status removed = trees_.Remove(record.id, record.site);
   // A failed rollback keeps its ended record, so the next start-up retries it.
   if (removed.ok() || removed.code() == StatusCode::kNotFound) store_.Remove(record.id);
   record.ended_at = clock_.WallNow();
   EventType event;
-  if (removed.ok()) {
+  if (!lost_reason.empty()) {
+    record.state = FaultState::kLost;
+    record.state_reason = lost_reason;
+    event = EventType::kLost;
+  } else if (removed.ok()) {
     record.state = state;
     record.state_reason = reason;
     event = state == FaultState::kExpired ? EventType::kExpired : EventType::kRevoked;
   } else if (removed.code() == StatusCode::kNotFound) {
     record.state = FaultState::kLost;
-    record.state_reason = "the fault's qdisc was already gone from " + record.spec.interface +
+    record.state_reason = "the fault's objects were already gone from " +
+                          record.spec.interface +
                           " (removed by hand, or the interface disappeared)";
     event = EventType::kLost;
   } else {

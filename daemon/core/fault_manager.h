@@ -16,6 +16,8 @@
 #include "common/result.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_record.h"
+#include "daemon/core/fault_trees.h"
+#include "daemon/core/kernel_provider.h"
 #include "daemon/core/lease_store.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/lease/lease_table.h"
@@ -28,6 +30,9 @@ struct ManagerConfig {
   std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
   model::ValidationLimits limits;
   std::size_t ended_history = 1024;  // ended faults kept for get/list
+  // Traffic no fault ever touches (default: SSH). The daemon adds the ports
+  // of its own remote API listeners.
+  std::vector<plan::ProtectedRule> protected_rules = plan::DefaultProtectedRules();
 };
 
 struct CreateRequest {
@@ -57,7 +62,7 @@ class FaultManager {
 
   // `store` (not owned) records every lease before the kernel is touched;
   // null: nothing is recorded (a NullLeaseStore).
-  FaultManager(kernel::Kernel& kernel, const Clock& clock, kernel::Capabilities caps,
+  FaultManager(KernelProvider& kernels, const Clock& clock, kernel::Capabilities caps,
                ManagerConfig config, IdGenerator ids, LeaseStore* store = nullptr);
 
   Result<CreateResult> Create(const CreateRequest& request);
@@ -72,13 +77,31 @@ class FaultManager {
   std::vector<FaultRecord> ExpireDue();
   std::optional<SteadyTime> NextDeadline() const { return leases_.NextDeadline(); }
 
+  // Ends, as LOST, every fault whose network namespace is no longer named
+  // (deleted with `ip netns del`, its container exited). Returns them.
+  std::vector<FaultRecord> EndFaultsInVanishedNamespaces();
+
+  // Drift: the kernel reported that a device, or one of the objects a fault
+  // owns, went away or was changed by someone else. Ends the affected faults
+  // as LOST with `reason`; returns them.
+  std::vector<FaultRecord> EndFaultsOnDevice(const std::string& netns_key, int ifindex,
+                                             const std::string& reason);
+  std::vector<FaultRecord> EndFaultsOwning(const std::string& netns_key, int ifindex,
+                                           uint32_t handle, const std::string& reason);
+  std::vector<FaultRecord> EndFaultsFilteredBy(const std::string& netns_key, int ifindex,
+                                               uint16_t priority, const std::string& reason);
+  // After missed notifications: ends, as LOST, every fault whose class or
+  // leaf can no longer be read from the kernel.
+  std::vector<FaultRecord> EndFaultsWithMissingObjects();
+
   // Rolls back everything (clean shutdown).
   std::vector<FaultRecord> RollbackAll(const std::string& reason);
 
-  // Start-up after a crash: takes over a lease of a previous run whose qdiscs
-  // are still in place, ending `remaining` from now on this run's monotonic
-  // clock. Touches neither the kernel nor the listeners (nothing was applied);
-  // records the lease as active.
+  // Start-up after a crash: takes over a lease of a previous run whose objects
+  // were still in place, ending `remaining` from now on this run's monotonic
+  // clock. Start-up has cleared what the previous run left, so the fault is
+  // placed again (same spec, same id) without telling the listeners; the
+  // lease is recorded as active.
   Status Restore(FaultRecord record, std::chrono::nanoseconds remaining);
   // Start-up after a crash: a lease of a previous run that ended while the
   // daemon was down (expired, lost), kept so that Get/List can still show it.
@@ -94,18 +117,20 @@ class FaultManager {
  private:
   Status CheckTtl(std::chrono::nanoseconds ttl) const;
   Status CheckKernelSupports(const model::FaultSpec& spec) const;
-  Status CheckInterfaceFree(const model::FaultSpec& spec, int ifindex);
   // Takes the kernel objects away and moves the fault to its final state.
-  FaultRecord End(const std::string& id, FaultState state, const std::string& reason);
+  // `lost_reason`: the objects are known to be gone or foreign (drift).
+  FaultRecord End(const std::string& id, FaultState state, const std::string& reason,
+                  const std::string& lost_reason = "");
   void RefreshCounters(FaultRecord& record);
   void Publish(EventType type, const FaultRecord& record);
   void Remember(FaultRecord record);
   // Puts an active record under its lease; returns it as stored.
   const FaultRecord& Track(FaultRecord record);
   FaultRecord* FindActive(const std::string& id);
+  std::vector<FaultRecord> EndAllLost(std::vector<std::string> ids, const std::string& reason);
   const FaultRecord* FindAny(const std::string& id) const;
 
-  kernel::Kernel& kernel_;
+  FaultTrees trees_;
   const Clock& clock_;
   kernel::Capabilities caps_;
   ManagerConfig config_;
@@ -115,7 +140,6 @@ class FaultManager {
 
   lease::LeaseTable leases_;
   std::unordered_map<std::string, FaultRecord> active_;
-  std::map<std::string, std::string> active_by_interface_;  // interface -> fault id
   std::deque<FaultRecord> ended_;                            // newest last
   std::unordered_map<std::string, std::string> by_request_id_;
 

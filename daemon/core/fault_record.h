@@ -8,7 +8,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/model/fault_spec.h"
-#include "daemon/plan/qdisc_plan.h"
+#include "daemon/core/fault_site.h"
 
 namespace chaosnet::core {
 
@@ -23,8 +23,7 @@ struct FaultRecord {
   std::string owner;           // who asked for it
   std::string request_id;
 
-  int ifindex = 0;
-  plan::InterfacePlan plan;
+  FaultSite site;              // where its objects are in the kernel
 
   WallTime created_at{};
   SteadyTime deadline{};       // authoritative

@@ -1,6 +1,6 @@
 #include "daemon/core/stored_lease_conversion.h"
 
-#include "daemon/plan/compiler.h"
+#include "daemon/plan/tc_objects.h"
 
 namespace chaosnet::core {
 
@@ -12,8 +12,15 @@ state::StoredLease ToStoredLease(const FaultRecord& record, state::LeaseState st
   lease.owner = record.owner;
   lease.request_id = record.request_id;
   lease.interface = record.spec.interface;
-  lease.ifindex = record.ifindex;
-  lease.qdiscs = state::OwnedQdiscsOf(record.plan);
+  lease.ifindex = record.site.ifindex;
+  // The trees' marks, as reconciliation finds them again: the htb root on
+  // the interface (egress), the ingress hook redirecting into its IFB.
+  for (const Placement& p : record.site.placements) {
+    lease.qdiscs.push_back(p.ingress ? state::OwnedQdisc{plan::kIngressHandle,
+                                                         plan::kIngressParent, "ingress"}
+                                     : state::OwnedQdisc{plan::kTreeRootHandle,
+                                                         plan::kRootParent, "htb"});
+  }
   lease.created_at = record.created_at;
   lease.deadline = record.expires_at;
   lease.state = state;
@@ -27,8 +34,7 @@ FaultRecord FromStoredLease(const state::StoredLease& lease) {
   record.labels = lease.labels;
   record.owner = lease.owner;
   record.request_id = lease.request_id;
-  record.ifindex = lease.ifindex;
-  record.plan = plan::CompileWholeInterfaceFault(lease.spec);
+  record.site.ifindex = lease.ifindex;
   record.created_at = lease.created_at;
   record.expires_at = lease.deadline;
   record.state = lease.state == state::LeaseState::kEnded ? FaultState::kExpired

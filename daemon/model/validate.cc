@@ -134,10 +134,60 @@ std::string JoinComma(const std::vector<std::string>& parts) {
   return out;
 }
 
+
+Status ValidateCidr(std::string_view field, const Cidr& c) {
+  const int max_prefix = c.family == 2 /*AF_INET*/ ? 32 : c.family == 10 /*AF_INET6*/ ? 128 : -1;
+  if (max_prefix < 0) return Field(field, "address family must be IPv4 or IPv6");
+  if (c.prefix_length > max_prefix) {
+    return Field(field, "prefix length /" + std::to_string(c.prefix_length) + " is above /" +
+                            std::to_string(max_prefix));
+  }
+  return Status::Ok();
+}
+
+Status ValidatePorts(std::string_view field, const PortRange& r) {
+  if (r.first == 0) return Field(field, "port 0 is not a port a packet can carry (use 1-65535)");
+  if (r.last < r.first) {
+    return Field(field, "range " + std::to_string(r.first) + "-" + std::to_string(r.last) +
+                            " ends before it starts");
+  }
+  return Status::Ok();
+}
+
+Status ValidateMatch(const Match& m) {
+  if (m.dst) {
+    if (Status s = ValidateCidr("dst", *m.dst); !s.ok()) return s;
+  }
+  if (m.src) {
+    if (Status s = ValidateCidr("src", *m.src); !s.ok()) return s;
+  }
+  if (m.dst && m.src && m.dst->family != m.src->family) {
+    return Field("src", "--src and --dst mix IPv4 and IPv6; a packet has one family");
+  }
+  if (m.dport) {
+    if (Status s = ValidatePorts("dport", *m.dport); !s.ok()) return s;
+  }
+  if (m.sport) {
+    if (Status s = ValidatePorts("sport", *m.sport); !s.ok()) return s;
+  }
+  if (m.protocol == Protocol::kIcmp && (m.dport || m.sport)) {
+    return Field("proto", "icmp has no ports: drop --dport/--sport or use tcp or udp");
+  }
+  return Status::Ok();
+}
+
+Status ValidateNetns(const std::string& netns) {
+  if (netns.empty()) return Status::Ok();
+  if (netns.find('\0') != std::string::npos) return Field("netns", "contains a NUL byte");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) {
   if (Status s = ValidateInterfaceName(spec.interface); !s.ok()) return s;
+  if (Status s = ValidateMatch(spec.match); !s.ok()) return s;
+  if (Status s = ValidateNetns(spec.netns); !s.ok()) return s;
 
   const std::vector<std::string> others = ImpairmentsBesidesPartition(spec);
   if (!spec.partition && others.empty()) {
@@ -202,24 +252,6 @@ Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) 
                    "sets the netem queue, which a rate-only fault does not "
                    "have; remove --limit or add a netem impairment");
     }
-  }
-  return Status::Ok();
-}
-
-Status CheckSupportedInThisVersion(const FaultSpec& spec) {
-  if (!spec.match.empty()) {
-    return Unimplemented(
-        "targeting by --dst/--src/--dport/--sport/--proto is not supported yet; "
-        "faults apply to the whole interface");
-  }
-  if (spec.direction != Direction::kEgress) {
-    return Unimplemented(
-        "--direction ingress/both is not supported yet; faults apply to egress traffic");
-  }
-  if (!spec.netns.empty()) {
-    return Unimplemented(
-        "--netns is not supported yet; faults apply in the daemon's own "
-        "network namespace");
   }
   return Status::Ok();
 }

@@ -32,8 +32,4 @@ struct ValidationLimits {
 // ("loss: 150% is above 100%") and says how to fix it.
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits = {});
 
-// Features the model already describes but this version does not implement
-// yet (packet matching, ingress, other namespaces): UNIMPLEMENTED, naming them.
-Status CheckSupportedInThisVersion(const FaultSpec& spec);
-
 }  // namespace chaosnet::model

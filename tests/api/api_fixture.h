@@ -77,6 +77,12 @@ class ApiTest : public ::testing::Test {
   }
   // What the kernel shows on the faulted interface, read by `tc` itself.
   std::string Qdiscs() const { return TcQdiscJson(net_->ns_a(), net_->iface_a()); }
+  // `tc class show` (iproute2 6.1 prints htb classes as text even with -j).
+  std::string Classes() const {
+    std::string out;
+    net_->InA("tc class show dev " + net_->iface_a(), &out);
+    return out;
+  }
   bool HasOwnedQdisc() const { return Qdiscs().find("\"handle\":\"ca00:\"") != std::string::npos; }
 
   std::unique_ptr<TestNetwork> net_;

@@ -45,13 +45,14 @@ TEST_F(ApiTest, RateFaultLifecycleCreateGetListExtendRevoke) {
   EXPECT_EQ(created.fault().state(), pb::FAULT_STATE_ACTIVE);
   EXPECT_GT(created.fault().expires_at().seconds(), created.fault().created_at().seconds());
   ASSERT_GE(created.fault().plan().steps_size(), 1);
-  EXPECT_EQ(created.fault().plan().steps(0).kind(), "tbf");
+  EXPECT_EQ(created.fault().plan().steps(0).kind(), "htb");
 
-  // The kernel's own view, read by tc: a tbf with our handle and the rate.
+  // The kernel's own view, read by tc: our htb root, and the fault's class
+  // with the rate.
   std::string qdiscs = Qdiscs();
-  EXPECT_THAT(qdiscs, HasSubstr("\"kind\":\"tbf\""));
+  EXPECT_THAT(qdiscs, HasSubstr("\"kind\":\"htb\""));
   EXPECT_THAT(qdiscs, HasSubstr("\"handle\":\"ca00:\""));
-  EXPECT_THAT(qdiscs, HasSubstr("\"rate\":125000"));  // bytes per second
+  EXPECT_THAT(Classes(), HasSubstr("class htb ca00:1 root prio 0 rate 1Mbit ceil 1Mbit"));
 
   pb::Fault got = Get(id);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_ACTIVE);
@@ -155,15 +156,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequestCase{"PortAbove65535",
                        [](auto& r) { r.mutable_spec()->mutable_match()->mutable_dport()->set_first(70000); },
                        grpc::StatusCode::INVALID_ARGUMENT, "dport"},
-        BadRequestCase{"TargetedNotYetSupported",
-                       [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/16"); },
-                       grpc::StatusCode::UNIMPLEMENTED, ""},
-        BadRequestCase{"IngressNotYetSupported",
-                       [](auto& r) { r.mutable_spec()->set_direction(pb::DIRECTION_INGRESS); },
-                       grpc::StatusCode::UNIMPLEMENTED, ""},
-        BadRequestCase{"NetnsNotYetSupported",
-                       [](auto& r) { r.mutable_spec()->set_netns("other"); },
-                       grpc::StatusCode::UNIMPLEMENTED, ""},
+        BadRequestCase{"PrefixTooLong",
+                       [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/33"); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "dst"},
+        BadRequestCase{"MixedFamilies",
+                       [](auto& r) {
+                         r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/16");
+                         r.mutable_spec()->mutable_match()->set_src_cidr("fd00::/8");
+                       },
+                       grpc::StatusCode::INVALID_ARGUMENT, "mix IPv4 and IPv6"},
+        BadRequestCase{"UnknownNetns",
+                       [](auto& r) { r.mutable_spec()->set_netns("cn-no-such-namespace"); },
+                       grpc::StatusCode::NOT_FOUND, "cn-no-such-namespace"},
+        BadRequestCase{"RelativeNetnsPath",
+                       [](auto& r) { r.mutable_spec()->set_netns("a/b"); },
+                       grpc::StatusCode::INVALID_ARGUMENT, "netns"},
+        BadRequestCase{"VanishedProcessNetns",
+                       [](auto& r) { r.mutable_spec()->set_netns("pid:4194000"); },
+                       grpc::StatusCode::NOT_FOUND, "does not exist"},
         BadRequestCase{"UnknownDirectionValue",
                        [](auto& r) { r.mutable_spec()->set_direction(static_cast<pb::Direction>(42)); },
                        grpc::StatusCode::INVALID_ARGUMENT, "direction"}),
@@ -187,7 +197,8 @@ TEST_F(ApiTest, SecondWholeInterfaceFaultIsRefused) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr(first.fault().id()));
   // The first fault is intact.
-  EXPECT_THAT(Qdiscs(), HasSubstr("\"rate\":125000"));
+  EXPECT_THAT(Classes(), HasSubstr("rate 1Mbit"));
+  EXPECT_THAT(Classes(), Not(HasSubstr("rate 2Mbit")));
 }
 
 TEST_F(ApiTest, NetemFaultOnAKernelWithoutNetemNamesTheMissingModule) {
@@ -244,10 +255,16 @@ TEST_F(ApiTest, DryRunReturnsThePlanAndTouchesNothing) {
   pb::CreateFaultResponse resp;
   ASSERT_TRUE(Create(req, &resp).ok());
   EXPECT_TRUE(resp.dry_run());
-  ASSERT_EQ(resp.fault().plan().steps_size(), 1);
-  EXPECT_EQ(resp.fault().plan().steps(0).kind(), "tbf");
+  // The whole tree, since this is the interface's first fault: root,
+  // protected traffic, the fault's class, its filters.
+  ASSERT_GE(resp.fault().plan().steps_size(), 4);
+  EXPECT_EQ(resp.fault().plan().steps(0).kind(), "htb");
   EXPECT_EQ(resp.fault().plan().steps(0).handle(), "ca00:");
-  EXPECT_THAT(resp.fault().plan().steps(0).parameters(), HasSubstr("rate 1mbit"));
+  bool rate_class = false;
+  for (const auto& step : resp.fault().plan().steps()) {
+    rate_class |= step.object() == "class" && step.parameters().find("rate 1mbit") != std::string::npos;
+  }
+  EXPECT_TRUE(rate_class);
   EXPECT_FALSE(HasOwnedQdisc());
 }
 

@@ -60,8 +60,8 @@ TEST_F(CliE2eTest, RevokeAllEndsEverything) {
 TEST_F(CliE2eTest, DryRunPrintsThePlanAndAppliesNothing) {
   std::string out;
   ASSERT_EQ(Ctl("rate cn0 1mbit --dry-run", &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("tbf"));
-  EXPECT_THAT(out, HasSubstr("ca00:"));
+  EXPECT_THAT(out, HasSubstr("qdisc add dev cn0 root handle ca00: htb"));
+  EXPECT_THAT(out, HasSubstr("class add dev cn0 parent ca00: handle ca00:1 htb rate 1mbit"));
   EXPECT_FALSE(HasOwnedQdisc());
 }
 

@@ -166,7 +166,7 @@ TEST_F(CrashTest, CorruptJournalStillStartsAndOrphanIsRemoved) {
   EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
   const std::string log = daemon_->ReadLog();
   EXPECT_NE(log.find("lease journal corrupt"), std::string::npos) << log;
-  EXPECT_NE(log.find("removed orphan tbf qdisc"), std::string::npos) << log;
+  EXPECT_NE(log.find("removed htb qdisc ca00: on cn0 (orphan)"), std::string::npos) << log;
   EXPECT_NE(log.find("1 orphans removed"), std::string::npos) << log;
   bool preserved = false;
   for (const auto& e : std::filesystem::directory_iterator(state_dir_)) {

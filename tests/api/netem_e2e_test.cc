@@ -44,8 +44,10 @@ TEST_F(NetemE2eTest, DelayRaisesRttByTheConfiguredAmountAndKernelShowsIt) {
   pb::CreateFaultResponse created;
   ASSERT_TRUE(Create(DelayRequest(100), &created).ok());
   std::string q = Qdiscs();
-  EXPECT_THAT(q, HasSubstr("\"kind\":\"netem\""));
+  EXPECT_THAT(q, HasSubstr("\"kind\":\"htb\""));
   EXPECT_THAT(q, HasSubstr("\"handle\":\"ca00:\""));
+  // The fault's netem leaf under its class ca00:1.
+  EXPECT_THAT(q, HasSubstr("\"kind\":\"netem\",\"handle\":\"1001:\",\"parent\":\"ca00:1\""));
   EXPECT_THAT(q, HasSubstr("\"delay\":{\"delay\":0.1,"));  // tc -j prints seconds
   auto r = PingAtoB(*net_, 10, 0.2);
   ASSERT_TRUE(r);
@@ -115,8 +117,8 @@ TEST_F(NetemE2eTest, ApplyCombinesDelayLossAndRateInOneTree) {
   grpc::Status s = Create(req, &created);
   ASSERT_TRUE(s.ok()) << s.error_message();
   std::string q = Qdiscs();
-  EXPECT_THAT(q, HasSubstr("\"kind\":\"tbf\""));
   EXPECT_THAT(q, HasSubstr("\"kind\":\"netem\""));
+  EXPECT_THAT(Classes(), HasSubstr("rate 10Mbit"));  // the fault's class shapes
   auto r = PingAtoB(*net_, 5, 0.2);
   ASSERT_TRUE(r);
   EXPECT_GE(r->avg_ms, baseline_ms_ + 18);

@@ -1,10 +1,15 @@
-// An in-memory kernel for core tests: interfaces by name, root qdiscs by
-// ifindex, counters that tests set, and failures that tests inject.
+// An in-memory kernel for core tests: interfaces by name, and per interface
+// the tc objects of a fault tree (root, classes, leaves, filter priorities,
+// ingress qdisc), with failures that tests inject. It enforces what the real
+// kernel does that the core relies on: no duplicate objects, deleting a root
+// takes its tree, deleting something absent is NOT_FOUND.
 #pragma once
 
 #include <map>
-#include <utility>
+#include <set>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "daemon/kernel/kernel.h"
@@ -15,64 +20,178 @@ class FakeKernel : public kernel::Kernel {
  public:
   struct Iface {
     kernel::RootQdisc root{"noqueue", 0, true};
-    plan::InterfacePlan applied;  // empty when nothing of ours is there
-    kernel::Counters counters;
+    std::set<uint32_t> classes;
+    std::map<uint32_t, uint32_t> leaves;  // handle -> parent class
+    std::set<std::tuple<uint32_t, uint16_t, uint16_t>> filters;  // parent, prio, protocol
+    bool ingress = false;
+    std::string name;
+    kernel::Counters counters;  // every class and leaf reports these
   };
 
   int AddInterface(const std::string& name) {
     int index = next_index_++;
     names_[name] = index;
     ifaces_[index] = Iface{};
+    ifaces_[index].name = name;
     return index;
   }
-  Iface& iface(int index) { return ifaces_.at(index); }
-  bool HasOwnedQdisc(int index) const { return !ifaces_.at(index).applied.qdiscs.empty(); }
-  // Simulates `tc qdisc del dev X root` done by hand.
-  void DeleteByHand(int index) {
-    ifaces_.at(index).applied = {};
-    ifaces_.at(index).root = {"noqueue", 0, true};
+  void RemoveInterface(const std::string& name) {
+    ifaces_.erase(names_.at(name));
+    names_.erase(name);
   }
+  bool HasInterface(const std::string& name) const { return names_.contains(name); }
+  Iface& iface(int index) { return ifaces_.at(index); }
+  bool HasOwnedQdisc(int index) const {
+    return ifaces_.contains(index) && plan::IsOwnedHandle(ifaces_.at(index).root.handle) &&
+           !ifaces_.at(index).root.is_default;
+  }
+  // Simulates `tc qdisc del dev X root` done by hand.
+  void DeleteByHand(int index) { ClearTree(ifaces_.at(index)); }
 
   Status next_apply_error;
   Status next_remove_error;
-  int apply_calls = 0;
-  int remove_calls = 0;
+  int apply_calls = 0;   // AddObjects calls
+  int remove_calls = 0;  // RemoveObjects calls
 
   Result<int> InterfaceIndex(const std::string& name) override {
     auto it = names_.find(name);
     if (it == names_.end()) return NotFound("no interface named " + name);
     return it->second;
   }
-  Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override { return ifaces_.at(ifindex).root; }
-  Status Apply(int ifindex, const plan::InterfacePlan& plan) override {
-    ++apply_calls;
-    if (!next_apply_error.ok()) return std::exchange(next_apply_error, Status::Ok());
-    auto& i = ifaces_.at(ifindex);
-    i.applied = plan;
-    i.root = {"netem", plan.root_handle(), false};
-    return Status::Ok();
+  Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override {
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    return ifaces_.at(ifindex).root;
   }
+  Status Apply(int, const plan::InterfacePlan&) override { return Unimplemented("Apply"); }
   Status RemoveRoot(int ifindex, uint32_t root_handle) override {
-    ++remove_calls;
-    if (!next_remove_error.ok()) return std::exchange(next_remove_error, Status::Ok());
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     auto& i = ifaces_.at(ifindex);
-    if (i.applied.qdiscs.empty() || i.applied.root_handle() != root_handle) {
-      return NotFound("no such qdisc");
-    }
-    DeleteByHand(ifindex);
+    if (i.root.is_default || i.root.handle != root_handle) return NotFound("no such qdisc");
+    ClearTree(i);
     return Status::Ok();
   }
   using kernel::Kernel::QdiscCounters;
-  // Tests set one set of counters per interface; every qdisc reports them.
   Result<std::vector<kernel::Counters>> QdiscCounters(
       int ifindex, const std::vector<uint32_t>& handles) override {
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     auto& i = ifaces_.at(ifindex);
-    if (i.applied.qdiscs.empty()) return NotFound("no such qdisc");
-    return std::vector<kernel::Counters>(handles.size(), i.counters);
+    for (uint32_t h : handles) {
+      if (!i.leaves.contains(h) && !(h == i.root.handle && !i.root.is_default)) {
+        return NotFound("no such qdisc");
+      }
+    }
+    return std::vector<kernel::Counters>(handles.size(), kernel::Counters{0, 0, i.counters.drops});
+  }
+  Result<std::vector<kernel::Counters>> ClassCounters(
+      int ifindex, const std::vector<uint32_t>& classids) override {
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    auto& i = ifaces_.at(ifindex);
+    for (uint32_t c : classids) {
+      if (!i.classes.contains(c)) return NotFound("no such class");
+    }
+    kernel::Counters c = i.counters;
+    c.drops = 0;  // reported by the leaf
+    return std::vector<kernel::Counters>(classids.size(), c);
+  }
+  Result<std::optional<kernel::RootQdisc>> GetIngressQdisc(int ifindex) override {
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    if (!ifaces_.at(ifindex).ingress) return std::optional<kernel::RootQdisc>();
+    return std::optional<kernel::RootQdisc>(kernel::RootQdisc{"ingress", plan::kIngressHandle, false});
+  }
+  Result<int> CreateIfb(const std::string& name) override {
+    if (names_.contains(name)) return AlreadyExists("link " + name + " exists");
+    return AddInterface(name);
+  }
+  Status DeleteLink(int ifindex) override {
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    names_.erase(ifaces_.at(ifindex).name);
+    ifaces_.erase(ifindex);
+    return Status::Ok();
+  }
+
+  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {
+    ++apply_calls;
+    if (!next_apply_error.ok()) return std::exchange(next_apply_error, Status::Ok());
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    Iface before = ifaces_.at(ifindex);
+    for (const auto& o : objects) {
+      if (Status s = Add(ifaces_.at(ifindex), o); !s.ok()) {
+        ifaces_.at(ifindex) = before;
+        return s;
+      }
+    }
+    return Status::Ok();
+  }
+  Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {
+    ++remove_calls;
+    if (!next_remove_error.ok()) return std::exchange(next_remove_error, Status::Ok());
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    Status result = Status::Ok();
+    for (const auto& o : objects) {
+      Status s = Remove(ifaces_.at(ifindex), o);
+      if (!s.ok() && result.ok()) result = s;
+    }
+    return result;
   }
   kernel::Capabilities Probe() override { return {}; }
 
  private:
+  static void ClearTree(Iface& i) {
+    i.root = {"noqueue", 0, true};
+    i.classes.clear();
+    i.leaves.clear();
+    std::erase_if(i.filters, [](const auto& f) { return std::get<0>(f) != plan::kIngressHandle; });
+  }
+  static Status Add(Iface& i, const plan::TcObject& o) {
+    if (const auto* q = std::get_if<plan::TreeQdisc>(&o)) {
+      if (std::holds_alternative<plan::IngressQdisc>(q->params)) {
+        if (i.ingress) return AlreadyExists("ingress qdisc exists");
+        i.ingress = true;
+      } else if (q->parent == plan::kRootParent) {
+        if (!i.root.is_default) return AlreadyExists("root qdisc exists");
+        i.root = {"htb", q->handle, false};
+      } else {
+        if (!i.classes.contains(q->parent) || !i.leaves.emplace(q->handle, q->parent).second) {
+          return Internal("bad leaf");
+        }
+      }
+    } else if (const auto* c = std::get_if<plan::HtbClass>(&o)) {
+      if (i.root.is_default || !i.classes.insert(c->classid).second) return Internal("bad class");
+    } else if (const auto* f = std::get_if<plan::U32Classifier>(&o)) {
+      if (i.root.is_default) return Internal("no root for filter");
+      if (!i.filters.insert({f->parent, f->priority, static_cast<uint16_t>(f->protocol)}).second) {
+        return AlreadyExists("filter prio exists");
+      }
+    } else if (const auto* r = std::get_if<plan::RedirectFilter>(&o)) {
+      if (!i.ingress) return Internal("no ingress qdisc");
+      i.filters.insert({r->parent, r->priority, 3});
+    }
+    return Status::Ok();
+  }
+  static Status Remove(Iface& i, const plan::TcObject& o) {
+    if (const auto* q = std::get_if<plan::TreeQdisc>(&o)) {
+      if (std::holds_alternative<plan::IngressQdisc>(q->params)) {
+        if (!i.ingress) return NotFound("no ingress qdisc");
+        i.ingress = false;
+        std::erase_if(i.filters,
+                      [](const auto& f) { return std::get<0>(f) == plan::kIngressHandle; });
+      } else if (q->parent == plan::kRootParent) {
+        if (i.root.is_default || i.root.handle != q->handle) return NotFound("no root");
+        ClearTree(i);
+      } else if (i.leaves.erase(q->handle) == 0) {
+        return NotFound("no leaf");
+      }
+    } else if (const auto* c = std::get_if<plan::HtbClass>(&o)) {
+      if (i.classes.erase(c->classid) == 0) return NotFound("no class");
+      std::erase_if(i.leaves, [&](const auto& leaf) { return leaf.second == c->classid; });
+    } else if (const auto* f = std::get_if<plan::U32Classifier>(&o)) {
+      if (i.filters.erase({f->parent, f->priority, static_cast<uint16_t>(f->protocol)}) == 0) {
+        return NotFound("no filter");
+      }
+    }
+    return Status::Ok();
+  }
+
   std::map<std::string, int> names_;
   std::map<int, Iface> ifaces_;
   int next_index_ = 2;

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/core/stored_lease_conversion.h"
-#include "daemon/plan/compiler.h"
+#include "daemon/plan/tc_objects.h"
 #include "tests/core/fake_kernel.h"
 
 namespace chaosnet::core {
@@ -38,11 +38,11 @@ class FaultManagerTest : public ::testing::Test {
   FaultManagerTest() {
     eth0 = kernel.AddInterface("eth0");
     eth1 = kernel.AddInterface("eth1");
-    caps.netem = caps.tbf = true;
+    caps.netem = caps.tbf = caps.htb = caps.u32 = caps.ifb = caps.mirred = true;
     Rebuild();
   }
   void Rebuild() {
-    manager = std::make_unique<FaultManager>(kernel, clock, caps, config,
+    manager = std::make_unique<FaultManager>(kernels, clock, caps, config,
                                              [this] { return "f" + std::to_string(++ids); });
     manager->Subscribe([this](const FaultEvent& e) {
       events.push_back(std::string(EventTypeName(e.type)) + " " + e.fault.id);
@@ -57,6 +57,7 @@ class FaultManagerTest : public ::testing::Test {
   }
 
   testing::FakeKernel kernel;
+  SingleKernelProvider kernels{kernel};
   FakeClock clock;
   kernel::Capabilities caps;
   ManagerConfig config;
@@ -155,7 +156,7 @@ TEST_F(FaultManagerTest, SecondFaultOnTheSameInterfaceIsRefusedOthersAreIndepend
   auto second = manager->Create(Request(Delay("eth0")));
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(second.status().message(), HasSubstr("already carries fault f1"));
+  EXPECT_THAT(second.status().message(), HasSubstr("fault f1 already affects all of eth0"));
   ASSERT_TRUE(manager->Create(Request(Delay("eth1"), 20s)).ok());
   clock.Advance(10s);
   manager->ExpireDue();
@@ -190,7 +191,8 @@ TEST_F(FaultManagerTest, DryRunReturnsThePlanWithoutTouchingTheKernel) {
   auto r = manager->Create(request);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->fault.state, FaultState::kPlanned);
-  EXPECT_FALSE(r->fault.plan.qdiscs.empty());
+  EXPECT_FALSE(r->fault.site.added.empty());
+  EXPECT_EQ(r->fault.site.placements.size(), 1u);
   EXPECT_TRUE(r->fault.id.empty());
   EXPECT_EQ(kernel.apply_calls, 0);
   EXPECT_EQ(manager->active_count(), 0u);
@@ -359,7 +361,7 @@ class FakeStore : public LeaseStore {
 class FaultManagerStoreTest : public FaultManagerTest {
  protected:
   FaultManagerStoreTest() : store(kernel) {
-    manager = std::make_unique<FaultManager>(kernel, clock, caps, config,
+    manager = std::make_unique<FaultManager>(kernels, clock, caps, config,
                                              [this] { return "f" + std::to_string(++ids); },
                                              &store);
     manager->Subscribe([this](const FaultEvent& e) {
@@ -380,7 +382,7 @@ TEST_F(FaultManagerStoreTest, RecordsThePendingLeaseBeforeApplyAndActiveAfter) {
   EXPECT_EQ(lease.ifindex, eth0);
   EXPECT_EQ(lease.interface, "eth0");
   ASSERT_FALSE(lease.qdiscs.empty());
-  EXPECT_EQ(lease.root_kind(), "netem");
+  EXPECT_EQ(lease.root_kind(), "htb");
 }
 
 TEST_F(FaultManagerStoreTest, StoreFailureRefusesCreateWithoutTouchingTheKernel) {
@@ -452,8 +454,8 @@ state::StoredLease Recorded(const std::string& id, const std::string& iface, int
   FaultRecord r;
   r.id = id;
   r.spec = Delay(iface);
-  r.ifindex = ifindex;
-  r.plan = plan::CompileWholeInterfaceFault(r.spec);
+  r.site.ifindex = ifindex;
+  r.site.placements.push_back(Placement{iface, ifindex, false, {}});
   r.created_at = created;
   r.expires_at = deadline;
   r.request_id = "req-" + id;
@@ -461,14 +463,13 @@ state::StoredLease Recorded(const std::string& id, const std::string& iface, int
 }
 
 TEST_F(FaultManagerStoreTest, RestoreRearmsWithTheRemainingTimeAndExpiresOnTime) {
-  ASSERT_TRUE(kernel.Apply(eth0, plan::CompileWholeInterfaceFault(Delay("eth0"))).ok());
-  const int applies = kernel.apply_calls;
   auto lease = Recorded("old1", "eth0", eth0, clock.wall - 20s, clock.wall + 10s);
   store.leases["old1"] = lease;
 
+  // Start-up cleared the previous run's tree: the fault is placed again.
   ASSERT_TRUE(manager->Restore(FromStoredLease(lease), 10s).ok());
-  EXPECT_EQ(kernel.apply_calls, applies);  // the qdisc is already there
-  EXPECT_TRUE(events.empty());              // nothing was applied
+  EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_TRUE(events.empty());  // no APPLIED event: for clients it never went away
   EXPECT_EQ(manager->active_count(), 1u);
   EXPECT_EQ(manager->NextDeadline(), clock.steady + 10s);
   auto got = manager->Get("old1");
@@ -526,20 +527,22 @@ TEST(StoredLeaseConversionTest, RoundTripsWhatARestartNeeds) {
   r.labels = {{"team", "x"}};
   r.owner = "uid:7";
   r.request_id = "req-1";
-  r.ifindex = 9;
-  r.plan = plan::CompileWholeInterfaceFault(r.spec);
+  r.site.ifindex = 9;
+  r.site.placements.push_back(Placement{"eth3", 9, false, {}});
+  r.site.placements.push_back(Placement{"cnifb9", 12, true, {}});
   r.created_at = WallTime{std::chrono::seconds(1'800'000'000)};
   r.expires_at = r.created_at + 30s;
   auto lease = ToStoredLease(r, state::LeaseState::kActive);
-  EXPECT_EQ(lease.root_handle(), r.plan.root_handle());
+  EXPECT_EQ(lease.root_handle(), plan::kTreeRootHandle);
+  ASSERT_EQ(lease.qdiscs.size(), 2u);
+  EXPECT_EQ(lease.qdiscs[1].kind, "ingress");
   FaultRecord back = FromStoredLease(lease);
   EXPECT_EQ(back.id, r.id);
   EXPECT_TRUE(back.spec == r.spec);
   EXPECT_EQ(back.labels, r.labels);
   EXPECT_EQ(back.owner, r.owner);
   EXPECT_EQ(back.request_id, r.request_id);
-  EXPECT_EQ(back.ifindex, r.ifindex);
-  EXPECT_EQ(back.plan.root_handle(), r.plan.root_handle());
+  EXPECT_EQ(back.site.ifindex, r.site.ifindex);
   EXPECT_EQ(back.created_at, r.created_at);
   EXPECT_EQ(back.expires_at, r.expires_at);
 }

@@ -35,8 +35,8 @@ echo "$out"
 grep -qE '^fault [0-9a-f]{12} applied: delay 100ms on cn0, expires .*\(in 3s\)' <<<"$out" \
   || { echo "FAIL: unexpected create output"; fail=1; }
 id=$(sed -nE 's/^fault ([0-9a-f]{12}) .*/\1/p' <<<"$out")
-ip netns exec "$ns_a" tc qdisc show dev cn0 | grep -q "netem ca00: root" \
-  || { echo "FAIL: no netem qdisc after create"; fail=1; }
+ip netns exec "$ns_a" tc qdisc show dev cn0 | grep -q "netem 1001: parent ca00:1" \
+  || { echo "FAIL: no netem leaf after create"; fail=1; }
 with=$(rtt 5)
 check "RTT with 100ms delay minus baseline ($base ms)" \
   "$(awk -v a="$with" -v b="$base" 'BEGIN { print a - b }')" 90 160

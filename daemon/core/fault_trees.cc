@@ -1,0 +1,286 @@
+#include "daemon/core/fault_trees.h"
+
+#include "daemon/plan/describe.h"
+
+namespace chaosnet::core {
+namespace {
+
+bool HasEgress(model::Direction d) { return d != model::Direction::kIngress; }
+bool HasIngress(model::Direction d) { return d != model::Direction::kEgress; }
+
+std::vector<plan::TcObject> IngressHook(const std::string& ifb, int ifb_ifindex) {
+  plan::RedirectFilter redirect;
+  redirect.to_device = ifb;
+  redirect.to_ifindex = ifb_ifindex;
+  return {plan::TreeQdisc{plan::kIngressHandle, plan::kIngressParent, plan::IngressQdisc{}},
+          redirect};
+}
+
+// Deleting the ingress qdisc takes the redirect filter with it.
+std::vector<plan::TcObject> IngressHookRemoval() {
+  return {plan::TreeQdisc{plan::kIngressHandle, plan::kIngressParent, plan::IngressQdisc{}}};
+}
+
+std::string Where(const std::string& netns_key, const std::string& device) {
+  return netns_key.empty() ? device : device + " (netns " + netns_key + ")";
+}
+
+}  // namespace
+
+FaultTrees::Device& FaultTrees::DeviceFor(const DeviceKey& key, const std::string& name,
+                                         int parent_ifindex) {
+  auto it = devices_.find(key);
+  if (it == devices_.end()) {
+    it = devices_.emplace(key, Device{plan::InterfaceTree(protected_rules_, name), parent_ifindex})
+             .first;
+  }
+  return it->second;
+}
+
+Result<kernel::Kernel*> FaultTrees::KernelFor(const std::string& netns_key) {
+  auto it = namespaces_.find(netns_key);
+  if (it == namespaces_.end()) return NotFound("network namespace " + netns_key + " is not open");
+  return it->second;
+}
+
+Status FaultTrees::CheckRootFree(kernel::Kernel& kernel, const std::string& device, int ifindex) {
+  auto root = kernel.GetRootQdisc(ifindex);
+  if (!root.ok()) return root.status();
+  if (root->is_default) return Status::Ok();
+  if (plan::IsOwnedHandle(root->handle)) {
+    return FailedPrecondition("interface " + device + " carries a " + root->kind +
+                              " qdisc left over by an earlier chaosnetd (handle " +
+                              plan::FormatHandle(root->handle) +
+                              "); remove it with `chaosnetd --cleanup`");
+  }
+  return FailedPrecondition("interface " + device + " already has a root qdisc (" + root->kind +
+                            ", handle " + plan::FormatHandle(root->handle) +
+                            ") that chaosnet did not create; chaosnet never replaces foreign "
+                            "qdiscs: remove it or pick another interface");
+}
+
+Status FaultTrees::CheckIngressFree(kernel::Kernel& kernel, const std::string& interface,
+                                    int ifindex) {
+  auto ingress = kernel.GetIngressQdisc(ifindex);
+  if (!ingress.ok()) return ingress.status();
+  if (!ingress->has_value()) {
+    auto leftover = kernel.InterfaceIndex(IfbNameFor(ifindex));
+    if (leftover.ok()) {
+      return FailedPrecondition("IFB device " + IfbNameFor(ifindex) +
+                                " is left over by an earlier chaosnetd; remove it with "
+                                "`chaosnetd --cleanup`");
+    }
+    return Status::Ok();
+  }
+  if (kernel.InterfaceIndex(IfbNameFor(ifindex)).ok()) {
+    return FailedPrecondition("interface " + interface +
+                              " carries an ingress redirect left over by an earlier chaosnetd; "
+                              "remove it with `chaosnetd --cleanup`");
+  }
+  return FailedPrecondition("interface " + interface + " already has an " + (*ingress)->kind +
+                            " qdisc that chaosnet did not create; ingress faults need the "
+                            "interface's ingress hook: remove it or use --direction egress");
+}
+
+Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpec& spec,
+                                    bool dry_run) {
+  auto ns = kernels_.Acquire(spec.netns);
+  if (!ns.ok()) return ns.status();
+  kernel::Kernel& kernel = *ns->kernel;
+  // Every early return below gives the namespace back unless the fault took it.
+  bool keep_namespace = false;
+  struct ReleaseUnlessKept {
+    KernelProvider& kernels;
+    const std::string& key;
+    const bool& keep;
+    ~ReleaseUnlessKept() {
+      if (!keep) kernels.Release(key);
+    }
+  } release{kernels_, ns->key, keep_namespace};
+
+  auto ifindex = kernel.InterfaceIndex(spec.interface);
+  if (!ifindex.ok()) {
+    if (ifindex.status().code() == StatusCode::kNotFound) {
+      return NotFound("no interface named " + spec.interface +
+                      (spec.netns.empty() ? "" : " in network namespace " + spec.netns));
+    }
+    return ifindex.status();
+  }
+
+  FaultSite site;
+  site.netns_key = ns->key;
+  site.ifindex = *ifindex;
+
+  // Plan both sides before touching anything, so a refusal leaves no trace.
+  struct Side {
+    Placement placement;
+    DeviceKey key;
+    bool new_tree = false;
+    bool new_ifb = false;
+  };
+  std::vector<Side> sides;
+  if (HasEgress(spec.direction)) {
+    DeviceKey key{ns->key, *ifindex};
+    auto existing = devices_.find(key);
+    const bool new_tree = existing == devices_.end() || existing->second.tree.empty();
+    if (new_tree) {
+      if (Status s = CheckRootFree(kernel, spec.interface, *ifindex); !s.ok()) return s;
+    }
+    plan::InterfaceTree scratch(protected_rules_, spec.interface);
+    const plan::InterfaceTree& tree = new_tree ? scratch : existing->second.tree;
+    auto objects = tree.PlanFault(id, spec);
+    if (!objects.ok()) return objects.status();
+    sides.push_back({Placement{spec.interface, *ifindex, false, *objects}, key, new_tree, false});
+  }
+  if (HasIngress(spec.direction)) {
+    const std::string ifb = IfbNameFor(*ifindex);
+    const plan::InterfaceTree* tree = nullptr;
+    int ifb_ifindex = 0;
+    for (auto& [key, device] : devices_) {
+      if (key.netns_key == ns->key && device.parent_ifindex == *ifindex && !device.tree.empty()) {
+        tree = &device.tree;
+        ifb_ifindex = key.ifindex;
+      }
+    }
+    plan::InterfaceTree scratch(protected_rules_, ifb);
+    const bool new_ifb = tree == nullptr;
+    if (new_ifb) {
+      if (Status s = CheckIngressFree(kernel, spec.interface, *ifindex); !s.ok()) return s;
+      tree = &scratch;
+    }
+    auto objects = tree->PlanFault(id, spec);
+    if (!objects.ok()) return objects.status();
+    sides.push_back({Placement{ifb, ifb_ifindex, true, *objects}, DeviceKey{ns->key, ifb_ifindex},
+                     new_ifb, new_ifb});
+  }
+
+  if (dry_run) {
+    for (const Side& side : sides) {
+      if (side.new_ifb) {
+        for (auto& o : IngressHook(side.placement.device, 0)) {
+          site.added.push_back({spec.interface, o});
+        }
+      }
+      plan::InterfaceTree scratch(protected_rules_, side.placement.device);
+      auto it = devices_.find(side.key);
+      const plan::InterfaceTree& tree =
+          side.new_tree || it == devices_.end() ? scratch : it->second.tree;
+      for (auto& o : tree.AddSteps(side.placement.objects)) {
+        site.added.push_back({side.placement.device, o});
+      }
+      site.placements.push_back(side.placement);
+    }
+    return site;
+  }
+
+  // Apply side by side; a failure takes back the sides already placed.
+  auto undo = [&] {
+    for (auto it = site.placements.rbegin(); it != site.placements.rend(); ++it) {
+      RemovePlacement(kernel, ns->key, id, *it);
+    }
+  };
+  namespaces_[ns->key] = &kernel;
+  for (Side& side : sides) {
+    Placement& p = side.placement;
+    if (side.new_ifb) {
+      auto created = kernel.CreateIfb(p.device);
+      if (!created.ok()) {
+        undo();
+        return Status(created.status().code(),
+                      "cannot create IFB device " + p.device + ": " + created.status().message());
+      }
+      p.ifindex = *created;
+      side.key.ifindex = *created;
+      auto hook = IngressHook(p.device, p.ifindex);
+      if (Status s = kernel.AddObjects(*ifindex, hook); !s.ok()) {
+        kernel.DeleteLink(p.ifindex);
+        undo();
+        return s;
+      }
+      for (auto& o : hook) site.added.push_back({spec.interface, o});
+    }
+    Device& device = DeviceFor(side.key, p.device, p.ingress ? *ifindex : 0);
+    auto steps = device.tree.AddSteps(p.objects);
+    if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+      if (side.new_ifb) {
+        kernel.RemoveObjects(*ifindex, IngressHookRemoval());
+        kernel.DeleteLink(p.ifindex);
+      }
+      if (device.tree.empty()) devices_.erase(side.key);
+      undo();
+      return s;
+    }
+    device.tree.Insert(id, spec, p.objects);
+    for (auto& o : steps) site.added.push_back({p.device, o});
+    site.placements.push_back(p);
+  }
+  keep_namespace = true;
+  return site;
+}
+
+Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
+                                   const std::string& id, const Placement& p) {
+  DeviceKey key{netns_key, p.ifindex};
+  auto it = devices_.find(key);
+  if (it == devices_.end() || it->second.tree.Find(id) == nullptr) {
+    return NotFound("fault " + id + " is not in the tree of " + Where(netns_key, p.device));
+  }
+  Device& device = it->second;
+  const auto steps = device.tree.RemoveSteps(id);
+  device.tree.Erase(id);
+  Status removed = kernel.RemoveObjects(p.ifindex, steps);
+  if (device.tree.empty()) {
+    const int parent = device.parent_ifindex;
+    devices_.erase(it);
+    if (p.ingress) {
+      Status hook = kernel.RemoveObjects(parent, IngressHookRemoval());
+      Status link = kernel.DeleteLink(p.ifindex);
+      for (const Status& s : {hook, link}) {
+        if (!s.ok() && s.code() != StatusCode::kNotFound && removed.ok()) removed = s;
+      }
+    }
+  }
+  return removed;
+}
+
+Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
+  auto kernel = KernelFor(site.netns_key);
+  if (!kernel.ok()) return kernel.status();
+  Status result = Status::Ok();
+  for (const Placement& p : site.placements) {
+    Status s = RemovePlacement(**kernel, site.netns_key, id, p);
+    // A real failure outranks "already gone", which outranks success.
+    if (!s.ok() && (result.ok() || result.code() == StatusCode::kNotFound)) result = s;
+  }
+  kernels_.Release(site.netns_key);
+  bool still_used = false;
+  for (const auto& [key, device] : devices_) still_used |= key.netns_key == site.netns_key;
+  if (!still_used) namespaces_.erase(site.netns_key);
+  return result;
+}
+
+Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {
+  auto kernel = KernelFor(site.netns_key);
+  if (!kernel.ok()) return kernel.status();
+  kernel::Counters total;
+  for (const Placement& p : site.placements) {
+    auto classes = (*kernel)->ClassCounters(p.ifindex, {p.objects.cls.classid});
+    if (!classes.ok()) return classes.status();
+    const kernel::Counters& c = classes->front();
+    total.packets += c.packets;
+    total.bytes += c.bytes;
+    total.drops += c.drops;
+    total.overlimits += c.overlimits;
+    total.backlog_packets += c.backlog_packets;
+    total.backlog_bytes += c.backlog_bytes;
+    if (p.objects.leaf) {
+      // netem counts what it loses itself; htb's class sees only what netem sent on.
+      auto leaf = (*kernel)->QdiscCounters(p.ifindex, p.objects.leaf->handle);
+      if (!leaf.ok()) return leaf.status();
+      total.drops += leaf->drops;
+    }
+  }
+  return total;
+}
+
+}  // namespace chaosnet::core

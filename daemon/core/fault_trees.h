@@ -1,0 +1,73 @@
+// The fault trees of every device the daemon has faults on, and the kernel
+// work that keeps them in step: placing a fault (egress on the interface,
+// ingress on its IFB device behind a mirred redirect), taking it out again,
+// reading its counters. Adding or removing one fault changes only that
+// fault's class, leaf and filters; the shared root (and, for ingress, the IFB
+// device and its redirect) come with a device's first fault and go with its
+// last.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/result.h"
+#include "daemon/core/fault_site.h"
+#include "daemon/core/kernel_provider.h"
+#include "daemon/kernel/kernel.h"
+#include "daemon/model/fault_spec.h"
+#include "daemon/plan/interface_tree.h"
+#include "daemon/plan/protected_traffic.h"
+
+namespace chaosnet::core {
+
+class FaultTrees {
+ public:
+  FaultTrees(KernelProvider& kernels, std::vector<plan::ProtectedRule> protected_rules)
+      : kernels_(kernels), protected_rules_(std::move(protected_rules)) {}
+
+  // Checks the fault against the trees (overlaps, capacity, foreign qdiscs)
+  // and, unless dry_run, creates its objects. All or nothing.
+  Result<FaultSite> Place(const std::string& id, const model::FaultSpec& spec, bool dry_run);
+
+  // Takes the fault's objects out. OK; NOT_FOUND when some of them were
+  // already gone (the fault was lost); another error when a deletion failed.
+  Status Remove(const std::string& id, const FaultSite& site);
+
+  // The kernel's counters for the fault's classes and leaves, summed over its
+  // placements. NOT_FOUND when they are gone.
+  Result<kernel::Counters> ReadCounters(const FaultSite& site);
+
+  // The namespace is still named (see KernelProvider::StillNamed).
+  bool NamespaceStillNamed(const std::string& key) { return kernels_.StillNamed(key); }
+
+  const std::vector<plan::ProtectedRule>& protected_rules() const { return protected_rules_; }
+
+ private:
+  struct DeviceKey {
+    std::string netns_key;
+    int ifindex = 0;
+    auto operator<=>(const DeviceKey&) const = default;
+  };
+  struct Device {
+    plan::InterfaceTree tree;
+    int parent_ifindex = 0;  // ingress: the interface redirected into this IFB
+  };
+
+  Status CheckRootFree(kernel::Kernel& kernel, const std::string& device, int ifindex);
+  Status CheckIngressFree(kernel::Kernel& kernel, const std::string& interface, int ifindex);
+  Status RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
+                         const std::string& id, const Placement& p);
+  Device& DeviceFor(const DeviceKey& key, const std::string& name, int parent_ifindex);
+  Result<kernel::Kernel*> KernelFor(const std::string& netns_key);
+
+  KernelProvider& kernels_;
+  std::vector<plan::ProtectedRule> protected_rules_;
+  std::map<DeviceKey, Device> devices_;
+  // Namespaces in use (each placed fault holds one Acquire of its namespace).
+  std::map<std::string, kernel::Kernel*> namespaces_;
+};
+
+}  // namespace chaosnet::core
