@@ -187,6 +187,20 @@ TEST_F(TargetingTest, HandDeletedRootEndsEveryLeaseOnTheInterfaceAsLost) {
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
+TEST_F(TargetingTest, DeletedInterfaceEndsItsLeasesAsLost) {
+  pb::CreateFaultResponse a;
+  ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
+  ASSERT_EQ(net_->InA("ip link del cn0"), 0);
+  pb::Fault got;
+  for (int i = 0; i < 50; ++i) {
+    got = Get(a.fault().id());
+    if (got.state() == pb::FAULT_STATE_LOST) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
+  EXPECT_THAT(got.state_reason(), HasSubstr("was deleted"));
+}
+
 TEST_F(TargetingTest, FaultInAnotherNamespaceAndThatNamespaceVanishing) {
   // The daemon runs in ns_a; the fault goes into a third namespace by name.
   auto other = TestNetns::Create();
