@@ -16,8 +16,8 @@ Result<netlink::NetlinkSocket> OpenNetlinkSocketIn(const NetnsRef& ns) {
       const int err = errno;
       if (err == EPERM) {
         result.emplace(PermissionDenied("entering network namespace " + ns.spec() +
-                                        " needs CAP_SYS_ADMIN (see systemd/README.md for the "
-                                        "unit drop-in that grants it)"));
+                                        " needs CAP_SYS_ADMIN and the setns system call (under systemd: "
+                                        "install the drop-in systemd/netns.conf)"));
       } else {
         result.emplace(FailedPrecondition("cannot enter network namespace " + ns.spec() + ": " +
                                           std::strerror(err)));
