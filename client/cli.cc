@@ -1,12 +1,48 @@
 #include "client/cli.h"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 namespace chaosnet::client {
 namespace {
 
-constexpr char kRunRefusal[] =
-    "run is not supported yet: create the fault with --ttl and revoke it when the command ends";
+constexpr char kRunUsage[] =
+    "Usage: chaosnetctl run [--ttl TTL] <fault> IFACE ... -- CMD [ARGS...]\n"
+    "\n"
+    "Applies the fault, runs CMD, and rolls the fault back as soon as CMD exits\n"
+    "(or chaosnetctl is killed, or its connection drops). The exit status is CMD's.\n"
+    "<fault> is any fault command with its flags: delay, loss, duplicate, corrupt,\n"
+    "reorder, rate, partition or apply. --ttl caps the fault if CMD runs longer.\n"
+    "\n"
+    "Example: chaosnetctl run --ttl 5m delay eth0 200ms --dst 10.0.0.5 -- ./load-test\n";
+
+// Global options and whether they take a value, for finding the subcommand
+// before CLI11 sees the line.
+bool IsGlobalOptionWithValue(const std::string& a) {
+  return a == "--server" || a == "-o" || a == "--output" || a == "--timeout";
+}
+bool IsGlobalOptionWithInlineValue(const std::string& a) {
+  return a.starts_with("--server=") || a.starts_with("--output=") ||
+         a.starts_with("--timeout=") || (a.starts_with("-o") && a.size() > 2);
+}
+
+// Index of the subcommand in args (args[0] is the program), or args.size().
+std::size_t SubcommandIndex(const std::vector<std::string>& args) {
+  std::size_t i = 1;
+  while (i < args.size()) {
+    if (IsGlobalOptionWithValue(args[i])) {
+      i += 2;
+    } else if (IsGlobalOptionWithInlineValue(args[i])) {
+      ++i;
+    } else if (args[i].starts_with("-")) {
+      return args.size();  // --help, --version, a typo: CLI11 answers those
+    } else {
+      return i;
+    }
+  }
+  return args.size();
+}
 
 // Flags every creating command takes: where the fault goes and how long it lives.
 void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
@@ -94,10 +130,78 @@ FaultKind KindOf(const CLI::App& app) {
   return FaultKind::kApply;
 }
 
+
+// `run [--ttl TTL] <fault spec> -- CMD ARGS...`: the fault spec is parsed as
+// the fault command it names (so it takes exactly the same flags), the rest is
+// the command. CLI11 alone would read CMD's own flags as ours.
+std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
+                                           std::size_t run_index, std::ostream& out) {
+  const std::vector<std::string> rest(args.begin() + run_index + 1, args.end());
+  auto dash = std::find(rest.begin(), rest.end(), "--");
+  for (auto it = rest.begin(); it != dash; ++it) {
+    if (*it == "--help" || *it == "-h") {
+      out << kRunUsage;
+      return Outcome::Ok();
+    }
+  }
+  if (rest.empty()) {
+    return UsageError("run: a fault and a command are required (run --help for usage)");
+  }
+  if (dash == rest.end()) {
+    return UsageError("run: put the command after --, e.g. chaosnetctl run delay eth0 100ms -- "
+                      "./load-test");
+  }
+  std::vector<std::string> command(dash + 1, rest.end());
+  if (command.empty()) return UsageError("run: no command after --");
+
+  std::vector<std::string> spec(rest.begin(), dash);
+  std::vector<std::string> run_flags;
+  std::size_t i = 0;
+  while (i < spec.size() && spec[i].starts_with("-")) {
+    if (spec[i] == "--ttl" && i + 1 < spec.size()) {
+      run_flags = {spec[i], spec[i + 1]};
+      i += 2;
+    } else if (spec[i].starts_with("--ttl=")) {
+      run_flags = {spec[i]};
+      ++i;
+    } else {
+      return UsageError("run: " + spec[i] +
+                        " before the fault: only --ttl goes there, the fault's flags follow it");
+    }
+  }
+  if (i == spec.size()) {
+    return UsageError("run: no fault given before --, e.g. chaosnetctl run --ttl 5m delay eth0 "
+                      "100ms -- CMD");
+  }
+  if (spec[i] == "run") return UsageError("run: a fault is expected, not another run");
+
+  std::vector<std::string> fault_args(args.begin(), args.begin() + run_index);
+  fault_args.insert(fault_args.end(), spec.begin() + i, spec.end());
+  fault_args.insert(fault_args.end(), run_flags.begin(), run_flags.end());
+  auto parsed = ParseCommandLine(fault_args, out);
+  if (std::holds_alternative<Outcome>(parsed)) return parsed;
+  Invocation inv = std::get<Invocation>(std::move(parsed));
+  if (inv.command != Command::kCreate) {
+    return UsageError("run: \"" + spec[i] +
+                      "\" is not a fault; run holds one of delay, loss, duplicate, corrupt, "
+                      "reorder, rate, partition or apply");
+  }
+  if (inv.create.dry_run) {
+    return UsageError("run: --dry-run applies nothing, so there is nothing to hold; use the fault "
+                      "command alone to see its plan");
+  }
+  inv.command = Command::kRun;
+  inv.run.command = std::move(command);
+  return inv;
+}
+
 }  // namespace
 
 std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string>& args,
                                                    std::ostream& out) {
+  if (std::size_t sub = SubcommandIndex(args); sub < args.size() && args[sub] == "run") {
+    return ParseRun(args, sub, out);
+  }
   Invocation inv;
   CLI::App app{"chaosnetctl: inject network faults through chaosnetd, under a lease",
                "chaosnetctl"};
@@ -135,9 +239,8 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
 
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
 
-  auto* run = app.add_subcommand("run", "Hold a fault while a command runs (not supported yet)");
-  run->allow_extras();
-  run->prefix_command();
+  // Parsed by ParseRun before CLI11 sees the line; listed here for --help.
+  app.add_subcommand("run", "Hold a fault only while a command runs: run [--ttl TTL] <fault> -- CMD");
 
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -150,12 +253,9 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   } catch (const CLI::CallForVersion& e) {
     return Outcome{app.exit(e, out, out), ""};
   } catch (const CLI::ParseError& e) {
-    // run's own arguments (a fault spec and a command) are left over as extras.
-    if (run->parsed()) return UsageError(kRunRefusal);
     return UsageError(std::string(e.what()) + " (run with --help for usage)");
   }
 
-  if (run->parsed()) return UsageError(kRunRefusal);
   if (list->parsed()) {
     inv.command = Command::kList;
   } else if (get->parsed()) {

@@ -10,6 +10,7 @@
 #include "client/format.h"
 #include "client/request_builder.h"
 #include "client/rpc.h"
+#include "client/run_command.h"
 
 namespace chaosnet::client {
 namespace {
@@ -84,7 +85,7 @@ Outcome Watch(const Settings& s, const WatchOptions& options, std::ostream& out)
 
 }  // namespace
 
-Outcome RunInvocation(const Invocation& inv, std::ostream& out) {
+Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& err) {
   auto settings = BuildSettings(inv.global);
   if (!settings.ok()) return LocalError(settings.status());
   const Settings& s = *settings;
@@ -150,6 +151,12 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out) {
     }
     case Command::kWatch:
       return Watch(s, inv.watch, out);
+    case Command::kRun: {
+      auto request = BuildCreateRequest(inv.create);
+      if (!request.ok()) return LocalError(request.status());
+      out.flush();
+      return RunHoldingFault(s, *request, inv.run.command, err);
+    }
     case Command::kInfo: {
       FaultClient client(s);
       v1::Info info;
@@ -165,9 +172,10 @@ int Main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   auto parsed = ParseCommandLine(args, out);
   Outcome outcome = std::holds_alternative<Outcome>(parsed)
                         ? std::get<Outcome>(parsed)
-                        : RunInvocation(std::get<Invocation>(parsed), out);
+                        : RunInvocation(std::get<Invocation>(parsed), out, err);
   out.flush();
-  if (!outcome.ok()) {
+  // run passes the command's failing status through without a message.
+  if (!outcome.ok() && !outcome.message.empty()) {
     // Exactly one line, whatever the server or gRPC put into the message.
     std::string message = outcome.message;
     std::replace(message.begin(), message.end(), '\n', ' ');

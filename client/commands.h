@@ -11,9 +11,10 @@
 
 namespace chaosnet::client {
 
-// Runs one parsed invocation, printing results on `out`. A failure's message
-// is returned, not printed.
-Outcome RunInvocation(const Invocation& invocation, std::ostream& out);
+// Runs one parsed invocation, printing results on `out` (progress of `run`,
+// whose stdout is the command's, on `err`). A failure's message is returned,
+// not printed.
+Outcome RunInvocation(const Invocation& invocation, std::ostream& out, std::ostream& err);
 
 // The whole program: parse, run, and report a failure as exactly one line
 // "chaosnetctl: <message>" on `err`. Returns the exit code.

@@ -16,7 +16,7 @@ inline constexpr int kExitUnreachable = 3;
 
 inline constexpr char kDefaultServer[] = "unix:/run/chaosnetd/chaosnetd.sock";
 
-enum class Command { kCreate, kList, kGet, kExtend, kRevoke, kRevokeAll, kWatch, kInfo };
+enum class Command { kCreate, kList, kGet, kExtend, kRevoke, kRevokeAll, kWatch, kInfo, kRun };
 
 // Which creating subcommand was used; only changes how the positional value is
 // read and how messages name things, the request shape is the same.
@@ -81,6 +81,11 @@ struct WatchOptions {
   bool initial = false;
 };
 
+// run: the fault comes from CreateOptions; this is the command to hold it for.
+struct RunOptions {
+  std::vector<std::string> command;  // CMD ARGS..., never empty
+};
+
 struct Invocation {
   Command command = Command::kInfo;
   GlobalOptions global;
@@ -88,6 +93,7 @@ struct Invocation {
   ListOptions list;
   LeaseOptions lease;
   WatchOptions watch;
+  RunOptions run;
 };
 
 }  // namespace chaosnet::client

@@ -2,7 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "chaosnet/v1/chaosnet.grpc.pb.h"
 
@@ -139,6 +141,40 @@ Outcome FaultClient::Watch(const v1::WatchRequest& request,
   }
   if (status.ok() || cancelled) return Outcome::Ok();
   return impl_->Failure(status);
+}
+
+Outcome FaultClient::HoldWhile(const std::string& fault_id,
+                               const std::function<void(const v1::KeepAliveResponse&)>& on_update,
+                               const std::function<void()>& body, std::string* stream_end) {
+  // No deadline: the stream lasts as long as the command it guards.
+  grpc::ClientContext context;
+  auto stream = impl_->stub->KeepAlive(&context);
+  v1::KeepAliveRequest bind;
+  bind.add_fault_ids(fault_id);
+  v1::KeepAliveResponse first;
+  if (!stream->Write(bind) || !stream->Read(&first)) {
+    return impl_->Failure(stream->Finish());
+  }
+  on_update(first);
+  std::atomic<bool> body_done = false;
+  bool broke_early = false;
+  std::thread reader([&] {
+    v1::KeepAliveResponse update;
+    while (stream->Read(&update)) on_update(update);
+    broke_early = !body_done.load();
+  });
+  body();
+  body_done = true;
+  // Closing our side is the switch: the daemon rolls the fault back, then
+  // ends the stream, which ends the reader.
+  stream->WritesDone();
+  reader.join();
+  grpc::Status status = stream->Finish();
+  if (broke_early && stream_end != nullptr) {
+    *stream_end = status.ok() ? "the daemon ended the keep-alive stream"
+                              : impl_->Failure(status).message;
+  }
+  return status.ok() || broke_early ? Outcome::Ok() : impl_->Failure(status);
 }
 
 void FaultClient::Cancel() {

@@ -46,6 +46,16 @@ class FaultClient {
   // Thread-safe; also effective when called before Watch() starts.
   void Cancel();
 
+  // Binds `fault_id` to a keep-alive stream, runs `body` while the stream
+  // holds it, then closes the stream, which makes the daemon roll the fault
+  // back before the call returns. `on_update` gets every answer the daemon
+  // sends (the first binding, a bound fault ending early), on another thread.
+  // `body` does not run when binding fails. `stream_end` reports how the
+  // stream ended if it broke before `body` was done (the daemon went away).
+  Outcome HoldWhile(const std::string& fault_id,
+                    const std::function<void(const v1::KeepAliveResponse&)>& on_update,
+                    const std::function<void()>& body, std::string* stream_end);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

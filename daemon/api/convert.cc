@@ -281,6 +281,7 @@ void ToProto(const core::FaultRecord& r, pb::Fault* out) {
   c->set_backlog_bytes(r.counters.backlog_bytes);
   ToProto(r.counters_read_at, c->mutable_read_at());
   out->set_request_id(r.request_id);
+  out->set_keep_alive(r.keep_alive);
   for (const auto& added : r.site.added) {
     const plan::PlanStepText step = plan::DescribeTcObject(added.object);
     auto* s = out->mutable_plan()->add_steps();

@@ -5,6 +5,7 @@
 
 #include "daemon/api/convert.h"
 #include "daemon/api/status_mapping.h"
+#include "daemon/api/keep_alive_reactor.h"
 #include "daemon/api/watch_reactor.h"
 
 namespace chaosnet::api {
@@ -35,6 +36,11 @@ void FaultService::BeginShutdown() {
   auto watchers = watchers_;
   for (WatchReactor* w : watchers) {
     w->FinishOnLoop({grpc::StatusCode::UNAVAILABLE, "chaosnetd is shutting down"});
+  }
+  auto keep_alives = keep_alives_;
+  for (KeepAliveReactor* k : keep_alives) {
+    k->FinishOnLoop({grpc::StatusCode::UNAVAILABLE, "chaosnetd is shutting down"},
+                    "daemon shutdown");
   }
 }
 
@@ -128,6 +134,11 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
 grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServerContext* ctx,
                                                               const v1::WatchRequest* request) {
   return new WatchReactor(*this, request->send_initial());
+}
+
+grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultService::KeepAlive(
+    grpc::CallbackServerContext* ctx) {
+  return new KeepAliveReactor(*this, CallerIdentity(*ctx));
 }
 
 grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx,

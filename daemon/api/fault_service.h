@@ -14,6 +14,7 @@
 
 namespace chaosnet::api {
 
+class KeepAliveReactor;
 class WatchReactor;
 
 struct ServiceInfo {
@@ -27,7 +28,8 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   FaultService(boost::asio::io_context& loop, core::FaultManager& manager, ServiceInfo info);
   ~FaultService() override;
 
-  // On the loop: refuse new work and end every open watch stream.
+  // On the loop: refuse new work and end every open stream (a keep-alive
+  // stream's end rolls its faults back).
   void BeginShutdown();
 
   grpc::ServerUnaryReactor* CreateFault(grpc::CallbackServerContext* ctx,
@@ -50,11 +52,14 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
                                             v1::RevokeAllFaultsResponse* response) override;
   grpc::ServerWriteReactor<v1::FaultEvent>* Watch(grpc::CallbackServerContext* ctx,
                                                   const v1::WatchRequest* request) override;
+  grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* KeepAlive(
+      grpc::CallbackServerContext* ctx) override;
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* ctx,
                                     const v1::GetInfoRequest* request,
                                     v1::Info* response) override;
 
  private:
+  friend class KeepAliveReactor;
   friend class WatchReactor;
 
   // Runs `work` on the loop and finishes the call with the status it returns.
@@ -66,6 +71,7 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   ServiceInfo info_;
   bool shutting_down_ = false;          // loop thread only
   std::set<WatchReactor*> watchers_;    // loop thread only
+  std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };
 
 // Who is calling, for records and logs.

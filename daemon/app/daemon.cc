@@ -26,6 +26,7 @@
 #include "daemon/app/namespace_watch.h"
 #include "daemon/app/owned_objects.h"
 #include "daemon/app/startup_reconciler.h"
+#include "daemon/app/systemd_watchdog.h"
 #include "daemon/core/fault_manager.h"
 #include "daemon/core/lease_store.h"
 #include "daemon/netlink/netlink_kernel.h"
@@ -130,6 +131,13 @@ int RunDaemon(const DaemonConfig& config) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + config.socket_path, grpc::InsecureServerCredentials());
+  // A keep-alive stream's client can vanish without closing its connection
+  // (a network drop): HTTP/2 pings find that out, and the stream's end rolls
+  // its faults back. A closed local socket is seen at once.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) {
@@ -164,6 +172,7 @@ int RunDaemon(const DaemonConfig& config) {
   });
   ::signal(SIGPIPE, SIG_IGN);
   sd_notify(0, "READY=1");
+  SystemdWatchdog watchdog(loop);
   loop.run();
   if (server_stopper.joinable()) server_stopper.join();
   server->Wait();

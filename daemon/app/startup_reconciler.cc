@@ -133,6 +133,12 @@ Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& ke
         spdlog::info("fault {} on {} expired while the daemon was down: {}", outcome.id, where,
                      outcome.reason);
         break;
+      case state::Verdict::kStreamEnded:
+        ++expired;
+        record.state = core::FaultState::kRevoked;
+        record.state_reason = outcome.reason;
+        spdlog::info("fault {} on {} rolled back: {}", outcome.id, where, outcome.reason);
+        break;
       case state::Verdict::kLost:
         ++lost;
         record.state = core::FaultState::kLost;

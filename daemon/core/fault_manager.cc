@@ -280,6 +280,39 @@ Result<FaultRecord> FaultManager::Revoke(const std::string& id, const std::strin
   return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller));
 }
 
+Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id) {
+  FaultRecord* record = FindActive(id);
+  if (record == nullptr) {
+    if (const FaultRecord* ended = FindAny(id)) {
+      return FailedPrecondition("fault " + id + " has already ended (" +
+                                FaultStateName(ended->state) + ")");
+    }
+    return NotFound("no fault with id " + id);
+  }
+  if (record->keep_alive) {
+    return FailedPrecondition("fault " + id + " is already bound to a keep-alive stream");
+  }
+  FaultRecord bound = *record;
+  bound.keep_alive = true;
+  // A binding a crash could forget would let a restart re-arm the fault.
+  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive)); !s.ok()) {
+    return Unavailable("cannot record the binding durably: " + s.message());
+  }
+  record->keep_alive = true;
+  return *record;
+}
+
+std::vector<FaultRecord> FaultManager::EndKeepAlive(const std::vector<std::string>& ids,
+                                                    const std::string& reason) {
+  std::vector<FaultRecord> out;
+  for (const auto& id : ids) {
+    const FaultRecord* record = FindActive(id);
+    if (record == nullptr || !record->keep_alive) continue;
+    out.push_back(End(id, FaultState::kRevoked, reason));
+  }
+  return out;
+}
+
 std::vector<FaultRecord> FaultManager::RevokeAll(const Labels& selector,
                                                  const std::string& caller) {
   std::vector<std::string> ids;

@@ -73,6 +73,15 @@ class FaultManager {
   Result<FaultRecord> Revoke(const std::string& id, const std::string& caller);
   std::vector<FaultRecord> RevokeAll(const Labels& selector, const std::string& caller);
 
+  // Dead man's switch: binds an active fault to a keep-alive stream, durably,
+  // so that a restart ends it instead of re-arming it. NOT_FOUND for an
+  // unknown id, FAILED_PRECONDITION for an ended or already bound fault.
+  Result<FaultRecord> BindKeepAlive(const std::string& id);
+  // The stream ended: rolls back those of `ids` still active (REVOKED with
+  // `reason`); returns them.
+  std::vector<FaultRecord> EndKeepAlive(const std::vector<std::string>& ids,
+                                        const std::string& reason);
+
   // Ends every lease whose deadline has passed; returns the ended faults.
   std::vector<FaultRecord> ExpireDue();
   std::optional<SteadyTime> NextDeadline() const { return leases_.NextDeadline(); }

@@ -24,6 +24,7 @@ struct FaultRecord {
   std::string request_id;
 
   FaultSite site;              // where its objects are in the kernel
+  bool keep_alive = false;     // bound to a keep-alive stream: ends with it
 
   WallTime created_at{};
   SteadyTime deadline{};       // authoritative

@@ -24,6 +24,7 @@ state::StoredLease ToStoredLease(const FaultRecord& record, state::LeaseState st
   lease.created_at = record.created_at;
   lease.deadline = record.expires_at;
   lease.state = state;
+  lease.keep_alive = record.keep_alive;
   return lease;
 }
 
@@ -35,6 +36,7 @@ FaultRecord FromStoredLease(const state::StoredLease& lease) {
   record.owner = lease.owner;
   record.request_id = lease.request_id;
   record.site.ifindex = lease.ifindex;
+  record.keep_alive = lease.keep_alive;
   record.created_at = lease.created_at;
   record.expires_at = lease.deadline;
   record.state = lease.state == state::LeaseState::kEnded ? FaultState::kExpired

@@ -434,6 +434,7 @@ std::string EncodeLease(const StoredLease& l) {
   w.EndArray();
   w.Key("created_ns").Int(SinceEpochNanos(l.created_at));
   w.Key("deadline_ns").Int(SinceEpochNanos(l.deadline));
+  if (l.keep_alive) w.Key("keep_alive").Bool(true);
   WriteSpec(w.Key("spec"), l.spec);
   w.EndObject();
   return w.Take();
@@ -463,6 +464,9 @@ Result<StoredLease> DecodeLease(std::string_view text) {
   CN_TRY(ReadQdiscs(f, l.qdiscs));
   CN_TRY(ReadTime(f, "created_ns", l.created_at));
   CN_TRY(ReadTime(f, "deadline_ns", l.deadline));
+  if (f.Optional("keep_alive") != nullptr) {
+    CN_TRY(f.Bool("keep_alive", l.keep_alive));
+  }
   auto spec = f.Required("spec");
   if (!spec.ok()) return spec.status();
   CN_TRY(ReadSpec(**spec, "spec", l.spec));

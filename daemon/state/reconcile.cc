@@ -61,6 +61,11 @@ ReconcilePlan Reconcile(const std::vector<StoredLease>& recorded,
       out.verdict = Verdict::kFinish;
       out.reason = mine.empty() ? "had ended; its qdisc is already gone"
                                 : "had ended; finishing its rollback";
+    } else if (l->keep_alive && l->state == LeaseState::kActive) {
+      // Its holder's stream went with the previous run; re-arming would keep a
+      // fault nobody holds any more.
+      out.verdict = Verdict::kStreamEnded;
+      out.reason = "its keep-alive stream ended when the previous daemon run stopped";
     } else if (now < l->created_at) {
       out.verdict = Verdict::kExpired;
       out.reason = "wall clock is earlier than the lease's creation: it jumped backwards, so "
@@ -118,6 +123,7 @@ const char* VerdictName(Verdict v) {
     case Verdict::kFinish: return "finish";
     case Verdict::kLost: return "lost";
     case Verdict::kDiscard: return "discard";
+    case Verdict::kStreamEnded: return "stream-ended";
   }
   return "unknown";
 }

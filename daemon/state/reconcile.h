@@ -40,6 +40,7 @@ enum class Verdict {
   kFinish,   // it had ended (state kEnded) but its rollback was not confirmed
   kLost,     // live, but its qdisc is gone or no longer the one it created
   kDiscard,  // recorded (pending) but never applied: nothing to undo, nothing to report
+  kStreamEnded,  // bound to a keep-alive stream, which ended with the previous run
 };
 
 struct LeaseOutcome {

@@ -46,6 +46,9 @@ struct StoredLease {
   WallTime created_at{};
   WallTime deadline{};               // wall clock; see reconcile.h for the clock rules
   LeaseState state = LeaseState::kPending;
+  // Bound to a keep-alive stream: the fault must not outlive that stream, and
+  // no stream survives the daemon, so a restart ends it instead of re-arming it.
+  bool keep_alive = false;
 
   uint32_t root_handle() const { return qdiscs.empty() ? 0 : qdiscs.front().handle; }
   const std::string& root_kind() const {

@@ -369,20 +369,6 @@ TEST_F(ApiTest, ARestartWithAnotherStateDirRemovesOrphansAndKeepsForeignQdiscs) 
   EXPECT_TRUE(restarted.NewStub()->CreateFault(Ctx().get(), RateRequest(), &again).ok());
 }
 
-TEST_F(ApiTest, KeepAliveIsRefusedAsUnimplementedNotIgnored) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auto stream = stub_->KeepAlive(&ctx);
-  pb::KeepAliveRequest req;
-  req.add_fault_ids("000000000000");
-  stream->Write(req);
-  stream->WritesDone();
-  pb::KeepAliveResponse resp;
-  while (stream->Read(&resp)) {
-  }
-  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
-}
-
 TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefusedAndTouchesNothing) {
   pb::CreateFaultResponse created;
   ASSERT_TRUE(Create(RateRequest(), &created).ok());

@@ -224,7 +224,19 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"loss"}, "IFACE"},
         UsageCase{{}, "subcommand"},
         UsageCase{{"run", "--ttl", "5m", "--loss", "1%", "--", "sleep", "1"},
-                  "run is not supported yet"},
+                  "run: --loss before the fault: only --ttl goes there"},
+        UsageCase{{"run"}, "run: a fault and a command are required"},
+        UsageCase{{"run", "delay", "eth0", "100ms"}, "run: put the command after --"},
+        UsageCase{{"run", "delay", "eth0", "100ms", "--"}, "run: no command after --"},
+        UsageCase{{"run", "--ttl", "5m", "--", "true"}, "run: no fault given before --"},
+        UsageCase{{"run", "list", "--", "true"}, "run: \"list\" is not a fault"},
+        UsageCase{{"run", "run", "delay", "eth0", "1ms", "--", "true"}, "not another run"},
+        UsageCase{{"run", "delay", "eth0", "100ms", "--dry-run", "--", "true"},
+                  "run: --dry-run applies nothing"},
+        UsageCase{{"run", "delay", "eth0", "10", "--", "true"}, "chaosnetctl: delay: "},
+        UsageCase{{"run", "--ttl", "0s", "delay", "eth0", "10ms", "--", "true"},
+                  "chaosnetctl: ttl: "},
+        UsageCase{{"run", "delay", "eth0", "10ms", "--bogus", "--", "true"}, "--bogus"},
         UsageCase{{"-o", "yaml", "list"}, "output: unknown \"yaml\" (use table or json)"},
         UsageCase{{"list", "--timeout", "soon"}, "chaosnetctl: timeout: "},
         UsageCase{{"list", "--label", "x"}, "label: \"x\" is not key=value"},
@@ -233,6 +245,38 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"revoke", "f-1", "--label", "a=b"}, "--label selects faults only with --all"},
         UsageCase{{"extend", "f-1"}, "TTL"},
         UsageCase{{"extend", "f-1", "30"}, "chaosnetctl: ttl: "}));
+
+TEST_F(CliTest, RunSplitsTheFaultFromTheCommandItHolds) {
+  Invocation inv = Parse({"--server", "unix:/x.sock", "run", "--ttl", "5m", "delay", "eth0",
+                          "100ms", "--dst", "10.0.0.1", "--", "sh", "-c", "exit 3", "--ttl", "--"});
+  EXPECT_EQ(inv.command, Command::kRun);
+  EXPECT_EQ(inv.global.server, "unix:/x.sock");
+  EXPECT_EQ(inv.create.kind, FaultKind::kDelay);
+  EXPECT_EQ(inv.create.interface, "eth0");
+  EXPECT_EQ(inv.create.delay, "100ms");
+  EXPECT_EQ(inv.create.dst, "10.0.0.1");
+  EXPECT_EQ(inv.create.ttl, "5m");
+  // The command's own flags, even ones chaosnetctl knows, stay the command's.
+  EXPECT_EQ(inv.run.command, (std::vector<std::string>{"sh", "-c", "exit 3", "--ttl", "--"}));
+
+  inv = Parse({"run", "partition", "eth1", "--ttl=30s", "--dport", "443", "--", "true"});
+  EXPECT_EQ(inv.command, Command::kRun);
+  EXPECT_TRUE(inv.create.partition);
+  EXPECT_EQ(inv.create.ttl, "30s");
+  EXPECT_EQ(inv.run.command, std::vector<std::string>{"true"});
+
+  inv = Parse({"run", "--ttl=1m", "apply", "eth1", "--loss", "1%", "--", "true"});
+  EXPECT_EQ(inv.create.ttl, "1m");
+  EXPECT_EQ(inv.create.loss, "1%");
+}
+
+TEST_F(CliTest, RunHelpExplainsTheShape) {
+  std::ostringstream out;
+  auto parsed = ParseCommandLine(Argv({"run", "--help"}), out);
+  ASSERT_TRUE(std::holds_alternative<Outcome>(parsed));
+  EXPECT_EQ(std::get<Outcome>(parsed).exit_code, kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("chaosnetctl run [--ttl TTL] <fault> IFACE ... -- CMD"));
+}
 
 TEST_F(CliTest, ServerAddressIsValidatedLocally) {
   for (const char* bad : {"unix:", "localhost", "localhost:http", ":7070", "::1:7070",

@@ -420,6 +420,50 @@ TEST_F(FaultManagerStoreTest, ExtendRecordsTheNewDeadlineBeforeAcknowledging) {
   EXPECT_EQ(manager->Get("f1")->expires_at, clock.wall + 60s);
 }
 
+TEST_F(FaultManagerStoreTest, KeepAliveBindingIsRecordedAndItsEndRevokesOnlyBoundFaults) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  ASSERT_TRUE(manager->Create(Request(Delay("eth1"))).ok());
+  auto bound = manager->BindKeepAlive("f1");
+  ASSERT_TRUE(bound.ok()) << bound.status().message();
+  EXPECT_TRUE(bound->keep_alive);
+  // Durable before it is acknowledged: a restart must know not to re-arm it.
+  EXPECT_TRUE(store.leases.at("f1").keep_alive);
+  EXPECT_FALSE(store.leases.at("f2").keep_alive);
+
+  // f2 was never bound: a stream naming it does not end it.
+  auto ended = manager->EndKeepAlive({"f1", "f2", "nope"}, "its keep-alive stream broke");
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].id, "f1");
+  EXPECT_EQ(ended[0].state, FaultState::kRevoked);
+  EXPECT_EQ(ended[0].state_reason, "its keep-alive stream broke");
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_TRUE(kernel.HasOwnedQdisc(eth1));
+  EXPECT_THAT(events, ElementsAre("APPLIED f1", "APPLIED f2", "REVOKED f1"));
+  EXPECT_FALSE(store.leases.contains("f1"));
+}
+
+TEST_F(FaultManagerStoreTest, KeepAliveBindingRefusals) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  EXPECT_EQ(manager->BindKeepAlive("nope").status().code(), StatusCode::kNotFound);
+
+  store.next_error = Unavailable("disk full");
+  auto unrecorded = manager->BindKeepAlive("f1");
+  EXPECT_EQ(unrecorded.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(manager->Get("f1")->keep_alive);  // not recorded, so not bound
+
+  ASSERT_TRUE(manager->BindKeepAlive("f1").ok());
+  auto twice = manager->BindKeepAlive("f1");
+  EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(twice.status().message(), HasSubstr("already bound"));
+
+  ASSERT_TRUE(manager->Revoke("f1", "uid:0").ok());
+  auto ended = manager->BindKeepAlive("f1");
+  EXPECT_EQ(ended.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(ended.status().message(), HasSubstr("already ended"));
+  // A stream ending after its fault did changes nothing.
+  EXPECT_TRUE(manager->EndKeepAlive({"f1"}, "late").empty());
+}
+
 TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 30s)).ok());
   ASSERT_TRUE(manager->Create(Request(Delay("eth1"), 60s)).ok());

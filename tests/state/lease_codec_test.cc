@@ -91,6 +91,7 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"created_at", [](StoredLease& l) { l.created_at += 1ns; }},
         FieldCase{"created_before_epoch", [](StoredLease& l) { l.created_at = WallTime(-5s); }},
         FieldCase{"deadline", [](StoredLease& l) { l.deadline += 1ns; }},
+        FieldCase{"keep_alive", [](StoredLease& l) { l.keep_alive = true; }},
         FieldCase{"spec_interface", [](StoredLease& l) { l.spec.interface = "lo"; }},
         FieldCase{"spec_netns_path", [](StoredLease& l) { l.spec.netns = "/run/netns/x y"; }},
         FieldCase{"spec_netns_empty", [](StoredLease& l) { l.spec.netns.clear(); }},
@@ -224,6 +225,8 @@ INSTANTIATE_TEST_SUITE_P(
                   StatusCode::kInvalidArgument, "spec.delay.latency_ns"},
         BadRecord{"missing_spec", [](std::string s) { return Replace(s, "\"spec\":", "\"spek\":"); },
                   StatusCode::kInvalidArgument, "spec: missing"},
+        BadRecord{"keep_alive_type", [](std::string s) { return Replace(s, "\"deadline_ns\":", "\"keep_alive\":1,\"deadline_ns\":"); },
+                  StatusCode::kInvalidArgument, "keep_alive"},
         BadRecord{"label_not_string", [](std::string s) { return Replace(s, "\"payments\"", "7"); },
                   StatusCode::kInvalidArgument, "labels.team"}),
     [](const ::testing::TestParamInfo<BadRecord>& info) { return info.param.name; });

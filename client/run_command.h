@@ -1,0 +1,28 @@
+// chaosnetctl run: applies a fault, binds it to a keep-alive stream, runs a
+// command, and closes the stream when the command exits, which rolls the fault
+// back. If chaosnetctl dies instead (SIGKILL, a crash), the stream breaks and
+// the daemon rolls the fault back just the same: a fault never outlives the
+// run that asked for it (nor, when the command runs longer, its TTL).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "chaosnet/v1/chaosnet.pb.h"
+#include "client/outcome.h"
+#include "client/request_builder.h"
+
+namespace chaosnet::client {
+
+// The exit status a shell would report for a waitpid() status: the code, or
+// 128 + the signal that killed the process.
+int ShellExitStatus(int wait_status);
+
+// Progress goes to `err` (stdout belongs to the command). The outcome's exit
+// code is the command's; its message is set only when chaosnetctl itself
+// failed (the fault could not be applied or held, the command could not run).
+Outcome RunHoldingFault(const Settings& settings, const v1::CreateFaultRequest& request,
+                        const std::vector<std::string>& command, std::ostream& err);
+
+}  // namespace chaosnet::client
