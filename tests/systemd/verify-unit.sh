@@ -9,6 +9,8 @@ trap 'rm -rf "$work"' EXIT
 sed "s|/usr/local/bin/chaosnetd|$bin_dir/chaosnetd|g" "$unit_src" > "$work/chaosnetd.service"
 grep -q "^Type=notify" "$work/chaosnetd.service"
 grep -q "^ExecStopPost=.*--cleanup" "$work/chaosnetd.service"
+# A hung event loop must cost a restart: the daemon pings the watchdog from it.
+grep -q "^WatchdogSec=" "$work/chaosnetd.service"
 out=$(systemd-analyze verify "$work/chaosnetd.service" 2>&1) || { echo "$out"; exit 1; }
 # verify prints warnings without failing; any line about our unit is a defect.
 if grep -i "chaosnetd.service" <<<"$out"; then exit 1; fi
