@@ -1,6 +1,7 @@
 // Where the FaultManager records its leases so that a fault never outlives its
 // lease across a crash. The manager writes before it touches the kernel; an
-// implementation must be durable when Put/Remove return ok.
+// implementation must be durable when Put/Remove return ok, unless told
+// kWithNextSync (a record whose loss crash recovery tolerates).
 #pragma once
 
 #include <string>
@@ -14,25 +15,30 @@ namespace chaosnet::core {
 class LeaseStore {
  public:
   virtual ~LeaseStore() = default;
-  virtual Status Put(const state::StoredLease& lease) = 0;
+  using Durability = state::Durability;
+  virtual Status Put(const state::StoredLease& lease, Durability durability) = 0;
   // NOT_FOUND when not recorded; the manager treats that as done.
-  virtual Status Remove(const std::string& id) = 0;
+  virtual Status Remove(const std::string& id, Durability durability) = 0;
 };
 
 // Remembers nothing: for a daemon run without durability and for tests that
 // do not care.
 class NullLeaseStore final : public LeaseStore {
  public:
-  Status Put(const state::StoredLease&) override { return Status::Ok(); }
-  Status Remove(const std::string&) override { return Status::Ok(); }
+  Status Put(const state::StoredLease&, Durability) override { return Status::Ok(); }
+  Status Remove(const std::string&, Durability) override { return Status::Ok(); }
 };
 
 // The journal in the daemon's state directory.
 class JournalLeaseStore final : public LeaseStore {
  public:
   explicit JournalLeaseStore(state::LeaseJournal& journal) : journal_(journal) {}
-  Status Put(const state::StoredLease& lease) override { return journal_.Put(lease); }
-  Status Remove(const std::string& id) override { return journal_.Remove(id); }
+  Status Put(const state::StoredLease& lease, Durability durability) override {
+    return journal_.Put(lease, durability);
+  }
+  Status Remove(const std::string& id, Durability durability) override {
+    return journal_.Remove(id, durability);
+  }
 
  private:
   state::LeaseJournal& journal_;

@@ -48,7 +48,10 @@ Result<NetlinkSocket> NetlinkSocket::Open() {
   }
   // Encoders set the exact flags tc uses; do not let libnl add NLM_F_ACK.
   nl_socket_disable_auto_ack(raw);
-  nl_socket_enable_msg_peek(raw);
+  // One recvmsg per read instead of a peek for the size and then the read: a
+  // buffer of 64 KiB holds any batch the kernel sends (dumps use at most 32 KiB).
+  nl_socket_disable_msg_peek(raw);
+  nl_socket_set_msg_buf_size(raw, 64 * 1024);
   nl_socket_set_buffer_size(raw, 1 << 20, 1 << 20);
   const int one = 1;
   const int fd = nl_socket_get_fd(raw);

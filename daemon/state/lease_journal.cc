@@ -164,7 +164,7 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
   return j;
 }
 
-Status LeaseJournal::Append(const std::string& entry) {
+Status LeaseJournal::Append(const std::string& entry, Durability durability) {
   if (needs_rewrite_) {
     // After a failed write or fsync the file's tail is unknown (and after a
     // failed fsync the kernel may have dropped dirty pages): rewrite it from
@@ -174,7 +174,9 @@ Status LeaseJournal::Append(const std::string& entry) {
     }
   }
   Status s = WriteAll(fd_.get(), entry, path_);
-  if (s.ok() && ::fdatasync(fd_.get()) != 0) s = IoError("cannot fsync", path_, errno);
+  if (s.ok() && durability == Durability::kOnReturn && ::fdatasync(fd_.get()) != 0) {
+    s = IoError("cannot fsync", path_, errno);
+  }
   if (!s.ok()) {
     needs_rewrite_ = true;
     return s;
@@ -184,14 +186,14 @@ Status LeaseJournal::Append(const std::string& entry) {
   return Status::Ok();
 }
 
-Status LeaseJournal::Put(const StoredLease& lease) {
+Status LeaseJournal::Put(const StoredLease& lease, Durability durability) {
   if (lease.id.empty()) return InvalidArgument("a stored lease needs an id");
   const std::string entry = EncodeUpsert(lease);
   if (entry.size() - kEntryHeaderSize > kMaxPayload) {
     return InvalidArgument("lease " + lease.id + " is too large to record (" +
                            std::to_string(entry.size()) + " bytes)");
   }
-  if (Status s = Append(entry); !s.ok()) return s;
+  if (Status s = Append(entry, durability); !s.ok()) return s;
   auto [it, inserted] = live_.try_emplace(lease.id);
   if (!inserted) live_bytes_ -= it->second.entry_bytes;
   it->second = Slot{lease, entry.size()};
@@ -200,10 +202,10 @@ Status LeaseJournal::Put(const StoredLease& lease) {
   return Status::Ok();
 }
 
-Status LeaseJournal::Remove(const std::string& id) {
+Status LeaseJournal::Remove(const std::string& id, Durability durability) {
   auto it = live_.find(id);
   if (it == live_.end()) return NotFound("no recorded lease " + id);
-  if (Status s = Append(EncodeRemove(id)); !s.ok()) return s;
+  if (Status s = Append(EncodeRemove(id), durability); !s.ok()) return s;
   live_bytes_ -= it->second.entry_bytes;
   live_.erase(it);
   MaybeCompact();

@@ -1,7 +1,8 @@
 // The durable lease store: an append-only journal of checksummed entries in the
-// daemon's state directory, compacted into a snapshot when it grows. Every Put
-// and Remove is on disk (fdatasync) before it returns, so the daemon records a
-// lease before it touches the kernel and can roll it back after any crash.
+// daemon's state directory, compacted into a snapshot when it grows. A Put or
+// Remove is on disk (fdatasync) before it returns unless the caller says it can
+// wait for the next flush, so the daemon records a lease before it touches the
+// kernel and can roll it back after any crash.
 //
 // Files in the directory:
 //   lock                    flock()ed while open: one daemon per state dir
@@ -24,6 +25,11 @@
 #include "daemon/state/unique_fd.h"
 
 namespace chaosnet::state {
+
+// kOnReturn: on disk (fdatasync) before the call returns. kWithNextSync:
+// written now, on disk with the next kOnReturn write (or compaction); for a
+// record whose loss a crash recovery tolerates, to save a disk flush.
+enum class Durability { kOnReturn, kWithNextSync };
 
 struct JournalOptions {
   // Compaction runs after an append once the journal holds more than
@@ -54,11 +60,11 @@ class LeaseJournal {
   LeaseJournal(LeaseJournal&&) noexcept = default;
   LeaseJournal& operator=(LeaseJournal&&) noexcept = default;
 
-  // Records (or replaces) the lease durably. On failure nothing changed, in
-  // memory or on disk as far as a later Open can tell.
-  Status Put(const StoredLease& lease);
-  // Forgets the lease durably. NOT_FOUND when it is not recorded.
-  Status Remove(const std::string& id);
+  // Records (or replaces) the lease. On failure nothing changed, in memory or
+  // on disk as far as a later Open can tell.
+  Status Put(const StoredLease& lease, Durability durability = Durability::kOnReturn);
+  // Forgets the lease. NOT_FOUND when it is not recorded.
+  Status Remove(const std::string& id, Durability durability = Durability::kOnReturn);
   // Rewrites the journal as a snapshot of the live set (temp file, fsync,
   // rename over, fsync the directory). Runs by itself as the journal grows.
   Status Compact();
@@ -74,7 +80,7 @@ class LeaseJournal {
 
  private:
   LeaseJournal() = default;
-  Status Append(const std::string& entry);
+  Status Append(const std::string& entry, Durability durability);
   Status Rewrite();
   void MaybeCompact();
 

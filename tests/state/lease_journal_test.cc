@@ -337,3 +337,29 @@ TEST(LeaseJournal, AppendCostBenchmark) {
 
 }  // namespace
 }  // namespace chaosnet::state
+
+namespace chaosnet::state {
+namespace {
+
+// A write that waits for the next flush is still an ordinary entry: written at
+// once, replayed like any other, and flushed by the next synced write.
+TEST(LeaseJournalDurability, DeferredWritesAreReplayedLikeAnyOther) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("state");
+  {
+    auto j = LeaseJournal::Open(dir);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    ASSERT_TRUE(j->Put(testing::SmallLease("a"), Durability::kWithNextSync).ok());
+    ASSERT_TRUE(j->Put(testing::SmallLease("b")).ok());
+    ASSERT_TRUE(j->Remove("b", Durability::kWithNextSync).ok());
+    EXPECT_EQ(j->Remove("b", Durability::kWithNextSync).code(), StatusCode::kNotFound);
+  }
+  auto reopened = LeaseJournal::Open(dir);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  ASSERT_EQ(reopened->size(), 1u);
+  EXPECT_NE(reopened->Find("a"), nullptr);
+  EXPECT_TRUE(reopened->report().clean());
+}
+
+}  // namespace
+}  // namespace chaosnet::state

@@ -1,0 +1,329 @@
+// chaosnet_bench SCENARIO key=value...: one measurement, printed as a Markdown
+// section. bench/run.sh prepares the namespace, interfaces and daemon, and
+// runs every scenario; see bench/README.md for what each one measures.
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "bench/bench_client.h"
+#include "bench/bench_stats.h"
+#include "bench/tc_baseline.h"
+
+namespace chaosnet::bench {
+namespace {
+
+struct Args {
+  std::map<std::string, std::string> values;
+  std::string Get(const std::string& key, const std::string& fallback = "") const {
+    auto it = values.find(key);
+    if (it != values.end()) return it->second;
+    if (!fallback.empty()) return fallback;
+    throw std::runtime_error("missing " + key + "=...");
+  }
+  int Int(const std::string& key, int fallback) const {
+    return std::stoi(Get(key, std::to_string(fallback)));
+  }
+  std::vector<std::string> List(const std::string& key) const {
+    std::vector<std::string> out;
+    std::stringstream in(Get(key));
+    for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+    return out;
+  }
+};
+
+std::string Row(const std::string& what, const Summary& s, const std::string& extra = "") {
+  return "| " + what + " | " + std::to_string(s.count) + " | " + Human(s.p50_us) + " | " +
+         Human(s.p99_us) + " | " + Human(s.max_us) + " | " + extra + " |\n";
+}
+constexpr char kHeader[] = "| What | n | p50 | p99 | max | |\n|---|---:|---:|---:|---:|---|\n";
+
+std::string Ratio(double baseline, double ours) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1fx", baseline / ours);
+  return buf;
+}
+
+long RssKiB(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+double Seconds(const google::protobuf::Timestamp& t) {
+  return static_cast<double>(t.seconds()) + t.nanos() / 1e9;
+}
+
+// 1 and 2: apply + revoke through the daemon, against tc per operation and tc -batch.
+void Latency(const Args& a) {
+  const std::string server = a.Get("server"), netns = a.Get("netns"), iface = a.Get("iface");
+  const int count = a.Int("count", 1000), tc_count = a.Int("tc_count", 200);
+  BenchClient client(server);
+  for (int i = 0; i < 20; ++i) client.Revoke(client.CreateRate(iface, "", 60));  // warm-up
+
+  // The floor: a round trip through gRPC and the event loop, no kernel work.
+  std::vector<double> info;
+  for (int i = 0; i < count; ++i) {
+    auto t0 = Clock::now();
+    grpc::ClientContext ctx;
+    v1::Info out;
+    if (!client.stub().GetInfo(&ctx, v1::GetInfoRequest{}, &out).ok()) {
+      throw std::runtime_error("GetInfo failed");
+    }
+    info.push_back(MicrosSince(t0));
+  }
+
+  std::vector<double> apply, revoke, both;
+  for (int i = 0; i < count; ++i) {
+    auto t0 = Clock::now();
+    std::string id = client.CreateRate(iface, "", 60);
+    double a_us = MicrosSince(t0);
+    auto t1 = Clock::now();
+    client.Revoke(id);
+    double r_us = MicrosSince(t1);
+    apply.push_back(a_us);
+    revoke.push_back(r_us);
+    both.push_back(a_us + r_us);
+  }
+  const Summary daemon = Summarize(both);
+
+  auto tc_runs = [&](bool through_exec, int n) {
+    std::vector<double> samples;
+    for (int i = 0; i < n; ++i) {
+      double us = 0;
+      for (const auto& c : TcApplyCommands(iface)) {
+        auto argv = TcIn(netns, through_exec);
+        argv.insert(argv.end(), c.begin(), c.end());
+        us += TimedRun(argv);
+      }
+      auto argv = TcIn(netns, through_exec);
+      auto del = TcRevokeCommand(iface);
+      argv.insert(argv.end(), del.begin(), del.end());
+      samples.push_back(us + TimedRun(argv));
+    }
+    return Summarize(samples);
+  };
+  const Summary tc_n = tc_runs(false, tc_count);
+  const Summary tc_exec = tc_runs(true, tc_count);
+  std::vector<double> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(TcBatchPerApplyRevoke(netns, iface, tc_count));
+  const Summary tc_batch = Summarize(batch);
+
+  std::cout << "### 1-2. Apply + revoke latency (rate fault: htb root + class + filters)\n\n"
+            << kHeader
+            << Row("daemon: GetInfo (RPC round trip, no kernel work)", Summarize(info))
+            << Row("daemon: CreateFault", Summarize(apply))
+            << Row("daemon: RevokeFault", Summarize(revoke))
+            << Row("**daemon: apply + revoke**", daemon, "baseline")
+            << Row("`tc -n NS` per operation (3 runs)", tc_n,
+                   "p50 " + Ratio(tc_n.p50_us, daemon.p50_us) + " slower than the daemon")
+            << Row("`ip netns exec NS tc` per operation (3 runs)", tc_exec,
+                   "p50 " + Ratio(tc_exec.p50_us, daemon.p50_us) + " slower")
+            << Row("`tc -batch`, per apply + revoke (5 batches)", tc_batch,
+                   "p50 " + Ratio(tc_batch.p50_us, daemon.p50_us) + " of the daemon's time")
+            << "\n";
+}
+
+// 3: the CLI, one process per operation, against tc run the same way.
+void Cli(const Args& a) {
+  const std::string server = a.Get("server"), netns = a.Get("netns"), iface = a.Get("iface");
+  const std::string ctl = a.Get("chaosnetctl");
+  const int count = a.Int("count", 100);
+  std::vector<double> ctl_samples, tc_samples;
+  for (int i = 0; i < count; ++i) {
+    double us = TimedRun({ctl, "--server", server, "rate", iface, "100mbit", "--ttl", "60s"});
+    us += TimedRun({ctl, "--server", server, "revoke", "--all"});
+    ctl_samples.push_back(us);
+    double t = 0;
+    for (const auto& c : TcApplyCommands(iface)) {
+      auto argv = TcIn(netns, false);
+      argv.insert(argv.end(), c.begin(), c.end());
+      t += TimedRun(argv);
+    }
+    auto argv = TcIn(netns, false);
+    auto del = TcRevokeCommand(iface);
+    argv.insert(argv.end(), del.begin(), del.end());
+    tc_samples.push_back(t + TimedRun(argv));
+  }
+  const Summary c = Summarize(ctl_samples), t = Summarize(tc_samples);
+  std::cout << "### 3. One-shot CLI: `chaosnetctl rate` + `chaosnetctl revoke --all` vs tc\n\n"
+            << kHeader << Row("chaosnetctl (2 processes)", c)
+            << Row("`tc -n NS` (3 processes)", t, "CLI p50 is " + Ratio(c.p50_us, t.p50_us) +
+                                                     " of tc's")
+            << "\n";
+}
+
+// 4: throughput with several connected clients, each on its own targets.
+void Throughput(const Args& a) {
+  const std::string server = a.Get("server");
+  const auto ifaces = a.List("ifaces");
+  const int clients = a.Int("clients", 4), per_client = a.Int("count", 500);
+  std::vector<std::vector<double>> samples(clients);
+  std::atomic<int> errors = 0;
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      try {
+        BenchClient client(server);
+        const std::string& iface = ifaces[c % ifaces.size()];
+        for (int i = 0; i < per_client; ++i) {
+          auto t0 = Clock::now();
+          client.Revoke(client.CreateRate(iface, TargetAddress(c * 65536 + i) + "/32", 60));
+          samples[c].push_back(MicrosSince(t0));
+        }
+      } catch (const std::exception& e) {
+        ++errors;
+        std::cerr << "client " << c << ": " << e.what() << "\n";
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = MicrosSince(start) / 1e6;
+  std::vector<double> all;
+  for (const auto& s : samples) all.insert(all.end(), s.begin(), s.end());
+  const double ops = 2.0 * static_cast<double>(all.size()) / seconds;
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "%d clients, %zu apply + revoke pairs in %.2f s: **%.0f operations/s**, %d "
+                "errors",
+                clients, all.size(), seconds, ops, errors.load());
+  std::cout << "### 4. Throughput, " << clients << " concurrent clients\n\n"
+            << line << "\n\n"
+            << kHeader << Row("apply + revoke under load (targeted faults)", Summarize(all))
+            << "\n";
+}
+
+// 5 and 7: expiry lag with N live leases, and the daemon's memory.
+void Expiry(const Args& a) {
+  const std::string server = a.Get("server");
+  const auto ifaces = a.List("ifaces");
+  const int leases = a.Int("leases", 1000), per_iface = a.Int("per_iface", 1000);
+  const int pid = a.Int("pid", 0);
+  const int spacing_us = a.Int("spacing_us", 2000);
+  if (static_cast<std::size_t>((leases + per_iface - 1) / per_iface) > ifaces.size()) {
+    throw std::runtime_error("not enough interfaces for " + std::to_string(leases) + " leases");
+  }
+  BenchClient client(server);
+  const long rss_idle = RssKiB(pid);
+  std::vector<std::string> ids;
+  ids.reserve(leases);
+  auto created_from = Clock::now();
+  for (int i = 0; i < leases; ++i) {
+    ids.push_back(client.CreateRate(ifaces[i / per_iface], TargetAddress(i) + "/32", 3600));
+  }
+  const double create_s = MicrosSince(created_from) / 1e6;
+  const long rss_live = RssKiB(pid);
+
+  grpc::ClientContext watch_ctx;
+  auto watch = client.stub().Watch(&watch_ctx, v1::WatchRequest{});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // subscribed before extending
+  // Deadlines spread `spacing_us` apart, the first 2 s out: the extends (each
+  // a durable journal write) stay ahead of the expiries.
+  auto extend_from = Clock::now();
+  for (int i = 0; i < leases; ++i) {
+    client.Extend(ids[i], std::chrono::milliseconds(2000 + static_cast<long>(i) * spacing_us / 1000));
+  }
+  const double extend_s = MicrosSince(extend_from) / 1e6;
+  std::vector<double> lag;
+  v1::FaultEvent event;
+  while (static_cast<int>(lag.size()) < leases && watch->Read(&event)) {
+    if (event.type() != v1::EVENT_TYPE_EXPIRED) continue;
+    lag.push_back((Seconds(event.fault().ended_at()) - Seconds(event.fault().expires_at())) * 1e6);
+  }
+  watch_ctx.TryCancel();
+  watch->Finish();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const long rss_after = RssKiB(pid);
+
+  char line[512];
+  std::snprintf(line, sizeof(line),
+                "%d leases on %zu interfaces (targeted faults, %d per interface): created in "
+                "%.1f s (%.0f/s), deadlines re-set %.1f ms apart in %.1f s.",
+                leases, (leases + per_iface - 1) / static_cast<std::size_t>(per_iface),
+                per_iface, create_s, leases / create_s, spacing_us / 1000.0, extend_s);
+  std::cout << "### 5. Expiry lag with " << leases << " live leases\n\n" << line << "\n\n"
+            << kHeader << Row("deadline to rollback done", Summarize(lag)) << "\n"
+            << "### 7. Daemon memory (RSS), " << leases << " leases\n\n"
+            << "| idle | " << leases << " live leases | after they all ended |\n|---:|---:|---:|\n"
+            << "| " << rss_idle / 1024.0 << " MiB | " << rss_live / 1024.0 << " MiB | "
+            << rss_after / 1024.0 << " MiB |\n\n";
+}
+
+// 6: cost of adding and removing the N-th targeted fault on one interface.
+void Compose(const Args& a) {
+  const std::string server = a.Get("server"), iface = a.Get("iface");
+  const int reps = a.Int("reps", 20);
+  std::vector<int> sizes;
+  for (const auto& s : a.List("sizes")) sizes.push_back(std::stoi(s));
+  BenchClient client(server);
+  std::vector<std::string> live;
+  std::cout << "### 6. Adding and removing the N-th targeted fault on one interface\n\n"
+            << "| N | add p50 | add p99 | remove p50 | remove p99 |\n|---:|---:|---:|---:|---:|\n";
+  std::map<int, double> add_p50;
+  for (int n : sizes) {
+    while (static_cast<int>(live.size()) < n - 1) {
+      live.push_back(client.CreateRate(iface, TargetAddress(static_cast<int>(live.size())) + "/32", 3600));
+    }
+    std::vector<double> add, remove;
+    for (int r = 0; r < reps; ++r) {
+      auto t0 = Clock::now();
+      std::string id = client.CreateRate(iface, TargetAddress(100000 + r) + "/32", 3600);
+      add.push_back(MicrosSince(t0));
+      auto t1 = Clock::now();
+      client.Revoke(id);
+      remove.push_back(MicrosSince(t1));
+    }
+    const Summary sa = Summarize(add), sr = Summarize(remove);
+    add_p50[n] = sa.p50_us;
+    std::cout << "| " << n << " | " << Human(sa.p50_us) << " | " << Human(sa.p99_us) << " | "
+              << Human(sr.p50_us) << " | " << Human(sr.p99_us) << " |\n";
+  }
+  for (const auto& id : live) client.Revoke(id);
+  if (add_p50.size() >= 2) {
+    std::cout << "\nAdding the " << add_p50.rbegin()->first << "-th costs "
+              << Ratio(add_p50.rbegin()->second, add_p50.begin()->second) << " the "
+              << add_p50.begin()->first << "-th (p50).\n";
+  }
+  std::cout << "\n";
+}
+
+}  // namespace
+}  // namespace chaosnet::bench
+
+int main(int argc, char** argv) {
+  using namespace chaosnet::bench;
+  if (argc < 2) {
+    std::cerr << "usage: chaosnet_bench latency|cli|throughput|expiry|compose key=value...\n";
+    return 2;
+  }
+  Args args;
+  for (int i = 2; i < argc; ++i) {
+    std::string kv = argv[i];
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "expected key=value, got " << kv << "\n";
+      return 2;
+    }
+    args.values[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  const std::string scenario = argv[1];
+  try {
+    if (scenario == "latency") Latency(args);
+    else if (scenario == "cli") Cli(args);
+    else if (scenario == "throughput") Throughput(args);
+    else if (scenario == "expiry") Expiry(args);
+    else if (scenario == "compose") Compose(args);
+    else throw std::runtime_error("unknown scenario " + scenario);
+  } catch (const std::exception& e) {
+    std::cerr << "chaosnet_bench " << scenario << ": " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
