@@ -22,6 +22,7 @@
 #include "daemon/api/fault_service.h"
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
+#include "daemon/app/memory_trimmer.h"
 #include "daemon/app/namespace_kernels.h"
 #include "daemon/app/namespace_watch.h"
 #include "daemon/app/owned_objects.h"
@@ -119,6 +120,7 @@ int RunDaemon(const DaemonConfig& config) {
     return 1;
   }
   ExpiryTimer expiry(loop, manager);
+  MemoryTrimmer trimmer(loop, manager);
   NamespaceWatch namespace_watch(loop, manager);
   auto drift = DriftWatch::Start(loop, manager, (*kernel)->port_id());
   if (!drift.ok()) {

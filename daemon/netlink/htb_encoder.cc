@@ -90,4 +90,10 @@ NlMessage EncodeClassDump(int ifindex) {
   return StartTcMessage(RTM_GETTCLASS, NLM_F_REQUEST | NLM_F_DUMP, QdiscTarget{ifindex, 0, 0});
 }
 
+NlMessage EncodeClassGet(int ifindex, uint32_t classid) {
+  // The kernel answers a get by announcing the class to RTNLGRP_TC; only
+  // NLM_F_ECHO sends that announcement to the asker as well.
+  return StartTcMessage(RTM_GETTCLASS, NLM_F_REQUEST | NLM_F_ECHO, QdiscTarget{ifindex, classid, 0});
+}
+
 }  // namespace chaosnet::netlink

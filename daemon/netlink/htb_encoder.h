@@ -47,5 +47,9 @@ NlMessage EncodeClassDelete(int ifindex, uint32_t classid);
 // RTM_GETTCLASS dump (`tc class show dev D`): unlike qdisc dumps, the kernel
 // answers with the classes of that one interface only.
 NlMessage EncodeClassDump(int ifindex);
+// One class, answered with one RTM_NEWTCLASS (or ENOENT): O(1) however many
+// classes the interface has, where a dump is O(classes). The kernel also
+// announces the answer to tc monitor listeners (as it does for `tc` gets).
+NlMessage EncodeClassGet(int ifindex, uint32_t classid);
 
 }  // namespace chaosnet::netlink

@@ -32,6 +32,11 @@ NlMessage EncodeQdiscDump(int ifindex) {
   return StartTcMessage(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_DUMP, QdiscTarget{ifindex, 0, 0});
 }
 
+NlMessage EncodeQdiscGet(int ifindex, uint32_t handle) {
+  // As for classes: without NLM_F_ECHO the answer goes to RTNLGRP_TC only.
+  return StartTcMessage(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_ECHO, QdiscTarget{ifindex, handle, 0});
+}
+
 NlMessage EncodeLinkGetByName(const std::string& name) {
   NlMessage m = NlMessage::Allocate();
   nlmsghdr* h = nlmsg_put(m.get(), 0, 0, RTM_GETLINK, sizeof(ifinfomsg), NLM_F_REQUEST | NLM_F_ACK);

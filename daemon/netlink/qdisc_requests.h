@@ -34,6 +34,8 @@ NlMessage EncodeQdiscDelete(const QdiscTarget& target);
 // RTM_GETQDISC with NLM_F_DUMP. The kernel dumps every interface's qdiscs;
 // ifindex is sent (as tc does) but callers filter the answers themselves.
 NlMessage EncodeQdiscDump(int ifindex);
+// One qdisc by handle, answered with one RTM_NEWQDISC (or ENOENT).
+NlMessage EncodeQdiscGet(int ifindex, uint32_t handle);
 
 // RTM_GETLINK for one interface by IFLA_IFNAME (ifindex 0).
 NlMessage EncodeLinkGetByName(const std::string& name);
