@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Runs every chaosnet benchmark against this machine's kernel, in a throwaway
 # network namespace with its own daemon, and writes a Markdown report.
-#   sudo bench/run.sh [--tiny] [--out FILE]        (BUILD_DIR: default build)
-# --tiny runs each scenario once on a tiny size (CI does, so they cannot rot).
+#   sudo bench/run.sh [--tiny] [--only SCENARIO] [--out FILE]   (BUILD_DIR: default build)
+# --tiny runs each scenario once on a tiny size (CI does, so they cannot rot);
+# --only runs one of latency, cli, throughput, compose, expiry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=full
+only=
 out=bench/results.md
 build=${BUILD_DIR:-build}
 while (($#)); do
   case $1 in
     --tiny) size=tiny ;;
     --out) out=$2; shift ;;
-    *) echo "usage: $0 [--tiny] [--out FILE]" >&2; exit 2 ;;
+    --only) only=$2; shift ;;
+    *) echo "usage: $0 [--tiny] [--only SCENARIO] [--out FILE]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -51,7 +54,10 @@ for _ in $(seq 100); do
 done
 server="unix:$work/sock"
 common=(server="$server" netns="$ns")
-bench() { "$bin/chaosnet_bench" "$@"; }
+bench() {
+  [[ -z $only || $only == "$1" ]] || return 0
+  "$bin/chaosnet_bench" "$@"
+}
 
 if [[ $size == tiny ]]; then
   latency=(count=5 tc_count=2); cli=(count=2); throughput=(clients=2 count=5)

@@ -22,6 +22,7 @@
 #include "daemon/api/fault_service.h"
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
+#include "daemon/app/journal_compactor.h"
 #include "daemon/app/memory_trimmer.h"
 #include "daemon/app/namespace_kernels.h"
 #include "daemon/app/namespace_watch.h"
@@ -82,7 +83,10 @@ void LogCapabilities(const kernel::Capabilities& caps) {
 int RunDaemon(const DaemonConfig& config) {
   // The journal holds <state-dir>/lock for the daemon's lifetime: one daemon
   // per state directory.
-  auto journal = state::LeaseJournal::Open(config.state_dir);
+  state::JournalOptions journal_options;
+  // JournalCompactor compacts at quiet moments; appends only when far over.
+  journal_options.forced_compaction_factor = 4;
+  auto journal = state::LeaseJournal::Open(config.state_dir, journal_options);
   if (!journal.ok()) {
     spdlog::critical("cannot open the lease journal in {}: {}", config.state_dir,
                      journal.status().message());
@@ -121,6 +125,7 @@ int RunDaemon(const DaemonConfig& config) {
   }
   ExpiryTimer expiry(loop, manager);
   MemoryTrimmer trimmer(loop, manager);
+  JournalCompactor compactor(loop, *journal, manager);
   NamespaceWatch namespace_watch(loop, manager);
   auto drift = DriftWatch::Start(loop, manager, (*kernel)->port_id());
   if (!drift.ok()) {

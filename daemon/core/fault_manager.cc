@@ -446,7 +446,13 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
   // crash then finds an active record without its objects and reports it lost.
-  store_.Put(ToStoredLease(record, state::LeaseState::kEnded), kOnReturn);
+  // An expiry needs no flush of its own: its deadline is on disk, so a crash
+  // at any point here ends the lease at start-up all the same. Keeping the
+  // disk out of the expiry path is what keeps expiry punctual. A revoke does
+  // need one: it ends a lease early, which only this record tells.
+  const bool expiry = state == FaultState::kExpired && lost_reason.empty();
+  store_.Put(ToStoredLease(record, state::LeaseState::kEnded),
+             expiry ? kWithNextSync : kOnReturn);
   Status removed = trees_.Remove(record.id, record.site);
   // A failed rollback keeps its ended record, so the next start-up retries it.
   // Lost in a crash, the ended record makes start-up finish a finished

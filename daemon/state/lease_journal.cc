@@ -125,9 +125,9 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
                          j.report_.warnings.end());
   j.report_ = std::move(report);
   for (auto& [id, lease] : replayed->live) {
-    const uint64_t size = EncodeUpsert(lease).size();
-    j.live_bytes_ += size;
-    j.live_.emplace(id, Slot{std::move(lease), size});
+    std::string entry = EncodeUpsert(lease);
+    j.live_bytes_ += entry.size();
+    j.live_.emplace(id, Slot{std::move(lease), std::move(entry)});
   }
 
   if (j.report_.corrupt) {
@@ -195,9 +195,9 @@ Status LeaseJournal::Put(const StoredLease& lease, Durability durability) {
   }
   if (Status s = Append(entry, durability); !s.ok()) return s;
   auto [it, inserted] = live_.try_emplace(lease.id);
-  if (!inserted) live_bytes_ -= it->second.entry_bytes;
-  it->second = Slot{lease, entry.size()};
+  if (!inserted) live_bytes_ -= it->second.entry.size();
   live_bytes_ += entry.size();
+  it->second = Slot{lease, entry};
   MaybeCompact();
   return Status::Ok();
 }
@@ -206,17 +206,22 @@ Status LeaseJournal::Remove(const std::string& id, Durability durability) {
   auto it = live_.find(id);
   if (it == live_.end()) return NotFound("no recorded lease " + id);
   if (Status s = Append(EncodeRemove(id), durability); !s.ok()) return s;
-  live_bytes_ -= it->second.entry_bytes;
+  live_bytes_ -= it->second.entry.size();
   live_.erase(it);
   MaybeCompact();
   return Status::Ok();
 }
 
-void LeaseJournal::MaybeCompact() {
+bool LeaseJournal::OverLimits(std::size_t factor) const {
   const std::size_t entry_limit = std::max(options_.compact_min_entries, 2 * live_.size());
   const uint64_t byte_limit =
       std::max<uint64_t>(options_.compact_min_bytes, 2 * (kFileHeaderSize + live_bytes_));
-  if (stats_.entries_in_file > entry_limit || stats_.bytes_in_file > byte_limit) {
+  return stats_.entries_in_file > factor * entry_limit ||
+         stats_.bytes_in_file > factor * byte_limit;
+}
+
+void LeaseJournal::MaybeCompact() {
+  if (OverLimits(std::max<std::size_t>(1, options_.forced_compaction_factor))) {
     stats_.last_compaction = Compact();
   }
 }
@@ -230,7 +235,7 @@ Status LeaseJournal::Compact() {
 Status LeaseJournal::Rewrite() {
   std::string snapshot = EncodeFileHeader();
   snapshot.reserve(kFileHeaderSize + live_bytes_);
-  for (const auto& [id, slot] : live_) snapshot += EncodeUpsert(slot.lease);
+  for (const auto& [id, slot] : live_) snapshot += slot.entry;
 
   const std::string temp = path_ + kTempSuffix;
   {

@@ -35,9 +35,16 @@ struct JournalOptions {
   // Compaction runs after an append once the journal holds more than
   // max(min_entries, 2 x live leases) entries or more than max(min_bytes,
   // 2 x the size of a snapshot of the live set) bytes: amortised O(1) per
-  // append whatever the number of live leases.
-  std::size_t compact_min_entries = 1024;
+  // append whatever the number of live leases. The floor is high enough that
+  // 10,000 leases ending one after another cost a compaction or two, not
+  // dozens (each one stalls the event loop for a few tens of milliseconds);
+  // replaying 16,384 small entries at start-up takes milliseconds.
+  std::size_t compact_min_entries = 16384;
   uint64_t compact_min_bytes = 4u << 20;
+  // Past the limits above the journal only *wants* compaction (see
+  // WantsCompaction); an append compacts by itself once the journal is this
+  // many times over them. 1: appends always compact at the limit.
+  std::size_t forced_compaction_factor = 1;
 };
 
 struct JournalStats {
@@ -66,8 +73,12 @@ class LeaseJournal {
   // Forgets the lease. NOT_FOUND when it is not recorded.
   Status Remove(const std::string& id, Durability durability = Durability::kOnReturn);
   // Rewrites the journal as a snapshot of the live set (temp file, fsync,
-  // rename over, fsync the directory). Runs by itself as the journal grows.
+  // rename over, fsync the directory). Runs by itself as the journal grows,
+  // or earlier, when the owner finds a quiet moment (WantsCompaction).
   Status Compact();
+  // Over the compaction limits, but below the point where appends compact by
+  // themselves: the owner should call Compact when it can afford the pause.
+  bool WantsCompaction() const { return OverLimits(1); }
 
   // Every recorded lease, ordered by id.
   std::vector<StoredLease> Live() const;
@@ -83,10 +94,11 @@ class LeaseJournal {
   Status Append(const std::string& entry, Durability durability);
   Status Rewrite();
   void MaybeCompact();
+  bool OverLimits(std::size_t factor) const;
 
   struct Slot {
     StoredLease lease;
-    uint64_t entry_bytes = 0;  // size of its UPSERT entry: what a snapshot will hold
+    std::string entry;  // its UPSERT entry, as a snapshot writes it: encoded once
   };
 
   std::string dir_;
@@ -96,7 +108,7 @@ class LeaseJournal {
   UniqueFd fd_;               // journal, O_APPEND
   bool needs_rewrite_ = false;  // an append failed half-way: rewrite before the next one
   std::map<std::string, Slot> live_;
-  uint64_t live_bytes_ = 0;   // sum of Slot::entry_bytes
+  uint64_t live_bytes_ = 0;   // sum of the sizes of Slot::entry
   LoadReport report_;
   JournalStats stats_;
 };

@@ -472,9 +472,13 @@ TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved
   store.log.clear();
   clock.Advance(30s);
   ASSERT_EQ(manager->ExpireDue().size(), 1u);
-  EXPECT_THAT(store.log, ElementsAre("put f1 ended @apply2 @remove0",
+  EXPECT_THAT(store.log, ElementsAre("put f1 ended (lazy) @apply2 @remove0",
                                      "remove f1 (lazy) @apply2 @remove1"));
+  store.log.clear();
   ASSERT_TRUE(manager->Revoke("f2", "uid:0").ok());
+  // A revoke ends a lease early: that must be on disk before the kernel changes.
+  EXPECT_THAT(store.log, ElementsAre("put f2 ended @apply2 @remove1",
+                                     "remove f2 (lazy) @apply2 @remove2"));
   EXPECT_TRUE(store.leases.empty());
 }
 

@@ -363,3 +363,35 @@ TEST(LeaseJournalDurability, DeferredWritesAreReplayedLikeAnyOther) {
 
 }  // namespace
 }  // namespace chaosnet::state
+
+namespace chaosnet::state {
+namespace {
+
+// With a forced-compaction factor, the journal first only asks for compaction
+// (the daemon runs it at a quiet moment) and compacts by itself only once it
+// is that many times over its limits.
+TEST(LeaseJournalCompaction, AsksFirstAndForcesOnlyFarOverTheLimits) {
+  testing::TempDir tmp;
+  JournalOptions options;
+  options.compact_min_entries = 8;
+  options.forced_compaction_factor = 4;
+  auto opened = LeaseJournal::Open(tmp.path(), options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  LeaseJournal& j = *opened;
+  for (int i = 1; i <= 9; ++i) ASSERT_TRUE(j.Put(testing::SmallLease("a", i)).ok());
+  EXPECT_TRUE(j.WantsCompaction());
+  EXPECT_EQ(j.stats().compactions, 0u);
+
+  ASSERT_TRUE(j.Compact().ok());
+  EXPECT_FALSE(j.WantsCompaction());
+  EXPECT_EQ(j.stats().entries_in_file, 1u);
+
+  for (int i = 1; i <= 31; ++i) ASSERT_TRUE(j.Put(testing::SmallLease("a", i)).ok());
+  EXPECT_EQ(j.stats().compactions, 1u) << "32 entries is 4 x 8: not yet forced";
+  ASSERT_TRUE(j.Put(testing::SmallLease("a", 33)).ok());
+  EXPECT_EQ(j.stats().compactions, 2u);
+  EXPECT_EQ(j.Find("a")->ifindex, 33);
+}
+
+}  // namespace
+}  // namespace chaosnet::state
