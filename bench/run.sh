@@ -19,6 +19,10 @@ while (($#)); do
   esac
   shift
 done
+if [[ $(id -u) != 0 ]]; then
+  echo "bench: needs root (network namespaces, qdiscs)" >&2
+  exit 77
+fi
 bin=$(realpath "$build/bin")
 [[ -x $bin/chaosnet_bench && -x $bin/chaosnetd ]] || { echo "build first: $bin" >&2; exit 1; }
 
