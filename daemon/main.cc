@@ -47,6 +47,27 @@ int main(int argc, char** argv) {
                  "Traffic no fault may touch, repeatable: PORT, PROTO:PORT, PORT-PORT, CIDR or "
                  "CIDR:PORT (default: tcp:22). Give 'none' to protect nothing")
       ->take_all();
+  auto& policy = config.policy;
+  app.add_option("--allow-interface", policy.allow_interfaces,
+                 "Only interfaces matching this glob may be faulted (repeatable)")
+      ->take_all();
+  app.add_option("--deny-interface", policy.deny_interfaces,
+                 "Interfaces matching this glob may not be faulted (repeatable; wins over allow)")
+      ->take_all();
+  app.add_option("--allow-netns", policy.allow_netns,
+                 "Only these network namespaces (globs over --netns values) may be faulted")
+      ->take_all();
+  app.add_option("--deny-netns", policy.deny_netns,
+                 "Network namespaces (globs) that may not be faulted (repeatable)")
+      ->take_all();
+  std::string max_delay, max_loss;
+  app.add_option("--max-delay", max_delay, "Largest delay (latency + jitter) a fault may add");
+  app.add_option("--max-loss", max_loss, "Largest loss a fault may cause, e.g. 50% (a partition is 100%)");
+  app.add_option("--max-faults", policy.max_faults, "Live faults at most (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--max-faults-per-caller", policy.max_faults_per_caller,
+                 "Live faults at most per caller identity (0: no limit)")
+      ->capture_default_str();
   bool cleanup = false;
   app.add_flag("--cleanup", cleanup,
                "Remove every chaosnet-owned qdisc left in this network namespace, then exit");
@@ -60,6 +81,23 @@ int main(int argc, char** argv) {
     std::cerr << "chaosnetd: --default-ttl " << default_ttl << " is above --max-ttl " << max_ttl
               << "\n";
     return 2;
+  }
+  if (!max_delay.empty()) {
+    auto d = chaosnet::units::ParseDuration(max_delay);
+    if (!d.ok() || *d <= std::chrono::nanoseconds::zero()) {
+      std::cerr << "chaosnetd: --max-delay " << max_delay << ": "
+                << (d.ok() ? "must be positive" : d.status().message()) << "\n";
+      return 2;
+    }
+    policy.max_delay = *d;
+  }
+  if (!max_loss.empty()) {
+    auto p = chaosnet::units::ParsePercent(max_loss);
+    if (!p.ok()) {
+      std::cerr << "chaosnetd: --max-loss " << max_loss << ": " << p.status().message() << "\n";
+      return 2;
+    }
+    policy.max_loss_percent = *p;
   }
   if (!protect.empty()) {
     config.protected_rules.clear();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/core/access_policy.h"
 #include "daemon/plan/protected_traffic.h"
 
 namespace chaosnet::app {
@@ -18,6 +19,8 @@ struct DaemonConfig {
   std::string log_level = "info";
   // Traffic no fault touches (--protect); default: SSH.
   std::vector<plan::ProtectedRule> protected_rules = plan::DefaultProtectedRules();
+  // What callers may fault, how hard, how many (--allow-/--deny-, --max-*).
+  core::AccessPolicy policy;
 };
 
 }  // namespace chaosnet::app

@@ -113,6 +113,7 @@ int RunDaemon(const DaemonConfig& config) {
   manager_config.default_ttl = config.default_ttl;
   manager_config.max_ttl = config.max_ttl;
   manager_config.protected_rules = config.protected_rules;
+  manager_config.policy = config.policy;
   for (const auto& rule : manager_config.protected_rules) {
     spdlog::info("protected from every fault: {}", plan::FormatProtectedRule(rule));
   }

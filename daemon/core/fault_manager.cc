@@ -127,6 +127,17 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   if (Status s = model::ValidateFaultSpec(request.spec, config_.limits); !s.ok()) return s;
   const auto ttl = request.ttl.value_or(config_.default_ttl);
   if (Status s = CheckTtl(ttl); !s.ok()) return s;
+  if (Status s = CheckSpecAllowed(config_.policy, request.spec); !s.ok()) return s;
+  if (!request.dry_run) {
+    std::size_t of_caller = 0;
+    if (config_.policy.restricts_callers()) {
+      for (const auto& [id, r] : active_) of_caller += r.owner == request.caller ? 1 : 0;
+    }
+    const std::string caller = request.caller.empty() ? "this caller" : request.caller;
+    if (Status s = CheckCapacity(config_.policy, active_.size(), of_caller, caller); !s.ok()) {
+      return s;
+    }
+  }
   if (Status s = CheckKernelSupports(request.spec); !s.ok()) return s;
 
   FaultRecord record;

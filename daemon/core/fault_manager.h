@@ -17,6 +17,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_record.h"
 #include "daemon/core/fault_trees.h"
+#include "daemon/core/access_policy.h"
 #include "daemon/core/kernel_provider.h"
 #include "daemon/core/lease_store.h"
 #include "daemon/kernel/kernel.h"
@@ -33,6 +34,7 @@ struct ManagerConfig {
   // Traffic no fault ever touches (default: SSH). The daemon adds the ports
   // of its own remote API listeners.
   std::vector<plan::ProtectedRule> protected_rules = plan::DefaultProtectedRules();
+  AccessPolicy policy;  // what callers may fault, how hard, how many
 };
 
 struct CreateRequest {

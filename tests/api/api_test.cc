@@ -386,3 +386,51 @@ TEST_F(ApiTest, ASecondDaemonOnTheSameSocketIsRefusedAndTouchesNothing) {
 
 }  // namespace
 }  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+// The operator's limits through a real daemon's flags.
+class PolicyApiTest : public ApiTest {
+ protected:
+  std::vector<std::string> ExtraDaemonArgs() override {
+    return {"--max-ttl", "1h", "--max-faults", "1", "--max-loss", "50%", "--deny-interface",
+            "lo", "--max-delay", "2s"};
+  }
+};
+
+TEST_F(PolicyApiTest, EachLimitIsRefusedWithItsCodeAndLeavesNothing) {
+  pb::CreateFaultRequest on_lo = RateRequest();
+  on_lo.mutable_spec()->set_interface("lo");
+  pb::CreateFaultResponse resp;
+  grpc::Status s = Create(on_lo, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(s.error_message(), "interface lo may not be faulted (--deny-interface lo)");
+
+  pb::CreateFaultRequest lossy = RateRequest();
+  lossy.mutable_spec()->mutable_loss()->set_percent(60);
+  s = Create(lossy, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("(--max-loss)"));
+
+  pb::CreateFaultRequest partition = RateRequest();
+  partition.mutable_spec()->clear_rate();
+  partition.mutable_spec()->set_partition(true);
+  EXPECT_EQ(Create(partition, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  s = Create(DelayRequest(3000), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("(--max-delay)"));
+  EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+
+  ASSERT_TRUE(Create(RateRequest(), &resp).ok());
+  pb::CreateFaultRequest second = RateRequest();
+  second.mutable_spec()->mutable_match()->set_dst_cidr("10.1.2.3");
+  s = Create(second, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("--max-faults 1"));
+  EXPECT_THAT(Classes(), Not(HasSubstr("ca00:2")));
+}
+
+}  // namespace
+}  // namespace chaosnet::testing

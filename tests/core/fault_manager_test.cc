@@ -329,6 +329,26 @@ TEST_F(FaultManagerTest, EndedHistoryIsBounded) {
   EXPECT_TRUE(manager->Get("f5").ok());
 }
 
+TEST_F(FaultManagerTest, ThePolicyIsCheckedBeforeAnythingIsTouched) {
+  config.policy.deny_interfaces = {"eth1"};
+  config.policy.max_faults = 1;
+  config.policy.max_faults_per_caller = 1;
+  Rebuild();
+  auto denied = manager->Create(Request(Delay("eth1")));
+  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  // A dry run creates nothing, so no count limit applies to it.
+  CreateRequest dry = Request(Delay("eth0", 10ms));
+  dry.dry_run = true;
+  EXPECT_EQ(manager->Create(dry).status().code(), StatusCode::kFailedPrecondition)
+      << "only the overlap with the live fault refuses it";
+  auto full = manager->Create(Request(Delay("eth0", 10ms)));
+  EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(kernel.apply_calls, 1);
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth1));
+  EXPECT_THAT(events, ElementsAre("APPLIED f1"));
+}
+
 // --- The durable lease store -------------------------------------------------
 
 // Records every call, and how many kernel applies/removals had happened by

@@ -1,0 +1,81 @@
+#include "daemon/core/access_policy.h"
+
+#include <fnmatch.h>
+
+#include "common/units.h"
+
+namespace chaosnet::core {
+namespace {
+
+const std::string* FirstMatch(const std::vector<std::string>& patterns, const std::string& name) {
+  for (const auto& p : patterns) {
+    if (::fnmatch(p.c_str(), name.c_str(), 0) == 0) return &p;
+  }
+  return nullptr;
+}
+
+Status CheckName(const std::string& what, const std::string& name,
+                 const std::vector<std::string>& allow, const std::vector<std::string>& deny,
+                 const std::string& flag) {
+  if (const std::string* p = FirstMatch(deny, name)) {
+    return PermissionDenied(what + " " + name + " may not be faulted (--deny-" + flag + " " +
+                            *p + ")");
+  }
+  if (!allow.empty() && FirstMatch(allow, name) == nullptr) {
+    return PermissionDenied(what + " " + name + " may not be faulted: it matches no --allow-" +
+                            flag + " pattern");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckSpecAllowed(const AccessPolicy& policy, const model::FaultSpec& spec) {
+  if (Status s = CheckName("interface", spec.interface, policy.allow_interfaces,
+                           policy.deny_interfaces, "interface");
+      !s.ok()) {
+    return s;
+  }
+  if (!spec.netns.empty()) {
+    if (Status s = CheckName("network namespace", spec.netns, policy.allow_netns,
+                             policy.deny_netns, "netns");
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (policy.max_delay && spec.delay) {
+    const auto delay = spec.delay->latency + spec.delay->jitter;
+    if (delay > *policy.max_delay) {
+      return PermissionDenied("delay " + units::FormatDuration(delay) +
+                              " (latency + jitter) is above the limit of " +
+                              units::FormatDuration(*policy.max_delay) + " (--max-delay)");
+    }
+  }
+  if (policy.max_loss_percent) {
+    const double loss = spec.partition ? 100.0 : spec.loss ? spec.loss->percent : 0.0;
+    if (loss > *policy.max_loss_percent) {
+      return PermissionDenied(std::string(spec.partition ? "a partition (100% loss)"
+                                                         : "loss " + units::FormatPercent(loss)) +
+                              " is above the limit of " +
+                              units::FormatPercent(*policy.max_loss_percent) + " (--max-loss)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckCapacity(const AccessPolicy& policy, std::size_t active, std::size_t active_of_caller,
+                     const std::string& caller) {
+  if (policy.max_faults != 0 && active >= policy.max_faults) {
+    return ResourceExhausted(std::to_string(active) + " faults are live, the limit (--max-faults " +
+                             std::to_string(policy.max_faults) +
+                             "); revoke some or wait for them to expire");
+  }
+  if (policy.max_faults_per_caller != 0 && active_of_caller >= policy.max_faults_per_caller) {
+    return ResourceExhausted(caller + " has " + std::to_string(active_of_caller) +
+                             " live faults, the limit per caller (--max-faults-per-caller " +
+                             std::to_string(policy.max_faults_per_caller) + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace chaosnet::core
