@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(CHAOSNET_VERSION));
   app.add_option("--socket", config.socket_path, "Unix socket of the API")
       ->capture_default_str();
+  app.add_option("--socket-group", config.socket_group,
+                 "Group allowed to use the API socket (mode 0660); default: root only");
   app.add_option("--state-dir", config.state_dir, "Directory for the daemon's state")
       ->capture_default_str();
   std::string default_ttl = "5m", max_ttl = "24h";
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-faults-per-caller", policy.max_faults_per_caller,
                  "Live faults at most per caller identity (0: no limit)")
       ->capture_default_str();
+  app.add_option("--audit-log", config.audit_log_path,
+                 "Append a JSON line per lease event and refused request to this file");
   bool cleanup = false;
   app.add_flag("--cleanup", cleanup,
                "Remove every chaosnet-owned qdisc left in this network namespace, then exit");

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "daemon/api/audit_log.h"
 #include "daemon/api/convert.h"
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/keep_alive_reactor.h"
@@ -31,6 +32,12 @@ grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
+void FaultService::AuditRefusal(const std::string& rpc, const std::string& caller,
+                                const Status& status, const model::FaultSpec* spec,
+                                const std::string& fault_id) {
+  if (audit_ != nullptr) audit_->Refused(rpc, caller, status, spec, fault_id);
+}
+
 void FaultService::BeginShutdown() {
   shutting_down_ = true;
   auto watchers = watchers_;
@@ -49,10 +56,14 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
                                                     v1::CreateFaultResponse* response) {
   return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
     auto converted = FromProto(*request);
-    if (!converted.ok()) return converted.status();
+    if (!converted.ok()) {
+      AuditRefusal("CreateFault", caller, converted.status());
+      return converted.status();
+    }
     converted->caller = caller;
     auto created = manager_.Create(*converted);
     if (!created.ok()) {
+      AuditRefusal("CreateFault", caller, created.status(), &converted->spec);
       spdlog::info("create refused for {}: {} ({})", caller, created.status().message(),
                    StatusCodeName(created.status().code()));
       return created.status();
@@ -100,7 +111,10 @@ grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext*
     auto ttl = FromProto(request->ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
     auto record = manager_.Extend(request->id(), *ttl, caller);
-    if (!record.ok()) return record.status();
+    if (!record.ok()) {
+      AuditRefusal("ExtendFault", caller, record.status(), nullptr, request->id());
+      return record.status();
+    }
     spdlog::info("fault {} extended by {}", record->id, caller);
     ToProto(*record, response);
     return Status::Ok();
@@ -112,7 +126,10 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
                                                     v1::Fault* response) {
   return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
     auto record = manager_.Revoke(request->id(), caller);
-    if (!record.ok()) return record.status();
+    if (!record.ok()) {
+      AuditRefusal("RevokeFault", caller, record.status(), nullptr, request->id());
+      return record.status();
+    }
     spdlog::info("fault {} revoked by {}: {}", record->id, caller, core::FaultStateName(record->state));
     ToProto(*record, response);
     return Status::Ok();

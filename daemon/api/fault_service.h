@@ -14,6 +14,7 @@
 
 namespace chaosnet::api {
 
+class AuditLog;
 class KeepAliveReactor;
 class WatchReactor;
 
@@ -27,6 +28,9 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
  public:
   FaultService(boost::asio::io_context& loop, core::FaultManager& manager, ServiceInfo info);
   ~FaultService() override;
+
+  // Records refused requests there too (not owned; may be null).
+  void set_audit_log(AuditLog* audit) { audit_ = audit; }
 
   // On the loop: refuse new work and end every open stream (a keep-alive
   // stream's end rolls its faults back).
@@ -65,11 +69,15 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   // Runs `work` on the loop and finishes the call with the status it returns.
   template <typename Work>
   grpc::ServerUnaryReactor* OnLoop(grpc::CallbackServerContext* ctx, Work work);
+  // Loop thread: a refused request, for the audit log.
+  void AuditRefusal(const std::string& rpc, const std::string& caller, const Status& status,
+                    const model::FaultSpec* spec = nullptr, const std::string& fault_id = "");
 
   boost::asio::io_context& loop_;
   core::FaultManager& manager_;
   ServiceInfo info_;
   bool shutting_down_ = false;          // loop thread only
+  AuditLog* audit_ = nullptr;
   std::set<WatchReactor*> watchers_;    // loop thread only
   std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };

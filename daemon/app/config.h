@@ -16,11 +16,15 @@ struct DaemonConfig {
   std::chrono::nanoseconds default_ttl = std::chrono::minutes(5);
   std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
   unsigned socket_mode = 0660;
+  // Group that may use the socket (--socket-group NAME or GID); "" = root's.
+  std::string socket_group;
   std::string log_level = "info";
   // Traffic no fault touches (--protect); default: SSH.
   std::vector<plan::ProtectedRule> protected_rules = plan::DefaultProtectedRules();
   // What callers may fault, how hard, how many (--allow-/--deny-, --max-*).
   core::AccessPolicy policy;
+  // JSON lines of every lease event and refused request (--audit-log); "" = none.
+  std::string audit_log_path;
 };
 
 }  // namespace chaosnet::app

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <grp.h>
 #include <sys/utsname.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -19,6 +21,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/api/audit_log.h"
 #include "daemon/api/fault_service.h"
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
@@ -68,6 +71,21 @@ Status PrepareSocketPath(const std::string& path) {
   return Status::Ok();
 }
 
+// The gid of --socket-group: a name from the group database, or a number.
+Result<gid_t> ResolveGroup(const std::string& group) {
+  if (!group.empty() && group.find_first_not_of("0123456789") == std::string::npos) {
+    return static_cast<gid_t>(std::stoul(group));
+  }
+  std::vector<char> buf(16384);
+  struct group entry {};
+  struct group* found = nullptr;
+  int rc = ::getgrnam_r(group.c_str(), &entry, buf.data(), buf.size(), &found);
+  if (rc != 0 || found == nullptr) {
+    return InvalidArgument("--socket-group " + group + ": no such group");
+  }
+  return found->gr_gid;
+}
+
 void LogCapabilities(const kernel::Capabilities& caps) {
   spdlog::info("kernel {}: netem={} tbf={} htb={} u32={} mirred={} ifb={}", KernelRelease(),
                caps.netem, caps.tbf, caps.htb, caps.u32, caps.mirred, caps.ifb);
@@ -93,6 +111,15 @@ int RunDaemon(const DaemonConfig& config) {
     return 1;
   }
   LogJournalReport(*journal);
+  std::optional<gid_t> socket_gid;
+  if (!config.socket_group.empty()) {
+    auto gid = ResolveGroup(config.socket_group);
+    if (!gid.ok()) {
+      spdlog::critical("{}", gid.status().message());
+      return 1;
+    }
+    socket_gid = *gid;
+  }
   // Before reconciling: a second daemon must be turned away before it could
   // mistake the first one's qdiscs for orphans.
   if (Status s = PrepareSocketPath(config.socket_path); !s.ok()) {
@@ -135,6 +162,17 @@ int RunDaemon(const DaemonConfig& config) {
   }
   api::FaultService service(loop, manager,
                             {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()});
+  std::unique_ptr<api::AuditLog> audit;
+  if (!config.audit_log_path.empty()) {
+    auto opened = api::AuditLog::Open(config.audit_log_path, manager);
+    if (!opened.ok()) {
+      spdlog::critical("{}", opened.status().message());
+      return 1;
+    }
+    audit = std::move(opened).value();
+    service.set_audit_log(audit.get());
+    spdlog::info("audit log: {}", config.audit_log_path);
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
@@ -150,6 +188,13 @@ int RunDaemon(const DaemonConfig& config) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) {
     spdlog::critical("cannot listen on unix:{}", config.socket_path);
+    return 1;
+  }
+  // Created under the daemon's umask (systemd's UMask=0077: owner only), then
+  // opened to the group, never wider.
+  if (socket_gid && ::chown(config.socket_path.c_str(), static_cast<uid_t>(-1), *socket_gid) != 0) {
+    spdlog::critical("cannot give {} to group {}: {}", config.socket_path, config.socket_group,
+                     std::strerror(errno));
     return 1;
   }
   ::chmod(config.socket_path.c_str(), config.socket_mode);

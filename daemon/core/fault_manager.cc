@@ -179,7 +179,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
   const FaultRecord& tracked = Track(std::move(record));
-  Publish(EventType::kApplied, tracked);
+  Publish(EventType::kApplied, tracked, request.caller);
   return CreateResult{tracked, false};
 }
 
@@ -285,7 +285,7 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
   record->expires_at = extended.expires_at;
   leases_.Reschedule(id, record->deadline);
   RefreshCounters(*record);
-  Publish(EventType::kExtended, *record);
+  Publish(EventType::kExtended, *record, caller);
   return *record;
 }
 
@@ -297,7 +297,8 @@ Result<FaultRecord> FaultManager::Revoke(const std::string& id, const std::strin
     }
     return NotFound("no fault with id " + id);
   }
-  return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller));
+  return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller), "",
+             caller);
 }
 
 Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id) {
@@ -329,7 +330,7 @@ std::vector<FaultRecord> FaultManager::EndKeepAlive(const std::vector<std::strin
   for (const auto& id : ids) {
     const FaultRecord* record = FindActive(id);
     if (record == nullptr || !record->keep_alive) continue;
-    out.push_back(End(id, FaultState::kRevoked, reason));
+    out.push_back(End(id, FaultState::kRevoked, reason, "", "keep-alive stream"));
   }
   return out;
 }
@@ -344,7 +345,8 @@ std::vector<FaultRecord> FaultManager::RevokeAll(const Labels& selector,
   std::vector<FaultRecord> out;
   for (const auto& id : ids) {
     out.push_back(End(id, FaultState::kRevoked,
-                      "revoked by " + (caller.empty() ? "a client" : caller) + " (revoke all)"));
+                      "revoked by " + (caller.empty() ? "a client" : caller) + " (revoke all)", "",
+                      caller));
   }
   return out;
 }
@@ -449,7 +451,7 @@ std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
 }
 
 FaultRecord FaultManager::End(const std::string& id, FaultState state, const std::string& reason,
-                              const std::string& lost_reason) {
+                              const std::string& lost_reason, const std::string& actor) {
   auto node = active_.extract(id);
   FaultRecord record = std::move(node.mapped());
   leases_.Remove(id);
@@ -492,7 +494,7 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
     record.state_reason = "rollback failed: " + removed.message();
     event = EventType::kFailed;
   }
-  Publish(event, record);
+  Publish(event, record, actor);
   Remember(record);
   return record;
 }
@@ -517,8 +519,8 @@ int FaultManager::Subscribe(Listener listener) {
 
 void FaultManager::Unsubscribe(int token) { listeners_.erase(token); }
 
-void FaultManager::Publish(EventType type, const FaultRecord& record) {
-  FaultEvent event{type, record, clock_.WallNow(), ++sequence_};
+void FaultManager::Publish(EventType type, const FaultRecord& record, const std::string& actor) {
+  FaultEvent event{type, record, clock_.WallNow(), ++sequence_, actor};
   // A listener may unsubscribe itself while being called.
   auto snapshot = listeners_;
   for (auto& [token, listener] : snapshot) listener(event);

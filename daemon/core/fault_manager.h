@@ -130,10 +130,11 @@ class FaultManager {
   Status CheckKernelSupports(const model::FaultSpec& spec) const;
   // Takes the kernel objects away and moves the fault to its final state.
   // `lost_reason`: the objects are known to be gone or foreign (drift).
+  // `actor`: who ended it, for the event (see FaultEvent::actor).
   FaultRecord End(const std::string& id, FaultState state, const std::string& reason,
-                  const std::string& lost_reason = "");
+                  const std::string& lost_reason = "", const std::string& actor = "chaosnetd");
   void RefreshCounters(FaultRecord& record);
-  void Publish(EventType type, const FaultRecord& record);
+  void Publish(EventType type, const FaultRecord& record, const std::string& actor);
   void Remember(FaultRecord record);
   // Puts an active record under its lease; returns it as stored.
   const FaultRecord& Track(FaultRecord record);

@@ -47,6 +47,9 @@ struct FaultEvent {
   FaultRecord fault;
   WallTime at;
   uint64_t sequence = 0;
+  // Who caused it: the caller's identity, "chaosnetd" for the daemon's own
+  // doing (expiry, drift, shutdown), "keep-alive stream" for a stream's end.
+  std::string actor;
 };
 
 const char* FaultStateName(FaultState s);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "daemon/state/json.h"
 #include "daemon/state/stored_lease.h"
 
 namespace chaosnet::state {
@@ -21,6 +22,10 @@ std::string EncodeLease(const StoredLease& lease);
 // INVALID_ARGUMENT naming the field that is missing or malformed;
 // FAILED_PRECONDITION for a record of a newer format version.
 Result<StoredLease> DecodeLease(std::string_view text);
+
+// A fault spec as the "spec" member of a record (for other JSON writers, such
+// as the audit log).
+void WriteFaultSpec(json::Writer& w, const model::FaultSpec& spec);
 
 // The payload of a REMOVE journal entry: {"v":1,"id":"..."}.
 std::string EncodeRemoval(const std::string& id);

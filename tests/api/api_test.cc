@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <fstream>
 #include <thread>
 
 #include "tests/api/api_fixture.h"
@@ -430,6 +433,126 @@ TEST_F(PolicyApiTest, EachLimitIsRefusedWithItsCodeAndLeavesNothing) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(s.error_message(), HasSubstr("--max-faults 1"));
   EXPECT_THAT(Classes(), Not(HasSubstr("ca00:2")));
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+class AuditApiTest : public ApiTest {
+ protected:
+  AuditApiTest() {
+    char tmpl[] = "/tmp/chaosnet-audit-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    path_ = dir_ + "/audit.jsonl";
+  }
+  ~AuditApiTest() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  std::vector<std::string> ExtraDaemonArgs() override {
+    return {"--max-ttl", "1h", "--audit-log", path_};
+  }
+  std::vector<std::string> Lines() const {
+    std::ifstream in(path_);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+  // The lines with this event for this fault.
+  std::vector<std::string> Find(const std::string& event, const std::string& fault) const {
+    std::vector<std::string> out;
+    for (const auto& l : Lines()) {
+      if (l.find("\"event\":\"" + event + "\"") != std::string::npos &&
+          l.find("\"fault\":\"" + fault + "\"") != std::string::npos) {
+        out.push_back(l);
+      }
+    }
+    return out;
+  }
+  std::string dir_, path_;
+};
+
+TEST_F(AuditApiTest, EachLifecycleEventIsOneJsonLineWithWhoDidIt) {
+  pb::CreateFaultResponse a;
+  ASSERT_TRUE(Create(RateRequest(), &a).ok());
+  const std::string id = a.fault().id();
+  pb::ExtendFaultRequest extend;
+  extend.set_id(id);
+  extend.mutable_ttl()->set_seconds(120);
+  pb::Fault f;
+  ASSERT_TRUE(stub_->ExtendFault(Ctx().get(), extend, &f).ok());
+  pb::RevokeFaultRequest revoke;
+  revoke.set_id(id);
+  ASSERT_TRUE(stub_->RevokeFault(Ctx().get(), revoke, &f).ok());
+  EXPECT_EQ(stub_->RevokeFault(Ctx().get(), revoke, &f).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  pb::CreateFaultResponse b;
+  ASSERT_TRUE(Create(RateRequest(1'000'000, 1), &b).ok());
+  for (int i = 0; i < 100 && Get(b.fault().id()).state() == pb::FAULT_STATE_ACTIVE; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  pb::CreateFaultRequest bad = RateRequest();
+  bad.mutable_spec()->set_interface("nosuch0");
+  pb::CreateFaultResponse ignored;
+  EXPECT_FALSE(Create(bad, &ignored).ok());
+
+  const std::string caller = "\"actor\":\"" + a.fault().owner().identity() + "\"";
+  ASSERT_EQ(Find("applied", id).size(), 1u) << path_;
+  EXPECT_THAT(Find("applied", id)[0], HasSubstr(caller));
+  EXPECT_THAT(Find("applied", id)[0], HasSubstr("\"spec\":{\"interface\":\"cn0\""));
+  ASSERT_EQ(Find("extended", id).size(), 1u);
+  EXPECT_THAT(Find("extended", id)[0], HasSubstr(caller));
+  ASSERT_EQ(Find("revoked", id).size(), 1u);
+  EXPECT_THAT(Find("revoked", id)[0], HasSubstr(caller));
+  ASSERT_EQ(Find("refused", id).size(), 1u);
+  EXPECT_THAT(Find("refused", id)[0], HasSubstr("\"code\":\"FAILED_PRECONDITION\""));
+  ASSERT_EQ(Find("applied", b.fault().id()).size(), 1u);
+  ASSERT_EQ(Find("expired", b.fault().id()).size(), 1u);
+  EXPECT_THAT(Find("expired", b.fault().id())[0], HasSubstr("\"actor\":\"chaosnetd\""));
+  int refused_create = 0;
+  for (const auto& l : Lines()) {
+    if (l.find("\"rpc\":\"CreateFault\"") != std::string::npos &&
+        l.find("\"code\":\"NOT_FOUND\"") != std::string::npos &&
+        l.find("nosuch0") != std::string::npos) {
+      ++refused_create;
+    }
+  }
+  EXPECT_EQ(refused_create, 1);
+  for (const auto& l : Lines()) {
+    EXPECT_EQ(l.front(), '{');
+    EXPECT_EQ(l.back(), '}');
+    EXPECT_THAT(l, ::testing::ContainsRegex("^\\{\"time\":\"20[0-9-]+T[0-9:.]+Z\""));
+  }
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+class SocketGroupApiTest : public ApiTest {
+ protected:
+  std::vector<std::string> ExtraDaemonArgs() override {
+    return {"--max-ttl", "1h", "--socket-group", "nogroup"};
+  }
+};
+
+TEST_F(SocketGroupApiTest, TheSocketBelongsToTheGroupAndNobodyElse) {
+  struct stat st {};
+  ASSERT_EQ(::stat(daemon_->socket_path().c_str(), &st), 0);
+  const struct group* g = ::getgrnam("nogroup");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(st.st_gid, g->gr_gid);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+TEST(SocketGroupStartup, AnUnknownGroupStopsTheDaemonBeforeItServes) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  DaemonProcess daemon("", {"--socket-group", "no-such-group-chaosnet"});
+  EXPECT_FALSE(daemon.WaitReady());
+  EXPECT_THAT(daemon.ReadLog(), HasSubstr("--socket-group no-such-group-chaosnet: no such group"));
 }
 
 }  // namespace
