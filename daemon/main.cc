@@ -6,6 +6,7 @@
 
 #include "common/units.h"
 #include "daemon/app/daemon.h"
+#include "daemon/app/metrics_server.h"
 #include "daemon/plan/protected_traffic.h"
 
 namespace {
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--audit-log", config.audit_log_path,
                  "Append a JSON line per lease event and refused request to this file");
+  app.add_option("--metrics-listen", config.metrics_listen,
+                 "Serve Prometheus metrics over HTTP at HOST:PORT (GET /metrics)");
   bool cleanup = false;
   app.add_flag("--cleanup", cleanup,
                "Remove every chaosnet-owned qdisc left in this network namespace, then exit");
@@ -85,6 +88,13 @@ int main(int argc, char** argv) {
     std::cerr << "chaosnetd: --default-ttl " << default_ttl << " is above --max-ttl " << max_ttl
               << "\n";
     return 2;
+  }
+  if (!config.metrics_listen.empty()) {
+    if (auto s = chaosnet::app::ValidateListenAddress(config.metrics_listen); !s.ok()) {
+      std::cerr << "chaosnetd: --metrics-listen " << config.metrics_listen << ": " << s.message()
+                << "\n";
+      return 2;
+    }
   }
   if (!max_delay.empty()) {
     auto d = chaosnet::units::ParseDuration(max_delay);

@@ -21,6 +21,7 @@ if (( want_test )); then
   packages+=(
     qemu-system-x86 linux-image-amd64 busybox-static kmod cpio gzip xz-utils
     iputils-ping procps systemd strace
+    prometheus
   )
 fi
 

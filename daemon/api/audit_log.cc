@@ -8,21 +8,6 @@
 #include "daemon/state/lease_codec.h"
 
 namespace chaosnet::api {
-namespace {
-
-const char* EventName(core::EventType t) {
-  switch (t) {
-    case core::EventType::kApplied: return "applied";
-    case core::EventType::kExtended: return "extended";
-    case core::EventType::kExpired: return "expired";
-    case core::EventType::kRevoked: return "revoked";
-    case core::EventType::kLost: return "lost";
-    case core::EventType::kFailed: return "failed";
-  }
-  return "unknown";
-}
-
-}  // namespace
 
 std::string Rfc3339(core::WallTime t) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
@@ -62,7 +47,7 @@ void AuditLog::OnEvent(const core::FaultEvent& e) {
   state::json::Writer w;
   w.BeginObject();
   w.Key("time").String(Rfc3339(e.at));
-  w.Key("event").String(EventName(e.type));
+  w.Key("event").String(core::EventTypeLabel(e.type));
   w.Key("fault").String(f.id);
   w.Key("actor").String(e.actor);
   w.Key("owner").String(f.owner);

@@ -7,6 +7,7 @@
 #include "daemon/api/convert.h"
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/keep_alive_reactor.h"
+#include "daemon/api/metrics.h"
 #include "daemon/api/watch_reactor.h"
 
 namespace chaosnet::api {
@@ -20,14 +21,22 @@ FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& ma
 FaultService::~FaultService() = default;
 
 template <typename Work>
-grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx, Work work) {
+grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx, const char* rpc,
+                                               Work work) {
   auto* reactor = ctx->DefaultReactor();
-  boost::asio::post(loop_, [this, reactor, work = std::move(work)]() mutable {
+  const auto arrived = std::chrono::steady_clock::now();
+  boost::asio::post(loop_, [this, reactor, rpc, arrived, work = std::move(work)]() mutable {
     if (shutting_down_) {
       reactor->Finish({grpc::StatusCode::UNAVAILABLE, "chaosnetd is shutting down"});
       return;
     }
-    reactor->Finish(ToGrpc(work()));
+    const Status status = work();
+    if (metrics_ != nullptr) {
+      metrics_->ObserveRequest(
+          rpc, status.code(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
+    }
+    reactor->Finish(ToGrpc(status));
   });
   return reactor;
 }
@@ -54,7 +63,7 @@ void FaultService::BeginShutdown() {
 grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext* ctx,
                                                     const v1::CreateFaultRequest* request,
                                                     v1::CreateFaultResponse* response) {
-  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "CreateFault", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
     auto converted = FromProto(*request);
     if (!converted.ok()) {
       AuditRefusal("CreateFault", caller, converted.status());
@@ -82,7 +91,7 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* FaultService::GetFault(grpc::CallbackServerContext* ctx,
                                                  const v1::GetFaultRequest* request,
                                                  v1::Fault* response) {
-  return OnLoop(ctx, [this, request, response]() -> Status {
+  return OnLoop(ctx, "GetFault", [this, request, response]() -> Status {
     auto record = manager_.Get(request->id());
     if (!record.ok()) return record.status();
     ToProto(*record, response);
@@ -93,7 +102,7 @@ grpc::ServerUnaryReactor* FaultService::GetFault(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* FaultService::ListFaults(grpc::CallbackServerContext* ctx,
                                                    const v1::ListFaultsRequest* request,
                                                    v1::ListFaultsResponse* response) {
-  return OnLoop(ctx, [this, request, response]() -> Status {
+  return OnLoop(ctx, "ListFaults", [this, request, response]() -> Status {
     core::ListFilter filter;
     filter.interface = request->interface();
     filter.label_selector = {request->label_selector().begin(), request->label_selector().end()};
@@ -106,7 +115,7 @@ grpc::ServerUnaryReactor* FaultService::ListFaults(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext* ctx,
                                                     const v1::ExtendFaultRequest* request,
                                                     v1::Fault* response) {
-  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "ExtendFault", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
     if (!request->has_ttl()) return InvalidArgument("ttl is required (e.g. 30s)");
     auto ttl = FromProto(request->ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
@@ -124,7 +133,7 @@ grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext* ctx,
                                                     const v1::RevokeFaultRequest* request,
                                                     v1::Fault* response) {
-  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "RevokeFault", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
     auto record = manager_.Revoke(request->id(), caller);
     if (!record.ok()) {
       AuditRefusal("RevokeFault", caller, record.status(), nullptr, request->id());
@@ -139,7 +148,7 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerContext* ctx,
                                                         const v1::RevokeAllFaultsRequest* request,
                                                         v1::RevokeAllFaultsResponse* response) {
-  return OnLoop(ctx, [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "RevokeAllFaults", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
     core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
     auto records = manager_.RevokeAll(selector, caller);
     spdlog::info("revoke-all by {}: {} fault(s)", caller, records.size());
@@ -161,7 +170,7 @@ grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultServi
 grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx,
                                                 const v1::GetInfoRequest* request,
                                                 v1::Info* response) {
-  return OnLoop(ctx, [this, response]() -> Status {
+  return OnLoop(ctx, "GetInfo", [this, response]() -> Status {
     response->set_version(info_.version);
     ToProto(manager_.config().default_ttl, response->mutable_default_ttl());
     ToProto(manager_.config().max_ttl, response->mutable_max_ttl());

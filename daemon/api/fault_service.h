@@ -15,6 +15,7 @@
 namespace chaosnet::api {
 
 class AuditLog;
+class Metrics;
 class KeepAliveReactor;
 class WatchReactor;
 
@@ -31,6 +32,8 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
 
   // Records refused requests there too (not owned; may be null).
   void set_audit_log(AuditLog* audit) { audit_ = audit; }
+  // Counts every unary request and its latency there (not owned; may be null).
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
   // On the loop: refuse new work and end every open stream (a keep-alive
   // stream's end rolls its faults back).
@@ -68,7 +71,7 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
 
   // Runs `work` on the loop and finishes the call with the status it returns.
   template <typename Work>
-  grpc::ServerUnaryReactor* OnLoop(grpc::CallbackServerContext* ctx, Work work);
+  grpc::ServerUnaryReactor* OnLoop(grpc::CallbackServerContext* ctx, const char* rpc, Work work);
   // Loop thread: a refused request, for the audit log.
   void AuditRefusal(const std::string& rpc, const std::string& caller, const Status& status,
                     const model::FaultSpec* spec = nullptr, const std::string& fault_id = "");
@@ -78,6 +81,7 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   ServiceInfo info_;
   bool shutting_down_ = false;          // loop thread only
   AuditLog* audit_ = nullptr;
+  Metrics* metrics_ = nullptr;
   std::set<WatchReactor*> watchers_;    // loop thread only
   std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };

@@ -25,6 +25,8 @@ struct DaemonConfig {
   core::AccessPolicy policy;
   // JSON lines of every lease event and refused request (--audit-log); "" = none.
   std::string audit_log_path;
+  // Prometheus endpoint (--metrics-listen HOST:PORT); "" = none.
+  std::string metrics_listen;
 };
 
 }  // namespace chaosnet::app

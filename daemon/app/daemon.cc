@@ -23,10 +23,12 @@
 
 #include "daemon/api/audit_log.h"
 #include "daemon/api/fault_service.h"
+#include "daemon/api/metrics.h"
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
 #include "daemon/app/journal_compactor.h"
 #include "daemon/app/memory_trimmer.h"
+#include "daemon/app/metrics_server.h"
 #include "daemon/app/namespace_kernels.h"
 #include "daemon/app/namespace_watch.h"
 #include "daemon/app/owned_objects.h"
@@ -140,6 +142,11 @@ int RunDaemon(const DaemonConfig& config) {
   manager_config.default_ttl = config.default_ttl;
   manager_config.max_ttl = config.max_ttl;
   manager_config.protected_rules = config.protected_rules;
+  // No fault may cut the scrapes that watch the experiment.
+  if (auto listen = ParseListenAddress(config.metrics_listen); listen.ok() && listen->second != 0) {
+    auto rule = plan::ParseProtectedRule("tcp:" + std::to_string(listen->second));
+    if (rule.ok()) manager_config.protected_rules.push_back(*rule);
+  }
   manager_config.policy = config.policy;
   for (const auto& rule : manager_config.protected_rules) {
     spdlog::info("protected from every fault: {}", plan::FormatProtectedRule(rule));
@@ -162,6 +169,18 @@ int RunDaemon(const DaemonConfig& config) {
   }
   api::FaultService service(loop, manager,
                             {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()});
+  api::Metrics metrics(manager);
+  service.set_metrics(&metrics);
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!config.metrics_listen.empty()) {
+    auto started = MetricsServer::Start(loop, config.metrics_listen, metrics);
+    if (!started.ok()) {
+      spdlog::critical("{}", started.status().message());
+      return 1;
+    }
+    metrics_server = std::move(started).value();
+    spdlog::info("metrics: http://{}/metrics", config.metrics_listen);
+  }
   std::unique_ptr<api::AuditLog> audit;
   if (!config.audit_log_path.empty()) {
     auto opened = api::AuditLog::Open(config.audit_log_path, manager);

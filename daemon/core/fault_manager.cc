@@ -1,5 +1,7 @@
 #include "daemon/core/fault_manager.h"
 
+#include <cctype>
+
 #include "daemon/core/stored_lease_conversion.h"
 
 #include <algorithm>
@@ -48,6 +50,12 @@ const char* EventTypeName(EventType t) {
     case EventType::kFailed: return "FAILED";
   }
   return "UNKNOWN";
+}
+
+std::string EventTypeLabel(EventType t) {
+  std::string label = EventTypeName(t);
+  for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return label;
 }
 
 std::string RandomFaultId() {

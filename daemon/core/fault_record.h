@@ -54,5 +54,7 @@ struct FaultEvent {
 
 const char* FaultStateName(FaultState s);
 const char* EventTypeName(EventType t);
+// "applied", "expired", ...: for the audit log and metric labels.
+std::string EventTypeLabel(EventType t);
 
 }  // namespace chaosnet::core

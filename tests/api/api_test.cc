@@ -557,3 +557,90 @@ TEST(SocketGroupStartup, AnUnknownGroupStopsTheDaemonBeforeItServes) {
 
 }  // namespace
 }  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+// The Prometheus endpoint, scraped the way Prometheus does, checked by
+// Prometheus's own linter.
+class MetricsApiTest : public ApiTest {
+ protected:
+  std::vector<std::string> ExtraDaemonArgs() override {
+    return {"--max-ttl", "1h", "--metrics-listen", "127.0.0.1:19465"};
+  }
+  void SetUp() override {
+    ApiTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(net_->InA("ip link set lo up"), 0);
+  }
+  // One HTTP request from inside the daemon's namespace, with bash alone.
+  std::string Http(const std::string& path) {
+    std::string out;
+    net_->InA("bash -c 'exec 3<>/dev/tcp/127.0.0.1/19465 && printf \"GET " + path +
+                  " HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n\" >&3 && cat <&3'",
+              &out);
+    return out;
+  }
+  std::string Body(const std::string& response) {
+    auto at = response.find("\r\n\r\n");
+    return at == std::string::npos ? "" : response.substr(at + 4);
+  }
+};
+
+TEST_F(MetricsApiTest, ScrapePassesPromtoolAndCountersMoveWithOperations) {
+  pb::CreateFaultResponse created;
+  ASSERT_TRUE(Create(RateRequest(), &created).ok());
+  pb::CreateFaultRequest bad = RateRequest();
+  bad.mutable_spec()->set_interface("nosuch0");
+  pb::CreateFaultResponse ignored;
+  EXPECT_FALSE(Create(bad, &ignored).ok());
+
+  std::string live = Http("/metrics");
+  EXPECT_THAT(live, ::testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(live, HasSubstr("Content-Type: text/plain; version=0.0.4"));
+  const std::string body = Body(live);
+  EXPECT_THAT(body, HasSubstr("chaosnet_faults_active{netns=\"\",interface=\"cn0\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("chaosnet_faults_active_by_kind{kind=\"rate\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("chaosnet_fault_events_total{event=\"applied\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"OK\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"NOT_FOUND\"} 1\n"));
+  EXPECT_THAT(body, HasSubstr("chaosnet_request_duration_seconds_count{rpc=\"CreateFault\"} 2\n"));
+
+  // Prometheus's own linter on what a scrape returns.
+  char tmpl[] = "/tmp/chaosnet-metrics-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  {
+    std::ofstream(dir + "/scrape.txt") << body;
+  }
+  std::string lint;
+  EXPECT_EQ(Shell("promtool check metrics < " + dir + "/scrape.txt 2>&1", &lint), 0) << lint;
+  EXPECT_EQ(lint, "") << "promtool has remarks";
+  std::system(("rm -rf '" + dir + "'").c_str());
+
+  pb::RevokeFaultRequest revoke;
+  revoke.set_id(created.fault().id());
+  pb::Fault f;
+  ASSERT_TRUE(stub_->RevokeFault(Ctx().get(), revoke, &f).ok());
+  const std::string after = Body(Http("/metrics"));
+  EXPECT_THAT(after, HasSubstr("chaosnet_fault_events_total{event=\"revoked\"} 1\n"));
+  EXPECT_THAT(after, Not(HasSubstr("interface=\"cn0\"} 1")));
+  EXPECT_THAT(Http("/other"), ::testing::StartsWith("HTTP/1.1 404 Not Found"));
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+TEST(MetricsStartup, ABadListenAddressStopsTheDaemonBeforeItServes) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  for (const char* bad : {"nonsense", "127.0.0.1:99999", "::1:9465", "host.example:9465"}) {
+    DaemonProcess daemon("", {"--metrics-listen", bad});
+    EXPECT_FALSE(daemon.WaitReady()) << bad;
+    EXPECT_THAT(daemon.ReadLog(), HasSubstr("--metrics-listen")) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace chaosnet::testing

@@ -1,0 +1,125 @@
+#include "daemon/api/metrics.h"
+
+#include <cstdio>
+
+namespace chaosnet::api {
+namespace {
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.9g", v);
+  return buf;
+}
+
+void Header(std::string& out, const char* name, const char* type, const char* help) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+}  // namespace
+
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+void Histogram::Observe(double seconds) {
+  ++count_;
+  sum_ += seconds;
+  for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    if (seconds <= kBounds[i]) {
+      ++buckets_[i];
+      return;
+    }
+  }
+}
+
+std::string Histogram::Render(const std::string& name, const std::string& labels) const {
+  std::string out;
+  uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    cumulative += buckets_[i];
+    out += name + "_bucket{" + labels + "le=\"" + Number(kBounds[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += name + "_bucket{" + labels + "le=\"+Inf\"} " + std::to_string(count_) + "\n";
+  const std::string plain = labels.empty() ? "" : "{" + labels.substr(0, labels.size() - 1) + "}";
+  out += name + "_sum" + plain + " " + Number(sum_) + "\n";
+  out += name + "_count" + plain + " " + std::to_string(count_) + "\n";
+  return out;
+}
+
+Metrics::Metrics(core::FaultManager& manager) : manager_(manager) {
+  for (auto t : {core::EventType::kApplied, core::EventType::kExtended, core::EventType::kExpired,
+                 core::EventType::kRevoked, core::EventType::kLost, core::EventType::kFailed}) {
+    events_[core::EventTypeLabel(t)] = 0;  // every series exists from the start
+  }
+  subscription_ = manager_.Subscribe([this](const core::FaultEvent& e) { OnEvent(e); });
+}
+
+Metrics::~Metrics() { manager_.Unsubscribe(subscription_); }
+
+void Metrics::OnEvent(const core::FaultEvent& e) {
+  ++events_[core::EventTypeLabel(e.type)];
+  if (e.type == core::EventType::kExpired) {
+    expiry_lag_.Observe(std::chrono::duration<double>(e.fault.ended_at - e.fault.expires_at).count());
+  }
+}
+
+void Metrics::ObserveRequest(const std::string& rpc, StatusCode code, double seconds) {
+  ++requests_[{rpc, StatusCodeName(code)}];
+  latency_[rpc].Observe(seconds);
+}
+
+std::string Metrics::Render() {
+  std::map<std::pair<std::string, std::string>, uint64_t> by_interface;
+  std::map<std::string, uint64_t> by_kind = {{"delay", 0},     {"loss", 0},    {"duplicate", 0},
+                                             {"corrupt", 0},   {"reorder", 0}, {"rate", 0},
+                                             {"partition", 0}};
+  for (const auto& f : manager_.List({})) {
+    ++by_interface[{f.spec.netns, f.spec.interface}];
+    if (f.spec.delay) ++by_kind["delay"];
+    if (f.spec.loss) ++by_kind["loss"];
+    if (f.spec.duplicate) ++by_kind["duplicate"];
+    if (f.spec.corrupt) ++by_kind["corrupt"];
+    if (f.spec.reorder) ++by_kind["reorder"];
+    if (f.spec.rate) ++by_kind["rate"];
+    if (f.spec.partition) ++by_kind["partition"];
+  }
+  std::string out;
+  Header(out, "chaosnet_faults_active", "gauge", "Live faults by network namespace and interface.");
+  for (const auto& [key, n] : by_interface) {
+    out += "chaosnet_faults_active{netns=\"" + EscapeLabel(key.first) + "\",interface=\"" +
+           EscapeLabel(key.second) + "\"} " + std::to_string(n) + "\n";
+  }
+  Header(out, "chaosnet_faults_active_by_kind", "gauge",
+         "Live faults that include each kind of fault (a fault may count under several).");
+  for (const auto& [kind, n] : by_kind) {
+    out += "chaosnet_faults_active_by_kind{kind=\"" + kind + "\"} " + std::to_string(n) + "\n";
+  }
+  Header(out, "chaosnet_fault_events_total", "counter", "Lease events since the daemon started.");
+  for (const auto& [event, n] : events_) {
+    out += "chaosnet_fault_events_total{event=\"" + event + "\"} " + std::to_string(n) + "\n";
+  }
+  Header(out, "chaosnet_requests_total", "counter", "API requests by RPC and result code.");
+  for (const auto& [key, n] : requests_) {
+    out += "chaosnet_requests_total{rpc=\"" + key.first + "\",code=\"" + key.second + "\"} " +
+           std::to_string(n) + "\n";
+  }
+  Header(out, "chaosnet_request_duration_seconds", "histogram",
+         "Time from a request's arrival to its answer, by RPC.");
+  for (const auto& [rpc, h] : latency_) {
+    out += h.Render("chaosnet_request_duration_seconds", "rpc=\"" + rpc + "\",");
+  }
+  Header(out, "chaosnet_expiry_lag_seconds", "histogram",
+         "Time from a lease's deadline to its rollback being done.");
+  out += expiry_lag_.Render("chaosnet_expiry_lag_seconds", "");
+  return out;
+}
+
+}  // namespace chaosnet::api

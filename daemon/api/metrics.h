@@ -1,0 +1,55 @@
+// What Prometheus scrapes: live faults by interface and by kind, lease events,
+// API requests by RPC and code with their latency, and the expiry lag. Loop
+// thread only; Render() writes the text exposition format (version 0.0.4).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+#include "daemon/core/fault_manager.h"
+
+namespace chaosnet::api {
+
+class Histogram {
+ public:
+  static constexpr std::array<double, 12> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                     0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
+  void Observe(double seconds);
+  // The _bucket, _sum and _count lines of `name` with `labels` ("" or `a="b",`).
+  std::string Render(const std::string& name, const std::string& labels) const;
+
+ private:
+  std::array<uint64_t, kBounds.size()> buckets_{};  // non-cumulative
+  uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+class Metrics {
+ public:
+  explicit Metrics(core::FaultManager& manager);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  void ObserveRequest(const std::string& rpc, StatusCode code, double seconds);
+  std::string Render();
+
+ private:
+  void OnEvent(const core::FaultEvent& event);
+
+  core::FaultManager& manager_;
+  int subscription_ = 0;
+  std::map<std::string, uint64_t> events_;
+  std::map<std::pair<std::string, std::string>, uint64_t> requests_;  // (rpc, code)
+  std::map<std::string, Histogram> latency_;                          // by rpc
+  Histogram expiry_lag_;
+};
+
+// A label value with \, " and newline escaped.
+std::string EscapeLabel(const std::string& value);
+
+}  // namespace chaosnet::api
