@@ -78,6 +78,9 @@ std::string FormatAddress(const model::Cidr& cidr) {
 
 Result<model::Cidr> ParseCidr(std::string_view text) {
   if (text.empty()) return CidrError(text, "empty value");
+  // inet_pton reads a C string: whatever follows a NUL would be ignored, so
+  // "10.0.0.1\0junk" (possible over gRPC) would pass as 10.0.0.1.
+  if (text.find('\0') != std::string_view::npos) return CidrError(text, "contains a NUL byte");
   const size_t slash = text.find('/');
   const std::string address(text.substr(0, slash));
   if (address.empty()) return CidrError(text, "missing address");

@@ -24,8 +24,12 @@ struct Decimal {
 // Beyond this many significant digits a mantissa * unit product could leave
 // 128 bits; no real value needs them.
 constexpr int kMaxSignificantDigits = 24;
+// Leading zeros after the point are not significant but still scale: past
+// 38 of them 10^scale leaves 128 bits (past 127 it wraps to 0, a division by
+// zero). 24 keeps 100 * 10^scale and the unit products far inside.
+constexpr int kMaxDecimals = 24;
 
-enum class NumberError { kNone, kNoDigits, kMalformed, kTooManyDigits };
+enum class NumberError { kNone, kNoDigits, kMalformed, kTooManyDigits, kTooManyDecimals };
 
 // Reads "digits[.digits]" from the front of `text`; `rest` gets what follows.
 NumberError ParseDecimal(std::string_view text, Decimal* out, std::string_view* rest) {
@@ -47,8 +51,8 @@ NumberError ParseDecimal(std::string_view text, Decimal* out, std::string_view* 
     ++i;
     size_t frac_start = i;
     for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      if (++d.scale > kMaxDecimals) return NumberError::kTooManyDecimals;
       if (!take_digit(text[i])) return NumberError::kTooManyDigits;
-      ++d.scale;
     }
     if (i == frac_start) return NumberError::kMalformed;  // "1." or "."
   }
@@ -158,6 +162,7 @@ std::optional<std::string_view> NumberErrorText(NumberError e, std::string_view 
     case NumberError::kNoDigits: return "missing number";
     case NumberError::kMalformed: return "malformed number";
     case NumberError::kTooManyDigits: return too_many_digits;
+    case NumberError::kTooManyDecimals: return "too many decimal places";
   }
   return "malformed number";
 }

@@ -6,6 +6,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace chaosnet {
 namespace {
@@ -88,6 +89,22 @@ INSTANTIATE_TEST_SUITE_P(
                     BadCidrCase{"example.com", "not an IPv4 or IPv6 address"},
                     BadCidrCase{" 10.0.0.1", "not an IPv4 or IPv6 address"},
                     BadCidrCase{"fe80::1%eth0", "zone"}));
+
+// Found by fuzz/cidr_fuzz: inet_pton stops at a NUL, so what followed it was
+// ignored ("::ffff\0junk/128" passed as ::ffff/128) or, in the host-bits
+// message, echoed raw, newline and all.
+TEST(ParseCidr, RefusesNulBytesInsteadOfIgnoringWhatFollows) {
+  using namespace std::string_view_literals;
+  for (std::string_view text :
+       {"10.0.0.1\0junk"sv, "::ffff\0junk/128"sv, "10.0.0.1\0\n/8"sv, "10.0.0.0/8\0"sv}) {
+    auto c = ParseCidr(text);
+    ASSERT_FALSE(c.ok()) << FormatCidr(*c);
+    const std::string& m = c.status().message();
+    EXPECT_NE(m.find("NUL byte"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_EQ(m.find('\0'), std::string::npos) << m;
+  }
+}
 
 TEST(ParseCidr, HostBitsMessageIsOneHelpfulLine) {
   auto c = ParseCidr("10.0.0.1/8");

@@ -285,6 +285,23 @@ TEST(QuoteInput, EscapesWhatWouldBreakALine) {
   EXPECT_EQ(QuoteInput(""), "\"\"");
 }
 
+// Found while writing the fuzz targets (their long_fraction seeds replay it):
+// leading zeros after the point are not significant digits, yet each one
+// scales; past 127 of them 10^scale wrapped to 0 in 128 bits, and duration
+// and rate divided by it while percent called 1e-126% "above 100%".
+TEST(ParseErrors, LongFractionsAreRefusedNotDividedByZero) {
+  const std::string tiny = "0." + std::string(130, '0') + "1";
+  for (const Status& s : {ParseDuration(tiny + "s").status(), ParseRate(tiny + "bit").status(),
+                          ParsePercent(tiny + "%").status()}) {
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("too many decimal places"), std::string::npos) << s.message();
+  }
+  // The limit is 24 decimals, which still takes every real value.
+  auto p = ParsePercent("0." + std::string(23, '0') + "1%");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_DOUBLE_EQ(*p, 1e-24);
+}
+
 TEST(ParseErrors, StayOneLineForHostileInput) {
   for (const char* text : {"10ms\n", "5%\nx", "1mbit\r\n"}) {
     EXPECT_EQ(ParseDuration(text).status().message().find('\n'), std::string::npos) << text;
