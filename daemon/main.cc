@@ -1,4 +1,7 @@
 // chaosnetd: the privileged network-fault daemon.
+#include <grp.h>
+#include <pwd.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +10,7 @@
 #include "common/units.h"
 #include "daemon/app/daemon.h"
 #include "daemon/app/metrics_server.h"
+#include "daemon/core/caller_pattern.h"
 #include "daemon/plan/protected_traffic.h"
 
 namespace {
@@ -21,6 +25,26 @@ CLI::Validator DurationInto(std::chrono::nanoseconds& out) {
         return {};
       },
       "DURATION");
+}
+
+std::optional<uint32_t> UserId(const std::string& name) {
+  std::vector<char> buf(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
+    return std::nullopt;
+  }
+  return found->pw_uid;
+}
+
+std::optional<uint32_t> GroupId(const std::string& name) {
+  std::vector<char> buf(16384);
+  group entry{};
+  group* found = nullptr;
+  if (::getgrnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
+    return std::nullopt;
+  }
+  return found->gr_gid;
 }
 
 }  // namespace
@@ -75,6 +99,21 @@ int main(int argc, char** argv) {
                  "Append a JSON line per lease event and refused request to this file");
   app.add_option("--metrics-listen", config.metrics_listen,
                  "Serve Prometheus metrics over HTTP at HOST:PORT (GET /metrics)");
+  app.add_option("--listen", config.listen,
+                 "Serve the API to remote callers over mTLS at HOST:PORT (needs --tls-cert, "
+                 "--tls-key, --tls-client-ca)");
+  app.add_option("--tls-cert", config.tls_cert, "PEM certificate (chain) of the --listen port");
+  app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
+  app.add_option("--tls-client-ca", config.tls_client_ca,
+                 "PEM CA bundle: only clients with a certificate it signed may connect");
+  app.add_option("--insecure-listen", config.insecure_listen,
+                 "Serve the API in PLAINTEXT at HOST:PORT: no authentication, for labs only");
+  std::vector<std::string> read_only;
+  app.add_option("--read-only", read_only,
+                 "Callers that may only get, list, watch and read info (repeatable): uid:N, "
+                 "user:NAME, gid:N, group:NAME, cn:GLOB, subject:GLOB, tcp:GLOB or *")
+      ->take_all();
+  app.set_config("--config", "", "Read these options from a TOML/INI file (key = value)");
   bool cleanup = false;
   app.add_flag("--cleanup", cleanup,
                "Remove every chaosnet-owned qdisc left in this network namespace, then exit");
@@ -112,6 +151,22 @@ int main(int argc, char** argv) {
       return 2;
     }
     policy.max_loss_percent = *p;
+  }
+  for (const auto& text : read_only) {
+    auto pattern = chaosnet::core::ParseCallerPattern(text, UserId, GroupId);
+    if (!pattern.ok()) {
+      std::cerr << "chaosnetd: --read-only " << text << ": " << pattern.status().message() << "\n";
+      return 2;
+    }
+    policy.read_only.push_back(*pattern);
+  }
+  for (const auto* flag : {&config.listen, &config.insecure_listen}) {
+    if (flag->empty()) continue;
+    if (auto s = chaosnet::app::ValidateListenAddress(*flag); !s.ok()) {
+      std::cerr << "chaosnetd: " << (flag == &config.listen ? "--listen " : "--insecure-listen ")
+                << *flag << ": " << s.message() << "\n";
+      return 2;
+    }
   }
   if (!protect.empty()) {
     config.protected_rules.clear();

@@ -13,7 +13,7 @@ packages=(
   cmake g++ make pkg-config
   libnl-3-dev libnl-route-3-dev
   libboost-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libspdlog-dev libsystemd-dev libcli11-dev
+  libspdlog-dev libsystemd-dev libcli11-dev libssl-dev openssl
   libgtest-dev libgmock-dev
   iproute2
 )
@@ -22,6 +22,7 @@ if (( want_test )); then
     qemu-system-x86 linux-image-amd64 busybox-static kmod cpio gzip xz-utils
     iputils-ping procps systemd strace
     prometheus
+    clang libclang-rt-14-dev
   )
 fi
 

@@ -61,14 +61,16 @@ void AuditLog::OnEvent(const core::FaultEvent& e) {
   logger_->info(w.str());
 }
 
-void AuditLog::Refused(const std::string& rpc, const std::string& caller, const Status& status,
+void AuditLog::Refused(const std::string& rpc, const core::Caller& caller, const Status& status,
                        const model::FaultSpec* spec, const std::string& fault_id) {
   state::json::Writer w;
   w.BeginObject();
   w.Key("time").String(Rfc3339(std::chrono::system_clock::now()));
   w.Key("event").String("refused");
   w.Key("rpc").String(rpc);
-  w.Key("actor").String(caller);
+  w.Key("actor").String(caller.principal);
+  if (caller.local) w.Key("pid").Int(caller.local->pid);
+  if (!caller.address.empty()) w.Key("address").String(caller.address);
   w.Key("code").String(StatusCodeName(status.code()));
   w.Key("message").String(status.message());
   if (!fault_id.empty()) w.Key("fault").String(fault_id);

@@ -9,6 +9,7 @@
 #include <spdlog/logger.h>
 
 #include "common/result.h"
+#include "daemon/core/caller.h"
 #include "daemon/core/fault_manager.h"
 
 namespace chaosnet::api {
@@ -24,7 +25,7 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // A request the daemon turned down. `spec`/`fault_id` when known.
-  void Refused(const std::string& rpc, const std::string& caller, const Status& status,
+  void Refused(const std::string& rpc, const core::Caller& caller, const Status& status,
                const model::FaultSpec* spec, const std::string& fault_id);
 
  private:

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/api/audit_log.h"
+#include "daemon/api/caller_identity.h"
 #include "daemon/api/convert.h"
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/keep_alive_reactor.h"
@@ -12,11 +13,13 @@
 
 namespace chaosnet::api {
 
-std::string CallerIdentity(const grpc::CallbackServerContext& ctx) { return ctx.peer(); }
-
 FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& manager,
-                           ServiceInfo info)
-    : loop_(loop), manager_(manager), info_(std::move(info)) {}
+                           ServiceInfo info, const PeerRegistry& peers)
+    : loop_(loop), manager_(manager), info_(std::move(info)), peers_(peers) {}
+
+core::Caller FaultService::CallerOf(grpc::CallbackServerContext& ctx) const {
+  return api::CallerOf(ctx, peers_);
+}
 
 FaultService::~FaultService() = default;
 
@@ -41,7 +44,7 @@ grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
-void FaultService::AuditRefusal(const std::string& rpc, const std::string& caller,
+void FaultService::AuditRefusal(const std::string& rpc, const core::Caller& caller,
                                 const Status& status, const model::FaultSpec* spec,
                                 const std::string& fault_id) {
   if (audit_ != nullptr) audit_->Refused(rpc, caller, status, spec, fault_id);
@@ -63,17 +66,25 @@ void FaultService::BeginShutdown() {
 grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext* ctx,
                                                     const v1::CreateFaultRequest* request,
                                                     v1::CreateFaultResponse* response) {
-  return OnLoop(ctx, "CreateFault", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "CreateFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
     auto converted = FromProto(*request);
     if (!converted.ok()) {
       AuditRefusal("CreateFault", caller, converted.status());
       return converted.status();
     }
-    converted->caller = caller;
+    // A dry run changes nothing, so read-only callers may plan experiments.
+    if (!request->dry_run()) {
+      if (Status s = core::CheckMayChange(manager_.config().policy, caller, "create faults");
+          !s.ok()) {
+        AuditRefusal("CreateFault", caller, s, &converted->spec);
+        return s;
+      }
+    }
+    converted->caller = caller.principal;
     auto created = manager_.Create(*converted);
     if (!created.ok()) {
       AuditRefusal("CreateFault", caller, created.status(), &converted->spec);
-      spdlog::info("create refused for {}: {} ({})", caller, created.status().message(),
+      spdlog::info("create refused for {}: {} ({})", caller.Describe(), created.status().message(),
                    StatusCodeName(created.status().code()));
       return created.status();
     }
@@ -82,7 +93,7 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
     response->set_replayed(created->replayed);
     if (!request->dry_run() && !created->replayed) {
       spdlog::info("fault {} applied on {} for {}", created->fault.id,
-                   created->fault.spec.interface, caller);
+                   created->fault.spec.interface, caller.Describe());
     }
     return Status::Ok();
   });
@@ -115,16 +126,21 @@ grpc::ServerUnaryReactor* FaultService::ListFaults(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext* ctx,
                                                     const v1::ExtendFaultRequest* request,
                                                     v1::Fault* response) {
-  return OnLoop(ctx, "ExtendFault", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "ExtendFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
+    if (Status s = core::CheckMayChange(manager_.config().policy, caller, "extend faults");
+        !s.ok()) {
+      AuditRefusal("ExtendFault", caller, s, nullptr, request->id());
+      return s;
+    }
     if (!request->has_ttl()) return InvalidArgument("ttl is required (e.g. 30s)");
     auto ttl = FromProto(request->ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
-    auto record = manager_.Extend(request->id(), *ttl, caller);
+    auto record = manager_.Extend(request->id(), *ttl, caller.principal);
     if (!record.ok()) {
       AuditRefusal("ExtendFault", caller, record.status(), nullptr, request->id());
       return record.status();
     }
-    spdlog::info("fault {} extended by {}", record->id, caller);
+    spdlog::info("fault {} extended by {}", record->id, caller.Describe());
     ToProto(*record, response);
     return Status::Ok();
   });
@@ -133,13 +149,19 @@ grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext* ctx,
                                                     const v1::RevokeFaultRequest* request,
                                                     v1::Fault* response) {
-  return OnLoop(ctx, "RevokeFault", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
-    auto record = manager_.Revoke(request->id(), caller);
+  return OnLoop(ctx, "RevokeFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
+    if (Status s = core::CheckMayChange(manager_.config().policy, caller, "revoke faults");
+        !s.ok()) {
+      AuditRefusal("RevokeFault", caller, s, nullptr, request->id());
+      return s;
+    }
+    auto record = manager_.Revoke(request->id(), caller.principal);
     if (!record.ok()) {
       AuditRefusal("RevokeFault", caller, record.status(), nullptr, request->id());
       return record.status();
     }
-    spdlog::info("fault {} revoked by {}: {}", record->id, caller, core::FaultStateName(record->state));
+    spdlog::info("fault {} revoked by {}: {}", record->id, caller.Describe(),
+                 core::FaultStateName(record->state));
     ToProto(*record, response);
     return Status::Ok();
   });
@@ -148,10 +170,15 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerContext* ctx,
                                                         const v1::RevokeAllFaultsRequest* request,
                                                         v1::RevokeAllFaultsResponse* response) {
-  return OnLoop(ctx, "RevokeAllFaults", [this, request, response, caller = CallerIdentity(*ctx)]() -> Status {
+  return OnLoop(ctx, "RevokeAllFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
+    if (Status s = core::CheckMayChange(manager_.config().policy, caller, "revoke faults");
+        !s.ok()) {
+      AuditRefusal("RevokeAllFaults", caller, s);
+      return s;
+    }
     core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
-    auto records = manager_.RevokeAll(selector, caller);
-    spdlog::info("revoke-all by {}: {} fault(s)", caller, records.size());
+    auto records = manager_.RevokeAll(selector, caller.principal);
+    spdlog::info("revoke-all by {}: {} fault(s)", caller.Describe(), records.size());
     for (const auto& record : records) ToProto(record, response->add_faults());
     return Status::Ok();
   });
@@ -164,7 +191,7 @@ grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServ
 
 grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultService::KeepAlive(
     grpc::CallbackServerContext* ctx) {
-  return new KeepAliveReactor(*this, CallerIdentity(*ctx));
+  return new KeepAliveReactor(*this, CallerOf(*ctx));
 }
 
 grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx,

@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "chaosnet/v1/chaosnet.grpc.pb.h"
+#include "daemon/api/peer_registry.h"
+#include "daemon/core/caller.h"
 #include "daemon/core/fault_manager.h"
 
 namespace chaosnet::api {
@@ -27,7 +29,9 @@ struct ServiceInfo {
 
 class FaultService final : public ::chaosnet::v1::FaultService::CallbackService {
  public:
-  FaultService(boost::asio::io_context& loop, core::FaultManager& manager, ServiceInfo info);
+  // `peers` tells who is behind each Unix socket connection.
+  FaultService(boost::asio::io_context& loop, core::FaultManager& manager, ServiceInfo info,
+               const PeerRegistry& peers);
   ~FaultService() override;
 
   // Records refused requests there too (not owned; may be null).
@@ -73,20 +77,20 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   template <typename Work>
   grpc::ServerUnaryReactor* OnLoop(grpc::CallbackServerContext* ctx, const char* rpc, Work work);
   // Loop thread: a refused request, for the audit log.
-  void AuditRefusal(const std::string& rpc, const std::string& caller, const Status& status,
+  void AuditRefusal(const std::string& rpc, const core::Caller& caller, const Status& status,
                     const model::FaultSpec* spec = nullptr, const std::string& fault_id = "");
+  // gRPC thread, at the start of a call.
+  core::Caller CallerOf(grpc::CallbackServerContext& ctx) const;
 
   boost::asio::io_context& loop_;
   core::FaultManager& manager_;
   ServiceInfo info_;
+  const PeerRegistry& peers_;
   bool shutting_down_ = false;          // loop thread only
   AuditLog* audit_ = nullptr;
   Metrics* metrics_ = nullptr;
   std::set<WatchReactor*> watchers_;    // loop thread only
   std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };
-
-// Who is calling, for records and logs.
-std::string CallerIdentity(const grpc::CallbackServerContext& ctx);
 
 }  // namespace chaosnet::api

@@ -8,7 +8,7 @@
 
 namespace chaosnet::api {
 
-KeepAliveReactor::KeepAliveReactor(FaultService& service, std::string caller)
+KeepAliveReactor::KeepAliveReactor(FaultService& service, core::Caller caller)
     : service_(service), caller_(std::move(caller)) {
   boost::asio::post(service_.loop_, [this] { Start(); });
 }
@@ -32,7 +32,7 @@ void KeepAliveReactor::OnReadDone(bool ok) {
     if (finished_) return;
     if (!ok) {
       // The client closed its side (or is gone): that is the switch.
-      FinishOnLoop(grpc::Status::OK, "its keep-alive stream was closed by " + caller_);
+      FinishOnLoop(grpc::Status::OK, "its keep-alive stream was closed by " + caller_.principal);
       return;
     }
     Bind(incoming_);
@@ -44,6 +44,14 @@ void KeepAliveReactor::Bind(const v1::KeepAliveRequest& request) {
   if (request.fault_ids_size() == 0) {
     FinishOnLoop({grpc::StatusCode::INVALID_ARGUMENT, "fault_ids: name at least one fault"},
                  "its keep-alive stream was refused (no fault ids)");
+    return;
+  }
+  // The stream's end revokes what it holds: binding is a change.
+  if (Status s = core::CheckMayChange(service_.manager_.config().policy, caller_,
+                                      "bind faults to a keep-alive stream");
+      !s.ok()) {
+    service_.AuditRefusal("KeepAlive", caller_, s);
+    FinishOnLoop(ToGrpc(s), "its keep-alive stream was refused: " + s.message());
     return;
   }
   for (const std::string& id : request.fault_ids()) {
@@ -58,7 +66,7 @@ void KeepAliveReactor::Bind(const v1::KeepAliveRequest& request) {
     }
     bound_.push_back(id);
     bound_set_.insert(id);
-    spdlog::info("fault {} bound to a keep-alive stream of {}", id, caller_);
+    spdlog::info("fault {} bound to a keep-alive stream of {}", id, caller_.Describe());
   }
   SendBound();
 }

@@ -23,7 +23,7 @@ class KeepAliveReactor final
   // Updates a client does not read are not kept without bound.
   static constexpr std::size_t kMaxQueued = 1024;
 
-  KeepAliveReactor(FaultService& service, std::string caller);
+  KeepAliveReactor(FaultService& service, core::Caller caller);
 
   // Loop thread only: rolls back the bound faults with `reason`, then
   // finishes the call with `status`.
@@ -42,7 +42,7 @@ class KeepAliveReactor final
   void OnDone() override;
 
   FaultService& service_;
-  const std::string caller_;
+  const core::Caller caller_;
   v1::KeepAliveRequest incoming_;
   std::vector<std::string> bound_;              // in binding order
   std::set<std::string> bound_set_;

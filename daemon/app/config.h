@@ -27,6 +27,13 @@ struct DaemonConfig {
   std::string audit_log_path;
   // Prometheus endpoint (--metrics-listen HOST:PORT); "" = none.
   std::string metrics_listen;
+  // Remote API over mTLS (--listen HOST:PORT with --tls-*); "" = none.
+  std::string listen;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Remote API in plaintext (--insecure-listen HOST:PORT); "" = none.
+  std::string insecure_listen;
 };
 
 }  // namespace chaosnet::app

@@ -1,9 +1,9 @@
 #include "daemon/app/daemon.h"
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <grp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -19,11 +19,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_posix.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/api/audit_log.h"
 #include "daemon/api/fault_service.h"
 #include "daemon/api/metrics.h"
+#include "daemon/app/api_server.h"
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
 #include "daemon/app/journal_compactor.h"
@@ -88,6 +90,19 @@ Result<gid_t> ResolveGroup(const std::string& group) {
   return found->gr_gid;
 }
 
+// Every API connection is a descriptor: thousands of clients need more than
+// the usual soft limit of 1024, and the hard limit is the operator's to set.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::debug("open files limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+  }
+}
+
 void LogCapabilities(const kernel::Capabilities& caps) {
   spdlog::info("kernel {}: netem={} tbf={} htb={} u32={} mirred={} ifb={}", KernelRelease(),
                caps.netem, caps.tbf, caps.htb, caps.u32, caps.mirred, caps.ifb);
@@ -128,6 +143,24 @@ int RunDaemon(const DaemonConfig& config) {
     spdlog::critical("{}", s.message());
     return 1;
   }
+  RaiseFileLimit();
+  boost::asio::io_context loop(1);
+  ApiServerOptions api_options;
+  api_options.socket_path = config.socket_path;
+  api_options.socket_mode = config.socket_mode;
+  api_options.socket_gid = socket_gid;
+  api_options.tls_listen = config.listen;
+  api_options.tls_cert = config.tls_cert;
+  api_options.tls_key = config.tls_key;
+  api_options.tls_client_ca = config.tls_client_ca;
+  api_options.insecure_listen = config.insecure_listen;
+  auto api_server = ApiServer::Bind(loop, api_options);
+  if (!api_server.ok()) {
+    spdlog::critical("{}", api_server.status().message());
+    std::error_code ec;
+    fs::remove(config.socket_path, ec);
+    return 1;
+  }
   auto kernel = netlink::NetlinkKernel::Open();
   if (!kernel.ok()) {
     spdlog::critical("cannot open netlink: {}", kernel.status().message());
@@ -136,13 +169,17 @@ int RunDaemon(const DaemonConfig& config) {
   kernel::Capabilities caps = (*kernel)->Probe();
   LogCapabilities(caps);
 
-  boost::asio::io_context loop(1);
   core::SystemClock clock;
   core::ManagerConfig manager_config;
   manager_config.default_ttl = config.default_ttl;
   manager_config.max_ttl = config.max_ttl;
   manager_config.protected_rules = config.protected_rules;
-  // No fault may cut the scrapes that watch the experiment.
+  // No fault may cut the experiment's own control plane.
+  for (uint16_t port : (*api_server)->tcp_ports()) {
+    auto rule = plan::ParseProtectedRule("tcp:" + std::to_string(port));
+    if (rule.ok()) manager_config.protected_rules.push_back(*rule);
+  }
+  // Nor the scrapes that watch it.
   if (auto listen = ParseListenAddress(config.metrics_listen); listen.ok() && listen->second != 0) {
     auto rule = plan::ParseProtectedRule("tcp:" + std::to_string(listen->second));
     if (rule.ok()) manager_config.protected_rules.push_back(*rule);
@@ -167,8 +204,8 @@ int RunDaemon(const DaemonConfig& config) {
     spdlog::warn("drift watch unavailable, hand-made changes will be noticed only at rollback: {}",
                  drift.status().message());
   }
-  api::FaultService service(loop, manager,
-                            {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()});
+  api::FaultService service(loop, manager, {CHAOSNET_VERSION, KernelRelease(), clock.WallNow()},
+                            (*api_server)->peers());
   api::Metrics metrics(manager);
   service.set_metrics(&metrics);
   std::unique_ptr<MetricsServer> metrics_server;
@@ -194,29 +231,11 @@ int RunDaemon(const DaemonConfig& config) {
   }
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + config.socket_path, grpc::InsecureServerCredentials());
-  // A keep-alive stream's client can vanish without closing its connection
-  // (a network drop): HTTP/2 pings find that out, and the stream's end rolls
-  // its faults back. A closed local socket is seen at once.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server) {
-    spdlog::critical("cannot listen on unix:{}", config.socket_path);
+  if (Status s = (*api_server)->Start({&service}); !s.ok()) {
+    spdlog::critical("{}", s.message());
     return 1;
   }
-  // Created under the daemon's umask (systemd's UMask=0077: owner only), then
-  // opened to the group, never wider.
-  if (socket_gid && ::chown(config.socket_path.c_str(), static_cast<uid_t>(-1), *socket_gid) != 0) {
-    spdlog::critical("cannot give {} to group {}: {}", config.socket_path, config.socket_group,
-                     std::strerror(errno));
-    return 1;
-  }
-  ::chmod(config.socket_path.c_str(), config.socket_mode);
+  grpc::Server* server = &(*api_server)->server();
   spdlog::info("chaosnetd {} serving unix:{} (state {}, default ttl {}s, max ttl {}s)",
                CHAOSNET_VERSION, config.socket_path, config.state_dir,
                std::chrono::duration_cast<std::chrono::seconds>(config.default_ttl).count(),
@@ -229,6 +248,7 @@ int RunDaemon(const DaemonConfig& config) {
     spdlog::info("signal {}: rolling back {} fault(s) and stopping", signo,
                  manager.active_count());
     sd_notify(0, "STOPPING=1");
+    (*api_server)->StopAccepting();
     service.BeginShutdown();
     for (const auto& record : manager.RollbackAll("daemon shutdown")) {
       spdlog::info("fault {} on {} rolled back: {}", record.id, record.spec.interface,

@@ -78,4 +78,16 @@ Status CheckCapacity(const AccessPolicy& policy, std::size_t active, std::size_t
   return Status::Ok();
 }
 
+Status CheckMayChange(const AccessPolicy& policy, const Caller& caller, const std::string& action) {
+  if (caller.transport == Caller::Transport::kUnknown) {
+    return PermissionDenied("cannot tell who is calling (" + caller.principal +
+                            "), so it may not " + action);
+  }
+  if (const CallerPattern* p = FirstMatch(policy.read_only, caller)) {
+    return PermissionDenied(caller.principal + " is read-only (--read-only " + p->text +
+                            "): it may get, list, watch and read info, not " + action);
+  }
+  return Status::Ok();
+}
+
 }  // namespace chaosnet::core

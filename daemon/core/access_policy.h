@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "daemon/core/caller.h"
+#include "daemon/core/caller_pattern.h"
 #include "daemon/model/fault_spec.h"
 
 namespace chaosnet::core {
@@ -31,8 +33,16 @@ struct AccessPolicy {
   std::size_t max_faults = 0;
   std::size_t max_faults_per_caller = 0;
 
+  // Callers who may get, list, watch and read info, and change nothing.
+  std::vector<CallerPattern> read_only;
+
   bool restricts_callers() const { return max_faults_per_caller != 0; }
 };
+
+// PERMISSION_DENIED when `caller` may not change faults (`action` says what
+// it tried, e.g. "create faults"): read-only callers, and connections whose
+// caller the daemon could not establish.
+Status CheckMayChange(const AccessPolicy& policy, const Caller& caller, const std::string& action);
 
 // PERMISSION_DENIED when the spec falls outside the policy.
 Status CheckSpecAllowed(const AccessPolicy& policy, const model::FaultSpec& spec);
