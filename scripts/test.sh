@@ -4,8 +4,11 @@
 #      tests in throwaway network namespaces (ctest);
 #   2. in a qemu guest booting Debian's own kernel (it has netem, the host's
 #      kernel has not): the same test binaries, whose netem cases run for real,
-#      plus end-to-end tests with real traffic.
-# Must run as root (namespaces, qdiscs). SKIP_GUEST=1 skips step 2.
+#      plus end-to-end tests with real traffic;
+#   3. the libFuzzer targets of fuzz/, built with clang, for a bounded number
+#      of inputs each (scripts/fuzz.sh; FUZZ_RUNS sets how many).
+# Must run as root (namespaces, qdiscs). SKIP_GUEST=1 skips step 2,
+# SKIP_FUZZ=1 step 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
@@ -32,9 +35,17 @@ if [[ "${SKIP_GUEST:-0}" != 1 ]]; then
   (( guest_status == 0 )) || (( guest_failed > 0 )) || guest_failed=1
 fi
 
+fuzz_failed=0 fuzz_line="fuzz: skipped"
+if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
+  scripts/fuzz.sh | tee "$build_dir/fuzz.log" || fuzz_failed=1
+  fuzz_line=$(tail -1 "$build_dir/fuzz.log")
+  (( fuzz_failed == 0 )) || fuzz_line="fuzz: FAILED (logs in ${FUZZ_BUILD_DIR:-build-fuzz}/fuzz-logs)"
+fi
+
 passed=$(( host_total - host_failed + guest_passed ))
-failed=$(( host_failed + guest_failed ))
+failed=$(( host_failed + guest_failed + fuzz_failed ))
 echo
 echo "host: $host_line"
+echo "$fuzz_line"
 echo "tests: $passed passed, $failed failed"
 (( host_status == 0 && failed == 0 ))
