@@ -19,13 +19,24 @@ constexpr char kRunUsage[] =
 
 // Global options and whether they take a value, for finding the subcommand
 // before CLI11 sees the line.
+constexpr const char* kGlobalOptionsWithValue[] = {
+    "--server", "--output", "--timeout", "--tls-ca", "--tls-cert", "--tls-key",
+    "--tls-server-name"};
+
 bool IsGlobalOptionWithValue(const std::string& a) {
-  return a == "--server" || a == "-o" || a == "--output" || a == "--timeout";
+  for (const char* option : kGlobalOptionsWithValue) {
+    if (a == option) return true;
+  }
+  return a == "-o";
 }
 bool IsGlobalOptionWithInlineValue(const std::string& a) {
-  return a.starts_with("--server=") || a.starts_with("--output=") ||
-         a.starts_with("--timeout=") || (a.starts_with("-o") && a.size() > 2);
+  for (const char* option : kGlobalOptionsWithValue) {
+    if (a.starts_with(std::string(option) + "=")) return true;
+  }
+  // CLI11 also takes a flag's value inline: --insecure=false.
+  return (a.starts_with("-o") && a.size() > 2) || a.starts_with("--insecure=");
 }
+bool IsGlobalFlag(const std::string& a) { return a == "--insecure"; }
 
 // Index of the subcommand in args (args[0] is the program), or args.size().
 std::size_t SubcommandIndex(const std::vector<std::string>& args) {
@@ -33,7 +44,7 @@ std::size_t SubcommandIndex(const std::vector<std::string>& args) {
   while (i < args.size()) {
     if (IsGlobalOptionWithValue(args[i])) {
       i += 2;
-    } else if (IsGlobalOptionWithInlineValue(args[i])) {
+    } else if (IsGlobalOptionWithInlineValue(args[i]) || IsGlobalFlag(args[i])) {
       ++i;
     } else if (args[i].starts_with("-")) {
       return args.size();  // --help, --version, a typo: CLI11 answers those
@@ -209,11 +220,28 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   app.require_subcommand(1);
   // Global flags may also follow the subcommand: `chaosnetctl list -o json`.
   app.fallthrough();
-  app.add_option("--server", inv.global.server, "unix:PATH or HOST:PORT")
+  app.add_option("--server", inv.global.server,
+                 "unix:PATH or HOST:PORT (TCP needs --tls-ca or --insecure)")
       ->envname("CHAOSNET_SERVER")
       ->capture_default_str();
   app.add_option("-o,--output", inv.global.output, "table or json")->capture_default_str();
   app.add_option("--timeout", inv.global.timeout, "RPC deadline")->capture_default_str();
+  // A HOST:PORT daemon serves mTLS; unix: sockets ignore these, so the
+  // variables may be exported for remote daemons in the whole shell.
+  app.add_option("--tls-ca", inv.global.tls_ca, "CA that signed the daemon's certificate (PEM)")
+      ->type_name("FILE")
+      ->envname("CHAOSNET_TLS_CA");
+  app.add_option("--tls-cert", inv.global.tls_cert, "Client certificate for mTLS (PEM)")
+      ->type_name("FILE")
+      ->envname("CHAOSNET_TLS_CERT");
+  app.add_option("--tls-key", inv.global.tls_key, "Private key of --tls-cert (PEM)")
+      ->type_name("FILE")
+      ->envname("CHAOSNET_TLS_KEY");
+  app.add_option("--tls-server-name", inv.global.tls_server_name,
+                 "Name in the daemon's certificate, if not the --server host")
+      ->type_name("NAME")
+      ->envname("CHAOSNET_TLS_SERVER_NAME");
+  app.add_flag("--insecure", inv.global.insecure, "Plaintext TCP, for --insecure-listen only");
 
   AddCreateCommands(app, inv.create);
 

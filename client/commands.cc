@@ -11,6 +11,7 @@
 #include "client/request_builder.h"
 #include "client/rpc.h"
 #include "client/run_command.h"
+#include "client/tls_files.h"
 
 namespace chaosnet::client {
 namespace {
@@ -73,9 +74,10 @@ class StopSignals {
   std::thread thread_;
 };
 
-Outcome Watch(const Settings& s, const WatchOptions& options, std::ostream& out) {
+Outcome Watch(const Settings& s, const TlsPem& pem, const WatchOptions& options,
+              std::ostream& out) {
   StopSignals signals;  // before the channel exists: see StopSignals
-  FaultClient client(s);
+  FaultClient client(s, pem);
   signals.OnStop(client);
   return client.Watch(BuildWatchRequest(options), [&](const v1::FaultEvent& event) {
     out << (s.output == OutputFormat::kJson ? ToJson(event) + "\n" : EventLine(event));
@@ -90,19 +92,23 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
   if (!settings.ok()) return LocalError(settings.status());
   const Settings& s = *settings;
   bool json = s.output == OutputFormat::kJson;
+  // A missing certificate file is the user's to fix, like a typo (exit 2);
+  // gRPC would only report it as a failed handshake.
+  auto pem = ReadTlsFiles(s);
+  if (!pem.ok()) return LocalError(pem.status());
 
   // Every request is built before connecting: bad input never reaches the daemon.
   switch (inv.command) {
     case Command::kCreate: {
       auto request = BuildCreateRequest(inv.create);
       if (!request.ok()) return LocalError(request.status());
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       return Create(client, s, *request, out);
     }
     case Command::kList: {
       auto request = BuildListRequest(inv.list);
       if (!request.ok()) return LocalError(request.status());
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       v1::ListFaultsResponse response;
       if (Outcome o = client.ListFaults(*request, &response); !o.ok()) return o;
       out << (json ? FaultsToJson(response.faults()) + "\n"
@@ -112,7 +118,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
     case Command::kGet: {
       auto request = BuildGetRequest(inv.lease);
       if (!request.ok()) return LocalError(request.status());
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       v1::Fault fault;
       if (Outcome o = client.GetFault(*request, &fault); !o.ok()) return o;
       out << (json ? ToJson(fault) + "\n" : FaultDetails(fault, Now()));
@@ -121,7 +127,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
     case Command::kExtend: {
       auto request = BuildExtendRequest(inv.lease);
       if (!request.ok()) return LocalError(request.status());
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       v1::Fault fault;
       if (Outcome o = client.ExtendFault(*request, &fault); !o.ok()) return o;
       return PrintFault(s, fault, "extended", out);
@@ -129,7 +135,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
     case Command::kRevoke: {
       auto request = BuildRevokeRequest(inv.lease);
       if (!request.ok()) return LocalError(request.status());
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       v1::Fault fault;
       if (Outcome o = client.RevokeFault(*request, &fault); !o.ok()) return o;
       return PrintFault(s, fault, "revoked", out);
@@ -137,7 +143,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
     case Command::kRevokeAll: {
       auto request = BuildRevokeAllRequest(inv.lease);
       if (!request.ok()) return LocalError(request.status());
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       v1::RevokeAllFaultsResponse response;
       if (Outcome o = client.RevokeAllFaults(*request, &response); !o.ok()) return o;
       if (json) {
@@ -150,15 +156,15 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       return Outcome::Ok();
     }
     case Command::kWatch:
-      return Watch(s, inv.watch, out);
+      return Watch(s, *pem, inv.watch, out);
     case Command::kRun: {
       auto request = BuildCreateRequest(inv.create);
       if (!request.ok()) return LocalError(request.status());
       out.flush();
-      return RunHoldingFault(s, *request, inv.run.command, err);
+      return RunHoldingFault(s, *pem, *request, inv.run.command, err);
     }
     case Command::kInfo: {
-      FaultClient client(s);
+      FaultClient client(s, *pem);
       v1::Info info;
       if (Outcome o = client.GetInfo(&info); !o.ok()) return o;
       out << (json ? ToJson(info) + "\n" : InfoText(info, Now()));

@@ -26,6 +26,12 @@ struct GlobalOptions {
   std::string server = kDefaultServer;
   std::string output = "table";
   std::string timeout = "10s";
+  // For a HOST:PORT server; empty = not given. Ignored for unix: sockets.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_server_name;
+  bool insecure = false;
 };
 
 // An empty string means "not given" for every optional field below.

@@ -209,6 +209,67 @@ Status BuildMatch(const CreateOptions& o, v1::FaultSpec* spec) {
   return Status::Ok();
 }
 
+// "a", "a and b", "a, b and c".
+std::string JoinedAnd(const std::vector<std::string>& words) {
+  std::string text;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) text += i + 1 == words.size() ? " and " : ", ";
+    text += words[i];
+  }
+  return text;
+}
+
+// An environment variable fills the same field as its flag, so it is named by
+// the flag here; the messages say where else it may come from.
+std::vector<std::string> TlsFlagsGiven(const GlobalOptions& g) {
+  std::vector<std::string> given;
+  if (!g.tls_ca.empty()) given.push_back("--tls-ca");
+  if (!g.tls_cert.empty()) given.push_back("--tls-cert");
+  if (!g.tls_key.empty()) given.push_back("--tls-key");
+  if (!g.tls_server_name.empty()) given.push_back("--tls-server-name");
+  return given;
+}
+
+Status ChooseTransport(const GlobalOptions& g, Settings* settings) {
+  if (settings->server.starts_with("unix:")) {
+    // The TLS variables may be exported for remote daemons in the whole shell;
+    // a local socket needs none of them, and --insecure changes nothing here.
+    settings->transport = Transport::kUnixSocket;
+    return Status::Ok();
+  }
+  const std::vector<std::string> tls_flags = TlsFlagsGiven(g);
+  if (g.insecure) {
+    if (!tls_flags.empty()) {
+      return InvalidArgument("--insecure contradicts " + JoinedAnd(tls_flags) +
+                             " (flags or their CHAOSNET_TLS_* variables): drop --insecure to "
+                             "use TLS, or the TLS settings for a plaintext connection");
+    }
+    settings->transport = Transport::kPlaintextTcp;
+    return Status::Ok();
+  }
+  if (!g.tls_cert.empty() && g.tls_key.empty()) {
+    return InvalidArgument("--tls-cert needs --tls-key, the private key of that certificate");
+  }
+  if (g.tls_cert.empty() && !g.tls_key.empty()) {
+    return InvalidArgument("--tls-key needs --tls-cert, the certificate of that key");
+  }
+  if (g.tls_ca.empty()) {
+    if (!tls_flags.empty()) {
+      // Without a CA, gRPC would fall back to the system's roots, which never
+      // signed a chaosnetd certificate; the user meant their own CA.
+      return InvalidArgument(JoinedAnd(tls_flags) + (tls_flags.size() == 1 ? " needs" : " need") +
+                             " --tls-ca, the CA bundle that signed the daemon's certificate "
+                             "(it is always verified)");
+    }
+    return InvalidArgument("--server " + settings->server +
+                           " is a TCP address: give --tls-ca (and --tls-cert/--tls-key) for the "
+                           "daemon's mTLS listener, or --insecure for a plaintext one");
+  }
+  settings->transport = Transport::kTls;
+  settings->tls = {g.tls_ca, g.tls_cert, g.tls_key, g.tls_server_name};
+  return Status::Ok();
+}
+
 Status CheckId(const std::string& id) {
   if (id.empty()) return InvalidArgument("a fault ID is required (see chaosnetctl list)");
   return Status::Ok();
@@ -231,6 +292,7 @@ Result<Settings> BuildSettings(const GlobalOptions& global) {
   auto timeout = Duration("timeout", global.timeout);
   if (!timeout.ok()) return timeout.status();
   settings.timeout = *timeout;
+  if (Status s = ChooseTransport(global, &settings); !s.ok()) return s;
   return settings;
 }
 

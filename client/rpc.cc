@@ -1,8 +1,10 @@
 #include "client/rpc.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -12,6 +14,45 @@ namespace chaosnet::client {
 namespace {
 
 constexpr char kUnreachableHint[] = "is chaosnetd running? check --server or CHAOSNET_SERVER";
+
+std::string TransportHint(Transport transport) {
+  switch (transport) {
+    case Transport::kUnixSocket: return "";
+    case Transport::kTls:
+      return "; or the TLS handshake failed: check --tls-ca and --tls-cert/--tls-key, that the "
+             "daemon's certificate names the --server host (or --tls-server-name), and that "
+             "the daemon trusts your certificate's CA";
+    case Transport::kPlaintextTcp:
+      return "; --insecure reaches only a daemon's --insecure-listen port, not its TLS one";
+  }
+  return "";
+}
+
+// gRPC core logs on stderr (a failed TLS handshake alone makes several lines),
+// which would break the CLI's one-line errors; the call's status carries what
+// the user needs. Setting GRPC_VERBOSITY or GRPC_TRACE brings them back.
+void SilenceGrpcLogs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("GRPC_VERBOSITY") == nullptr && std::getenv("GRPC_TRACE") == nullptr) {
+      gpr_set_log_function([](gpr_log_func_args*) {});
+    }
+  });
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const Settings& s, const TlsPem& pem) {
+  SilenceGrpcLogs();
+  if (s.transport != Transport::kTls) {
+    return grpc::CreateChannel(s.server, grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.root_certs;
+  ssl.pem_private_key = pem.private_key;
+  ssl.pem_cert_chain = pem.cert_chain;
+  grpc::ChannelArguments args;
+  if (!s.tls.server_name.empty()) args.SetSslTargetNameOverride(s.tls.server_name);
+  return grpc::CreateCustomChannel(s.server, grpc::SslCredentials(ssl), args);
+}
 
 }  // namespace
 
@@ -39,7 +80,7 @@ std::string GrpcCodeName(int grpc_code) {
 }
 
 Outcome DescribeRpcFailure(int grpc_code, const std::string& message, const std::string& server,
-                           bool reached_server) {
+                           bool reached_server, Transport transport) {
   auto code = static_cast<grpc::StatusCode>(grpc_code);
   if (code == grpc::StatusCode::OK) return Outcome::Ok();
   bool unreachable = code == grpc::StatusCode::UNAVAILABLE ||
@@ -47,7 +88,7 @@ Outcome DescribeRpcFailure(int grpc_code, const std::string& message, const std:
   if (unreachable) {
     std::string text = "cannot reach chaosnetd at " + server;
     if (!message.empty()) text += ": " + message;
-    return {kExitUnreachable, text + " (" + kUnreachableHint + ")"};
+    return {kExitUnreachable, text + " (" + kUnreachableHint + TransportHint(transport) + ")"};
   }
   std::string text = GrpcCodeName(grpc_code);
   if (!message.empty()) text += ": " + message;
@@ -64,15 +105,13 @@ struct FaultClient::Impl {
   bool cancelled = false;
   grpc::ClientContext* watch_context = nullptr;
 
-  explicit Impl(const Settings& s)
-      : settings(s),
-        channel(grpc::CreateChannel(s.server, grpc::InsecureChannelCredentials())),
-        stub(v1::FaultService::NewStub(channel)) {}
+  Impl(const Settings& s, const TlsPem& pem)
+      : settings(s), channel(MakeChannel(s, pem)), stub(v1::FaultService::NewStub(channel)) {}
 
   Outcome Failure(const grpc::Status& status) {
     bool reached = channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
     return DescribeRpcFailure(status.error_code(), status.error_message(), settings.server,
-                              reached);
+                              reached, settings.transport);
   }
 
   template <typename Request, typename Response>
@@ -87,7 +126,8 @@ struct FaultClient::Impl {
   }
 };
 
-FaultClient::FaultClient(const Settings& settings) : impl_(std::make_unique<Impl>(settings)) {}
+FaultClient::FaultClient(const Settings& settings, const TlsPem& pem)
+    : impl_(std::make_unique<Impl>(settings, pem)) {}
 FaultClient::~FaultClient() = default;
 
 Outcome FaultClient::CreateFault(const v1::CreateFaultRequest& request,

@@ -10,6 +10,7 @@
 #include "chaosnet/v1/chaosnet.pb.h"
 #include "client/outcome.h"
 #include "client/request_builder.h"
+#include "client/tls_files.h"
 
 namespace chaosnet::client {
 
@@ -19,13 +20,15 @@ std::string GrpcCodeName(int grpc_code);
 // A failed call as the user sees it. `reached_server` says whether the channel
 // ever connected: a deadline that passes while still connecting means the
 // daemon is unreachable (exit 3), one that passes on a live connection is a
-// slow server (exit 1).
+// slow server (exit 1). Over TLS, a failed handshake looks the same as an
+// absent daemon, so the hint names the certificate flags too.
 Outcome DescribeRpcFailure(int grpc_code, const std::string& message, const std::string& server,
-                           bool reached_server);
+                           bool reached_server, Transport transport);
 
 class FaultClient {
  public:
-  explicit FaultClient(const Settings& settings);
+  // `pem` is what ReadTlsFiles(settings) read; empty unless settings.transport is kTls.
+  FaultClient(const Settings& settings, const TlsPem& pem);
   ~FaultClient();
   FaultClient(const FaultClient&) = delete;
   FaultClient& operator=(const FaultClient&) = delete;

@@ -114,9 +114,10 @@ int ShellExitStatus(int wait_status) {
   return kExitServerError;
 }
 
-Outcome RunHoldingFault(const Settings& settings, const v1::CreateFaultRequest& request,
+Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
+                        const v1::CreateFaultRequest& request,
                         const std::vector<std::string>& command, std::ostream& err) {
-  FaultClient client(settings);
+  FaultClient client(settings, pem);
   v1::CreateFaultResponse created;
   if (Outcome o = client.CreateFault(request, &created); !o.ok()) return o;
   const v1::Fault& fault = created.fault();

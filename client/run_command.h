@@ -12,6 +12,7 @@
 #include "chaosnet/v1/chaosnet.pb.h"
 #include "client/outcome.h"
 #include "client/request_builder.h"
+#include "client/tls_files.h"
 
 namespace chaosnet::client {
 
@@ -22,7 +23,8 @@ int ShellExitStatus(int wait_status);
 // Progress goes to `err` (stdout belongs to the command). The outcome's exit
 // code is the command's; its message is set only when chaosnetctl itself
 // failed (the fault could not be applied or held, the command could not run).
-Outcome RunHoldingFault(const Settings& settings, const v1::CreateFaultRequest& request,
+Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
+                        const v1::CreateFaultRequest& request,
                         const std::vector<std::string>& command, std::ostream& err);
 
 }  // namespace chaosnet::client

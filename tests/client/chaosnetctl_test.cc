@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "tests/client/ctl_runner.h"
 #include "tests/client/fake_fault_service.h"
@@ -18,6 +19,26 @@ using ::testing::MatchesRegex;
 using ::testing::StartsWith;
 
 int Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+// A real CA certificate (self-signed, valid until 2126, its key thrown away):
+// enough for gRPC to build a TLS channel, and trusted by nobody.
+constexpr char kTestCaPem[] = R"(-----BEGIN CERTIFICATE-----
+MIIBkzCCATmgAwIBAgIUbXjPHlFGIuNkJEMA/MOFJJcK6IUwCgYIKoZIzj0EAwIw
+HjEcMBoGA1UEAwwTY2hhb3NuZXRjdGwgdGVzdCBDQTAgFw0yNjEyMDExODQ1NDVa
+GA8yMTI2MTEwNzE4NDU0NVowHjEcMBoGA1UEAwwTY2hhb3NuZXRjdGwgdGVzdCBD
+QTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABJTlJnJJzyDKsO2T+fKXnTJqYLgd
+9+C+6hMsumSkOFk0x1JZ20Q2uDVOyHk0YGSvVkhx4Qjh22VTnHN9BGmNDSajUzBR
+MB0GA1UdDgQWBBQpKAcAN5SIHgvQQ4f5gMxywNahxTAfBgNVHSMEGDAWgBQpKAcA
+N5SIHgvQQ4f5gMxywNahxTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gA
+MEUCIHreTKXJQrUlm0aQO03MFd7sORkLo0BM0AREbdU/TL1wAiEAgj7gU/oLee01
+35PRylitl1z/nJWyswUe9sg//hdIkYQ=
+-----END CERTIFICATE-----
+)";
+
+std::string WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+  return path;
+}
 
 class ChaosnetctlTest : public ::testing::Test {
  protected:
@@ -174,6 +195,61 @@ TEST_F(ChaosnetctlTest, UnreachableDaemonExitsThreeWithAHint) {
     EXPECT_EQ(Lines(r.err), 1) << r.err;
     EXPECT_EQ(r.out, "");
   }
+}
+
+TEST_F(ChaosnetctlTest, InsecureReachesAPlaintextTcpListener) {
+  CtlResult r = RunCtl({"--server", server_.tcp_address(), "--insecure", "info"}, server_.dir());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("9.9.9-fake"));
+}
+
+TEST_F(ChaosnetctlTest, TcpServerWithoutTlsOrInsecureNeverConnects) {
+  CtlResult r = RunCtl({"--server", server_.tcp_address(), "info"}, server_.dir());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "chaosnetctl: --server " + server_.tcp_address() +
+                       " is a TCP address: give --tls-ca (and --tls-cert/--tls-key) for the "
+                       "daemon's mTLS listener, or --insecure for a plaintext one\n");
+  EXPECT_EQ(server_.calls(), 0);
+}
+
+TEST_F(ChaosnetctlTest, MissingCertificateFileIsALocalError) {
+  std::string missing = server_.dir() + "/missing-ca.pem";
+  CtlResult r = RunCtl({"--server", server_.tcp_address(), "--tls-ca", missing, "info"},
+                       server_.dir());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "chaosnetctl: cannot read --tls-ca " + missing +
+                       ": No such file or directory\n");
+  EXPECT_EQ(server_.calls(), 0);
+}
+
+// The fake's TCP port speaks plaintext, so a TLS client's handshake fails
+// there as it would against a daemon it cannot verify. gRPC's own log lines
+// must not reach stderr: the error stays one line.
+TEST_F(ChaosnetctlTest, FailedTlsHandshakeIsOneLineWithACertificateHint) {
+  std::string ca = WriteFile(server_.dir() + "/ca.pem", kTestCaPem);
+  for (const auto& [args, env] :
+       {std::pair<std::vector<std::string>, std::vector<std::string>>{
+            {"--server", server_.tcp_address(), "--tls-ca", ca, "info"}, {}},
+        {{"info"}, {"CHAOSNET_SERVER=" + server_.tcp_address(), "CHAOSNET_TLS_CA=" + ca}}}) {
+    CtlResult r = RunCtl(args, server_.dir(), env);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_THAT(r.err, StartsWith("chaosnetctl: cannot reach chaosnetd at " +
+                                  server_.tcp_address()));
+    EXPECT_THAT(r.err, HasSubstr("; or the TLS handshake failed: check --tls-ca and "
+                                 "--tls-cert/--tls-key"));
+    EXPECT_EQ(Lines(r.err), 1) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_EQ(server_.calls(), 0);
+}
+
+TEST_F(ChaosnetctlTest, TlsEnvironmentIsIgnoredForAUnixSocket) {
+  CtlResult r = RunCtl({"info"}, server_.dir(),
+                       {"CHAOSNET_SERVER=" + server_.address(), "CHAOSNET_TLS_CA=/nonexistent",
+                        "CHAOSNET_TLS_CERT=/nonexistent", "CHAOSNET_TLS_KEY=/nonexistent",
+                        "CHAOSNET_TLS_SERVER_NAME=elsewhere"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("9.9.9-fake"));
 }
 
 }  // namespace

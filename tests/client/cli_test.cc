@@ -22,7 +22,12 @@ using ::testing::StartsWith;
 // No test may depend on the environment of whoever runs it.
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override { unsetenv("CHAOSNET_SERVER"); }
+  void SetUp() override {
+    for (const char* name : {"CHAOSNET_SERVER", "CHAOSNET_TLS_CA", "CHAOSNET_TLS_CERT",
+                             "CHAOSNET_TLS_KEY", "CHAOSNET_TLS_SERVER_NAME"}) {
+      unsetenv(name);
+    }
+  }
 };
 
 std::vector<std::string> Argv(std::vector<std::string> args) {
@@ -306,7 +311,8 @@ TEST_F(CliTest, GlobalDefaultsAndEnvironment) {
 }
 
 TEST_F(CliTest, GlobalFlagsMayFollowTheSubcommand) {
-  Invocation inv = Parse({"list", "-o", "json", "--server", "host:7070", "--timeout", "2s"});
+  Invocation inv =
+      Parse({"list", "-o", "json", "--server", "host:7070", "--timeout", "2s", "--insecure"});
   auto s = BuildSettings(inv.global);
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->server, "host:7070");

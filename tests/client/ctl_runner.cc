@@ -35,7 +35,8 @@ std::vector<std::string> ChildEnvironment(const std::vector<std::string>& overri
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     std::string name = entry.substr(0, entry.find('='));
-    bool replaced = name == "CHAOSNET_SERVER";
+    bool replaced = name == "CHAOSNET_SERVER" || name.starts_with("CHAOSNET_TLS_") ||
+                    name == "GRPC_VERBOSITY" || name == "GRPC_TRACE";
     for (const auto& o : overrides) replaced |= o.substr(0, o.find('=')) == name;
     if (!replaced) env.push_back(entry);
   }

@@ -18,8 +18,9 @@ struct CtlResult {
 
 class CtlProcess {
  public:
-  // `env` adds or replaces "NAME=value" entries; CHAOSNET_SERVER is removed
-  // from the inherited environment so the caller's shell cannot leak in.
+  // `env` adds or replaces "NAME=value" entries; CHAOSNET_SERVER, the
+  // CHAOSNET_TLS_* variables and gRPC's logging switches are removed from the
+  // inherited environment so the caller's shell cannot leak in.
   // Output files go into `dir`.
   CtlProcess(const std::vector<std::string>& args, const std::vector<std::string>& env,
              const std::string& dir);

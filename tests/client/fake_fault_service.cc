@@ -183,6 +183,7 @@ struct FakeServer::Impl {
   Service service;
   std::string dir;
   std::string address;
+  int tcp_port = 0;
   std::unique_ptr<grpc::Server> server;
 };
 
@@ -194,9 +195,13 @@ FakeServer::FakeServer() : impl_(std::make_unique<Impl>()) {
   impl_->address = "unix:" + impl_->dir + "/fake.sock";
   grpc::ServerBuilder builder;
   builder.AddListeningPort(impl_->address, grpc::InsecureServerCredentials());
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &impl_->tcp_port);
   builder.RegisterService(&impl_->service);
   impl_->server = builder.BuildAndStart();
-  if (!impl_->server) throw std::runtime_error("fake server did not start on " + impl_->address);
+  if (!impl_->server || impl_->tcp_port == 0) {
+    throw std::runtime_error("fake server did not start on " + impl_->address +
+                             " and 127.0.0.1");
+  }
 }
 
 FakeServer::~FakeServer() {
@@ -207,6 +212,9 @@ FakeServer::~FakeServer() {
 }
 
 std::string FakeServer::address() const { return impl_->address; }
+std::string FakeServer::tcp_address() const {
+  return "127.0.0.1:" + std::to_string(impl_->tcp_port);
+}
 const std::string& FakeServer::dir() const { return impl_->dir; }
 void FakeServer::HoldWatch(bool hold) { impl_->service.hold_watch = hold; }
 

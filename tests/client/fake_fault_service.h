@@ -1,5 +1,6 @@
-// A tiny in-process FaultService with canned answers, served on a Unix socket,
-// so the real chaosnetctl binary can be run against it. It records what it was
+// A tiny in-process FaultService with canned answers, served on a Unix socket
+// and on a plaintext loopback TCP port (what a daemon's --insecure-listen
+// serves), so the real chaosnetctl binary can be run against it. It records what it was
 // asked, to prove what did (and did not) reach the server.
 //
 // Canned behaviour, keyed on the request:
@@ -28,7 +29,8 @@ class FakeServer {
   FakeServer(const FakeServer&) = delete;
   FakeServer& operator=(const FakeServer&) = delete;
 
-  std::string address() const;  // "unix:/tmp/.../fake.sock"
+  std::string address() const;      // "unix:/tmp/.../fake.sock"
+  std::string tcp_address() const;  // "127.0.0.1:PORT", plaintext
   const std::string& dir() const;
 
   void HoldWatch(bool hold);

@@ -24,7 +24,8 @@ class ExitCodeTest : public ::testing::TestWithParam<MappingCase> {};
 
 TEST_P(ExitCodeTest, MapsStatus) {
   const auto& c = GetParam();
-  Outcome o = DescribeRpcFailure(c.code, c.message, kServer, c.reached_server);
+  Outcome o = DescribeRpcFailure(c.code, c.message, kServer, c.reached_server,
+                                 Transport::kUnixSocket);
   EXPECT_EQ(o.exit_code, c.exit_code);
   EXPECT_EQ(o.message, c.text);
 }
@@ -63,8 +64,54 @@ TEST(GrpcCodeNameTest, LowerCaseWords) {
 }
 
 TEST(RpcFailureTest, OkIsZero) {
-  EXPECT_TRUE(DescribeRpcFailure(grpc::StatusCode::OK, "", kServer, true).ok());
+  EXPECT_TRUE(
+      DescribeRpcFailure(grpc::StatusCode::OK, "", kServer, true, Transport::kUnixSocket).ok());
 }
+
+// A failed TLS handshake is UNAVAILABLE, like an absent daemon: over TLS the
+// hint adds the certificates; a daemon's own answer gets no hint.
+struct TransportCase {
+  Transport transport;
+  grpc::StatusCode code;
+  bool reached_server;
+  int exit_code;
+  std::string text;
+};
+
+class TransportHintTest : public ::testing::TestWithParam<TransportCase> {};
+
+TEST_P(TransportHintTest, NamesWhatToCheck) {
+  const auto& c = GetParam();
+  Outcome o = DescribeRpcFailure(c.code, "Socket closed", "10.0.0.5:7443", c.reached_server,
+                                 c.transport);
+  EXPECT_EQ(o.exit_code, c.exit_code);
+  EXPECT_EQ(o.message, c.text);
+}
+
+constexpr char kTlsUnreachable[] =
+    "cannot reach chaosnetd at 10.0.0.5:7443: Socket closed (is chaosnetd running? check "
+    "--server or CHAOSNET_SERVER; or the TLS handshake failed: check --tls-ca and "
+    "--tls-cert/--tls-key, that the daemon's certificate names the --server host (or "
+    "--tls-server-name), and that the daemon trusts your certificate's CA)";
+
+INSTANTIATE_TEST_SUITE_P(
+    Transports, TransportHintTest,
+    ::testing::Values(
+        TransportCase{Transport::kTls, grpc::StatusCode::UNAVAILABLE, false, 3, kTlsUnreachable},
+        TransportCase{Transport::kTls, grpc::StatusCode::UNAVAILABLE, true, 3, kTlsUnreachable},
+        TransportCase{Transport::kTls, grpc::StatusCode::DEADLINE_EXCEEDED, false, 3,
+                      kTlsUnreachable},
+        TransportCase{Transport::kTls, grpc::StatusCode::DEADLINE_EXCEEDED, true, 1,
+                      "deadline exceeded: Socket closed (raise --timeout?)"},
+        TransportCase{Transport::kTls, grpc::StatusCode::PERMISSION_DENIED, true, 1,
+                      "permission denied: Socket closed"},
+        TransportCase{Transport::kPlaintextTcp, grpc::StatusCode::UNAVAILABLE, false, 3,
+                      "cannot reach chaosnetd at 10.0.0.5:7443: Socket closed (is chaosnetd "
+                      "running? check --server or CHAOSNET_SERVER; --insecure reaches only a "
+                      "daemon's --insecure-listen port, not its TLS one)"},
+        TransportCase{Transport::kUnixSocket, grpc::StatusCode::UNAVAILABLE, false, 3,
+                      "cannot reach chaosnetd at 10.0.0.5:7443: Socket closed (is chaosnetd "
+                      "running? check --server or CHAOSNET_SERVER)"}));
 
 }  // namespace
 }  // namespace chaosnet::client
