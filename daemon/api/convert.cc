@@ -179,9 +179,22 @@ Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& in) {
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
     request.ttl = *ttl;
   }
+  // Labels and request ids are kept with the lease, journaled and sent back in
+  // every record: bounded, so one request cannot bloat them all.
+  if (in.labels_size() > kMaxLabels) {
+    return InvalidArgument("labels: " + std::to_string(in.labels_size()) + " given, at most " +
+                           std::to_string(kMaxLabels));
+  }
   for (const auto& [k, v] : in.labels()) {
     if (k.empty()) return InvalidArgument("labels: a label needs a non-empty key");
+    if (k.size() > kMaxLabelKeyBytes || v.size() > kMaxLabelValueBytes) {
+      return InvalidArgument("labels: keys are at most " + std::to_string(kMaxLabelKeyBytes) +
+                             " bytes and values " + std::to_string(kMaxLabelValueBytes));
+    }
     request.labels.emplace(k, v);
+  }
+  if (in.request_id().size() > kMaxRequestIdBytes) {
+    return InvalidArgument("request_id: at most " + std::to_string(kMaxRequestIdBytes) + " bytes");
   }
   request.request_id = in.request_id();
   request.dry_run = in.dry_run();

@@ -16,6 +16,11 @@ namespace chaosnet::api {
 
 namespace pb = ::chaosnet::v1;
 
+inline constexpr int kMaxLabels = 64;
+inline constexpr std::size_t kMaxLabelKeyBytes = 128;
+inline constexpr std::size_t kMaxLabelValueBytes = 1024;
+inline constexpr std::size_t kMaxRequestIdBytes = 128;
+
 Result<model::FaultSpec> FromProto(const pb::FaultSpec& spec);
 Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& request);
 Result<std::chrono::nanoseconds> FromProto(const google::protobuf::Duration& d);

@@ -12,6 +12,24 @@
 #include "daemon/api/watch_reactor.h"
 
 namespace chaosnet::api {
+namespace {
+
+// A stream turned away before it started: finished at once, deleted when
+// gRPC is done with it.
+template <typename Reactor>
+class RefusedStream final : public Reactor {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+grpc::Status TooManyStreams() {
+  return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+          std::to_string(FaultService::kMaxOpenStreams) +
+              " watch and keep-alive streams are open, the daemon's limit; close some"};
+}
+
+}  // namespace
 
 FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& manager,
                            ServiceInfo info, const PeerRegistry& peers)
@@ -19,6 +37,14 @@ FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& ma
 
 core::Caller FaultService::CallerOf(grpc::CallbackServerContext& ctx) const {
   return api::CallerOf(ctx, peers_);
+}
+
+bool FaultService::AdmitStream() {
+  if (open_streams_.fetch_add(1) >= kMaxOpenStreams) {
+    open_streams_.fetch_sub(1);
+    return false;
+  }
+  return true;
 }
 
 FaultService::~FaultService() = default;
@@ -186,11 +212,18 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
 
 grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServerContext* ctx,
                                                               const v1::WatchRequest* request) {
+  if (!AdmitStream()) {
+    return new RefusedStream<grpc::ServerWriteReactor<v1::FaultEvent>>(TooManyStreams());
+  }
   return new WatchReactor(*this, request->send_initial());
 }
 
 grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultService::KeepAlive(
     grpc::CallbackServerContext* ctx) {
+  if (!AdmitStream()) {
+    return new RefusedStream<grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>>(
+        TooManyStreams());
+  }
   return new KeepAliveReactor(*this, CallerOf(*ctx));
 }
 

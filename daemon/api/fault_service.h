@@ -3,6 +3,7 @@
 // call from there.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,6 +30,10 @@ struct ServiceInfo {
 
 class FaultService final : public ::chaosnet::v1::FaultService::CallbackService {
  public:
+  // Watch and keep-alive streams open at once, over all connections: each
+  // holds a queue, so their number bounds what idle or stalled clients cost.
+  static constexpr int kMaxOpenStreams = 4096;
+
   // `peers` tells who is behind each Unix socket connection.
   FaultService(boost::asio::io_context& loop, core::FaultManager& manager, ServiceInfo info,
                const PeerRegistry& peers);
@@ -38,6 +43,8 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   void set_audit_log(AuditLog* audit) { audit_ = audit; }
   // Counts every unary request and its latency there (not owned; may be null).
   void set_metrics(Metrics* metrics) { metrics_ = metrics; }
+
+  int open_streams() const { return open_streams_.load(); }
 
   // On the loop: refuse new work and end every open stream (a keep-alive
   // stream's end rolls its faults back).
@@ -81,6 +88,10 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
                     const model::FaultSpec* spec = nullptr, const std::string& fault_id = "");
   // gRPC thread, at the start of a call.
   core::Caller CallerOf(grpc::CallbackServerContext& ctx) const;
+  // gRPC thread: false (and nothing counted) when kMaxOpenStreams are open.
+  bool AdmitStream();
+  // Any thread: a stream admitted by AdmitStream() is done.
+  void StreamDone() { open_streams_.fetch_sub(1); }
 
   boost::asio::io_context& loop_;
   core::FaultManager& manager_;
@@ -89,6 +100,7 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   bool shutting_down_ = false;          // loop thread only
   AuditLog* audit_ = nullptr;
   Metrics* metrics_ = nullptr;
+  std::atomic<int> open_streams_ = 0;   // any thread
   std::set<WatchReactor*> watchers_;    // loop thread only
   std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };

@@ -141,6 +141,7 @@ void KeepAliveReactor::OnDone() {
     }
     if (subscription_ != 0) service_.manager_.Unsubscribe(subscription_);
     service_.keep_alives_.erase(this);
+    service_.StreamDone();
     delete this;
   });
 }

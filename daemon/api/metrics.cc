@@ -1,5 +1,7 @@
 #include "daemon/api/metrics.h"
 
+#include "daemon/netlink/error_tally.h"
+
 #include <cstdio>
 
 namespace chaosnet::api {
@@ -119,6 +121,16 @@ std::string Metrics::Render() {
   Header(out, "chaosnet_expiry_lag_seconds", "histogram",
          "Time from a lease's deadline to its rollback being done.");
   out += expiry_lag_.Render("chaosnet_expiry_lag_seconds", "");
+  Header(out, "chaosnet_netlink_errors_total", "counter",
+         "Netlink requests the kernel answered with an error, by errno (ENOENT is expected when "
+         "rolling back what is already gone).");
+  for (const auto& [name, n] : netlink::KernelErrorCounts()) {
+    out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
+  }
+  if (open_streams_) {
+    Header(out, "chaosnet_api_streams_open", "gauge", "Watch and keep-alive streams open now.");
+    out += "chaosnet_api_streams_open " + std::to_string(open_streams_()) + "\n";
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -36,6 +37,8 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
 
   void ObserveRequest(const std::string& rpc, StatusCode code, double seconds);
+  // Where the open stream count comes from (FaultService), if anywhere.
+  void set_open_streams(std::function<int()> count) { open_streams_ = std::move(count); }
   std::string Render();
 
  private:
@@ -47,6 +50,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, uint64_t> requests_;  // (rpc, code)
   std::map<std::string, Histogram> latency_;                          // by rpc
   Histogram expiry_lag_;
+  std::function<int()> open_streams_;
 };
 
 // A label value with \, " and newline escaped.

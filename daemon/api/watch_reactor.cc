@@ -82,6 +82,7 @@ void WatchReactor::OnDone() {
   boost::asio::post(service_.loop_, [this] {
     if (subscription_ != 0) service_.manager_.Unsubscribe(subscription_);
     service_.watchers_.erase(this);
+    service_.StreamDone();
     delete this;
   });
 }

@@ -208,6 +208,7 @@ int RunDaemon(const DaemonConfig& config) {
                             (*api_server)->peers());
   api::Metrics metrics(manager);
   service.set_metrics(&metrics);
+  metrics.set_open_streams([&service] { return service.open_streams(); });
   std::unique_ptr<MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {
     auto started = MetricsServer::Start(loop, config.metrics_listen, metrics);

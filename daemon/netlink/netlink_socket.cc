@@ -1,3 +1,4 @@
+#include "daemon/netlink/error_tally.h"
 #include "daemon/netlink/netlink_socket.h"
 
 #include <linux/netlink.h>
@@ -64,6 +65,7 @@ Result<NetlinkSocket> NetlinkSocket::Open() {
 KernelError NetlinkSocket::Transact(NlMessage& request, const ReplyHandler& on_reply) {
   nl_sock* sk = sock_.get();
   if (int err = nl_send_auto(sk, request.get()); err < 0) {
+    CountKernelError(EIO);
     return KernelError{EIO, std::string("send failed: ") + nl_geterror(err)};
   }
   const uint32_t seq = request.header()->nlmsg_seq;
@@ -76,6 +78,7 @@ KernelError NetlinkSocket::Transact(NlMessage& request, const ReplyHandler& on_r
     const int n = nl_recv(sk, &peer, &buf, nullptr);
     if (n <= 0) {
       std::free(buf);
+      CountKernelError(EIO);
       return KernelError{EIO, std::string("receive failed: ") + nl_geterror(n)};
     }
     std::unique_ptr<unsigned char, decltype(&std::free)> owned(buf, &std::free);
@@ -87,6 +90,7 @@ KernelError NetlinkSocket::Transact(NlMessage& request, const ReplyHandler& on_r
       if (h->nlmsg_type == NLMSG_DONE) return {};
       if (h->nlmsg_type == NLMSG_ERROR) {
         const auto* err = static_cast<const nlmsgerr*>(nlmsg_data(h));
+        if (err->error != 0) CountKernelError(-err->error);
         return KernelError{-err->error, ExtAckMessage(h)};
       }
       if (h->nlmsg_type == NLMSG_NOOP || h->nlmsg_type == NLMSG_OVERRUN) continue;
