@@ -114,6 +114,8 @@ int main(int argc, char** argv) {
                  "user:NAME, gid:N, group:NAME, cn:GLOB, subject:GLOB, tcp:GLOB or *")
       ->take_all();
   app.set_config("--config", "", "Read these options from a TOML/INI file (key = value)");
+  // A misspelt key in the file must stop the daemon, not be dropped silently.
+  app.allow_config_extras(false);
   bool cleanup = false;
   app.add_flag("--cleanup", cleanup,
                "Remove every chaosnet-owned qdisc left in this network namespace, then exit");

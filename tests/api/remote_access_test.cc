@@ -252,3 +252,61 @@ TEST(RemoteAccessStartup, BadTlsFilesStopTheDaemonWithAReason) {
 
 }  // namespace
 }  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+// The same settings from a --config file instead of flags.
+class ConfigFileTest : public RemoteAccessTest {
+ protected:
+  std::vector<std::string> ExtraDaemonArgs() override {
+    const std::string path = certs_.Path("chaosnetd.toml");
+    std::ofstream(path) << "# chaosnetd settings\n"
+                        << "max-ttl = \"1h\"\n"
+                        << "listen = \"127.0.0.1:" << kTlsPort << "\"\n"
+                        << "tls-cert = \"" << certs_.Path("chaosnetd.pem") << "\"\n"
+                        << "tls-key = \"" << certs_.Path("chaosnetd.key") << "\"\n"
+                        << "tls-client-ca = \"" << certs_.Path("ca.pem") << "\"\n"
+                        << "read-only = [\"cn:observer-*\", \"uid:65534\"]\n"
+                        << "protect = [\"tcp:22\", \"udp:53\"]\n";
+    return {"--config", path};
+  }
+};
+
+TEST_F(ConfigFileTest, SettingsFromTheFileTakeEffect) {
+  std::string out;
+  EXPECT_EQ(Ctl(Tls("runner-1") + " rate cn0 1mbit --dry-run", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("match ip dport 7443 0xffff"));
+  EXPECT_THAT(out, HasSubstr("match ip protocol 17 0xff match ip dport 53 0xffff"));
+  EXPECT_EQ(Ctl(Tls("observer-1") + " rate cn0 1mbit", &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("(--read-only cn:observer-*)"));
+  EXPECT_EQ(Ctl(Tls("runner-1") + " info", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("max ttl:        1h"));
+}
+
+TEST(ConfigFileStartup, AMistakeInTheFileStopsTheDaemon) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  char tmpl[] = "/tmp/chaosnet-config-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  std::ofstream(dir + "/bad.toml") << "read-only = [\"role:admin\"]\n";
+  std::ofstream(dir + "/unknown.toml") << "no-such-option = 1\n";
+  {
+    DaemonProcess daemon("", {"--config", dir + "/bad.toml"});
+    EXPECT_FALSE(daemon.WaitReady());
+    EXPECT_THAT(daemon.ReadLog(), HasSubstr("unknown kind \"role\""));
+  }
+  {
+    DaemonProcess daemon("", {"--config", dir + "/unknown.toml"});
+    EXPECT_FALSE(daemon.WaitReady());
+    EXPECT_THAT(daemon.ReadLog(), HasSubstr("no-such-option"));
+  }
+  {
+    DaemonProcess daemon("", {"--config", dir + "/missing.toml"});
+    EXPECT_FALSE(daemon.WaitReady());
+    EXPECT_THAT(daemon.ReadLog(), HasSubstr("missing.toml"));
+  }
+  Shell("rm -rf '" + dir + "'");
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
