@@ -605,6 +605,23 @@ TEST_F(MetricsApiTest, ScrapePassesPromtoolAndCountersMoveWithOperations) {
   EXPECT_THAT(body, HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"OK\"} 1\n"));
   EXPECT_THAT(body, HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"NOT_FOUND\"} 1\n"));
   EXPECT_THAT(body, HasSubstr("chaosnet_request_duration_seconds_count{rpc=\"CreateFault\"} 2\n"));
+  EXPECT_THAT(body, HasSubstr("# TYPE chaosnet_netlink_errors_total counter\n"));
+  EXPECT_THAT(body, HasSubstr("chaosnet_api_streams_open 0\n"));
+  {
+    // An open watch stream is counted while it lasts.
+    grpc::ClientContext watch_ctx;
+    pb::WatchRequest watch_request;
+    auto watch = stub_->Watch(&watch_ctx, watch_request);
+    std::string streams;
+    for (int i = 0; i < 100; ++i) {
+      streams = Body(Http("/metrics"));
+      if (streams.find("chaosnet_api_streams_open 1\n") != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_THAT(streams, HasSubstr("chaosnet_api_streams_open 1\n"));
+    watch_ctx.TryCancel();
+    watch->Finish();
+  }
 
   // Prometheus's own linter on what a scrape returns.
   char tmpl[] = "/tmp/chaosnet-metrics-XXXXXX";
