@@ -345,6 +345,9 @@ std::string InfoText(const v1::Info& info, WallClock::time_point now) {
   rows.push_back({"default ttl:", Duration(info.default_ttl())});
   rows.push_back({"max ttl:", Duration(info.max_ttl())});
   rows.push_back({"active faults:", std::to_string(info.active_faults())});
+  if (!info.caller().empty()) {
+    rows.push_back({"you are:", info.caller() + (info.caller_read_only() ? " (read-only)" : "")});
+  }
   std::string text = RenderTable({}, rows);
   if (info.capabilities_size() > 0) {
     std::vector<std::vector<std::string>> caps;

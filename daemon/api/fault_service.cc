@@ -230,7 +230,10 @@ grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultServi
 grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx,
                                                 const v1::GetInfoRequest* request,
                                                 v1::Info* response) {
-  return OnLoop(ctx, "GetInfo", [this, response]() -> Status {
+  return OnLoop(ctx, "GetInfo", [this, response, caller = CallerOf(*ctx)]() -> Status {
+    response->set_caller(caller.principal);
+    response->set_caller_read_only(
+        !core::CheckMayChange(manager_.config().policy, caller, "change faults").ok());
     response->set_version(info_.version);
     ToProto(manager_.config().default_ttl, response->mutable_default_ttl());
     ToProto(manager_.config().max_ttl, response->mutable_max_ttl());

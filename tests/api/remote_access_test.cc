@@ -142,6 +142,10 @@ TEST_F(RemoteAccessTest, AReadOnlyCertificateMayLookButNotTouch) {
   ASSERT_EQ(Ctl(Tls("runner-1") + " rate cn0 1mbit --ttl 60s", &out), 0) << out;
   EXPECT_EQ(Ctl(Tls("observer-1") + " list", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("rate 1mbit"));
+  EXPECT_EQ(Ctl(Tls("observer-1") + " info", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("you are:        x509:CN=observer-1,O=chaosnet (read-only)\n"));
+  EXPECT_EQ(Ctl(Tls("runner-1") + " info", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("you are:        x509:CN=runner-1,O=chaosnet\n"));
   EXPECT_EQ(Ctl(Tls("observer-1") + " revoke --all", &out), 1) << out;
   EXPECT_THAT(out, HasSubstr("permission denied: x509:CN=observer-1,O=chaosnet is read-only "
                              "(--read-only cn:observer-*)"));

@@ -238,16 +238,18 @@ TEST_F(FormatTest, EventLine) {
 }
 
 TEST_F(FormatTest, InfoNamesMissingCapabilitiesWithHints) {
-  auto info = FromText<v1::Info>(R"(
+  auto info = FromText<v1::Info>(R"pb(
       version: "0.1.0" kernel_release: "6.18.0" default_ttl { seconds: 300 }
       max_ttl { seconds: 3600 } active_faults: 2
+      caller: "uid:1000(alice)" caller_read_only: true
       capabilities { name: "netem" available: false hint: "load sch_netem" }
-      capabilities { name: "tbf" available: true })");
+      capabilities { name: "tbf" available: true })pb");
   std::string text = InfoText(info, kNowTp);
   EXPECT_THAT(text, HasSubstr("version:        0.1.0\n"));
   EXPECT_THAT(text, HasSubstr("default ttl:    5m\n"));
   EXPECT_THAT(text, HasSubstr("max ttl:        1h\n"));
   EXPECT_THAT(text, HasSubstr("active faults:  2\n"));
+  EXPECT_THAT(text, HasSubstr("you are:        uid:1000(alice) (read-only)\n"));
   EXPECT_THAT(text, HasSubstr("  netem  MISSING  load sch_netem\n"));
   EXPECT_THAT(text, HasSubstr("  tbf    yes\n"));
 }
