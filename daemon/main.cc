@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
   app.add_option("--tls-client-ca", config.tls_client_ca,
                  "PEM CA bundle: only clients with a certificate it signed may connect");
+  std::string tls_reload = "60s";
+  app.add_option("--tls-reload", tls_reload,
+                 "Read the TLS files again this often, so renewed certificates take effect")
+      ->capture_default_str()
+      ->check(DurationInto(config.tls_reload));
   app.add_option("--insecure-listen", config.insecure_listen,
                  "Serve the API in PLAINTEXT at HOST:PORT: no authentication, for labs only");
   std::vector<std::string> read_only;
@@ -153,6 +158,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     policy.max_loss_percent = *p;
+  }
+  if (config.tls_reload < std::chrono::seconds(1)) {
+    std::cerr << "chaosnetd: --tls-reload " << tls_reload << ": at least 1s\n";
+    return 2;
   }
   for (const auto& text : read_only) {
     auto pattern = chaosnet::core::ParseCallerPattern(text, UserId, GroupId);

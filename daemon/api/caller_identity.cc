@@ -42,8 +42,11 @@ core::Caller CallerOf(const grpc::CallbackServerContext& ctx, const PeerRegistry
     return core::UnknownCaller(peer);
   }
   auto auth = ctx.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated() &&
-      FirstProperty(*auth, GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME) == "ssl") {
+  const std::string security =
+      auth != nullptr ? FirstProperty(*auth, GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME) : "";
+  if (security == GRPC_SSL_TRANSPORT_SECURITY_TYPE || security == GRPC_TLS_TRANSPORT_SECURITY_TYPE) {
+    // Only a verified client certificate names a TLS caller.
+    if (!auth->IsPeerAuthenticated()) return core::UnknownCaller(peer);
     std::string subject = FirstProperty(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
     if (!subject.empty()) {
       return core::CertificateCaller(std::move(subject),
@@ -52,7 +55,8 @@ core::Caller CallerOf(const grpc::CallbackServerContext& ctx, const PeerRegistry
     }
     return core::UnknownCaller(peer);
   }
-  if (peer.starts_with("ipv4:") || peer.starts_with("ipv6:")) {
+  if ((security.empty() || security == "insecure") &&
+      (peer.starts_with("ipv4:") || peer.starts_with("ipv6:"))) {
     return core::PlaintextCaller(PeerAddress(peer));
   }
   return core::UnknownCaller(peer);

@@ -10,6 +10,8 @@
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_posix.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <spdlog/spdlog.h>
@@ -157,11 +159,17 @@ Status ApiServer::Start(const std::vector<grpc::Service*>& services) {
   for (TcpPort& port : d.tcp) {
     std::shared_ptr<grpc::ServerCredentials> credentials;
     if (port.tls) {
-      grpc::SslServerCredentialsOptions ssl(
-          GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-      ssl.pem_root_certs = d.tls->client_ca;
-      ssl.pem_key_cert_pairs.push_back({d.tls->private_key, d.tls->certificate_chain});
-      credentials = grpc::SslServerCredentials(ssl);
+      // The files were checked at Bind(); the watcher reads them again every
+      // tls_reload_seconds, so a renewed certificate or CA bundle takes
+      // effect for new connections without a restart.
+      auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          d.options.tls_key, d.options.tls_cert, d.options.tls_client_ca,
+          d.options.tls_reload_seconds);
+      grpc::experimental::TlsServerCredentialsOptions tls(files);
+      tls.watch_root_certs();
+      tls.watch_identity_key_cert_pairs();
+      tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+      credentials = grpc::experimental::TlsServerCredentials(tls);
     } else {
       credentials = grpc::InsecureServerCredentials();
     }

@@ -34,6 +34,9 @@ struct ApiServerOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // How often the three files are read again: certificates rotate without a
+  // restart (what a short-lived certificate from an internal CA needs).
+  unsigned tls_reload_seconds = 60;
   std::string insecure_listen;
   // A request larger than this is refused with RESOURCE_EXHAUSTED.
   int max_message_bytes = 256 * 1024;

@@ -32,6 +32,7 @@ struct DaemonConfig {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  std::chrono::nanoseconds tls_reload = std::chrono::seconds(60);
   // Remote API in plaintext (--insecure-listen HOST:PORT); "" = none.
   std::string insecure_listen;
 };

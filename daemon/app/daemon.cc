@@ -153,6 +153,8 @@ int RunDaemon(const DaemonConfig& config) {
   api_options.tls_cert = config.tls_cert;
   api_options.tls_key = config.tls_key;
   api_options.tls_client_ca = config.tls_client_ca;
+  api_options.tls_reload_seconds = static_cast<unsigned>(
+      std::chrono::duration_cast<std::chrono::seconds>(config.tls_reload).count());
   api_options.insecure_listen = config.insecure_listen;
   auto api_server = ApiServer::Bind(loop, api_options);
   if (!api_server.ok()) {

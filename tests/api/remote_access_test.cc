@@ -314,3 +314,41 @@ TEST(ConfigFileStartup, AMistakeInTheFileStopsTheDaemon) {
 
 }  // namespace
 }  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+// Renewed TLS files take effect without a restart.
+class TlsReloadTest : public RemoteAccessTest {
+ protected:
+  std::vector<std::string> ExtraDaemonArgs() override {
+    // The daemon reads a copy of the CA bundle that the test then rewrites.
+    Shell("cp " + certs_.Path("ca.pem") + " " + certs_.Path("clients-ca.pem"));
+    return {"--listen", std::string("127.0.0.1:") + kTlsPort,
+            "--tls-cert", certs_.Path("chaosnetd.pem"),
+            "--tls-key", certs_.Path("chaosnetd.key"),
+            "--tls-client-ca", certs_.Path("clients-ca.pem"),
+            "--tls-reload", "1s"};
+  }
+};
+
+TEST_F(TlsReloadTest, ACaAddedToTheBundleIsTrustedWithoutARestart) {
+  std::string out;
+  const std::string mallory = Tls("mallory", certs_.Path("other"));
+  ASSERT_EQ(Ctl(mallory + " --timeout 5s info", &out), 3) << out;
+  ASSERT_EQ(Shell("cat " + certs_.Path("other/ca.pem") + " >> " + certs_.Path("clients-ca.pem")),
+            0);
+  // The daemon looks at the files every second; give it ample time.
+  int rc = -1;
+  for (int i = 0; i < 60 && rc != 0; ++i) {
+    rc = Ctl(mallory + " --timeout 5s info", &out);
+    if (rc != 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_THAT(out, HasSubstr("you are:        x509:CN=mallory,O=chaosnet\n"));
+  // The first CA's clients are still trusted.
+  EXPECT_EQ(Ctl(Tls("runner-1") + " info", &out), 0) << out;
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
