@@ -11,6 +11,7 @@
 #include "client/cli.h"
 #include "client/commands.h"
 #include "client/request_builder.h"
+#include "tests/client/parse_args.h"
 
 namespace chaosnet::client {
 namespace {
@@ -29,21 +30,6 @@ class TlsSettingsTest : public ::testing::Test {
   }
   void TearDown() override { SetUp(); }
 };
-
-std::vector<std::string> Argv(std::vector<std::string> args) {
-  args.insert(args.begin(), "chaosnetctl");
-  return args;
-}
-
-Invocation Parse(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  auto parsed = ParseCommandLine(Argv(args), out);
-  if (auto* outcome = std::get_if<Outcome>(&parsed)) {
-    ADD_FAILURE() << "parse failed: " << outcome->message;
-    return {};
-  }
-  return std::get<Invocation>(parsed);
-}
 
 Settings SettingsOf(const std::vector<std::string>& args) {
   auto settings = BuildSettings(Parse(args).global);
