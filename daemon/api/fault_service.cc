@@ -33,7 +33,16 @@ grpc::Status TooManyStreams() {
 
 FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& manager,
                            ServiceInfo info, const PeerRegistry& peers)
-    : loop_(loop), manager_(manager), info_(std::move(info)), peers_(peers) {}
+    : loop_(loop), manager_(manager), info_(std::move(info)), peers_(peers) {
+  // Each event is converted once, for every watcher; not at all without one.
+  subscription_ = manager_.Subscribe([this](const core::FaultEvent& e) {
+    if (watchers_.empty()) return;
+    auto event = std::make_shared<v1::FaultEvent>();
+    ToProto(e, event.get());
+    events_.Append(std::move(event));
+    for (WatchReactor* w : watchers_) w->Wake();
+  });
+}
 
 core::Caller FaultService::CallerOf(grpc::CallbackServerContext& ctx) const {
   return api::CallerOf(ctx, peers_);
@@ -47,7 +56,7 @@ bool FaultService::AdmitStream() {
   return true;
 }
 
-FaultService::~FaultService() = default;
+FaultService::~FaultService() { manager_.Unsubscribe(subscription_); }
 
 template <typename Work>
 grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx, const char* rpc,

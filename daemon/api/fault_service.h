@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "chaosnet/v1/chaosnet.grpc.pb.h"
+#include "daemon/api/event_fanout.h"
 #include "daemon/api/peer_registry.h"
 #include "daemon/core/caller.h"
 #include "daemon/core/fault_manager.h"
@@ -102,6 +103,9 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   Metrics* metrics_ = nullptr;
   std::atomic<int> open_streams_ = 0;   // any thread
   std::set<WatchReactor*> watchers_;    // loop thread only
+  // Events in the form Watch streams send them, for all of them at once.
+  EventFanout events_{4096};
+  int subscription_ = 0;
   std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };
 

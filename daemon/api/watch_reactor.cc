@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/api/convert.h"
+#include "daemon/api/event_fanout.h"
 
 namespace chaosnet::api {
 
@@ -16,58 +17,77 @@ void WatchReactor::Start(bool send_initial) {
     Finish({grpc::StatusCode::UNAVAILABLE, "chaosnetd is shutting down"});
     return;
   }
+  {
+    std::lock_guard lock(mu_);
+    if (send_initial) {
+      for (const auto& record : service_.manager_.List({})) {
+        v1::FaultEvent& event = snapshot_.emplace_back();
+        event.set_type(v1::EVENT_TYPE_SNAPSHOT);
+        ToProto(record, event.mutable_fault());
+        ToProto(record.counters_read_at, event.mutable_at());
+      }
+    }
+    // On the loop, between events: the snapshot and the first event after it
+    // leave nothing out and repeat nothing.
+    next_seq_ = service_.events_.next_seq();
+    started_ = true;
+  }
   service_.watchers_.insert(this);
-  if (send_initial) {
-    for (const auto& record : service_.manager_.List({})) {
-      v1::FaultEvent event;
-      event.set_type(v1::EVENT_TYPE_SNAPSHOT);
-      ToProto(record, event.mutable_fault());
-      ToProto(record.counters_read_at, event.mutable_at());
-      Enqueue(std::move(event));
+  Wake();
+}
+
+void WatchReactor::Wake() {
+  const v1::FaultEvent* next = nullptr;
+  bool fell_behind = false;
+  {
+    std::lock_guard lock(mu_);
+    if (!started_ || finished_ || writing_ || snapshot_write_) return;
+    if (!snapshot_.empty()) {
+      snapshot_write_ = true;
+      next = &snapshot_.front();
+    } else {
+      switch (service_.events_.At(next_seq_, &writing_)) {
+        case EventFanout::Position::kReady: next = writing_.get(); break;
+        case EventFanout::Position::kCaughtUp: return;
+        case EventFanout::Position::kFellBehind: fell_behind = true; break;
+      }
     }
   }
-  subscription_ = service_.manager_.Subscribe([this](const core::FaultEvent& e) {
-    v1::FaultEvent event;
-    ToProto(e, &event);
-    Enqueue(std::move(event));
-  });
-}
-
-void WatchReactor::Enqueue(v1::FaultEvent event) {
-  if (finished_) return;
-  if (queue_.size() >= kMaxQueued) {
-    FinishOnLoop({grpc::StatusCode::RESOURCE_EXHAUSTED,
-                  "watch stream is not being read; dropped after " +
-                      std::to_string(kMaxQueued) + " queued events"});
+  if (fell_behind) {
+    boost::asio::post(service_.loop_, [this] {
+      FinishOnLoop({grpc::StatusCode::RESOURCE_EXHAUSTED,
+                    "watch stream is not being read; dropped after falling " +
+                        std::to_string(service_.events_.window()) + " events behind"});
+    });
     return;
   }
-  queue_.push_back(std::move(event));
-  WriteNext();
-}
-
-void WatchReactor::WriteNext() {
-  if (writing_ || finished_ || queue_.empty()) return;
-  writing_ = true;
-  StartWrite(&queue_.front());
+  StartWrite(next);
 }
 
 void WatchReactor::OnWriteDone(bool ok) {
-  boost::asio::post(service_.loop_, [this, ok] {
-    writing_ = false;
-    if (!queue_.empty()) queue_.pop_front();
-    if (!ok) {
-      FinishOnLoop(grpc::Status::CANCELLED);
-      return;
+  {
+    std::lock_guard lock(mu_);
+    if (snapshot_write_) {
+      snapshot_.pop_front();
+      snapshot_write_ = false;
+    } else {
+      writing_.reset();
+      ++next_seq_;
     }
-    WriteNext();
-  });
+  }
+  if (!ok) {
+    boost::asio::post(service_.loop_, [this] { FinishOnLoop(grpc::Status::CANCELLED); });
+    return;
+  }
+  Wake();
 }
 
 void WatchReactor::FinishOnLoop(const grpc::Status& status) {
-  if (finished_) return;
-  finished_ = true;
-  if (subscription_ != 0) service_.manager_.Unsubscribe(subscription_);
-  subscription_ = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (finished_) return;
+    finished_ = true;
+  }
   service_.watchers_.erase(this);
   Finish(status);
 }
@@ -80,7 +100,6 @@ void WatchReactor::OnDone() {
   // Deleted on the loop so that no loop task queued before this one can see a
   // dangling reactor; gRPC calls nothing on it after OnDone.
   boost::asio::post(service_.loop_, [this] {
-    if (subscription_ != 0) service_.manager_.Unsubscribe(subscription_);
     service_.watchers_.erase(this);
     service_.StreamDone();
     delete this;

@@ -1,9 +1,13 @@
-// One Watch stream: lease events are queued on the loop and written one at a
-// time. A client that stops reading is cut off once its queue is full, so a
-// slow watcher can neither stall the daemon nor grow its memory without bound.
+// One Watch stream. Its events come from the service's EventFanout; the
+// stream keeps its position and writes the next event as soon as the last
+// write is done, straight from gRPC's thread, so a reading client keeps up
+// however busy the loop is. A client that stops reading falls out of the
+// fan-out's window and is cut off; it never holds more than its snapshot.
 #pragma once
 
 #include <deque>
+#include <memory>
+#include <mutex>
 
 #include <grpcpp/grpcpp.h>
 
@@ -14,27 +18,28 @@ namespace chaosnet::api {
 
 class WatchReactor final : public grpc::ServerWriteReactor<v1::FaultEvent> {
  public:
-  static constexpr std::size_t kMaxQueued = 4096;
-
   WatchReactor(FaultService& service, bool send_initial);
 
   // Loop thread only.
   void FinishOnLoop(const grpc::Status& status);
+  // Any thread: new events may be waiting.
+  void Wake();
 
  private:
   void Start(bool send_initial);  // loop
-  void Enqueue(v1::FaultEvent event);  // loop
-  void WriteNext();                // loop
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
 
   FaultService& service_;
-  int subscription_ = 0;
-  std::deque<v1::FaultEvent> queue_;
-  bool writing_ = false;
+  std::mutex mu_;
+  std::deque<v1::FaultEvent> snapshot_;         // written first (send_initial)
+  uint64_t next_seq_ = 0;                       // in the service's fan-out
+  std::shared_ptr<const v1::FaultEvent> writing_;  // held until its write is done
+  bool started_ = false;
   bool finished_ = false;
+  bool snapshot_write_ = false;                 // writing_ is snapshot_.front()
 };
 
 }  // namespace chaosnet::api
