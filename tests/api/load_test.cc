@@ -71,7 +71,12 @@ class LoadTest : public ::testing::Test {
     ns_.reset();
   }
 
+  void ExpectNothingLeft();
+
+ public:
   static std::string Iface(int i) { return "lt" + std::to_string(i); }
+
+ protected:
 
   // Every qdisc in the namespace, and every link, as tc and ip print them.
   std::string AllQdiscs() const { return ns_->Exec("tc -j qdisc show"); }
@@ -90,17 +95,39 @@ struct ClientResult {
   std::string first_error;
 };
 
-TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
-  const double rss_before = RssMiB(pid_);
-  const int fds_before = OpenFdCount(pid_);
+struct LoadRun {
+  int clients = 0;
+  int pairs = 0;
+  std::size_t operations = 0;
+  int errors = 0;
+  std::string first_error;
+  double wall_ms = 0;
+  std::vector<double> create_ms, revoke_ms;
+  // The watcher's view: every create and revoke, in order, and how it ended.
+  int applied_seen = 0;
+  int revoked_seen = 0;
+  int sequence_gaps = 0;
+  bool watcher_ended_early = false;  // before the test cancelled it
+  grpc::Status watcher_status;
+  double rss_before = 0, rss_after = 0, rss_peak = 0;
+  int fds_before = 0, fds_after = 0;
+};
 
-  // A watcher counts every lease event; the subscription is confirmed by the
-  // snapshot of an anchor fault on the first interface, revoked before the run.
-  auto watch_stub = daemon_->NewStub();
+// Runs `clients` x `pairs` create+revoke pairs, each client on its own
+// connection and thread, with a watcher reading every event meanwhile.
+void RunLoad(DaemonProcess& daemon, pid_t pid, int clients, int pairs, LoadRun* out) {
+  out->clients = clients;
+  out->pairs = pairs;
+  out->rss_before = RssMiB(pid);
+  out->fds_before = OpenFdCount(pid);
+
+  // The watcher's subscription is confirmed by the snapshot of an anchor
+  // fault on the first interface, revoked before the run.
+  auto watch_stub = daemon.NewStub();
   std::string anchor_id;
   {
     pb::CreateFaultRequest anchor;
-    anchor.mutable_spec()->set_interface(Iface(0));
+    anchor.mutable_spec()->set_interface(LoadTest::Iface(0));
     anchor.mutable_spec()->mutable_rate()->set_bits_per_second(1'000'000);
     anchor.mutable_ttl()->set_seconds(60);
     pb::CreateFaultResponse created;
@@ -127,23 +154,37 @@ TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
     ASSERT_EQ(event.type(), pb::EVENT_TYPE_REVOKED);
   }
   std::map<pb::EventType, int> seen;
-  std::atomic<uint64_t> last_sequence{event.sequence()};
-  std::atomic<int> sequence_gaps{0};
-  std::thread watcher([&] {
+  std::atomic<bool> cancelling{false};
+  std::atomic<bool> ended_early{false};
+  std::atomic<int> events_seen{0};
+  int gaps = 0;
+  grpc::Status watch_status;
+  std::thread watcher([&, last = event.sequence()]() mutable {
     pb::FaultEvent e;
-    uint64_t last = last_sequence.load();
     while (watch->Read(&e)) {
-      if (e.sequence() != last + 1) sequence_gaps.fetch_add(1);
+      if (e.sequence() != last + 1) ++gaps;
       last = e.sequence();
       ++seen[e.type()];
+      events_seen.fetch_add(1);
     }
-    last_sequence = last;
+    ended_early = !cancelling.load();
+    watch_status = watch->Finish();
   });
+  struct WatcherGuard {
+    grpc::ClientContext& ctx;
+    std::atomic<bool>& cancelling;
+    std::thread& t;
+    ~WatcherGuard() {
+      cancelling = true;
+      ctx.TryCancel();
+      if (t.joinable()) t.join();
+    }
+  } guard{watch_ctx, cancelling, watcher};
 
   // Each client: its own connection, connected and answering before the clock starts.
   std::vector<std::unique_ptr<pb::FaultService::Stub>> stubs;
-  for (int i = 0; i < clients_; ++i) {
-    auto channel = DistinctChannel(daemon_->server_address(), i);
+  for (int i = 0; i < clients; ++i) {
+    auto channel = DistinctChannel(daemon.server_address(), i);
     ASSERT_TRUE(WaitConnected(*channel, std::chrono::seconds(30)));
     stubs.push_back(pb::FaultService::NewStub(channel));
     pb::Info info;
@@ -152,19 +193,19 @@ TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
     ASSERT_TRUE(stubs.back()->GetInfo(&ctx, {}, &info).ok());
   }
 
-  std::vector<ClientResult> results(clients_);
-  std::barrier start_line(clients_ + 1);
+  std::vector<ClientResult> results(clients);
+  std::barrier start_line(clients + 1);
   std::vector<std::thread> threads;
-  for (int i = 0; i < clients_; ++i) {
+  for (int i = 0; i < clients; ++i) {
     threads.emplace_back([&, i] {
       ClientResult& r = results[i];
       auto fail = [&r](const std::string& what, const grpc::Status& s) {
         if (r.errors++ == 0) r.first_error = what + ": " + s.error_message();
       };
       start_line.arrive_and_wait();
-      for (int k = 0; k < pairs_; ++k) {
+      for (int k = 0; k < pairs; ++k) {
         pb::CreateFaultRequest req;
-        req.mutable_spec()->set_interface(Iface(i));
+        req.mutable_spec()->set_interface(LoadTest::Iface(i));
         req.mutable_spec()->mutable_rate()->set_bits_per_second(1'000'000 + 1000 * k);
         req.mutable_ttl()->set_seconds(60);
         (*req.mutable_labels())["load-test"] = std::to_string(i);
@@ -175,7 +216,7 @@ TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
         grpc::Status s = stubs[i]->CreateFault(&cctx, req, &created);
         r.create_ms.push_back(MillisSince(t0));
         if (!s.ok()) {
-          fail("create on " + Iface(i), s);
+          fail("create on " + LoadTest::Iface(i), s);
           continue;
         }
         pb::RevokeFaultRequest revoke;
@@ -199,34 +240,78 @@ TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
   start_line.arrive_and_wait();
   const auto start = Clock::now();
   for (auto& t : threads) t.join();
-  const double wall_ms = MillisSince(start);
+  out->wall_ms = MillisSince(start);
 
-  int errors = 0;
-  std::vector<double> create_ms, revoke_ms;
   for (const auto& r : results) {
-    errors += r.errors;
-    create_ms.insert(create_ms.end(), r.create_ms.begin(), r.create_ms.end());
-    revoke_ms.insert(revoke_ms.end(), r.revoke_ms.begin(), r.revoke_ms.end());
-    EXPECT_EQ(r.errors, 0) << r.first_error;
+    out->errors += r.errors;
+    if (out->first_error.empty()) out->first_error = r.first_error;
+    out->create_ms.insert(out->create_ms.end(), r.create_ms.begin(), r.create_ms.end());
+    out->revoke_ms.insert(out->revoke_ms.end(), r.revoke_ms.begin(), r.revoke_ms.end());
   }
-  const std::size_t ops = create_ms.size() + revoke_ms.size();
+  out->operations = out->create_ms.size() + out->revoke_ms.size();
 
-  // The daemon's view: nothing active, nothing listed.
+  // Let the watcher catch up (generous: a minute), then end it.
+  const int expected_events = 2 * clients * pairs;
+  for (int i = 0; i < 6000 && !ended_early.load() && events_seen.load() < expected_events; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  cancelling = true;
+  watch_ctx.TryCancel();
+  watcher.join();
+  out->applied_seen = seen[pb::EVENT_TYPE_APPLIED];
+  out->revoked_seen = seen[pb::EVENT_TYPE_REVOKED];
+  out->sequence_gaps = gaps;
+  out->watcher_ended_early = ended_early.load();
+  out->watcher_status = watch_status;
+
+  stubs.clear();
+  // The clients' connections close on the daemon's side a moment later.
+  out->fds_after = OpenFdCount(pid);
+  for (int i = 0; i < 200 && out->fds_after > out->fds_before + 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    out->fds_after = OpenFdCount(pid);
+  }
+  out->rss_after = RssMiB(pid);
+  out->rss_peak = PeakRssMiB(pid);
+}
+
+void Print(const LoadRun& r) {
+  std::cout << "[load] clients=" << r.clients << " pairs_per_client=" << r.pairs
+            << " operations=" << r.operations << " errors=" << r.errors << "\n"
+            << "[load] wall_time_ms=" << r.wall_ms
+            << " ops_per_s=" << (r.operations * 1000.0 / r.wall_ms) << "\n"
+            << "[load] create_ms p50=" << Percentile(r.create_ms, 0.5)
+            << " p99=" << Percentile(r.create_ms, 0.99) << " max=" << Percentile(r.create_ms, 1.0)
+            << "\n"
+            << "[load] revoke_ms p50=" << Percentile(r.revoke_ms, 0.5)
+            << " p99=" << Percentile(r.revoke_ms, 0.99) << " max=" << Percentile(r.revoke_ms, 1.0)
+            << "\n"
+            << "[load] daemon_rss_mib before=" << r.rss_before << " after=" << r.rss_after
+            << " peak=" << r.rss_peak << " fds before=" << r.fds_before << " after=" << r.fds_after
+            << "\n"
+            << "[load] watcher events applied=" << r.applied_seen << " revoked=" << r.revoked_seen
+            << " gaps=" << r.sequence_gaps << " ended "
+            << (r.watcher_ended_early ? "BY ITSELF: " : "when cancelled: ")
+            << r.watcher_status.error_code() << " " << r.watcher_status.error_message()
+            << std::endl;
+}
+
+void LoadTest::ExpectNothingLeft() {
+  auto stub = daemon_->NewStub();
   pb::Info info;
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(std::chrono::seconds(30)));
-    ASSERT_TRUE(watch_stub->GetInfo(&ctx, {}, &info).ok());
+    ASSERT_TRUE(stub->GetInfo(&ctx, {}, &info).ok());
   }
   EXPECT_EQ(info.active_faults(), 0u);
   pb::ListFaultsResponse list;
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(In(std::chrono::seconds(30)));
-    ASSERT_TRUE(watch_stub->ListFaults(&ctx, {}, &list).ok());
+    ASSERT_TRUE(stub->ListFaults(&ctx, {}, &list).ok());
   }
   EXPECT_EQ(list.faults_size(), 0);
-
   // The kernel's view, read by tc and ip: no chaosnet root on any veth, no IFB.
   const std::string qdiscs = AllQdiscs();
   EXPECT_THAT(qdiscs, Not(HasSubstr("\"handle\":\"ca"))) << qdiscs;
@@ -236,34 +321,42 @@ TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
     EXPECT_THAT(one, Not(HasSubstr("ca00:"))) << Iface(i) << ": " << one;
   }
   EXPECT_THAT(AllLinks(), Not(HasSubstr("cnifb")));
-
-  // Every create and revoke reached the watcher, in order and without a gap.
-  watch_ctx.TryCancel();
-  watcher.join();
-  watch->Finish();
-  EXPECT_EQ(sequence_gaps.load(), 0);
-  EXPECT_EQ(seen[pb::EVENT_TYPE_APPLIED], clients_ * pairs_);
-  EXPECT_EQ(seen[pb::EVENT_TYPE_REVOKED], clients_ * pairs_);
-
-  stubs.clear();
-  const double rss_after = RssMiB(pid_);
-  std::cout << "[load] clients=" << clients_ << " pairs_per_client=" << pairs_
-            << " operations=" << ops << " errors=" << errors << "\n"
-            << "[load] wall_time_ms=" << wall_ms << " ops_per_s=" << (ops * 1000.0 / wall_ms)
-            << "\n"
-            << "[load] create_ms p50=" << Percentile(create_ms, 0.5)
-            << " p99=" << Percentile(create_ms, 0.99)
-            << " max=" << Percentile(create_ms, 1.0) << "\n"
-            << "[load] revoke_ms p50=" << Percentile(revoke_ms, 0.5)
-            << " p99=" << Percentile(revoke_ms, 0.99)
-            << " max=" << Percentile(revoke_ms, 1.0) << "\n"
-            << "[load] daemon_rss_mib before=" << rss_before << " after=" << rss_after
-            << " peak=" << PeakRssMiB(pid_) << " fds before=" << fds_before
-            << " after=" << OpenFdCount(pid_) << "\n"
-            << "[load] watcher events applied=" << seen[pb::EVENT_TYPE_APPLIED]
-            << " revoked=" << seen[pb::EVENT_TYPE_REVOKED] << std::endl;
-  EXPECT_EQ(ops, static_cast<std::size_t>(2 * clients_ * pairs_));
   EXPECT_TRUE(ProcessAlive(pid_));
+}
+
+TEST_F(LoadTest, ConcurrentClientsCreateAndRevokeWithoutErrorsOrLeftovers) {
+  LoadRun r;
+  RunLoad(*daemon_, pid_, clients_, pairs_, &r);
+  if (HasFatalFailure()) return;
+  Print(r);
+  EXPECT_EQ(r.errors, 0) << r.first_error;
+  EXPECT_EQ(r.operations, static_cast<std::size_t>(2 * clients_ * pairs_));
+  ExpectNothingLeft();
+  // Every create and revoke reached the watcher, in order and without a gap.
+  EXPECT_FALSE(r.watcher_ended_early) << r.watcher_status.error_message();
+  EXPECT_EQ(r.sequence_gaps, 0);
+  EXPECT_EQ(r.applied_seen, clients_ * pairs_);
+  EXPECT_EQ(r.revoked_seen, clients_ * pairs_);
+}
+
+// A watcher that reads as fast as it can must not be cut while the same
+// clients run longer: more events in all than a watch stream may queue
+// (4096), so a daemon that sends slower than it queues cuts it.
+TEST_F(LoadTest, AWatcherThatReadsKeepsUpWithConcurrentClients) {
+  const int pairs = std::max(pairs_, 4096 / clients_ + 100);
+  LoadRun r;
+  RunLoad(*daemon_, pid_, clients_, pairs, &r);
+  if (HasFatalFailure()) return;
+  Print(r);
+  EXPECT_EQ(r.errors, 0) << r.first_error;
+  ExpectNothingLeft();
+  EXPECT_FALSE(r.watcher_ended_early)
+      << "a watcher that reads continuously was cut after " << r.applied_seen + r.revoked_seen
+      << " of " << 2 * clients_ * pairs << " events: " << r.watcher_status.error_code() << " "
+      << r.watcher_status.error_message();
+  EXPECT_EQ(r.sequence_gaps, 0);
+  EXPECT_EQ(r.applied_seen, clients_ * pairs);
+  EXPECT_EQ(r.revoked_seen, clients_ * pairs);
 }
 
 }  // namespace
