@@ -1,10 +1,10 @@
 #include "client/request_builder.h"
 
-#include <arpa/inet.h>
 
 #include <charconv>
 #include <cstdint>
 
+#include "common/net_parse.h"
 #include "common/units.h"
 
 namespace chaosnet::client {
@@ -425,24 +425,10 @@ Result<v1::PortRange> ParsePortRange(std::string_view flag, std::string_view tex
 }
 
 Result<std::string> ParseCidr(std::string_view flag, std::string_view text) {
-  std::string address(text.substr(0, text.find('/')));
-  unsigned char buffer[16];
-  int max_prefix = 0;
-  if (inet_pton(AF_INET, address.c_str(), buffer) == 1) {
-    max_prefix = 32;
-  } else if (inet_pton(AF_INET6, address.c_str(), buffer) == 1) {
-    max_prefix = 128;
-  } else {
-    return FlagError(flag, "\"" + std::string(text) +
-                               "\" is not an address or CIDR, e.g. 10.0.0.0/8 or 2001:db8::/32");
-  }
-  if (auto slash = text.find('/'); slash != std::string_view::npos) {
-    auto prefix = ParseUnsigned(flag, text.substr(slash + 1), UINT64_MAX);
-    if (!prefix.ok() || *prefix > static_cast<uint64_t>(max_prefix)) {
-      return FlagError(flag, "prefix length in \"" + std::string(text) + "\" must be 0.." +
-                                 std::to_string(max_prefix));
-    }
-  }
+  // The daemon's own rules, so that what it would refuse (host bits set, a
+  // zone index) fails here, before connecting.
+  auto cidr = chaosnet::ParseCidr(text);
+  if (!cidr.ok()) return FlagError(flag, cidr.status().message());
   return std::string(text);
 }
 
