@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -42,6 +43,8 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
 
   // Records refused requests there too (not owned; may be null).
   void set_audit_log(AuditLog* audit) { audit_ = audit; }
+  // Loop thread, after each Watch or KeepAlive stream is gone.
+  void set_on_stream_done(std::function<void()> hook) { on_stream_done_ = std::move(hook); }
   // Counts every unary request and its latency there (not owned; may be null).
   void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
@@ -91,8 +94,11 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   core::Caller CallerOf(grpc::CallbackServerContext& ctx) const;
   // gRPC thread: false (and nothing counted) when kMaxOpenStreams are open.
   bool AdmitStream();
-  // Any thread: a stream admitted by AdmitStream() is done.
-  void StreamDone() { open_streams_.fetch_sub(1); }
+  // Loop thread: a stream admitted by AdmitStream() is done.
+  void StreamDone() {
+    open_streams_.fetch_sub(1);
+    if (on_stream_done_) on_stream_done_();
+  }
 
   boost::asio::io_context& loop_;
   core::FaultManager& manager_;
@@ -102,6 +108,7 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   AuditLog* audit_ = nullptr;
   Metrics* metrics_ = nullptr;
   std::atomic<int> open_streams_ = 0;   // any thread
+  std::function<void()> on_stream_done_;
   std::set<WatchReactor*> watchers_;    // loop thread only
   // Events in the form Watch streams send them, for all of them at once.
   EventFanout events_{4096};

@@ -211,6 +211,8 @@ int RunDaemon(const DaemonConfig& config) {
   api::Metrics metrics(manager);
   service.set_metrics(&metrics);
   metrics.set_open_streams([&service] { return service.open_streams(); });
+  // Thousands of watchers gone leave their buffers in the heap: give them back.
+  service.set_on_stream_done([&trimmer] { trimmer.Soon(); });
   std::unique_ptr<MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {
     auto started = MetricsServer::Start(loop, config.metrics_listen, metrics);

@@ -12,10 +12,14 @@ MemoryTrimmer::MemoryTrimmer(boost::asio::io_context& loop, core::FaultManager& 
     if (event.type == core::EventType::kApplied || event.type == core::EventType::kExtended) {
       return;
     }
-    timer_.expires_after(std::chrono::seconds(1));  // cancels a pending wait: debounced
-    timer_.async_wait([](const boost::system::error_code& ec) {
-      if (!ec) malloc_trim(0);
-    });
+    Soon();
+  });
+}
+
+void MemoryTrimmer::Soon() {
+  timer_.expires_after(std::chrono::seconds(1));  // cancels a pending wait: debounced
+  timer_.async_wait([](const boost::system::error_code& ec) {
+    if (!ec) malloc_trim(0);
   });
 }
 

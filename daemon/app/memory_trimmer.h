@@ -1,7 +1,8 @@
 // Gives memory back to the system once a burst of ended faults is over. The
 // allocator keeps freed heap for reuse, so a daemon that held 10,000 leases
 // would otherwise stay at its peak size long after they ended. Trimming runs
-// one second after the last end, so it never lands inside a burst of expiries.
+// one second after the last end, so it never lands inside a burst of expiries;
+// the end of API streams (thousands of watchers gone) asks for the same.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,9 @@ class MemoryTrimmer {
  public:
   MemoryTrimmer(boost::asio::io_context& loop, core::FaultManager& manager);
   ~MemoryTrimmer();
+
+  // Loop thread: trim one second from now unless asked again before then.
+  void Soon();
 
  private:
   core::FaultManager& manager_;
