@@ -1,7 +1,4 @@
 // chaosnetd: the privileged network-fault daemon.
-#include <grp.h>
-#include <pwd.h>
-
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +7,7 @@
 #include "common/units.h"
 #include "daemon/app/daemon.h"
 #include "daemon/app/metrics_server.h"
+#include "daemon/app/user_database.h"
 #include "daemon/core/caller_pattern.h"
 #include "daemon/plan/protected_traffic.h"
 
@@ -25,26 +23,6 @@ CLI::Validator DurationInto(std::chrono::nanoseconds& out) {
         return {};
       },
       "DURATION");
-}
-
-std::optional<uint32_t> UserId(const std::string& name) {
-  std::vector<char> buf(16384);
-  passwd entry{};
-  passwd* found = nullptr;
-  if (::getpwnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
-    return std::nullopt;
-  }
-  return found->pw_uid;
-}
-
-std::optional<uint32_t> GroupId(const std::string& name) {
-  std::vector<char> buf(16384);
-  group entry{};
-  group* found = nullptr;
-  if (::getgrnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || !found) {
-    return std::nullopt;
-  }
-  return found->gr_gid;
 }
 
 }  // namespace
@@ -164,7 +142,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& text : read_only) {
-    auto pattern = chaosnet::core::ParseCallerPattern(text, UserId, GroupId);
+    auto pattern = chaosnet::core::ParseCallerPattern(text, chaosnet::app::UserIdByName,
+                                                        chaosnet::app::GroupIdByName);
     if (!pattern.ok()) {
       std::cerr << "chaosnetd: --read-only " << text << ": " << pattern.status().message() << "\n";
       return 2;

@@ -85,6 +85,14 @@ void FaultService::AuditRefusal(const std::string& rpc, const core::Caller& call
   if (audit_ != nullptr) audit_->Refused(rpc, caller, status, spec, fault_id);
 }
 
+Status FaultService::AuthorizeChange(const std::string& rpc, const core::Caller& caller,
+                                     const std::string& action, const model::FaultSpec* spec,
+                                     const std::string& fault_id) {
+  Status s = core::CheckMayChange(manager_.config().policy, caller, action);
+  if (!s.ok()) AuditRefusal(rpc, caller, s, spec, fault_id);
+  return s;
+}
+
 void FaultService::BeginShutdown() {
   shutting_down_ = true;
   auto watchers = watchers_;
@@ -109,9 +117,8 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
     }
     // A dry run changes nothing, so read-only callers may plan experiments.
     if (!request->dry_run()) {
-      if (Status s = core::CheckMayChange(manager_.config().policy, caller, "create faults");
+      if (Status s = AuthorizeChange("CreateFault", caller, "create faults", &converted->spec);
           !s.ok()) {
-        AuditRefusal("CreateFault", caller, s, &converted->spec);
         return s;
       }
     }
@@ -162,9 +169,8 @@ grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext*
                                                     const v1::ExtendFaultRequest* request,
                                                     v1::Fault* response) {
   return OnLoop(ctx, "ExtendFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-    if (Status s = core::CheckMayChange(manager_.config().policy, caller, "extend faults");
+    if (Status s = AuthorizeChange("ExtendFault", caller, "extend faults", nullptr, request->id());
         !s.ok()) {
-      AuditRefusal("ExtendFault", caller, s, nullptr, request->id());
       return s;
     }
     if (!request->has_ttl()) return InvalidArgument("ttl is required (e.g. 30s)");
@@ -185,9 +191,8 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
                                                     const v1::RevokeFaultRequest* request,
                                                     v1::Fault* response) {
   return OnLoop(ctx, "RevokeFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-    if (Status s = core::CheckMayChange(manager_.config().policy, caller, "revoke faults");
+    if (Status s = AuthorizeChange("RevokeFault", caller, "revoke faults", nullptr, request->id());
         !s.ok()) {
-      AuditRefusal("RevokeFault", caller, s, nullptr, request->id());
       return s;
     }
     auto record = manager_.Revoke(request->id(), caller.principal);
@@ -206,9 +211,7 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
                                                         const v1::RevokeAllFaultsRequest* request,
                                                         v1::RevokeAllFaultsResponse* response) {
   return OnLoop(ctx, "RevokeAllFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-    if (Status s = core::CheckMayChange(manager_.config().policy, caller, "revoke faults");
-        !s.ok()) {
-      AuditRefusal("RevokeAllFaults", caller, s);
+    if (Status s = AuthorizeChange("RevokeAllFaults", caller, "revoke faults"); !s.ok()) {
       return s;
     }
     core::Labels selector{request->label_selector().begin(), request->label_selector().end()};

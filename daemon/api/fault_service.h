@@ -90,6 +90,10 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   // Loop thread: a refused request, for the audit log.
   void AuditRefusal(const std::string& rpc, const core::Caller& caller, const Status& status,
                     const model::FaultSpec* spec = nullptr, const std::string& fault_id = "");
+  // Loop thread: PERMISSION_DENIED (audited) when `caller` may not `action`.
+  Status AuthorizeChange(const std::string& rpc, const core::Caller& caller,
+                         const std::string& action, const model::FaultSpec* spec = nullptr,
+                         const std::string& fault_id = "");
   // gRPC thread, at the start of a call.
   core::Caller CallerOf(grpc::CallbackServerContext& ctx) const;
   // gRPC thread: false (and nothing counted) when kMaxOpenStreams are open.

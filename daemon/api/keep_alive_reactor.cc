@@ -47,10 +47,9 @@ void KeepAliveReactor::Bind(const v1::KeepAliveRequest& request) {
     return;
   }
   // The stream's end revokes what it holds: binding is a change.
-  if (Status s = core::CheckMayChange(service_.manager_.config().policy, caller_,
-                                      "bind faults to a keep-alive stream");
+  if (Status s = service_.AuthorizeChange("KeepAlive", caller_,
+                                          "bind faults to a keep-alive stream");
       !s.ok()) {
-    service_.AuditRefusal("KeepAlive", caller_, s);
     FinishOnLoop(ToGrpc(s), "its keep-alive stream was refused: " + s.message());
     return;
   }

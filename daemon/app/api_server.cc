@@ -1,6 +1,5 @@
 #include "daemon/app/api_server.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "daemon/app/accept_loop.h"
 #include "daemon/app/api_listeners.h"
 #include "daemon/app/tls_files.h"
+#include "daemon/app/user_database.h"
 
 namespace chaosnet::app {
 namespace {
@@ -34,15 +34,8 @@ class UserNames {
   const std::string& Of(uint32_t uid) {
     auto it = names_.find(uid);
     if (it != names_.end()) return it->second;
-    std::string name;
-    std::vector<char> buf(16384);
-    passwd entry{};
-    passwd* found = nullptr;
-    if (::getpwuid_r(uid, &entry, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
-      name = found->pw_name;
-    }
     if (names_.size() > 4096) names_.clear();
-    return names_.emplace(uid, std::move(name)).first->second;
+    return names_.emplace(uid, UserNameById(uid)).first->second;
   }
 
  private:
@@ -63,7 +56,7 @@ struct ApiServer::Impl {
   ApiServerOptions options;
   state::UniqueFd unix_fd;
   std::unique_ptr<AcceptLoop> unix_loop;
-  std::optional<ServerTlsFiles> tls;
+  std::string tls_subject;  // of the daemon's certificate; "" without --listen
   std::vector<TcpPort> tcp;
   std::unique_ptr<grpc::Server> server;
   api::PeerRegistry peers;
@@ -101,9 +94,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(boost::asio::io_context& loop
           "--listen needs --tls-cert, --tls-key and --tls-client-ca (clients must present a "
           "certificate from that CA), and those need --listen");
     }
-    auto files = LoadServerTlsFiles(options.tls_cert, options.tls_key, options.tls_client_ca);
-    if (!files.ok()) return files.status();
-    impl->tls = std::move(*files);
+    auto subject = CheckServerTlsFiles(options.tls_cert, options.tls_key, options.tls_client_ca);
+    if (!subject.ok()) return subject.status();
+    impl->tls_subject = std::move(*subject);
   }
 
   auto unix_fd = BindUnixListener(options.socket_path, kBacklog);
@@ -197,7 +190,7 @@ Status ApiServer::Start(const std::vector<grpc::Service*>& services) {
     port.loop->Start();
     if (port.tls) {
       spdlog::info("serving mTLS on {} as {} (clients need a certificate from {})",
-                   port.listener.Address(), d.tls->subject, d.options.tls_client_ca);
+                   port.listener.Address(), d.tls_subject, d.options.tls_client_ca);
     } else {
       spdlog::warn("serving PLAINTEXT on {} (--insecure-listen): anyone who can reach it can "
                    "inject faults, and callers are known only by address",

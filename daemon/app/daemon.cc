@@ -1,6 +1,5 @@
 #include "daemon/app/daemon.h"
 
-#include <grp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -19,7 +18,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/server_posix.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/api/audit_log.h"
@@ -36,6 +34,7 @@
 #include "daemon/app/owned_objects.h"
 #include "daemon/app/startup_reconciler.h"
 #include "daemon/app/systemd_watchdog.h"
+#include "daemon/app/user_database.h"
 #include "daemon/core/fault_manager.h"
 #include "daemon/core/lease_store.h"
 #include "daemon/netlink/netlink_kernel.h"
@@ -80,14 +79,9 @@ Result<gid_t> ResolveGroup(const std::string& group) {
   if (!group.empty() && group.find_first_not_of("0123456789") == std::string::npos) {
     return static_cast<gid_t>(std::stoul(group));
   }
-  std::vector<char> buf(16384);
-  struct group entry {};
-  struct group* found = nullptr;
-  int rc = ::getgrnam_r(group.c_str(), &entry, buf.data(), buf.size(), &found);
-  if (rc != 0 || found == nullptr) {
-    return InvalidArgument("--socket-group " + group + ": no such group");
-  }
-  return found->gr_gid;
+  auto gid = GroupIdByName(group);
+  if (!gid) return InvalidArgument("--socket-group " + group + ": no such group");
+  return static_cast<gid_t>(*gid);
 }
 
 // Every API connection is a descriptor: thousands of clients need more than
@@ -176,14 +170,14 @@ int RunDaemon(const DaemonConfig& config) {
   manager_config.default_ttl = config.default_ttl;
   manager_config.max_ttl = config.max_ttl;
   manager_config.protected_rules = config.protected_rules;
-  // No fault may cut the experiment's own control plane.
-  for (uint16_t port : (*api_server)->tcp_ports()) {
-    auto rule = plan::ParseProtectedRule("tcp:" + std::to_string(port));
-    if (rule.ok()) manager_config.protected_rules.push_back(*rule);
-  }
-  // Nor the scrapes that watch it.
+  // No fault may cut the experiment's own control plane, nor the scrapes
+  // that watch it.
+  std::vector<uint16_t> own_ports = (*api_server)->tcp_ports();
   if (auto listen = ParseListenAddress(config.metrics_listen); listen.ok() && listen->second != 0) {
-    auto rule = plan::ParseProtectedRule("tcp:" + std::to_string(listen->second));
+    own_ports.push_back(listen->second);
+  }
+  for (uint16_t port : own_ports) {
+    auto rule = plan::ParseProtectedRule("tcp:" + std::to_string(port));
     if (rule.ok()) manager_config.protected_rules.push_back(*rule);
   }
   manager_config.policy = config.policy;

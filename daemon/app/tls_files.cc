@@ -64,9 +64,8 @@ Status CheckDates(const std::string& flag, const std::string& path, X509* cert) 
 
 }  // namespace
 
-Result<ServerTlsFiles> LoadServerTlsFiles(const std::string& cert_path, const std::string& key_path,
-                                          const std::string& client_ca_path) {
-  ServerTlsFiles files;
+Result<std::string> CheckServerTlsFiles(const std::string& cert_path, const std::string& key_path,
+                                        const std::string& client_ca_path) {
   auto cert = ReadFile("--tls-cert", cert_path);
   if (!cert.ok()) return cert.status();
   auto key = ReadFile("--tls-key", key_path);
@@ -96,11 +95,7 @@ Result<ServerTlsFiles> LoadServerTlsFiles(const std::string& cert_path, const st
   if (ca_count == 0) {
     return InvalidArgument("--tls-client-ca " + client_ca_path + ": no PEM certificate");
   }
-  files.subject = Subject(leaf.get());
-  files.certificate_chain = std::move(*cert);
-  files.private_key = std::move(*key);
-  files.client_ca = std::move(*ca);
-  return files;
+  return Subject(leaf.get());
 }
 
 }  // namespace chaosnet::app

@@ -10,14 +10,9 @@
 
 namespace chaosnet::app {
 
-struct ServerTlsFiles {
-  std::string certificate_chain;  // PEM
-  std::string private_key;        // PEM
-  std::string client_ca;          // PEM bundle of the CAs whose clients may connect
-  std::string subject;            // of the daemon's certificate, for the log
-};
-
-Result<ServerTlsFiles> LoadServerTlsFiles(const std::string& cert_path, const std::string& key_path,
-                                          const std::string& client_ca_path);
+// gRPC reads the files itself (and again when they change); this only checks
+// them. Returns the subject of the daemon's certificate, for the log.
+Result<std::string> CheckServerTlsFiles(const std::string& cert_path, const std::string& key_path,
+                                        const std::string& client_ca_path);
 
 }  // namespace chaosnet::app
