@@ -18,13 +18,6 @@ namespace {
 using json::Value;
 using json::Writer;
 
-#define CN_TRY(expr)                    \
-  do {                                  \
-    if (Status _s = (expr); !_s.ok()) { \
-      return _s;                        \
-    }                                   \
-  } while (0)
-
 // ---- enum names -------------------------------------------------------------
 
 template <typename E>
@@ -85,9 +78,8 @@ std::string Hex(const uint8_t* p, size_t n) {
 // value with stray bytes past the fourth) as raw hex, so every value round-trips.
 void WriteCidr(Writer& w, const model::Cidr& c) {
   w.BeginObject();
-  const bool v4_clean = c.family == AF_INET &&
-                        std::all_of(c.address.begin() + 4, c.address.end(),
-                                    [](uint8_t b) { return b == 0; });
+  const bool v4_clean = c.family == AF_INET && std::all_of(c.address.begin() + 4, c.address.end(),
+                                                           [](uint8_t b) { return b == 0; });
   char text[INET6_ADDRSTRLEN] = {};
   if (v4_clean && inet_ntop(AF_INET, c.address.data(), text, sizeof text)) {
     w.Key("family").String("inet").Key("address").String(text);
@@ -106,8 +98,10 @@ void WritePorts(Writer& w, const model::PortRange& r) {
 
 void WriteProbability(Writer& w, const model::ProbabilityFault& p) {
   w.BeginObject()
-      .Key("percent").Double(p.percent)
-      .Key("correlation").Double(p.correlation_percent)
+      .Key("percent")
+      .Double(p.percent)
+      .Key("correlation")
+      .Double(p.correlation_percent)
       .EndObject();
 }
 
@@ -126,24 +120,34 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   w.EndObject();
 
   if (s.delay) {
-    w.Key("delay").BeginObject()
-        .Key("latency_ns").Int(Nanos(s.delay->latency))
-        .Key("jitter_ns").Int(Nanos(s.delay->jitter))
-        .Key("correlation").Double(s.delay->correlation_percent)
-        .Key("distribution").String(NameOf(kDistributions, s.delay->distribution))
+    w.Key("delay")
+        .BeginObject()
+        .Key("latency_ns")
+        .Int(Nanos(s.delay->latency))
+        .Key("jitter_ns")
+        .Int(Nanos(s.delay->jitter))
+        .Key("correlation")
+        .Double(s.delay->correlation_percent)
+        .Key("distribution")
+        .String(NameOf(kDistributions, s.delay->distribution))
         .EndObject();
   }
   if (s.loss) WriteProbability(w.Key("loss"), *s.loss);
   if (s.duplicate) WriteProbability(w.Key("duplicate"), *s.duplicate);
   if (s.corrupt) WriteProbability(w.Key("corrupt"), *s.corrupt);
   if (s.reorder) {
-    w.Key("reorder").BeginObject()
-        .Key("percent").Double(s.reorder->percent)
-        .Key("correlation").Double(s.reorder->correlation_percent)
-        .Key("gap").Uint(s.reorder->gap)
+    w.Key("reorder")
+        .BeginObject()
+        .Key("percent")
+        .Double(s.reorder->percent)
+        .Key("correlation")
+        .Double(s.reorder->correlation_percent)
+        .Key("gap")
+        .Uint(s.reorder->gap)
         .EndObject();
   }
-  if (s.rate) w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
+  if (s.rate)
+    w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
   w.EndObject();
@@ -208,7 +212,7 @@ class Fields {
   template <typename E, size_t N>
   Status Enum(std::string_view key, const std::array<EnumName<E>, N>& table, E& out) const {
     std::string name;
-    CN_TRY(Str(key, name));
+    RETURN_IF_ERROR(Str(key, name));
     for (const auto& e : table) {
       if (name == e.name) {
         out = e.value;
@@ -247,16 +251,19 @@ Status ReadHex(const std::string& hex, std::array<uint8_t, 16>& out) {
 
 Status ReadCidr(const Value& v, const std::string& path, model::Cidr& out) {
   Fields f(v, path);
-  CN_TRY(f.CheckObject());
+  RETURN_IF_ERROR(f.CheckObject());
   const Value* fam = f.Optional("family");
   if (!fam) return f.Error("family", "missing");
   if (fam->type() == Value::Type::kString) {
     std::string family, address;
-    CN_TRY(f.Str("family", family));
-    CN_TRY(f.Str("address", address));
-    if (family == "inet") out.family = AF_INET;
-    else if (family == "inet6") out.family = AF_INET6;
-    else return f.Error("family", "unknown value \"" + family + "\"");
+    RETURN_IF_ERROR(f.Str("family", family));
+    RETURN_IF_ERROR(f.Str("address", address));
+    if (family == "inet")
+      out.family = AF_INET;
+    else if (family == "inet6")
+      out.family = AF_INET6;
+    else
+      return f.Error("family", "unknown value \"" + family + "\"");
     out.address = {};
     if (inet_pton(out.family, address.c_str(), out.address.data()) != 1) {
       return f.Error("address", "not an " + family + " address");
@@ -264,8 +271,8 @@ Status ReadCidr(const Value& v, const std::string& path, model::Cidr& out) {
   } else {
     int64_t family = 0;
     std::string hex;
-    CN_TRY(f.Int64("family", family));
-    CN_TRY(f.Str("hex", hex));
+    RETURN_IF_ERROR(f.Int64("family", family));
+    RETURN_IF_ERROR(f.Str("hex", hex));
     if (family < std::numeric_limits<int>::min() || family > std::numeric_limits<int>::max()) {
       return f.Error("family", "out of range");
     }
@@ -277,15 +284,15 @@ Status ReadCidr(const Value& v, const std::string& path, model::Cidr& out) {
 
 Status ReadPorts(const Value& v, const std::string& path, model::PortRange& out) {
   Fields f(v, path);
-  CN_TRY(f.CheckObject());
-  CN_TRY(f.Unsigned("first", out.first));
+  RETURN_IF_ERROR(f.CheckObject());
+  RETURN_IF_ERROR(f.Unsigned("first", out.first));
   return f.Unsigned("last", out.last);
 }
 
 Status ReadProbability(const Value& v, const std::string& path, model::ProbabilityFault& out) {
   Fields f(v, path);
-  CN_TRY(f.CheckObject());
-  CN_TRY(f.Double("percent", out.percent));
+  RETURN_IF_ERROR(f.CheckObject());
+  RETURN_IF_ERROR(f.Double("percent", out.percent));
   return f.Double("correlation", out.correlation_percent);
 }
 
@@ -298,58 +305,58 @@ Status ReadOptional(const Fields& f, std::string_view key, std::optional<T>& out
     return Status::Ok();
   }
   T value{};
-  CN_TRY(read(*v, f.Path(key), value));
+  RETURN_IF_ERROR(read(*v, f.Path(key), value));
   out = std::move(value);
   return Status::Ok();
 }
 
 Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
   Fields f(v, path);
-  CN_TRY(f.CheckObject());
-  CN_TRY(f.Str("interface", s.interface));
-  CN_TRY(f.Str("netns", s.netns));
-  CN_TRY(f.Enum("direction", kDirections, s.direction));
+  RETURN_IF_ERROR(f.CheckObject());
+  RETURN_IF_ERROR(f.Str("interface", s.interface));
+  RETURN_IF_ERROR(f.Str("netns", s.netns));
+  RETURN_IF_ERROR(f.Enum("direction", kDirections, s.direction));
 
   auto match = f.Required("match");
   if (!match.ok()) return match.status();
   Fields m(**match, f.Path("match"));
-  CN_TRY(m.CheckObject());
-  CN_TRY(ReadOptional(m, "dst", s.match.dst, ReadCidr));
-  CN_TRY(ReadOptional(m, "src", s.match.src, ReadCidr));
-  CN_TRY(ReadOptional(m, "dport", s.match.dport, ReadPorts));
-  CN_TRY(ReadOptional(m, "sport", s.match.sport, ReadPorts));
-  CN_TRY(m.Enum("protocol", kProtocols, s.match.protocol));
+  RETURN_IF_ERROR(m.CheckObject());
+  RETURN_IF_ERROR(ReadOptional(m, "dst", s.match.dst, ReadCidr));
+  RETURN_IF_ERROR(ReadOptional(m, "src", s.match.src, ReadCidr));
+  RETURN_IF_ERROR(ReadOptional(m, "dport", s.match.dport, ReadPorts));
+  RETURN_IF_ERROR(ReadOptional(m, "sport", s.match.sport, ReadPorts));
+  RETURN_IF_ERROR(m.Enum("protocol", kProtocols, s.match.protocol));
 
-  CN_TRY(ReadOptional(f, "delay", s.delay,
-                      [](const Value& dv, const std::string& p, model::DelayFault& d) {
-                        Fields g(dv, p);
-                        CN_TRY(g.CheckObject());
-                        int64_t latency = 0, jitter = 0;
-                        CN_TRY(g.Int64("latency_ns", latency));
-                        CN_TRY(g.Int64("jitter_ns", jitter));
-                        d.latency = model::Nanos(latency);
-                        d.jitter = model::Nanos(jitter);
-                        CN_TRY(g.Double("correlation", d.correlation_percent));
-                        return g.Enum("distribution", kDistributions, d.distribution);
-                      }));
-  CN_TRY(ReadOptional(f, "loss", s.loss, ReadProbability));
-  CN_TRY(ReadOptional(f, "duplicate", s.duplicate, ReadProbability));
-  CN_TRY(ReadOptional(f, "corrupt", s.corrupt, ReadProbability));
-  CN_TRY(ReadOptional(f, "reorder", s.reorder,
-                      [](const Value& rv, const std::string& p, model::ReorderFault& r) {
-                        Fields g(rv, p);
-                        CN_TRY(g.CheckObject());
-                        CN_TRY(g.Double("percent", r.percent));
-                        CN_TRY(g.Double("correlation", r.correlation_percent));
-                        return g.Unsigned("gap", r.gap);
-                      }));
-  CN_TRY(ReadOptional(f, "rate", s.rate,
-                      [](const Value& rv, const std::string& p, model::RateFault& r) {
-                        Fields g(rv, p);
-                        CN_TRY(g.CheckObject());
-                        return g.Unsigned("bits_per_second", r.bits_per_second);
-                      }));
-  CN_TRY(f.Bool("partition", s.partition));
+  RETURN_IF_ERROR(ReadOptional(f, "delay", s.delay,
+                               [](const Value& dv, const std::string& p, model::DelayFault& d) {
+                                 Fields g(dv, p);
+                                 RETURN_IF_ERROR(g.CheckObject());
+                                 int64_t latency = 0, jitter = 0;
+                                 RETURN_IF_ERROR(g.Int64("latency_ns", latency));
+                                 RETURN_IF_ERROR(g.Int64("jitter_ns", jitter));
+                                 d.latency = model::Nanos(latency);
+                                 d.jitter = model::Nanos(jitter);
+                                 RETURN_IF_ERROR(g.Double("correlation", d.correlation_percent));
+                                 return g.Enum("distribution", kDistributions, d.distribution);
+                               }));
+  RETURN_IF_ERROR(ReadOptional(f, "loss", s.loss, ReadProbability));
+  RETURN_IF_ERROR(ReadOptional(f, "duplicate", s.duplicate, ReadProbability));
+  RETURN_IF_ERROR(ReadOptional(f, "corrupt", s.corrupt, ReadProbability));
+  RETURN_IF_ERROR(ReadOptional(f, "reorder", s.reorder,
+                               [](const Value& rv, const std::string& p, model::ReorderFault& r) {
+                                 Fields g(rv, p);
+                                 RETURN_IF_ERROR(g.CheckObject());
+                                 RETURN_IF_ERROR(g.Double("percent", r.percent));
+                                 RETURN_IF_ERROR(g.Double("correlation", r.correlation_percent));
+                                 return g.Unsigned("gap", r.gap);
+                               }));
+  RETURN_IF_ERROR(ReadOptional(f, "rate", s.rate,
+                               [](const Value& rv, const std::string& p, model::RateFault& r) {
+                                 Fields g(rv, p);
+                                 RETURN_IF_ERROR(g.CheckObject());
+                                 return g.Unsigned("bits_per_second", r.bits_per_second);
+                               }));
+  RETURN_IF_ERROR(f.Bool("partition", s.partition));
   return ReadOptional(f, "queue_limit", s.queue_limit,
                       [&f](const Value& qv, const std::string&, uint32_t& q) {
                         auto n = qv.AsUint();
@@ -369,11 +376,11 @@ Status ReadQdiscs(const Fields& f, std::vector<OwnedQdisc>& out) {
   out.clear();
   for (size_t i = 0; i < (*list)->items().size(); ++i) {
     Fields q((*list)->items()[i], f.Path("qdiscs[" + std::to_string(i) + "]"));
-    CN_TRY(q.CheckObject());
+    RETURN_IF_ERROR(q.CheckObject());
     OwnedQdisc owned;
-    CN_TRY(q.Unsigned("handle", owned.handle));
-    CN_TRY(q.Unsigned("parent", owned.parent));
-    CN_TRY(q.Str("kind", owned.kind));
+    RETURN_IF_ERROR(q.Unsigned("handle", owned.handle));
+    RETURN_IF_ERROR(q.Unsigned("parent", owned.parent));
+    RETURN_IF_ERROR(q.Str("kind", owned.kind));
     out.push_back(std::move(owned));
   }
   return Status::Ok();
@@ -394,7 +401,7 @@ Status ReadLabels(const Fields& f, std::map<std::string, std::string>& out) {
 
 Status CheckVersion(const Fields& f) {
   int64_t version = 0;
-  CN_TRY(f.Int64("v", version));
+  RETURN_IF_ERROR(f.Int64("v", version));
   if (version > kLeaseFormatVersion) {
     return FailedPrecondition("lease record has format version " + std::to_string(version) +
                               ", newer than this chaosnetd understands (" +
@@ -406,7 +413,7 @@ Status CheckVersion(const Fields& f) {
 
 Status ReadTime(const Fields& f, std::string_view key, WallTime& out) {
   int64_t ns = 0;
-  CN_TRY(f.Int64(key, ns));
+  RETURN_IF_ERROR(f.Int64(key, ns));
   out = WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(ns)));
   return Status::Ok();
 }
@@ -430,8 +437,14 @@ std::string EncodeLease(const StoredLease& l) {
   w.Key("ifindex").Int(l.ifindex);
   w.Key("qdiscs").BeginArray();
   for (const OwnedQdisc& q : l.qdiscs) {
-    w.BeginObject().Key("handle").Uint(q.handle).Key("parent").Uint(q.parent)
-        .Key("kind").String(q.kind).EndObject();
+    w.BeginObject()
+        .Key("handle")
+        .Uint(q.handle)
+        .Key("parent")
+        .Uint(q.parent)
+        .Key("kind")
+        .String(q.kind)
+        .EndObject();
   }
   w.EndArray();
   w.Key("created_ns").Int(SinceEpochNanos(l.created_at));
@@ -446,32 +459,32 @@ Result<StoredLease> DecodeLease(std::string_view text) {
   auto doc = json::Parse(text);
   if (!doc.ok()) return InvalidArgument("lease record: " + doc.status().message());
   Fields f(*doc, "");
-  CN_TRY(f.CheckObject());
-  CN_TRY(CheckVersion(f));
+  RETURN_IF_ERROR(f.CheckObject());
+  RETURN_IF_ERROR(CheckVersion(f));
 
   StoredLease l;
-  CN_TRY(f.Str("id", l.id));
+  RETURN_IF_ERROR(f.Str("id", l.id));
   if (l.id.empty()) return f.Error("id", "empty");
-  CN_TRY(f.Enum("state", kStates, l.state));
-  CN_TRY(f.Str("owner", l.owner));
-  CN_TRY(f.Str("request_id", l.request_id));
-  CN_TRY(ReadLabels(f, l.labels));
-  CN_TRY(f.Str("interface", l.interface));
+  RETURN_IF_ERROR(f.Enum("state", kStates, l.state));
+  RETURN_IF_ERROR(f.Str("owner", l.owner));
+  RETURN_IF_ERROR(f.Str("request_id", l.request_id));
+  RETURN_IF_ERROR(ReadLabels(f, l.labels));
+  RETURN_IF_ERROR(f.Str("interface", l.interface));
   int64_t ifindex = 0;
-  CN_TRY(f.Int64("ifindex", ifindex));
+  RETURN_IF_ERROR(f.Int64("ifindex", ifindex));
   if (ifindex < std::numeric_limits<int>::min() || ifindex > std::numeric_limits<int>::max()) {
     return f.Error("ifindex", "out of range");
   }
   l.ifindex = static_cast<int>(ifindex);
-  CN_TRY(ReadQdiscs(f, l.qdiscs));
-  CN_TRY(ReadTime(f, "created_ns", l.created_at));
-  CN_TRY(ReadTime(f, "deadline_ns", l.deadline));
+  RETURN_IF_ERROR(ReadQdiscs(f, l.qdiscs));
+  RETURN_IF_ERROR(ReadTime(f, "created_ns", l.created_at));
+  RETURN_IF_ERROR(ReadTime(f, "deadline_ns", l.deadline));
   if (f.Optional("keep_alive") != nullptr) {
-    CN_TRY(f.Bool("keep_alive", l.keep_alive));
+    RETURN_IF_ERROR(f.Bool("keep_alive", l.keep_alive));
   }
   auto spec = f.Required("spec");
   if (!spec.ok()) return spec.status();
-  CN_TRY(ReadSpec(**spec, "spec", l.spec));
+  RETURN_IF_ERROR(ReadSpec(**spec, "spec", l.spec));
   return l;
 }
 
@@ -485,10 +498,10 @@ Result<std::string> DecodeRemoval(std::string_view text) {
   auto doc = json::Parse(text);
   if (!doc.ok()) return InvalidArgument("removal record: " + doc.status().message());
   Fields f(*doc, "");
-  CN_TRY(f.CheckObject());
-  CN_TRY(CheckVersion(f));
+  RETURN_IF_ERROR(f.CheckObject());
+  RETURN_IF_ERROR(CheckVersion(f));
   std::string id;
-  CN_TRY(f.Str("id", id));
+  RETURN_IF_ERROR(f.Str("id", id));
   if (id.empty()) return f.Error("id", "empty");
   return id;
 }
