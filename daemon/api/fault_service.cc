@@ -1,15 +1,16 @@
 #include "daemon/api/fault_service.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "daemon/api/audit_log.h"
 #include "daemon/api/caller_identity.h"
 #include "daemon/api/convert.h"
-#include "daemon/api/status_mapping.h"
 #include "daemon/api/keep_alive_reactor.h"
 #include "daemon/api/metrics.h"
+#include "daemon/api/status_mapping.h"
 #include "daemon/api/watch_reactor.h"
+#include "proto/features/features.h"
 
 namespace chaosnet::api {
 namespace {
@@ -210,16 +211,17 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerContext* ctx,
                                                         const v1::RevokeAllFaultsRequest* request,
                                                         v1::RevokeAllFaultsResponse* response) {
-  return OnLoop(ctx, "RevokeAllFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-    if (Status s = AuthorizeChange("RevokeAllFaults", caller, "revoke faults"); !s.ok()) {
-      return s;
-    }
-    core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
-    auto records = manager_.RevokeAll(selector, caller.principal);
-    spdlog::info("revoke-all by {}: {} fault(s)", caller.Describe(), records.size());
-    for (const auto& record : records) ToProto(record, response->add_faults());
-    return Status::Ok();
-  });
+  return OnLoop(
+      ctx, "RevokeAllFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
+        if (Status s = AuthorizeChange("RevokeAllFaults", caller, "revoke faults"); !s.ok()) {
+          return s;
+        }
+        core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
+        auto records = manager_.RevokeAll(selector, caller.principal);
+        spdlog::info("revoke-all by {}: {} fault(s)", caller.Describe(), records.size());
+        for (const auto& record : records) ToProto(record, response->add_faults());
+        return Status::Ok();
+      });
 }
 
 grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServerContext* ctx,
@@ -250,6 +252,8 @@ grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx
     ToProto(manager_.config().default_ttl, response->mutable_default_ttl());
     ToProto(manager_.config().max_ttl, response->mutable_max_ttl());
     ToProto(manager_.capabilities(), response);
+    static const std::vector<std::string> kFeatures = features::DeclaredByApi();
+    for (const std::string& name : kFeatures) response->add_features(name);
     response->set_active_faults(static_cast<uint32_t>(manager_.active_count()));
     response->set_kernel_release(info_.kernel_release);
     ToProto(info_.started_at, response->mutable_started_at());

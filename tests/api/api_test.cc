@@ -4,14 +4,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <signal.h>
 #include <grp.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <fstream>
 #include <thread>
 
+#include "proto/features/features.h"
 #include "tests/api/api_fixture.h"
 
 namespace chaosnet::testing {
@@ -35,6 +36,9 @@ TEST_F(ApiTest, InfoNamesVersionLimitsAndCapabilities) {
     }
   }
   EXPECT_TRUE(netem_listed);
+  // The features it announces are exactly those its API marks.
+  const std::vector<std::string> announced(info_.features().begin(), info_.features().end());
+  EXPECT_EQ(announced, features::DeclaredByApi());
 }
 
 TEST_F(ApiTest, RateFaultLifecycleCreateGetListExtendRevoke) {
@@ -118,8 +122,7 @@ struct BadRequestCase {
   const char* message_part;
 };
 
-class ApiBadRequestTest : public ApiTest,
-                          public ::testing::WithParamInterface<BadRequestCase> {};
+class ApiBadRequestTest : public ApiTest, public ::testing::WithParamInterface<BadRequestCase> {};
 
 TEST_P(ApiBadRequestTest, IsRefusedWithTheRightCodeAndLeavesNothing) {
   auto req = RateRequest();
@@ -153,15 +156,18 @@ INSTANTIATE_TEST_SUITE_P(
                        grpc::StatusCode::INVALID_ARGUMENT, ""},
         BadRequestCase{"EmptyInterface", [](auto& r) { r.mutable_spec()->set_interface(""); },
                        grpc::StatusCode::INVALID_ARGUMENT, "interface"},
-        BadRequestCase{"GarbageCidr",
-                       [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.0.0.300/8"); },
-                       grpc::StatusCode::INVALID_ARGUMENT, "dst"},
-        BadRequestCase{"PortAbove65535",
-                       [](auto& r) { r.mutable_spec()->mutable_match()->mutable_dport()->set_first(70000); },
-                       grpc::StatusCode::INVALID_ARGUMENT, "dport"},
-        BadRequestCase{"PrefixTooLong",
-                       [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/33"); },
-                       grpc::StatusCode::INVALID_ARGUMENT, "dst"},
+        BadRequestCase{
+            "GarbageCidr",
+            [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.0.0.300/8"); },
+            grpc::StatusCode::INVALID_ARGUMENT, "dst"},
+        BadRequestCase{
+            "PortAbove65535",
+            [](auto& r) { r.mutable_spec()->mutable_match()->mutable_dport()->set_first(70000); },
+            grpc::StatusCode::INVALID_ARGUMENT, "dport"},
+        BadRequestCase{
+            "PrefixTooLong",
+            [](auto& r) { r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/33"); },
+            grpc::StatusCode::INVALID_ARGUMENT, "dst"},
         BadRequestCase{"MixedFamilies",
                        [](auto& r) {
                          r.mutable_spec()->mutable_match()->set_dst_cidr("10.1.0.0/16");
@@ -171,15 +177,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequestCase{"UnknownNetns",
                        [](auto& r) { r.mutable_spec()->set_netns("cn-no-such-namespace"); },
                        grpc::StatusCode::NOT_FOUND, "cn-no-such-namespace"},
-        BadRequestCase{"RelativeNetnsPath",
-                       [](auto& r) { r.mutable_spec()->set_netns("a/b"); },
+        BadRequestCase{"RelativeNetnsPath", [](auto& r) { r.mutable_spec()->set_netns("a/b"); },
                        grpc::StatusCode::INVALID_ARGUMENT, "netns"},
         BadRequestCase{"VanishedProcessNetns",
                        [](auto& r) { r.mutable_spec()->set_netns("pid:4194000"); },
                        grpc::StatusCode::NOT_FOUND, "does not exist"},
-        BadRequestCase{"UnknownDirectionValue",
-                       [](auto& r) { r.mutable_spec()->set_direction(static_cast<pb::Direction>(42)); },
-                       grpc::StatusCode::INVALID_ARGUMENT, "direction"}),
+        BadRequestCase{
+            "UnknownDirectionValue",
+            [](auto& r) { r.mutable_spec()->set_direction(static_cast<pb::Direction>(42)); },
+            grpc::StatusCode::INVALID_ARGUMENT, "direction"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(ApiTest, ForeignRootQdiscIsRefusedAndLeftUntouched) {
@@ -265,7 +271,8 @@ TEST_F(ApiTest, DryRunReturnsThePlanAndTouchesNothing) {
   EXPECT_EQ(resp.fault().plan().steps(0).handle(), "ca00:");
   bool rate_class = false;
   for (const auto& step : resp.fault().plan().steps()) {
-    rate_class |= step.object() == "class" && step.parameters().find("rate 1mbit") != std::string::npos;
+    rate_class |=
+        step.object() == "class" && step.parameters().find("rate 1mbit") != std::string::npos;
   }
   EXPECT_TRUE(rate_class);
   EXPECT_FALSE(HasOwnedQdisc());
@@ -274,7 +281,8 @@ TEST_F(ApiTest, DryRunReturnsThePlanAndTouchesNothing) {
 TEST_F(ApiTest, RevokeAllEndsEveryFault) {
   // A second interface in the same namespace for a second fault.
   ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
-                      "ip link set cnx1 up"), 0);
+                      "ip link set cnx1 up"),
+            0);
   pb::CreateFaultResponse a, b;
   ASSERT_TRUE(Create(RateRequest(), &a).ok());
   auto req = RateRequest();
@@ -341,7 +349,8 @@ TEST_F(ApiTest, SigtermRollsBackEverything) {
 
 TEST_F(ApiTest, CleanupWithoutStateRemovesOnlyChaosnetQdiscs) {
   ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
-                      "tc qdisc add dev cnx0 root handle 1: htb default 10"), 0);
+                      "tc qdisc add dev cnx0 root handle 1: htb default 10"),
+            0);
   pb::CreateFaultResponse created;
   ASSERT_TRUE(Create(RateRequest(), &created).ok());
   ASSERT_NE(daemon_->StopWith(SIGKILL), -1);
@@ -358,7 +367,8 @@ TEST_F(ApiTest, CleanupWithoutStateRemovesOnlyChaosnetQdiscs) {
 
 TEST_F(ApiTest, ARestartWithAnotherStateDirRemovesOrphansAndKeepsForeignQdiscs) {
   ASSERT_EQ(net_->InA("ip link add cnx0 type veth peer name cnx1 && ip link set cnx0 up && "
-                      "tc qdisc add dev cnx0 root handle 1: htb default 10"), 0);
+                      "tc qdisc add dev cnx0 root handle 1: htb default 10"),
+            0);
   pb::CreateFaultResponse created;
   ASSERT_TRUE(Create(RateRequest(), &created).ok());
   ASSERT_NE(daemon_->StopWith(SIGKILL), -1);
@@ -397,8 +407,8 @@ namespace {
 class PolicyApiTest : public ApiTest {
  protected:
   std::vector<std::string> ExtraDaemonArgs() override {
-    return {"--max-ttl", "1h", "--max-faults", "1", "--max-loss", "50%", "--deny-interface",
-            "lo", "--max-delay", "2s"};
+    return {"--max-ttl",        "1h", "--max-faults", "1", "--max-loss", "50%",
+            "--deny-interface", "lo", "--max-delay",  "2s"};
   }
 };
 
@@ -603,7 +613,8 @@ TEST_F(MetricsApiTest, ScrapePassesPromtoolAndCountersMoveWithOperations) {
   EXPECT_THAT(body, HasSubstr("chaosnet_faults_active_by_kind{kind=\"rate\"} 1\n"));
   EXPECT_THAT(body, HasSubstr("chaosnet_fault_events_total{event=\"applied\"} 1\n"));
   EXPECT_THAT(body, HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"OK\"} 1\n"));
-  EXPECT_THAT(body, HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"NOT_FOUND\"} 1\n"));
+  EXPECT_THAT(body,
+              HasSubstr("chaosnet_requests_total{rpc=\"CreateFault\",code=\"NOT_FOUND\"} 1\n"));
   EXPECT_THAT(body, HasSubstr("chaosnet_request_duration_seconds_count{rpc=\"CreateFault\"} 2\n"));
   EXPECT_THAT(body, HasSubstr("# TYPE chaosnet_netlink_errors_total counter\n"));
   EXPECT_THAT(body, HasSubstr("chaosnet_api_streams_open 0\n"));
@@ -626,9 +637,7 @@ TEST_F(MetricsApiTest, ScrapePassesPromtoolAndCountersMoveWithOperations) {
   // Prometheus's own linter on what a scrape returns.
   char tmpl[] = "/tmp/chaosnet-metrics-XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
-  {
-    std::ofstream(dir + "/scrape.txt") << body;
-  }
+  { std::ofstream(dir + "/scrape.txt") << body; }
   std::string lint;
   EXPECT_EQ(Shell("promtool check metrics < " + dir + "/scrape.txt 2>&1", &lint), 0) << lint;
   EXPECT_EQ(lint, "") << "promtool has remarks";
