@@ -54,8 +54,8 @@ void BenchClient::Extend(const std::string& id, std::chrono::milliseconds ttl) {
 }
 
 std::string TargetAddress(int i) {
-  return "10." + std::to_string(128 + (i >> 16 & 127)) + "." + std::to_string(i >> 8 & 255) +
-         "." + std::to_string(i & 255);
+  return "10." + std::to_string(128 + (i >> 16 & 127)) + "." + std::to_string(i >> 8 & 255) + "." +
+         std::to_string(i & 255);
 }
 
 }  // namespace chaosnet::bench

@@ -116,8 +116,7 @@ void Latency(const Args& a) {
   const Summary tc_batch = Summarize(batch);
 
   std::cout << "### 1-2. Apply + revoke latency (rate fault: htb root + class + filters)\n\n"
-            << kHeader
-            << Row("daemon: GetInfo (RPC round trip, no kernel work)", Summarize(info))
+            << kHeader << Row("daemon: GetInfo (RPC round trip, no kernel work)", Summarize(info))
             << Row("daemon: CreateFault", Summarize(apply))
             << Row("daemon: RevokeFault", Summarize(revoke))
             << Row("**daemon: apply + revoke**", daemon, "baseline")
@@ -154,8 +153,8 @@ void Cli(const Args& a) {
   const Summary c = Summarize(ctl_samples), t = Summarize(tc_samples);
   std::cout << "### 3. One-shot CLI: `chaosnetctl rate` + `chaosnetctl revoke --all` vs tc\n\n"
             << kHeader << Row("chaosnetctl (2 processes)", c)
-            << Row("`tc -n NS` (3 processes)", t, "CLI p50 is " + Ratio(c.p50_us, t.p50_us) +
-                                                     " of tc's")
+            << Row("`tc -n NS` (3 processes)", t,
+                   "CLI p50 is " + Ratio(c.p50_us, t.p50_us) + " of tc's")
             << "\n";
 }
 
@@ -258,11 +257,12 @@ void Expiry(const Args& a) {
   std::snprintf(line, sizeof(line),
                 "%d leases on %zu interfaces (targeted faults, %d per interface): created in "
                 "%.1f s (%.0f/s), deadlines re-set %.1f ms apart in %.1f s%s.",
-                leases, (leases + per_iface - 1) / static_cast<std::size_t>(per_iface),
-                per_iface, create_s, leases / create_s, spacing_us / 1000.0, extend_s,
+                leases, (leases + per_iface - 1) / static_cast<std::size_t>(per_iface), per_iface,
+                create_s, leases / create_s, spacing_us / 1000.0, extend_s,
                 extends_in_time ? ", all before the first deadline"
                                 : " (NOT all before the first deadline: extends overlap expiries)");
-  std::cout << "### 5. Expiry lag with " << leases << " live leases\n\n" << line << "\n\n"
+  std::cout << "### 5. Expiry lag with " << leases << " live leases\n\n"
+            << line << "\n\n"
             << kHeader << Row("deadline to rollback done", Summarize(lag)) << "\n"
             << "### 7. Daemon memory (RSS), " << leases << " leases\n\n"
             << "| idle | " << leases << " live leases | after they all ended |\n|---:|---:|---:|\n"
@@ -283,7 +283,8 @@ void Compose(const Args& a) {
   std::map<int, double> add_p50;
   for (int n : sizes) {
     while (static_cast<int>(live.size()) < n - 1) {
-      live.push_back(client.CreateRate(iface, TargetAddress(static_cast<int>(live.size())) + "/32", 3600));
+      live.push_back(
+          client.CreateRate(iface, TargetAddress(static_cast<int>(live.size())) + "/32", 3600));
     }
     std::vector<double> add, remove;
     for (int r = 0; r < reps; ++r) {
@@ -329,12 +330,18 @@ int main(int argc, char** argv) {
   }
   const std::string scenario = argv[1];
   try {
-    if (scenario == "latency") Latency(args);
-    else if (scenario == "cli") Cli(args);
-    else if (scenario == "throughput") Throughput(args);
-    else if (scenario == "expiry") Expiry(args);
-    else if (scenario == "compose") Compose(args);
-    else throw std::runtime_error("unknown scenario " + scenario);
+    if (scenario == "latency")
+      Latency(args);
+    else if (scenario == "cli")
+      Cli(args);
+    else if (scenario == "throughput")
+      Throughput(args);
+    else if (scenario == "expiry")
+      Expiry(args);
+    else if (scenario == "compose")
+      Compose(args);
+    else
+      throw std::runtime_error("unknown scenario " + scenario);
   } catch (const std::exception& e) {
     std::cerr << "chaosnet_bench " << scenario << ": " << e.what() << "\n";
     return 1;

@@ -19,9 +19,9 @@ constexpr char kRunUsage[] =
 
 // Global options and whether they take a value, for finding the subcommand
 // before CLI11 sees the line.
-constexpr const char* kGlobalOptionsWithValue[] = {
-    "--server", "--output", "--timeout", "--tls-ca", "--tls-cert", "--tls-key",
-    "--tls-server-name"};
+constexpr const char* kGlobalOptionsWithValue[] = {"--server",         "--output",   "--timeout",
+                                                   "--tls-ca",         "--tls-cert", "--tls-key",
+                                                   "--tls-server-name"};
 
 bool IsGlobalOptionWithValue(const std::string& a) {
   for (const char* option : kGlobalOptionsWithValue) {
@@ -131,16 +131,15 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
 
 FaultKind KindOf(const CLI::App& app) {
   static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"delay", FaultKind::kDelay},     {"loss", FaultKind::kLoss},
+      {"delay", FaultKind::kDelay},         {"loss", FaultKind::kLoss},
       {"duplicate", FaultKind::kDuplicate}, {"corrupt", FaultKind::kCorrupt},
-      {"reorder", FaultKind::kReorder}, {"rate", FaultKind::kRate},
+      {"reorder", FaultKind::kReorder},     {"rate", FaultKind::kRate},
       {"partition", FaultKind::kPartition}, {"apply", FaultKind::kApply}};
   for (const auto& [name, kind] : kKinds) {
     if (app.got_subcommand(name)) return kind;
   }
   return FaultKind::kApply;
 }
-
 
 // `run [--ttl TTL] <fault spec> -- CMD ARGS...`: the fault spec is parsed as
 // the fault command it names (so it takes exactly the same flags), the rest is
@@ -159,8 +158,9 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
     return UsageError("run: a fault and a command are required (run --help for usage)");
   }
   if (dash == rest.end()) {
-    return UsageError("run: put the command after --, e.g. chaosnetctl run delay eth0 100ms -- "
-                      "./load-test");
+    return UsageError(
+        "run: put the command after --, e.g. chaosnetctl run delay eth0 100ms -- "
+        "./load-test");
   }
   std::vector<std::string> command(dash + 1, rest.end());
   if (command.empty()) return UsageError("run: no command after --");
@@ -181,8 +181,9 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
     }
   }
   if (i == spec.size()) {
-    return UsageError("run: no fault given before --, e.g. chaosnetctl run --ttl 5m delay eth0 "
-                      "100ms -- CMD");
+    return UsageError(
+        "run: no fault given before --, e.g. chaosnetctl run --ttl 5m delay eth0 "
+        "100ms -- CMD");
   }
   if (spec[i] == "run") return UsageError("run: a fault is expected, not another run");
 
@@ -198,8 +199,9 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
                       "reorder, rate, partition or apply");
   }
   if (inv.create.dry_run) {
-    return UsageError("run: --dry-run applies nothing, so there is nothing to hold; use the fault "
-                      "command alone to see its plan");
+    return UsageError(
+        "run: --dry-run applies nothing, so there is nothing to hold; use the fault "
+        "command alone to see its plan");
   }
   inv.command = Command::kRun;
   inv.run.command = std::move(command);
@@ -268,7 +270,8 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
 
   // Parsed by ParseRun before CLI11 sees the line; listed here for --help.
-  app.add_subcommand("run", "Hold a fault only while a command runs: run [--ttl TTL] <fault> -- CMD");
+  app.add_subcommand("run",
+                     "Hold a fault only while a command runs: run [--ttl TTL] <fault> -- CMD");
 
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());

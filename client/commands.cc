@@ -111,8 +111,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       FaultClient client(s, *pem);
       v1::ListFaultsResponse response;
       if (Outcome o = client.ListFaults(*request, &response); !o.ok()) return o;
-      out << (json ? FaultsToJson(response.faults()) + "\n"
-                   : FaultTable(response.faults(), Now()));
+      out << (json ? FaultsToJson(response.faults()) + "\n" : FaultTable(response.faults(), Now()));
       return Outcome::Ok();
     }
     case Command::kGet: {
@@ -155,8 +154,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       }
       return Outcome::Ok();
     }
-    case Command::kWatch:
-      return Watch(s, *pem, inv.watch, out);
+    case Command::kWatch: return Watch(s, *pem, inv.watch, out);
     case Command::kRun: {
       auto request = BuildCreateRequest(inv.create);
       if (!request.ok()) return LocalError(request.status());

@@ -122,9 +122,8 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
                                     spec.loss().correlation_percent()));
   }
   if (spec.has_duplicate()) {
-    parts.push_back(
-        WithCorrelation("duplicate " + units::FormatPercent(spec.duplicate().percent()),
-                        spec.duplicate().correlation_percent()));
+    parts.push_back(WithCorrelation("duplicate " + units::FormatPercent(spec.duplicate().percent()),
+                                    spec.duplicate().correlation_percent()));
   }
   if (spec.has_corrupt()) {
     parts.push_back(WithCorrelation("corrupt " + units::FormatPercent(spec.corrupt().percent()),
@@ -249,9 +248,8 @@ std::string CreateText(const v1::CreateFaultResponse& response, WallClock::time_
     for (const auto& line : lines) text += "  " + line + "\n";
     return text;
   }
-  std::string verb = response.replayed()
-                         ? "already applied (request-id " + fault.request_id() + ")"
-                         : "applied";
+  std::string verb =
+      response.replayed() ? "already applied (request-id " + fault.request_id() + ")" : "applied";
   return "fault " + fault.id() + " " + verb + ": " + Head(fault) + ", expires " +
          Expiry(fault, now) + "\n";
 }
@@ -286,8 +284,8 @@ std::string FaultDetails(const v1::Fault& fault, WallClock::time_point now) {
   if (fault.has_created_at()) rows.push_back({"created:", LocalTime(fault.created_at())});
   if (fault.has_expires_at()) rows.push_back({"expires:", Expiry(fault, now)});
   if (fault.has_ended_at()) {
-    rows.push_back({"ended:", LocalTime(fault.ended_at()) + " (" +
-                                  TimeUntil(fault.ended_at(), now) + ")"});
+    rows.push_back(
+        {"ended:", LocalTime(fault.ended_at()) + " (" + TimeUntil(fault.ended_at(), now) + ")"});
   }
   const auto& c = fault.counters();
   rows.push_back({"counters:", std::to_string(c.packets()) + " packets, " +
@@ -318,17 +316,17 @@ std::string FaultTable(const google::protobuf::RepeatedPtrField<v1::Fault>& faul
       auto left = std::chrono::round<seconds>(ToTimePoint(f.expires_at()) - now);
       expires = left.count() > 0 ? HumanDuration(left) : "now";
     }
-    rows.push_back({f.id(), iface, fault, StateName(f.state()), expires,
-                    std::to_string(f.counters().packets()) + "/" +
-                        std::to_string(f.counters().drops())});
+    rows.push_back(
+        {f.id(), iface, fault, StateName(f.state()), expires,
+         std::to_string(f.counters().packets()) + "/" + std::to_string(f.counters().drops())});
   }
   return RenderTable({"ID", "IFACE", "FAULT", "STATE", "EXPIRES IN", "COUNTERS"}, rows);
 }
 
 std::string EventLine(const v1::FaultEvent& event) {
   const v1::Fault& f = event.fault();
-  std::string line = UtcTime(event.at()) + " " + EventName(event.type()) + " " + f.id() + " " +
-                     Head(f);
+  std::string line =
+      UtcTime(event.at()) + " " + EventName(event.type()) + " " + f.id() + " " + Head(f);
   if (!f.state_reason().empty()) line += ": " + f.state_reason();
   return line + "\n";
 }
@@ -339,8 +337,8 @@ std::string InfoText(const v1::Info& info, WallClock::time_point now) {
       {"kernel:", info.kernel_release()},
   };
   if (info.has_started_at()) {
-    rows.push_back({"started:", LocalTime(info.started_at()) + " (" +
-                                    TimeUntil(info.started_at(), now) + ")"});
+    rows.push_back({"started:",
+                    LocalTime(info.started_at()) + " (" + TimeUntil(info.started_at(), now) + ")"});
   }
   rows.push_back({"default ttl:", Duration(info.default_ttl())});
   rows.push_back({"max ttl:", Duration(info.max_ttl())});
@@ -352,8 +350,8 @@ std::string InfoText(const v1::Info& info, WallClock::time_point now) {
   if (info.capabilities_size() > 0) {
     std::vector<std::vector<std::string>> caps;
     for (const auto& c : info.capabilities()) {
-      caps.push_back({"  " + c.name(), c.available() ? "yes" : "MISSING",
-                      c.available() ? "" : c.hint()});
+      caps.push_back(
+          {"  " + c.name(), c.available() ? "yes" : "MISSING", c.available() ? "" : c.hint()});
     }
     text += "kernel capabilities:\n" + RenderTable({}, caps);
   }

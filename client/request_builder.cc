@@ -1,6 +1,5 @@
 #include "client/request_builder.h"
 
-
 #include <charconv>
 #include <cstdint>
 
@@ -64,8 +63,7 @@ Result<v1::DelayDistribution> Distribution(const std::string& text) {
   if (text == "normal") return v1::DELAY_DISTRIBUTION_NORMAL;
   if (text == "pareto") return v1::DELAY_DISTRIBUTION_PARETO;
   if (text == "paretonormal") return v1::DELAY_DISTRIBUTION_PARETONORMAL;
-  return FlagError("distribution",
-                   "unknown \"" + text + "\" (use normal, pareto or paretonormal)");
+  return FlagError("distribution", "unknown \"" + text + "\" (use normal, pareto or paretonormal)");
 }
 
 Result<v1::Direction> DirectionFrom(const std::string& text) {
@@ -124,11 +122,10 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
     const std::string& correlation;
     v1::Probability* (v1::FaultSpec::*field)();
   };
-  for (const Prob& p : {Prob{"loss", o.loss, o.loss_correlation, &v1::FaultSpec::mutable_loss},
-                        Prob{"duplicate", o.duplicate, o.duplicate_correlation,
-                             &v1::FaultSpec::mutable_duplicate},
-                        Prob{"corrupt", o.corrupt, o.corrupt_correlation,
-                             &v1::FaultSpec::mutable_corrupt}}) {
+  for (const Prob& p :
+       {Prob{"loss", o.loss, o.loss_correlation, &v1::FaultSpec::mutable_loss},
+        Prob{"duplicate", o.duplicate, o.duplicate_correlation, &v1::FaultSpec::mutable_duplicate},
+        Prob{"corrupt", o.corrupt, o.corrupt_correlation, &v1::FaultSpec::mutable_corrupt}}) {
     if (p.value.empty()) {
       if (!p.correlation.empty()) {
         return InvalidArgument(std::string("--") + p.name + "-correlation needs --" + p.name);
@@ -166,8 +163,8 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   }
   spec->set_partition(o.partition);
 
-  if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() &&
-      !spec->has_corrupt() && !spec->has_reorder() && !spec->has_rate() && !spec->partition()) {
+  if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() && !spec->has_corrupt() &&
+      !spec->has_reorder() && !spec->has_rate() && !spec->partition()) {
     return InvalidArgument(
         "no fault given: add at least one of --delay, --loss, --duplicate, --corrupt, "
         "--reorder, --rate, --partition");
@@ -176,8 +173,7 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
 }
 
 Status BuildMatch(const CreateOptions& o, v1::FaultSpec* spec) {
-  if (o.dst.empty() && o.src.empty() && o.dport.empty() && o.sport.empty() &&
-      o.protocol.empty()) {
+  if (o.dst.empty() && o.src.empty() && o.dport.empty() && o.sport.empty() && o.protocol.empty()) {
     return Status::Ok();  // no match = the whole interface
   }
   auto* match = spec->mutable_match();
@@ -435,7 +431,8 @@ Result<std::string> ParseCidr(std::string_view flag, std::string_view text) {
 Result<std::string> ParseServerAddress(std::string_view text) {
   static constexpr char kHint[] = " (use unix:PATH or HOST:PORT)";
   if (text.rfind("unix:", 0) == 0) {
-    if (text.size() == 5) return FlagError("server", "unix: needs a socket path" + std::string(kHint));
+    if (text.size() == 5)
+      return FlagError("server", "unix: needs a socket path" + std::string(kHint));
     return std::string(text);
   }
   auto colon = text.rfind(':');

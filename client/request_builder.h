@@ -26,8 +26,8 @@ enum class Transport { kUnixSocket, kTls, kPlaintextTcp };
 // File paths as typed: they are read when connecting (client/tls_files.h), so
 // that this builder stays pure.
 struct TlsSettings {
-  std::string ca_file;      // always set: the daemon's certificate is verified
-  std::string cert_file;    // with key_file, or neither (then no client certificate)
+  std::string ca_file;    // always set: the daemon's certificate is verified
+  std::string cert_file;  // with key_file, or neither (then no client certificate)
   std::string key_file;
   std::string server_name;  // checked in the daemon's certificate instead of the --server host
 };

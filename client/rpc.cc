@@ -110,13 +110,13 @@ struct FaultClient::Impl {
 
   Outcome Failure(const grpc::Status& status) {
     bool reached = channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
-    return DescribeRpcFailure(status.error_code(), status.error_message(), settings.server,
-                              reached, settings.transport);
+    return DescribeRpcFailure(status.error_code(), status.error_message(), settings.server, reached,
+                              settings.transport);
   }
 
   template <typename Request, typename Response>
-  Outcome Call(grpc::Status (v1::FaultService::Stub::*method)(grpc::ClientContext*,
-                                                              const Request&, Response*),
+  Outcome Call(grpc::Status (v1::FaultService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                              Response*),
                const Request& request, Response* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
@@ -211,8 +211,8 @@ Outcome FaultClient::HoldWhile(const std::string& fault_id,
   reader.join();
   grpc::Status status = stream->Finish();
   if (broke_early && stream_end != nullptr) {
-    *stream_end = status.ok() ? "the daemon ended the keep-alive stream"
-                              : impl_->Failure(status).message;
+    *stream_end =
+        status.ok() ? "the daemon ended the keep-alive stream" : impl_->Failure(status).message;
   }
   return status.ok() || broke_early ? Outcome::Ok() : impl_->Failure(status);
 }

@@ -52,7 +52,7 @@ class SignalForwarding {
   }
 
  private:
-  struct sigaction saved_[std::size(kForwarded)] {};
+  struct sigaction saved_[std::size(kForwarded)]{};
 };
 
 struct Spawned {
@@ -132,8 +132,8 @@ Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
   auto on_update = [&](const v1::KeepAliveResponse& update) {
     for (const auto& f : update.faults()) {
       if (f.state() == v1::FAULT_STATE_ACTIVE || !reported.insert(f.id()).second) continue;
-      say("warning: fault " + f.id() + " ended before the command did: " +
-          StateName(f.state()) + (f.state_reason().empty() ? "" : " (" + f.state_reason() + ")"));
+      say("warning: fault " + f.id() + " ended before the command did: " + StateName(f.state()) +
+          (f.state_reason().empty() ? "" : " (" + f.state_reason() + ")"));
     }
   };
 

@@ -1,8 +1,8 @@
 // chaosnetd: the privileged network-fault daemon.
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "common/units.h"
 #include "daemon/app/daemon.h"
@@ -31,8 +31,7 @@ int main(int argc, char** argv) {
   chaosnet::app::DaemonConfig config;
   CLI::App app{"chaosnetd: network faults under leases, driven through netlink"};
   app.set_version_flag("--version", std::string(CHAOSNET_VERSION));
-  app.add_option("--socket", config.socket_path, "Unix socket of the API")
-      ->capture_default_str();
+  app.add_option("--socket", config.socket_path, "Unix socket of the API")->capture_default_str();
   app.add_option("--socket-group", config.socket_group,
                  "Group allowed to use the API socket (mode 0660); default: root only");
   app.add_option("--state-dir", config.state_dir, "Directory for the daemon's state")
@@ -67,7 +66,8 @@ int main(int argc, char** argv) {
       ->take_all();
   std::string max_delay, max_loss;
   app.add_option("--max-delay", max_delay, "Largest delay (latency + jitter) a fault may add");
-  app.add_option("--max-loss", max_loss, "Largest loss a fault may cause, e.g. 50% (a partition is 100%)");
+  app.add_option("--max-loss", max_loss,
+                 "Largest loss a fault may cause, e.g. 50% (a partition is 100%)");
   app.add_option("--max-faults", policy.max_faults, "Live faults at most (0: no limit)")
       ->capture_default_str();
   app.add_option("--max-faults-per-caller", policy.max_faults_per_caller,
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& text : read_only) {
     auto pattern = chaosnet::core::ParseCallerPattern(text, chaosnet::app::UserIdByName,
-                                                        chaosnet::app::GroupIdByName);
+                                                      chaosnet::app::GroupIdByName);
     if (!pattern.ok()) {
       std::cerr << "chaosnetd: --read-only " << text << ": " << pattern.status().message() << "\n";
       return 2;

@@ -68,8 +68,7 @@ void Cidr(std::string_view text) {
 void PortRange(std::string_view text) {
   auto range = client::ParsePortRange("dport", text);
   if (!range.ok()) return CheckError(range.status(), "dport", text);
-  fuzz::Check(range->first() >= 1 && range->first() <= 65535, "the first port is 1..65535",
-              text);
+  fuzz::Check(range->first() >= 1 && range->first() <= 65535, "the first port is 1..65535", text);
   // last 0 is the wire's "a single port".
   fuzz::Check(range->last() == 0 || (range->first() <= range->last() && range->last() <= 65535),
               "the range is ordered and ends at 65535 at most", text);

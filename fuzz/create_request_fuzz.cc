@@ -49,9 +49,9 @@ void CheckObjects(const model::FaultSpec& spec, const plan::FaultObjects& object
     const auto* netem = std::get_if<plan::NetemQdisc>(&objects.leaf->params);
     fuzz::Check(netem != nullptr && objects.leaf->parent == objects.cls.classid,
                 "the leaf is a netem under the fault's class", spec.interface);
-    fuzz::Check(spec.queue_limit ? netem->limit == *spec.queue_limit
-                                 : netem->limit >= plan::kNetemMinLimit &&
-                                       netem->limit <= plan::kNetemMaxLimit,
+    fuzz::Check(spec.queue_limit
+                    ? netem->limit == *spec.queue_limit
+                    : netem->limit >= plan::kNetemMinLimit && netem->limit <= plan::kNetemMaxLimit,
                 "the netem limit is the user's, or derived within its clamp", spec.interface);
   }
   CheckFilters(spec, objects);

@@ -11,9 +11,9 @@ void CheckCompiles(const plan::ProtectedRule& rule, std::string_view text) {
   auto classifiers = plan::CompileProtectedTraffic({rule});
   fuzz::Check(classifiers.ok(), "an accepted rule compiles", text);
   for (const plan::U32Classifier& c : *classifiers) {
-    fuzz::Check(c.priority == plan::kProtectedIpv4Priority ||
-                    c.priority == plan::kProtectedIpv6Priority,
-                "protected classifiers use the reserved priorities", text);
+    fuzz::Check(
+        c.priority == plan::kProtectedIpv4Priority || c.priority == plan::kProtectedIpv6Priority,
+        "protected classifiers use the reserved priorities", text);
     fuzz::Check(c.flowid == plan::kTreeRootHandle && c.parent == plan::kTreeRootHandle,
                 "protected packets go direct, to the root", text);
     fuzz::Check(!c.rules.empty() && c.rules.size() <= plan::kMaxProtectedRulesPerFamily,

@@ -17,8 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Check(*rate > 0, "an accepted rate is > 0", text);
   const std::string formatted = units::FormatRate(*rate);
   auto again = units::ParseRate(formatted);
-  fuzz::Check(again.ok() && *again == *rate, "FormatRate parses back to the same value",
-              formatted);
+  fuzz::Check(again.ok() && *again == *rate, "FormatRate parses back to the same value", formatted);
   std::string upper(text);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   auto shouted = units::ParseRate(upper);

@@ -22,7 +22,7 @@ if (( want_test )); then
     qemu-system-x86 linux-image-amd64 busybox-static kmod cpio gzip xz-utils
     iputils-ping procps systemd strace
     prometheus
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format
   )
 fi
 

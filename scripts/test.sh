@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite:
+#   0. the formatting check (scripts/check-format.sh);
 #   1. on the host: unit tests, API tests against real daemons, and kernel
 #      tests in throwaway network namespaces (ctest);
 #   2. in a qemu guest booting Debian's own kernel (it has netem, the host's
@@ -14,6 +15,8 @@ cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 
 scripts/install-deps.sh --test
+format_failed=0
+scripts/check-format.sh || format_failed=1
 start=$(date +%s)
 scripts/build.sh
 echo "test: build took $(( $(date +%s) - start ))s"
@@ -43,7 +46,7 @@ if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
 fi
 
 passed=$(( host_total - host_failed + guest_passed ))
-failed=$(( host_failed + guest_failed + fuzz_failed ))
+failed=$(( host_failed + guest_failed + fuzz_failed + format_failed ))
 echo
 echo "host: $host_line"
 echo "$fuzz_line"

@@ -44,14 +44,14 @@ core::Caller CallerOf(const grpc::CallbackServerContext& ctx, const PeerRegistry
   auto auth = ctx.auth_context();
   const std::string security =
       auth != nullptr ? FirstProperty(*auth, GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME) : "";
-  if (security == GRPC_SSL_TRANSPORT_SECURITY_TYPE || security == GRPC_TLS_TRANSPORT_SECURITY_TYPE) {
+  if (security == GRPC_SSL_TRANSPORT_SECURITY_TYPE ||
+      security == GRPC_TLS_TRANSPORT_SECURITY_TYPE) {
     // Only a verified client certificate names a TLS caller.
     if (!auth->IsPeerAuthenticated()) return core::UnknownCaller(peer);
     std::string subject = FirstProperty(*auth, GRPC_X509_SUBJECT_PROPERTY_NAME);
     if (!subject.empty()) {
-      return core::CertificateCaller(std::move(subject),
-                                     FirstProperty(*auth, GRPC_X509_CN_PROPERTY_NAME),
-                                     PeerAddress(peer));
+      return core::CertificateCaller(
+          std::move(subject), FirstProperty(*auth, GRPC_X509_CN_PROPERTY_NAME), PeerAddress(peer));
     }
     return core::UnknownCaller(peer);
   }

@@ -135,8 +135,12 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
       case pb::DELAY_DISTRIBUTION_UNSPECIFIED:
         delay.distribution = model::DelayDistribution::kUniform;
         break;
-      case pb::DELAY_DISTRIBUTION_NORMAL: delay.distribution = model::DelayDistribution::kNormal; break;
-      case pb::DELAY_DISTRIBUTION_PARETO: delay.distribution = model::DelayDistribution::kPareto; break;
+      case pb::DELAY_DISTRIBUTION_NORMAL:
+        delay.distribution = model::DelayDistribution::kNormal;
+        break;
+      case pb::DELAY_DISTRIBUTION_PARETO:
+        delay.distribution = model::DelayDistribution::kPareto;
+        break;
       case pb::DELAY_DISTRIBUTION_PARETONORMAL:
         delay.distribution = model::DelayDistribution::kParetoNormal;
         break;
@@ -146,10 +150,9 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
     }
     spec.delay = delay;
   }
-  for (auto [field, present, value] :
-       {std::tuple{"loss", in.has_loss(), &in.loss()},
-        std::tuple{"duplicate", in.has_duplicate(), &in.duplicate()},
-        std::tuple{"corrupt", in.has_corrupt(), &in.corrupt()}}) {
+  for (auto [field, present, value] : {std::tuple{"loss", in.has_loss(), &in.loss()},
+                                       std::tuple{"duplicate", in.has_duplicate(), &in.duplicate()},
+                                       std::tuple{"corrupt", in.has_corrupt(), &in.corrupt()}}) {
     if (!present) continue;
     if (auto p = Percent(field, value->percent()); !p.ok()) return p.status();
     if (auto p = Percent(field, value->correlation_percent()); !p.ok()) return p.status();
@@ -252,8 +255,12 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
     d->set_correlation_percent(spec.delay->correlation_percent);
     switch (spec.delay->distribution) {
       case model::DelayDistribution::kUniform: break;
-      case model::DelayDistribution::kNormal: d->set_distribution(pb::DELAY_DISTRIBUTION_NORMAL); break;
-      case model::DelayDistribution::kPareto: d->set_distribution(pb::DELAY_DISTRIBUTION_PARETO); break;
+      case model::DelayDistribution::kNormal:
+        d->set_distribution(pb::DELAY_DISTRIBUTION_NORMAL);
+        break;
+      case model::DelayDistribution::kPareto:
+        d->set_distribution(pb::DELAY_DISTRIBUTION_PARETO);
+        break;
       case model::DelayDistribution::kParetoNormal:
         d->set_distribution(pb::DELAY_DISTRIBUTION_PARETONORMAL);
         break;

@@ -77,8 +77,7 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* KeepAlive(
       grpc::CallbackServerContext* ctx) override;
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* ctx,
-                                    const v1::GetInfoRequest* request,
-                                    v1::Info* response) override;
+                                    const v1::GetInfoRequest* request, v1::Info* response) override;
 
  private:
   friend class KeepAliveReactor;
@@ -108,12 +107,12 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   core::FaultManager& manager_;
   ServiceInfo info_;
   const PeerRegistry& peers_;
-  bool shutting_down_ = false;          // loop thread only
+  bool shutting_down_ = false;  // loop thread only
   AuditLog* audit_ = nullptr;
   Metrics* metrics_ = nullptr;
-  std::atomic<int> open_streams_ = 0;   // any thread
+  std::atomic<int> open_streams_ = 0;  // any thread
   std::function<void()> on_stream_done_;
-  std::set<WatchReactor*> watchers_;    // loop thread only
+  std::set<WatchReactor*> watchers_;  // loop thread only
   // Events in the form Watch streams send them, for all of them at once.
   EventFanout events_{4096};
   int subscription_ = 0;

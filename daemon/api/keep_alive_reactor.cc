@@ -1,7 +1,7 @@
 #include "daemon/api/keep_alive_reactor.h"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "daemon/api/convert.h"
 #include "daemon/api/status_mapping.h"
@@ -47,8 +47,8 @@ void KeepAliveReactor::Bind(const v1::KeepAliveRequest& request) {
     return;
   }
   // The stream's end revokes what it holds: binding is a change.
-  if (Status s = service_.AuthorizeChange("KeepAlive", caller_,
-                                          "bind faults to a keep-alive stream");
+  if (Status s =
+          service_.AuthorizeChange("KeepAlive", caller_, "bind faults to a keep-alive stream");
       !s.ok()) {
     FinishOnLoop(ToGrpc(s), "its keep-alive stream was refused: " + s.message());
     return;

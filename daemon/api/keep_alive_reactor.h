@@ -30,11 +30,11 @@ class KeepAliveReactor final
   void FinishOnLoop(const grpc::Status& status, const std::string& reason);
 
  private:
-  void Start();                                 // loop
+  void Start();                                    // loop
   void Bind(const v1::KeepAliveRequest& request);  // loop
   // `changed`: a bound fault that just changed, as the event carries it.
   void SendBound(const core::FaultRecord* changed = nullptr);  // loop
-  void WriteNext();                             // loop
+  void WriteNext();                                            // loop
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -44,7 +44,7 @@ class KeepAliveReactor final
   FaultService& service_;
   const core::Caller caller_;
   v1::KeepAliveRequest incoming_;
-  std::vector<std::string> bound_;              // in binding order
+  std::vector<std::string> bound_;  // in binding order
   std::set<std::string> bound_set_;
   int subscription_ = 0;
   std::deque<v1::KeepAliveResponse> queue_;

@@ -22,10 +22,14 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 std::string EscapeLabel(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -69,7 +73,8 @@ Metrics::~Metrics() { manager_.Unsubscribe(subscription_); }
 void Metrics::OnEvent(const core::FaultEvent& e) {
   ++events_[core::EventTypeLabel(e.type)];
   if (e.type == core::EventType::kExpired) {
-    expiry_lag_.Observe(std::chrono::duration<double>(e.fault.ended_at - e.fault.expires_at).count());
+    expiry_lag_.Observe(
+        std::chrono::duration<double>(e.fault.ended_at - e.fault.expires_at).count());
   }
 }
 
@@ -80,8 +85,8 @@ void Metrics::ObserveRequest(const std::string& rpc, StatusCode code, double sec
 
 std::string Metrics::Render() {
   std::map<std::pair<std::string, std::string>, uint64_t> by_interface;
-  std::map<std::string, uint64_t> by_kind = {{"delay", 0},     {"loss", 0},    {"duplicate", 0},
-                                             {"corrupt", 0},   {"reorder", 0}, {"rate", 0},
+  std::map<std::string, uint64_t> by_kind = {{"delay", 0},    {"loss", 0},    {"duplicate", 0},
+                                             {"corrupt", 0},  {"reorder", 0}, {"rate", 0},
                                              {"partition", 0}};
   for (const auto& f : manager_.List({})) {
     ++by_interface[{f.spec.netns, f.spec.interface}];

@@ -17,8 +17,7 @@ grpc::Status ToGrpc(const Status& status) {
       return {StatusCode::PERMISSION_DENIED, status.message()};
     case chaosnet::StatusCode::kResourceExhausted:
       return {StatusCode::RESOURCE_EXHAUSTED, status.message()};
-    case chaosnet::StatusCode::kUnimplemented:
-      return {StatusCode::UNIMPLEMENTED, status.message()};
+    case chaosnet::StatusCode::kUnimplemented: return {StatusCode::UNIMPLEMENTED, status.message()};
     case chaosnet::StatusCode::kUnavailable: return {StatusCode::UNAVAILABLE, status.message()};
     case chaosnet::StatusCode::kInternal: return {StatusCode::INTERNAL, status.message()};
   }

@@ -34,12 +34,12 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::FaultEvent> {
 
   FaultService& service_;
   std::mutex mu_;
-  std::deque<v1::FaultEvent> snapshot_;         // written first (send_initial)
-  uint64_t next_seq_ = 0;                       // in the service's fan-out
+  std::deque<v1::FaultEvent> snapshot_;            // written first (send_initial)
+  uint64_t next_seq_ = 0;                          // in the service's fan-out
   std::shared_ptr<const v1::FaultEvent> writing_;  // held until its write is done
   bool started_ = false;
   bool finished_ = false;
-  bool snapshot_write_ = false;                 // writing_ is snapshot_.front()
+  bool snapshot_write_ = false;  // writing_ is snapshot_.front()
 };
 
 }  // namespace chaosnet::api

@@ -11,7 +11,9 @@ namespace chaosnet::app {
 
 AcceptLoop::AcceptLoop(boost::asio::io_context& loop, state::UniqueFd listener, std::string name,
                        std::function<void(int fd)> on_connection)
-    : listener_(loop), pause_(loop), name_(std::move(name)),
+    : listener_(loop),
+      pause_(loop),
+      name_(std::move(name)),
       on_connection_(std::move(on_connection)) {
   // Ownership moves to the descriptor object, which closes it.
   listener_.assign(listener.Release());

@@ -19,8 +19,8 @@ Result<state::UniqueFd> BindUnixListener(const std::string& path, int backlog);
 
 struct TcpListener {
   state::UniqueFd fd;
-  std::string host;   // as given
-  uint16_t port = 0;  // as bound (a requested 0 resolved)
+  std::string host;             // as given
+  uint16_t port = 0;            // as bound (a requested 0 resolved)
   std::string Address() const;  // "127.0.0.1:7443", "[::1]:7443"
 };
 

@@ -111,8 +111,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(boost::asio::io_context& loop
   }
   ::chmod(options.socket_path.c_str(), options.socket_mode);
 
-  for (const auto& [listen, tls] : {std::pair{options.tls_listen, true},
-                                    std::pair{options.insecure_listen, false}}) {
+  for (const auto& [listen, tls] :
+       {std::pair{options.tls_listen, true}, std::pair{options.insecure_listen, false}}) {
     if (listen.empty()) continue;
     auto bound = BindTcpListener(listen, tls ? "--listen" : "--insecure-listen", kBacklog);
     if (!bound.ok()) return bound.status();
@@ -172,9 +172,9 @@ Status ApiServer::Start(const std::vector<grpc::Service*>& services) {
   d.server = builder.BuildAndStart();
   if (!d.server) return Unavailable("cannot start the gRPC server");
 
-  d.unix_loop = std::make_unique<AcceptLoop>(d.loop, std::move(d.unix_fd),
-                                             "unix:" + d.options.socket_path,
-                                             [&d](int fd) { d.OnUnixConnection(fd); });
+  d.unix_loop =
+      std::make_unique<AcceptLoop>(d.loop, std::move(d.unix_fd), "unix:" + d.options.socket_path,
+                                   [&d](int fd) { d.OnUnixConnection(fd); });
   d.unix_loop->Start();
   for (TcpPort& port : d.tcp) {
     Acceptor* acceptor = port.acceptor.get();
@@ -192,9 +192,10 @@ Status ApiServer::Start(const std::vector<grpc::Service*>& services) {
       spdlog::info("serving mTLS on {} as {} (clients need a certificate from {})",
                    port.listener.Address(), d.tls_subject, d.options.tls_client_ca);
     } else {
-      spdlog::warn("serving PLAINTEXT on {} (--insecure-listen): anyone who can reach it can "
-                   "inject faults, and callers are known only by address",
-                   port.listener.Address());
+      spdlog::warn(
+          "serving PLAINTEXT on {} (--insecure-listen): anyone who can reach it can "
+          "inject faults, and callers are known only by address",
+          port.listener.Address());
     }
   }
   return Status::Ok();

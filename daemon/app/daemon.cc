@@ -13,12 +13,12 @@
 #include <optional>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "daemon/api/audit_log.h"
 #include "daemon/api/fault_service.h"
@@ -102,8 +102,9 @@ void LogCapabilities(const kernel::Capabilities& caps) {
                caps.netem, caps.tbf, caps.htb, caps.u32, caps.mirred, caps.ifb);
   for (const auto& note : caps.notes) spdlog::info("kernel probe: {}", note);
   if (!caps.netem) {
-    spdlog::warn("kernel has no netem qdisc (load sch_netem or enable CONFIG_NET_SCH_NETEM): "
-                 "delay/loss/duplicate/corrupt/reorder/partition faults will be refused");
+    spdlog::warn(
+        "kernel has no netem qdisc (load sch_netem or enable CONFIG_NET_SCH_NETEM): "
+        "delay/loss/duplicate/corrupt/reorder/partition faults will be refused");
   }
 }
 
@@ -244,8 +245,7 @@ int RunDaemon(const DaemonConfig& config) {
   boost::asio::signal_set signals(loop, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
-    spdlog::info("signal {}: rolling back {} fault(s) and stopping", signo,
-                 manager.active_count());
+    spdlog::info("signal {}: rolling back {} fault(s) and stopping", signo, manager.active_count());
     sd_notify(0, "STOPPING=1");
     (*api_server)->StopAccepting();
     service.BeginShutdown();

@@ -13,8 +13,7 @@ Result<std::unique_ptr<DriftWatch>> DriftWatch::Start(boost::asio::io_context& l
                                                       uint32_t own_port) {
   auto monitor = netlink::TcMonitor::Open();
   if (!monitor.ok()) return monitor.status();
-  std::unique_ptr<DriftWatch> watch(
-      new DriftWatch(loop, manager, own_port, std::move(*monitor)));
+  std::unique_ptr<DriftWatch> watch(new DriftWatch(loop, manager, own_port, std::move(*monitor)));
   watch->Wait();
   return watch;
 }
@@ -57,20 +56,20 @@ void DriftWatch::Handle(const netlink::TcEvent& e) {
       lost = manager_.EndFaultsWithMissingObjects();
       break;
     case Kind::kLinkDeleted:
-      lost = manager_.EndFaultsOnDevice("", e.ifindex,
-                                        "interface " + (e.ifname.empty() ? std::to_string(e.ifindex)
-                                                                         : e.ifname) +
-                                            " was deleted (or moved to another namespace)");
+      lost = manager_.EndFaultsOnDevice(
+          "", e.ifindex,
+          "interface " + (e.ifname.empty() ? std::to_string(e.ifindex) : e.ifname) +
+              " was deleted (or moved to another namespace)");
       break;
     case Kind::kQdiscDeleted:
-      lost = manager_.EndFaultsOwning("", e.ifindex, e.handle,
-                                      "its " + e.tc_kind + " qdisc " + handle +
-                                          " was deleted by someone else");
+      lost = manager_.EndFaultsOwning(
+          "", e.ifindex, e.handle,
+          "its " + e.tc_kind + " qdisc " + handle + " was deleted by someone else");
       break;
     case Kind::kQdiscChanged:
-      lost = manager_.EndFaultsOwning("", e.ifindex, e.handle,
-                                      "its " + e.tc_kind + " qdisc " + handle +
-                                          " was changed or replaced by someone else");
+      lost = manager_.EndFaultsOwning(
+          "", e.ifindex, e.handle,
+          "its " + e.tc_kind + " qdisc " + handle + " was changed or replaced by someone else");
       break;
     case Kind::kClassDeleted:
       lost = manager_.EndFaultsOwning("", e.ifindex, e.handle,

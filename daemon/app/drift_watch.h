@@ -23,8 +23,7 @@ class DriftWatch {
   // Watches the daemon's own namespace. `own_port`: the netlink port id of the
   // socket the daemon changes the kernel through.
   static Result<std::unique_ptr<DriftWatch>> Start(boost::asio::io_context& loop,
-                                                   core::FaultManager& manager,
-                                                   uint32_t own_port);
+                                                   core::FaultManager& manager, uint32_t own_port);
   ~DriftWatch();
 
  private:

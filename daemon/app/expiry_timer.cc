@@ -32,9 +32,8 @@ void ExpiryTimer::OnFire() {
   const auto fired_at = std::chrono::steady_clock::now();
   for (const auto& record : manager_.ExpireDue()) {
     auto lag = std::chrono::duration_cast<std::chrono::microseconds>(fired_at - record.deadline);
-    spdlog::info("fault {} on {} ended: {} ({}), expiry lag {}us", record.id,
-                 record.spec.interface, core::FaultStateName(record.state), record.state_reason,
-                 lag.count());
+    spdlog::info("fault {} on {} ended: {} ({}), expiry lag {}us", record.id, record.spec.interface,
+                 core::FaultStateName(record.state), record.state_reason, lag.count());
   }
   Rearm();
 }

@@ -28,7 +28,8 @@ void JournalCompactor::Check() {
       const auto start = std::chrono::steady_clock::now();
       Status s = journal_.Compact();
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - start).count();
+                          std::chrono::steady_clock::now() - start)
+                          .count();
       if (s.ok()) {
         spdlog::debug("lease journal compacted: {} lease(s), {} ms", journal_.size(), ms);
       } else {

@@ -1,10 +1,10 @@
 #include "daemon/app/metrics_server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 namespace chaosnet::app {
 namespace {
@@ -15,7 +15,9 @@ using boost::asio::ip::tcp;
 class MetricsConnection : public std::enable_shared_from_this<MetricsConnection> {
  public:
   MetricsConnection(tcp::socket socket, api::Metrics& metrics)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), metrics_(metrics),
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        metrics_(metrics),
         head_(8192) {}
 
   void Start() {
@@ -24,10 +26,9 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
     timer_.async_wait([self](const boost::system::error_code& ec) {
       if (!ec) self->socket_.close();
     });
-    boost::asio::async_read_until(socket_, head_, "\r\n\r\n",
-                                  [self](const boost::system::error_code& ec, std::size_t) {
-                                    self->OnHead(ec);
-                                  });
+    boost::asio::async_read_until(
+        socket_, head_, "\r\n\r\n",
+        [self](const boost::system::error_code& ec, std::size_t) { self->OnHead(ec); });
   }
 
  private:
@@ -48,10 +49,9 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
              "\r\nContent-Length: " + std::to_string(body.size()) +
              "\r\nConnection: close\r\n\r\n" + body;
     auto self = shared_from_this();
-    boost::asio::async_write(socket_, boost::asio::buffer(reply_),
-                             [self](const boost::system::error_code&, std::size_t) {
-                               self->Close();
-                             });
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(reply_),
+        [self](const boost::system::error_code&, std::size_t) { self->Close(); });
   }
   void Close() {
     boost::system::error_code ignored;
@@ -107,7 +107,8 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(boost::asio::io_cont
   if (!parsed.ok()) return InvalidArgument("--metrics-listen: " + parsed.status().message());
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(parsed->first, ec);
-  if (ec) return InvalidArgument("--metrics-listen: \"" + parsed->first + "\" is not an IP address");
+  if (ec)
+    return InvalidArgument("--metrics-listen: \"" + parsed->first + "\" is not an IP address");
   tcp::acceptor acceptor(loop);
   tcp::endpoint endpoint(address, parsed->second);
   acceptor.open(endpoint.protocol(), ec);

@@ -60,7 +60,8 @@ Result<OwnedScan> ScanOwnedObjects(netlink::NetlinkKernel& kernel, const std::st
 }
 
 Status RemoveOwnedObject(kernel::Kernel& kernel, const state::KernelObject& object) {
-  if (object.handle != plan::kIngressHandle) return kernel.RemoveRoot(object.ifindex, object.handle);
+  if (object.handle != plan::kIngressHandle)
+    return kernel.RemoveRoot(object.ifindex, object.handle);
   Status hook = kernel.RemoveObjects(
       object.ifindex,
       {plan::TreeQdisc{plan::kIngressHandle, plan::kIngressParent, plan::IngressQdisc{}}});
@@ -75,7 +76,8 @@ Status RemoveOwnedObject(kernel::Kernel& kernel, const state::KernelObject& obje
 }
 
 std::string DescribeOwnedObject(const state::KernelObject& object) {
-  std::string where = object.interface + (object.netns.empty() ? "" : " (netns " + object.netns + ")");
+  std::string where =
+      object.interface + (object.netns.empty() ? "" : " (netns " + object.netns + ")");
   if (object.handle == plan::kIngressHandle) {
     return "ingress redirect of " + where + " into " + core::IfbNameFor(object.ifindex);
   }

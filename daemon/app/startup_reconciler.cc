@@ -114,9 +114,9 @@ Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& ke
         Status s = manager.Restore(record, outcome.remaining);
         if (s.ok()) {
           ++rearmed;
-          spdlog::info("fault {} on {} re-armed after restart: {}ms left", outcome.id, where,
-                       std::chrono::duration_cast<std::chrono::milliseconds>(outcome.remaining)
-                           .count());
+          spdlog::info(
+              "fault {} on {} re-armed after restart: {}ms left", outcome.id, where,
+              std::chrono::duration_cast<std::chrono::milliseconds>(outcome.remaining).count());
           continue;
         }
         spdlog::error("fault {} on {} cannot be re-armed ({}): it stays rolled back", outcome.id,
@@ -147,8 +147,7 @@ Status ReconcileAtStart(state::LeaseJournal& journal, netlink::NetlinkKernel& ke
                      outcome.reason);
         break;
       case state::Verdict::kDiscard:
-        spdlog::info("fault {} on {} was recorded but never applied: discarded", outcome.id,
-                     where);
+        spdlog::info("fault {} on {} was recorded but never applied: discarded", outcome.id, where);
         if (Status s = journal.Remove(outcome.id); !s.ok() && s.code() != StatusCode::kNotFound) {
           spdlog::error("lease journal: cannot forget {}: {}", outcome.id, s.message());
         }

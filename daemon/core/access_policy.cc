@@ -18,8 +18,8 @@ Status CheckName(const std::string& what, const std::string& name,
                  const std::vector<std::string>& allow, const std::vector<std::string>& deny,
                  const std::string& flag) {
   if (const std::string* p = FirstMatch(deny, name)) {
-    return PermissionDenied(what + " " + name + " may not be faulted (--deny-" + flag + " " +
-                            *p + ")");
+    return PermissionDenied(what + " " + name + " may not be faulted (--deny-" + flag + " " + *p +
+                            ")");
   }
   if (!allow.empty() && FirstMatch(allow, name) == nullptr) {
     return PermissionDenied(what + " " + name + " may not be faulted: it matches no --allow-" +
@@ -37,8 +37,8 @@ Status CheckSpecAllowed(const AccessPolicy& policy, const model::FaultSpec& spec
     return s;
   }
   if (!spec.netns.empty()) {
-    if (Status s = CheckName("network namespace", spec.netns, policy.allow_netns,
-                             policy.deny_netns, "netns");
+    if (Status s = CheckName("network namespace", spec.netns, policy.allow_netns, policy.deny_netns,
+                             "netns");
         !s.ok()) {
       return s;
     }

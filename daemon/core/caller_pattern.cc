@@ -81,15 +81,12 @@ bool Matches(const CallerPattern& pattern, const Caller& caller) {
   using Kind = CallerPattern::Kind;
   using Transport = Caller::Transport;
   switch (pattern.kind) {
-    case Kind::kAnyone:
-      return true;
-    case Kind::kUid:
-      return caller.local && caller.local->uid == pattern.id;
+    case Kind::kAnyone: return true;
+    case Kind::kUid: return caller.local && caller.local->uid == pattern.id;
     case Kind::kGid:
-      return caller.local &&
-             (caller.local->gid == pattern.id ||
-              std::find(caller.local->groups.begin(), caller.local->groups.end(), pattern.id) !=
-                  caller.local->groups.end());
+      return caller.local && (caller.local->gid == pattern.id ||
+                              std::find(caller.local->groups.begin(), caller.local->groups.end(),
+                                        pattern.id) != caller.local->groups.end());
     case Kind::kCommonName:
       return caller.transport == Transport::kTls && Glob(pattern.glob, caller.common_name);
     case Kind::kSubject:

@@ -20,9 +20,9 @@ namespace chaosnet::core {
 struct CallerPattern {
   enum class Kind { kAnyone, kUid, kGid, kCommonName, kSubject, kPlaintextAddress };
   Kind kind = Kind::kAnyone;
-  uint32_t id = 0;    // kUid, kGid
-  std::string glob;   // kCommonName, kSubject, kPlaintextAddress
-  std::string text;   // as the operator wrote it, for messages
+  uint32_t id = 0;   // kUid, kGid
+  std::string glob;  // kCommonName, kSubject, kPlaintextAddress
+  std::string text;  // as the operator wrote it, for messages
 };
 
 // A name in the user or group database to its id; nullopt when unknown.

@@ -70,11 +70,14 @@ std::string RandomFaultId() {
   return id;
 }
 
-FaultManager::FaultManager(KernelProvider& kernels, const Clock& clock,
-                           kernel::Capabilities caps, ManagerConfig config, IdGenerator ids,
-                           LeaseStore* store)
-    : trees_(kernels, config.protected_rules), clock_(clock), caps_(std::move(caps)), config_(std::move(config)),
-      ids_(std::move(ids)), store_(store != nullptr ? *store : null_store_) {}
+FaultManager::FaultManager(KernelProvider& kernels, const Clock& clock, kernel::Capabilities caps,
+                           ManagerConfig config, IdGenerator ids, LeaseStore* store)
+    : trees_(kernels, config.protected_rules),
+      clock_(clock),
+      caps_(std::move(caps)),
+      config_(std::move(config)),
+      ids_(std::move(ids)),
+      store_(store != nullptr ? *store : null_store_) {}
 
 Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
   if (ttl <= std::chrono::nanoseconds::zero()) {
@@ -82,8 +85,7 @@ Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
   }
   if (ttl > config_.max_ttl) {
     return InvalidArgument("ttl " + units::FormatDuration(ttl) + " is above the maximum of " +
-                           units::FormatDuration(config_.max_ttl) +
-                           " (the daemon's --max-ttl)");
+                           units::FormatDuration(config_.max_ttl) + " (the daemon's --max-ttl)");
   }
   return Status::Ok();
 }
@@ -123,9 +125,8 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
       const FaultRecord* earlier = FindAny(it->second);
       if (earlier != nullptr) {
         if (!(earlier->spec == request.spec)) {
-          return AlreadyExists("request_id " + request.request_id +
-                               " was already used for fault " + earlier->id +
-                               " with a different spec");
+          return AlreadyExists("request_id " + request.request_id + " was already used for fault " +
+                               earlier->id + " with a different spec");
         }
         return CreateResult{*earlier, true};
       }
@@ -199,7 +200,8 @@ const FaultRecord& FaultManager::Track(FaultRecord record) {
 }
 
 Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remaining) {
-  if (active_.contains(record.id)) return AlreadyExists("fault " + record.id + " is already active");
+  if (active_.contains(record.id))
+    return AlreadyExists("fault " + record.id + " is already active");
   auto placed = trees_.Place(record.id, record.spec, /*dry_run=*/false);
   if (!placed.ok()) return placed.status();
   record.site = *placed;
@@ -324,8 +326,7 @@ Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id) {
   FaultRecord bound = *record;
   bound.keep_alive = true;
   // A binding a crash could forget would let a restart re-arm the fault.
-  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive), kOnReturn);
-      !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive), kOnReturn); !s.ok()) {
     return Unavailable("cannot record the binding durably: " + s.message());
   }
   record->keep_alive = true;
@@ -384,8 +385,8 @@ std::vector<FaultRecord> FaultManager::EndFaultsInVanishedNamespaces() {
   return out;
 }
 
-std::vector<FaultRecord> FaultManager::EndFaultsOnDevice(const std::string& netns_key,
-                                                         int ifindex, const std::string& reason) {
+std::vector<FaultRecord> FaultManager::EndFaultsOnDevice(const std::string& netns_key, int ifindex,
+                                                         const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, record] : active_) {
     if (record.site.netns_key != netns_key) continue;
@@ -406,8 +407,7 @@ std::vector<FaultRecord> FaultManager::EndAllLost(std::vector<std::string> ids,
 }
 
 std::vector<FaultRecord> FaultManager::EndFaultsOwning(const std::string& netns_key, int ifindex,
-                                                       uint32_t handle,
-                                                       const std::string& reason) {
+                                                       uint32_t handle, const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, record] : active_) {
     if (record.site.netns_key != netns_key) continue;
@@ -415,8 +415,8 @@ std::vector<FaultRecord> FaultManager::EndFaultsOwning(const std::string& netns_
       if (p.ifindex != ifindex) continue;
       // The root takes every fault of its device with it.
       const bool root = handle == plan::kTreeRootHandle;
-      const bool own = handle == p.objects.cls.classid ||
-                       (p.objects.leaf && handle == p.objects.leaf->handle);
+      const bool own =
+          handle == p.objects.cls.classid || (p.objects.leaf && handle == p.objects.leaf->handle);
       if (root || own) ids.push_back(id);
     }
   }
@@ -472,8 +472,7 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   // disk out of the expiry path is what keeps expiry punctual. A revoke does
   // need one: it ends a lease early, which only this record tells.
   const bool expiry = state == FaultState::kExpired && lost_reason.empty();
-  store_.Put(ToStoredLease(record, state::LeaseState::kEnded),
-             expiry ? kWithNextSync : kOnReturn);
+  store_.Put(ToStoredLease(record, state::LeaseState::kEnded), expiry ? kWithNextSync : kOnReturn);
   Status removed = trees_.Remove(record.id, record.site);
   // A failed rollback keeps its ended record, so the next start-up retries it.
   // Lost in a crash, the ended record makes start-up finish a finished
@@ -493,8 +492,7 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
     event = state == FaultState::kExpired ? EventType::kExpired : EventType::kRevoked;
   } else if (removed.code() == StatusCode::kNotFound) {
     record.state = FaultState::kLost;
-    record.state_reason = "the fault's objects were already gone from " +
-                          record.spec.interface +
+    record.state_reason = "the fault's objects were already gone from " + record.spec.interface +
                           " (removed by hand, or the interface disappeared)";
     event = EventType::kLost;
   } else {

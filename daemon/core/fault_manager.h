@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "common/result.h"
+#include "daemon/core/access_policy.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_record.h"
 #include "daemon/core/fault_trees.h"
-#include "daemon/core/access_policy.h"
 #include "daemon/core/kernel_provider.h"
 #include "daemon/core/lease_store.h"
 #include "daemon/kernel/kernel.h"
@@ -152,7 +152,7 @@ class FaultManager {
 
   lease::LeaseTable leases_;
   std::unordered_map<std::string, FaultRecord> active_;
-  std::deque<FaultRecord> ended_;                            // newest last
+  std::deque<FaultRecord> ended_;  // newest last
   std::unordered_map<std::string, std::string> by_request_id_;
 
   std::map<int, Listener> listeners_;

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "daemon/core/clock.h"
+#include "daemon/core/fault_site.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/model/fault_spec.h"
-#include "daemon/core/fault_site.h"
 
 namespace chaosnet::core {
 
@@ -20,21 +20,21 @@ struct FaultRecord {
   std::string id;
   model::FaultSpec spec;
   Labels labels;
-  std::string owner;           // who asked for it
+  std::string owner;  // who asked for it
   std::string request_id;
 
-  FaultSite site;              // where its objects are in the kernel
-  bool keep_alive = false;     // bound to a keep-alive stream: ends with it
+  FaultSite site;           // where its objects are in the kernel
+  bool keep_alive = false;  // bound to a keep-alive stream: ends with it
 
   WallTime created_at{};
-  SteadyTime deadline{};       // authoritative
-  WallTime expires_at{};       // derived from deadline when it was last set
-  WallTime ended_at{};         // set when state leaves kActive
+  SteadyTime deadline{};  // authoritative
+  WallTime expires_at{};  // derived from deadline when it was last set
+  WallTime ended_at{};    // set when state leaves kActive
 
   FaultState state = FaultState::kPlanned;
   std::string state_reason;
 
-  kernel::Counters counters;   // live while active, final once ended
+  kernel::Counters counters;  // live while active, final once ended
   WallTime counters_read_at{};
 
   bool active() const { return state == FaultState::kActive; }

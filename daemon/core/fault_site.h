@@ -12,8 +12,8 @@
 namespace chaosnet::core {
 
 struct Placement {
-  std::string device;          // "eth0", or "cnifb7" for the ingress side of ifindex 7
-  int ifindex = 0;             // of `device`; 0 in a dry run that would create the IFB
+  std::string device;  // "eth0", or "cnifb7" for the ingress side of ifindex 7
+  int ifindex = 0;     // of `device`; 0 in a dry run that would create the IFB
   bool ingress = false;
   plan::FaultObjects objects;  // this fault's class, leaf and filters in that tree
 };
@@ -24,8 +24,8 @@ struct AddedObject {
 };
 
 struct FaultSite {
-  std::string netns_key;       // core::NamespaceKernel::key
-  int ifindex = 0;             // of FaultSpec::interface
+  std::string netns_key;  // core::NamespaceKernel::key
+  int ifindex = 0;        // of FaultSpec::interface
   std::vector<Placement> placements;
   // Every object the create added, in order (shared ones too when the fault
   // was the first on its device): what dry runs and `get` show.

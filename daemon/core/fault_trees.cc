@@ -28,7 +28,7 @@ std::string Where(const std::string& netns_key, const std::string& device) {
 }  // namespace
 
 FaultTrees::Device& FaultTrees::DeviceFor(const DeviceKey& key, const std::string& name,
-                                         int parent_ifindex) {
+                                          int parent_ifindex) {
   auto it = devices_.find(key);
   if (it == devices_.end()) {
     it = devices_.emplace(key, Device{plan::InterfaceTree(protected_rules_, name), parent_ifindex})

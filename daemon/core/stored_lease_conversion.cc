@@ -16,10 +16,9 @@ state::StoredLease ToStoredLease(const FaultRecord& record, state::LeaseState st
   // The trees' marks, as reconciliation finds them again: the htb root on
   // the interface (egress), the ingress hook redirecting into its IFB.
   for (const Placement& p : record.site.placements) {
-    lease.qdiscs.push_back(p.ingress ? state::OwnedQdisc{plan::kIngressHandle,
-                                                         plan::kIngressParent, "ingress"}
-                                     : state::OwnedQdisc{plan::kTreeRootHandle,
-                                                         plan::kRootParent, "htb"});
+    lease.qdiscs.push_back(
+        p.ingress ? state::OwnedQdisc{plan::kIngressHandle, plan::kIngressParent, "ingress"}
+                  : state::OwnedQdisc{plan::kTreeRootHandle, plan::kRootParent, "htb"});
   }
   lease.created_at = record.created_at;
   lease.deadline = record.expires_at;
@@ -39,8 +38,8 @@ FaultRecord FromStoredLease(const state::StoredLease& lease) {
   record.keep_alive = lease.keep_alive;
   record.created_at = lease.created_at;
   record.expires_at = lease.deadline;
-  record.state = lease.state == state::LeaseState::kEnded ? FaultState::kExpired
-                                                          : FaultState::kActive;
+  record.state =
+      lease.state == state::LeaseState::kEnded ? FaultState::kExpired : FaultState::kActive;
   record.counters_read_at = lease.created_at;
   return record;
 }

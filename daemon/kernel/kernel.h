@@ -15,7 +15,7 @@
 namespace chaosnet::kernel {
 
 struct RootQdisc {
-  std::string kind;        // "noqueue", "pfifo_fast", "mq", "netem", ...
+  std::string kind;  // "noqueue", "pfifo_fast", "mq", "netem", ...
   uint32_t handle = 0;
   // True when the kernel put it there itself (no qdisc configured, or the
   // default one a device gets): chaosnet may replace such a root.
@@ -27,7 +27,7 @@ struct Counters {
   uint64_t bytes = 0;
   uint64_t drops = 0;
   uint64_t overlimits = 0;
-  uint32_t backlog_packets = 0;   // qlen: packets held (e.g. being delayed) now
+  uint32_t backlog_packets = 0;  // qlen: packets held (e.g. being delayed) now
   uint32_t backlog_bytes = 0;
 };
 

@@ -31,9 +31,9 @@ struct ProbabilityFault {
 };
 
 struct ReorderFault {
-  double percent = 0;              // packets sent at once; the rest get DelayFault::latency
+  double percent = 0;  // packets sent at once; the rest get DelayFault::latency
   double correlation_percent = 0;
-  uint32_t gap = 0;                // netem "gap": reorder every gap-th packet instead
+  uint32_t gap = 0;  // netem "gap": reorder every gap-th packet instead
   bool operator==(const ReorderFault&) const = default;
 };
 
@@ -43,7 +43,7 @@ struct RateFault {
 };
 
 struct Cidr {
-  int family = 0;                  // AF_INET or AF_INET6
+  int family = 0;  // AF_INET or AF_INET6
   std::array<uint8_t, 16> address{};
   uint8_t prefix_length = 0;
   bool operator==(const Cidr&) const = default;
@@ -51,7 +51,7 @@ struct Cidr {
 
 struct PortRange {
   uint16_t first = 0;
-  uint16_t last = 0;               // inclusive; == first for a single port
+  uint16_t last = 0;  // inclusive; == first for a single port
   bool operator==(const PortRange&) const = default;
 };
 
@@ -66,15 +66,13 @@ struct Match {
   std::optional<PortRange> sport;
   Protocol protocol = Protocol::kAny;
 
-  bool empty() const {
-    return !dst && !src && !dport && !sport && protocol == Protocol::kAny;
-  }
+  bool empty() const { return !dst && !src && !dport && !sport && protocol == Protocol::kAny; }
   bool operator==(const Match&) const = default;
 };
 
 struct FaultSpec {
   std::string interface;
-  std::string netns;               // empty: the daemon's own namespace
+  std::string netns;  // empty: the daemon's own namespace
   Direction direction = Direction::kEgress;
   Match match;
 
@@ -84,15 +82,13 @@ struct FaultSpec {
   std::optional<ProbabilityFault> corrupt;
   std::optional<ReorderFault> reorder;
   std::optional<RateFault> rate;
-  bool partition = false;          // drop every matching packet
+  bool partition = false;  // drop every matching packet
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
 
   bool operator==(const FaultSpec&) const = default;
 
-  bool needs_netem() const {
-    return delay || loss || duplicate || corrupt || reorder || partition;
-  }
+  bool needs_netem() const { return delay || loss || duplicate || corrupt || reorder || partition; }
 };
 
 }  // namespace chaosnet::model

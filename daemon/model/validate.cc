@@ -20,14 +20,10 @@ Status Field(std::string_view field, const std::string& message) {
 
 std::string_view DistributionName(DelayDistribution d) {
   switch (d) {
-    case DelayDistribution::kUniform:
-      return "uniform";
-    case DelayDistribution::kNormal:
-      return "normal";
-    case DelayDistribution::kPareto:
-      return "pareto";
-    case DelayDistribution::kParetoNormal:
-      return "paretonormal";
+    case DelayDistribution::kUniform: return "uniform";
+    case DelayDistribution::kNormal: return "normal";
+    case DelayDistribution::kPareto: return "pareto";
+    case DelayDistribution::kParetoNormal: return "paretonormal";
   }
   return "unknown";
 }
@@ -133,7 +129,6 @@ std::string JoinComma(const std::vector<std::string>& parts) {
   }
   return out;
 }
-
 
 Status ValidateCidr(std::string_view field, const Cidr& c) {
   const int max_prefix = c.family == 2 /*AF_INET*/ ? 32 : c.family == 10 /*AF_INET6*/ ? 128 : -1;

@@ -20,8 +20,10 @@ plan::HtbClass ParseHtbOptions(const ClassInfo& info, const nlattr* options) {
   c.parent = info.parent;
   if (!tb[TCA_HTB_PARMS]) return c;
   const auto opt = ReadAttr<tc_htb_opt>(tb[TCA_HTB_PARMS]);
-  c.rate_bytes_per_second = tb[TCA_HTB_RATE64] ? ReadAttr<uint64_t>(tb[TCA_HTB_RATE64]) : opt.rate.rate;
-  c.ceil_bytes_per_second = tb[TCA_HTB_CEIL64] ? ReadAttr<uint64_t>(tb[TCA_HTB_CEIL64]) : opt.ceil.rate;
+  c.rate_bytes_per_second =
+      tb[TCA_HTB_RATE64] ? ReadAttr<uint64_t>(tb[TCA_HTB_RATE64]) : opt.rate.rate;
+  c.ceil_bytes_per_second =
+      tb[TCA_HTB_CEIL64] ? ReadAttr<uint64_t>(tb[TCA_HTB_CEIL64]) : opt.ceil.rate;
   c.burst_bytes = static_cast<uint32_t>(tc::XmitSizeBytes(c.rate_bytes_per_second, opt.buffer));
   c.cburst_bytes = static_cast<uint32_t>(tc::XmitSizeBytes(c.ceil_bytes_per_second, opt.cbuffer));
   c.quantum_bytes = opt.quantum;

@@ -20,10 +20,10 @@ struct ClassInfo {
   // As the kernel reports it: a class directly under its htb qdisc comes
   // back with TC_H_ROOT (ffff:ffff, tc's "root"), not the qdisc's handle.
   uint32_t parent = 0;
-  std::string kind;               // "htb"; qdiscs without classes dump pseudo
-                                  // classes of their own kind ("mq", ...)
-  uint32_t leaf_handle = 0;       // tcm_info: the handle of the class's leaf qdisc
-  kernel::Counters counters;      // from TCA_STATS2; zeros in requests
+  std::string kind;           // "htb"; qdiscs without classes dump pseudo
+                              // classes of their own kind ("mq", ...)
+  uint32_t leaf_handle = 0;   // tcm_info: the handle of the class's leaf qdisc
+  kernel::Counters counters;  // from TCA_STATS2; zeros in requests
   // htb classes: rate and ceil from RATE64/CEIL64 or the 32-bit ratespecs;
   // burst/cburst as tc prints them (bytes sent at the rate during the bucket
   // time, so they round down); quantum as the kernel holds it.

@@ -32,7 +32,9 @@ class DistributionTables {
   // directories searched when it was not found. kUniform has no table.
   Result<const std::vector<int16_t>*> Get(model::DelayDistribution d) const;
 
-  void Set(model::DelayDistribution d, std::vector<int16_t> table) { tables_[d] = std::move(table); }
+  void Set(model::DelayDistribution d, std::vector<int16_t> table) {
+    tables_[d] = std::move(table);
+  }
 
  private:
   std::map<model::DelayDistribution, std::vector<int16_t>> tables_;

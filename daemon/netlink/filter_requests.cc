@@ -11,8 +11,7 @@
 namespace chaosnet::netlink {
 
 uint32_t FilterInfo(uint16_t priority, plan::FilterProtocol protocol) {
-  return TC_H_MAKE(static_cast<uint32_t>(priority) << 16,
-                   htons(static_cast<uint16_t>(protocol)));
+  return TC_H_MAKE(static_cast<uint32_t>(priority) << 16, htons(static_cast<uint16_t>(protocol)));
 }
 
 NlMessage StartFilterMessage(int type, int flags, const FilterTarget& target, size_t capacity) {

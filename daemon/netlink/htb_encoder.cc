@@ -53,8 +53,8 @@ NlMessage EncodeHtbQdiscAdd(const QdiscTarget& target, const plan::HtbQdisc& htb
 }
 
 NlMessage EncodeHtbClassAdd(int ifindex, const plan::HtbClass& cls) {
-  NlMessage m = StartTcMessage(RTM_NEWTCLASS, QdiscAddFlags(),
-                               QdiscTarget{ifindex, cls.classid, cls.parent});
+  NlMessage m =
+      StartTcMessage(RTM_NEWTCLASS, QdiscAddFlags(), QdiscTarget{ifindex, cls.classid, cls.parent});
   nl_msg* msg = m.get();
 
   tc_htb_opt opt{};
@@ -93,7 +93,8 @@ NlMessage EncodeClassDump(int ifindex) {
 NlMessage EncodeClassGet(int ifindex, uint32_t classid) {
   // The kernel answers a get by announcing the class to RTNLGRP_TC; only
   // NLM_F_ECHO sends that announcement to the asker as well.
-  return StartTcMessage(RTM_GETTCLASS, NLM_F_REQUEST | NLM_F_ECHO, QdiscTarget{ifindex, classid, 0});
+  return StartTcMessage(RTM_GETTCLASS, NLM_F_REQUEST | NLM_F_ECHO,
+                        QdiscTarget{ifindex, classid, 0});
 }
 
 }  // namespace chaosnet::netlink

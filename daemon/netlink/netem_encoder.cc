@@ -18,7 +18,8 @@ uint32_t EffectiveNetemGap(const plan::NetemQdisc& n) {
 Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& n,
                                  const DistributionTables& tables) {
   if (n.reorder > 0 && n.latency.count() == 0) {
-    return InvalidArgument("netem reorder needs a delay: reordered packets are the ones sent without it");
+    return InvalidArgument(
+        "netem reorder needs a delay: reordered packets are the ones sent without it");
   }
   if (n.gap > 0 && n.reorder <= 0) return InvalidArgument("netem gap needs a reorder probability");
   const std::vector<int16_t>* table = nullptr;
@@ -34,7 +35,8 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   const size_t table_bytes = table ? table->size() * sizeof(int16_t) : 0;
   NlMessage m = StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(), target, 4096 + table_bytes);
   nl_msg* msg = m.get();
-  if (nla_put_string(msg, TCA_KIND, "netem") < 0) return Internal("netem request: no room for TCA_KIND");
+  if (nla_put_string(msg, TCA_KIND, "netem") < 0)
+    return Internal("netem request: no room for TCA_KIND");
 
   void* payload = nullptr;
   nlattr* options = OpenUnflaggedNest(msg, TCA_OPTIONS, sizeof(tc_netem_qopt), &payload);
@@ -61,7 +63,8 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   // the reorder and corrupt ones that travel in their own attributes; the
   // kernel reads zeros from it then. Kept for byte equality.
   if (n.delay_correlation > 0 || n.loss_correlation > 0 || n.duplicate_correlation > 0 ||
-      (n.reorder > 0 && n.reorder_correlation > 0) || (n.corrupt > 0 && n.corrupt_correlation > 0)) {
+      (n.reorder > 0 && n.reorder_correlation > 0) ||
+      (n.corrupt > 0 && n.corrupt_correlation > 0)) {
     tc_netem_corr corr{};
     corr.delay_corr = tc::PercentToProbability(n.delay_correlation);
     corr.loss_corr = tc::PercentToProbability(n.loss_correlation);

@@ -36,24 +36,22 @@ Status QdiscErrorStatus(const KernelError& e, const std::string& what, const std
   if (e.ok()) return Status::Ok();
   if (IsUnknownKind(e)) return FailedPrecondition(MissingQdiscMessage(kind));
   switch (e.error) {
-    case ENOENT:
-      return NotFound(what + ": no such qdisc, parent or interface" + Details(e));
-    case ENODEV:
-      return NotFound(what + ": the interface is gone" + Details(e));
+    case ENOENT: return NotFound(what + ": no such qdisc, parent or interface" + Details(e));
+    case ENODEV: return NotFound(what + ": the interface is gone" + Details(e));
     case EEXIST:
       return AlreadyExists(what + ": a qdisc is already there and chaosnet never replaces one" +
                            Details(e));
     case EPERM:
     case EACCES:
-      return PermissionDenied(what + ": not permitted; chaosnetd needs CAP_NET_ADMIN in the "
-                              "interface's network namespace" + Details(e));
+      return PermissionDenied(what +
+                              ": not permitted; chaosnetd needs CAP_NET_ADMIN in the "
+                              "interface's network namespace" +
+                              Details(e));
     case EINVAL:
-    case ERANGE:
-      return InvalidArgument(what + ": the kernel rejected the parameters" + Details(e));
+    case ERANGE: return InvalidArgument(what + ": the kernel rejected the parameters" + Details(e));
     case EOPNOTSUPP:
       return FailedPrecondition(what + ": not supported by this kernel or device" + Details(e));
-    default:
-      return Internal(what + ": unexpected kernel error" + Details(e));
+    default: return Internal(what + ": unexpected kernel error" + Details(e));
   }
 }
 

@@ -9,8 +9,8 @@
 namespace chaosnet::netlink {
 
 struct KernelError {
-  int error = 0;         // positive errno; 0 = success
-  std::string ext_ack;   // NLMSGERR_ATTR_MSG, e.g. "Specified qdisc kind is unknown."
+  int error = 0;        // positive errno; 0 = success
+  std::string ext_ack;  // NLMSGERR_ATTR_MSG, e.g. "Specified qdisc kind is unknown."
   bool ok() const { return error == 0; }
 };
 

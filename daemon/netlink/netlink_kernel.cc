@@ -69,7 +69,8 @@ std::string FormatHandle(uint32_t handle) {
 Result<std::unique_ptr<NetlinkKernel>> NetlinkKernel::Create(DistributionTables tables) {
   auto sock = NetlinkSocket::Open();
   if (!sock.ok()) return sock.status();
-  return std::unique_ptr<NetlinkKernel>(new NetlinkKernel(std::move(sock).value(), std::move(tables)));
+  return std::unique_ptr<NetlinkKernel>(
+      new NetlinkKernel(std::move(sock).value(), std::move(tables)));
 }
 
 Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
@@ -80,7 +81,8 @@ Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
   NlMessage req = EncodeLinkGetByName(name);
   int ifindex = 0;
   KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type == RTM_NEWLINK) ifindex = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
+    if (h->nlmsg_type == RTM_NEWLINK)
+      ifindex = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
   });
   if (e.error == ENODEV || (e.ok() && ifindex == 0)) return NotFound("no interface named " + name);
   if (!e.ok()) return QdiscErrorStatus(e, "look up interface " + name, "");
@@ -151,8 +153,8 @@ Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
   }
   NlMessage del = EncodeQdiscDelete({ifindex, root_handle, plan::kRootParent});
   KernelError e = sock_.Transact(del);
-  const std::string what = "delete root qdisc " + FormatHandle(root_handle) + " on ifindex " +
-                           std::to_string(ifindex);
+  const std::string what =
+      "delete root qdisc " + FormatHandle(root_handle) + " on ifindex " + std::to_string(ifindex);
   // ENOENT: someone else deleted it. EINVAL ("Invalid handle"): the root is
   // now someone else's qdisc; the kernel matched nothing and theirs stays.
   if (e.error == ENOENT || e.error == ENODEV || e.error == EINVAL) {
@@ -178,8 +180,8 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
         found = info->counters;
       }
     });
-    const std::string what = "reading qdisc " + FormatHandle(handles[0]) + " on ifindex " +
-                             std::to_string(ifindex);
+    const std::string what =
+        "reading qdisc " + FormatHandle(handles[0]) + " on ifindex " + std::to_string(ifindex);
     if (!e.ok()) return TreeErrorStatus(e, what, "");
     if (!parse_error.ok()) return parse_error;
     if (!found) return NotFound(what + ": no such qdisc");
@@ -243,9 +245,10 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
       NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, f));
       KernelError undo = sock_.Transact(del);
       if (!undo.ok() && !IsAlreadyGone(undo)) {
-        return Status(s.code(), s.message() + "; and removing its first " + std::to_string(i) +
-                                    " rule(s) failed too: " +
-                                    TreeErrorStatus(undo, "deleting the priority", "u32").message());
+        return Status(s.code(),
+                      s.message() + "; and removing its first " + std::to_string(i) +
+                          " rule(s) failed too: " +
+                          TreeErrorStatus(undo, "deleting the priority", "u32").message());
       }
     }
     return s;
@@ -309,7 +312,8 @@ Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>&
                          .message();
     }
     if (!undo_errors.empty()) {
-      return Status(s.code(), s.message() + "; and undoing the partial add failed too: " + undo_errors);
+      return Status(s.code(),
+                    s.message() + "; and undoing the partial add failed too: " + undo_errors);
     }
     return s;
   }
@@ -383,7 +387,8 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
   for (uint32_t classid : classids) {
     auto it = std::find_if(classes->begin(), classes->end(),
                            [&](const ClassInfo& c) { return c.classid == classid; });
-    if (it == classes->end()) return NotFound("no class " + FormatHandle(classid) + OnIfindex(ifindex));
+    if (it == classes->end())
+      return NotFound("no class " + FormatHandle(classid) + OnIfindex(ifindex));
     out.push_back(it->counters);
   }
   return out;

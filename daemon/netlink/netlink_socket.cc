@@ -1,5 +1,5 @@
-#include "daemon/netlink/error_tally.h"
 #include "daemon/netlink/netlink_socket.h"
+#include "daemon/netlink/error_tally.h"
 
 #include <linux/netlink.h>
 #include <netlink/msg.h>
@@ -45,7 +45,8 @@ Result<NetlinkSocket> NetlinkSocket::Open() {
   if (raw == nullptr) return Internal("netlink: cannot allocate a socket");
   NetlinkSocket sock(raw);
   if (int err = nl_connect(raw, NETLINK_ROUTE); err < 0) {
-    return Unavailable(std::string("netlink: cannot open a NETLINK_ROUTE socket: ") + nl_geterror(err));
+    return Unavailable(std::string("netlink: cannot open a NETLINK_ROUTE socket: ") +
+                       nl_geterror(err));
   }
   // Encoders set the exact flags tc uses; do not let libnl add NLM_F_ACK.
   nl_socket_disable_auto_ack(raw);

@@ -63,7 +63,8 @@ NlMessage HtbRoot() {
 }
 
 NlMessage IngressQdisc() {
-  NlMessage m = StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(), {kLoopback, TC_H_MAKE(TC_H_INGRESS, 0), TC_H_INGRESS});
+  NlMessage m = StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(),
+                               {kLoopback, TC_H_MAKE(TC_H_INGRESS, 0), TC_H_INGRESS});
   nla_put_string(m.get(), TCA_KIND, "ingress");
   return m;
 }
@@ -83,7 +84,8 @@ NlMessage IfbLink(const char* name) {
 // u32 "match u32 0 0" on lo's ingress, optionally redirecting to `mirred_to`.
 NlMessage U32Filter(uint16_t prio, int mirred_to) {
   const uint32_t info = TC_H_MAKE(static_cast<uint32_t>(prio) << 16, htons(ETH_P_ALL));
-  NlMessage m = StartTcMessage(RTM_NEWTFILTER, QdiscAddFlags(), {kLoopback, 0, TC_H_MAKE(TC_H_INGRESS, 0)});
+  NlMessage m =
+      StartTcMessage(RTM_NEWTFILTER, QdiscAddFlags(), {kLoopback, 0, TC_H_MAKE(TC_H_INGRESS, 0)});
   reinterpret_cast<tcmsg*>(nlmsg_data(m.header()))->tcm_info = info;
   nla_put_string(m.get(), TCA_KIND, "u32");
   nlattr* opts = OpenUnflaggedNest(m.get(), TCA_OPTIONS, 0, nullptr);
@@ -116,7 +118,8 @@ int LinkIndex(NetlinkSocket& sock, const char* name) {
   NlMessage req = EncodeLinkGetByName(name);
   int index = 0;
   sock.Transact(req, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type == RTM_NEWLINK) index = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
+    if (h->nlmsg_type == RTM_NEWLINK)
+      index = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
   });
   return index;
 }
@@ -128,10 +131,12 @@ void ProbeInNamespace(kernel::Capabilities* caps) {
     return;
   }
   plan::NetemQdisc netem;
-  auto netem_req = EncodeNetemAdd({kLoopback, kProbeHandle, TC_H_ROOT}, netem, DistributionTables{});
+  auto netem_req =
+      EncodeNetemAdd({kLoopback, kProbeHandle, TC_H_ROOT}, netem, DistributionTables{});
   caps->netem = netem_req.ok() && TryRootQdisc(*sock, std::move(netem_req).value(), "netem", caps);
-  caps->tbf = TryRootQdisc(*sock, EncodeTbfAdd({kLoopback, kProbeHandle, TC_H_ROOT}, {125000, 10000, 10000}),
-                           "tbf", caps);
+  caps->tbf = TryRootQdisc(
+      *sock, EncodeTbfAdd({kLoopback, kProbeHandle, TC_H_ROOT}, {125000, 10000, 10000}), "tbf",
+      caps);
   caps->htb = TryRootQdisc(*sock, HtbRoot(), "htb", caps);
 
   NlMessage ifb = IfbLink("cnprobe0");
@@ -176,14 +181,18 @@ bool FileMentions(const std::string& path, const std::string& needle) {
 
 }  // namespace
 
-kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module, const std::string& modules_dir) {
+kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module,
+                                          const std::string& modules_dir) {
   kernel::Capabilities caps;
   auto have = [&](const std::string& module, const char* what) {
     const std::string ko = "/" + module + ".ko";
     std::string how;
-    if (Exists(sys_module + "/" + module)) how = "loaded";
-    else if (FileMentions(modules_dir + "/modules.builtin", ko)) how = "built in";
-    else if (FileMentions(modules_dir + "/modules.dep", ko)) how = "loadable module";
+    if (Exists(sys_module + "/" + module))
+      how = "loaded";
+    else if (FileMentions(modules_dir + "/modules.builtin", ko))
+      how = "built in";
+    else if (FileMentions(modules_dir + "/modules.dep", ko))
+      how = "loadable module";
     caps.notes.push_back(std::string(what) + ": " + (how.empty() ? "not found" : how));
     return !how.empty();
   };
@@ -210,12 +219,14 @@ kernel::Capabilities ProbeKernel() {
   });
   t.join();
   if (unshare_errno == 0) {
-    caps.notes.insert(caps.notes.begin(), "probed by trying each feature in a throwaway network namespace");
+    caps.notes.insert(caps.notes.begin(),
+                      "probed by trying each feature in a throwaway network namespace");
     return caps;
   }
   utsname u{};
   uname(&u);
-  kernel::Capabilities guess = ProbeFromModuleFiles("/sys/module", std::string("/lib/modules/") + u.release);
+  kernel::Capabilities guess =
+      ProbeFromModuleFiles("/sys/module", std::string("/lib/modules/") + u.release);
   guess.notes.insert(guess.notes.begin(),
                      std::string("could not unshare a network namespace to try features (") +
                          std::strerror(unshare_errno) +

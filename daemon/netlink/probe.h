@@ -17,6 +17,7 @@ kernel::Capabilities ProbeKernel();
 // The fallback on its own, with the module tree to look at (tests point it
 // at a fake tree). `sys_module` is /sys/module, `modules_dir` is
 // /lib/modules/$(uname -r).
-kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module, const std::string& modules_dir);
+kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module,
+                                          const std::string& modules_dir);
 
 }  // namespace chaosnet::netlink

@@ -72,8 +72,10 @@ Result<plan::NetemQdisc> ParseNetem(const nlattr* options) {
   const int skip = NLA_ALIGN(sizeof(tc_netem_qopt));
   const nlattr* tb[__TCA_NETEM_MAX] = {};
   ParseAttrs(static_cast<const char*>(nla_data(options)) + skip, nla_len(options) - skip, tb);
-  if (tb[TCA_NETEM_LATENCY64]) n.latency = std::chrono::nanoseconds(Read<int64_t>(tb[TCA_NETEM_LATENCY64]));
-  if (tb[TCA_NETEM_JITTER64]) n.jitter = std::chrono::nanoseconds(Read<int64_t>(tb[TCA_NETEM_JITTER64]));
+  if (tb[TCA_NETEM_LATENCY64])
+    n.latency = std::chrono::nanoseconds(Read<int64_t>(tb[TCA_NETEM_LATENCY64]));
+  if (tb[TCA_NETEM_JITTER64])
+    n.jitter = std::chrono::nanoseconds(Read<int64_t>(tb[TCA_NETEM_JITTER64]));
   if (tb[TCA_NETEM_CORR]) {
     const auto corr = Read<tc_netem_corr>(tb[TCA_NETEM_CORR]);
     n.delay_correlation = tc::ProbabilityToPercent(corr.delay_corr);
@@ -99,11 +101,13 @@ Result<plan::TbfQdisc> ParseTbf(const nlattr* options) {
   if (!tb[TCA_TBF_PARMS]) return Internal("tbf options without TCA_TBF_PARMS");
   const auto qopt = Read<tc_tbf_qopt>(tb[TCA_TBF_PARMS]);
   plan::TbfQdisc t;
-  t.rate_bytes_per_second = tb[TCA_TBF_RATE64] ? Read<uint64_t>(tb[TCA_TBF_RATE64]) : qopt.rate.rate;
+  t.rate_bytes_per_second =
+      tb[TCA_TBF_RATE64] ? Read<uint64_t>(tb[TCA_TBF_RATE64]) : qopt.rate.rate;
   t.limit_bytes = qopt.limit;
-  t.burst_bytes = tb[TCA_TBF_BURST]
-                      ? Read<uint32_t>(tb[TCA_TBF_BURST])
-                      : static_cast<uint32_t>(tc::XmitSizeBytes(t.rate_bytes_per_second, qopt.buffer));
+  t.burst_bytes =
+      tb[TCA_TBF_BURST]
+          ? Read<uint32_t>(tb[TCA_TBF_BURST])
+          : static_cast<uint32_t>(tc::XmitSizeBytes(t.rate_bytes_per_second, qopt.buffer));
   return t;
 }
 

@@ -18,7 +18,7 @@ struct QdiscInfo {
   uint32_t handle = 0;
   uint32_t parent = 0;
   std::string kind;
-  kernel::Counters counters;            // from TCA_STATS2; zeros in requests
+  kernel::Counters counters;  // from TCA_STATS2; zeros in requests
   std::optional<plan::NetemQdisc> netem;
   std::optional<plan::TbfQdisc> tbf;
 };

@@ -51,7 +51,8 @@ NlMessage EncodeLinkGetByName(const std::string& name) {
 
 NlMessage EncodeLinkDump() {
   NlMessage m = NlMessage::Allocate();
-  nlmsghdr* h = nlmsg_put(m.get(), 0, 0, RTM_GETLINK, sizeof(ifinfomsg), NLM_F_REQUEST | NLM_F_DUMP);
+  nlmsghdr* h =
+      nlmsg_put(m.get(), 0, 0, RTM_GETLINK, sizeof(ifinfomsg), NLM_F_REQUEST | NLM_F_DUMP);
   auto* i = static_cast<ifinfomsg*>(nlmsg_data(h));
   std::memset(i, 0, sizeof(*i));
   i->ifi_family = AF_UNSPEC;

@@ -99,7 +99,8 @@ const char* TcEventKindName(TcEventKind kind) {
 }
 
 Result<std::optional<TcEvent>> ParseTcEvent(const nlmsghdr* h) {
-  if (h == nullptr || h->nlmsg_len < NLMSG_HDRLEN) return Internal("netlink message shorter than its header");
+  if (h == nullptr || h->nlmsg_len < NLMSG_HDRLEN)
+    return Internal("netlink message shorter than its header");
   switch (h->nlmsg_type) {
     case RTM_DELQDISC: return ParseTc(h, TcEventKind::kQdiscDeleted);
     case RTM_NEWQDISC: return ParseTc(h, TcEventKind::kQdiscChanged);

@@ -31,11 +31,11 @@ enum class TcEventKind {
   // itself (see sender_port) is a change.
   kQdiscChanged,
   kClassDeleted,
-  kClassChanged,    // RTM_NEWTCLASS: create or change, as for qdiscs
-  kFilterDeleted,   // handle 0: every filter of that parent/priority went
-  kFilterChanged,   // RTM_NEWTFILTER: create or change
-  kLinkDeleted,     // also sent when a link moves to another namespace
-  kLinkChanged,     // any RTM_NEWLINK: rename, up/down, carrier, address...
+  kClassChanged,   // RTM_NEWTCLASS: create or change, as for qdiscs
+  kFilterDeleted,  // handle 0: every filter of that parent/priority went
+  kFilterChanged,  // RTM_NEWTFILTER: create or change
+  kLinkDeleted,    // also sent when a link moves to another namespace
+  kLinkChanged,    // any RTM_NEWLINK: rename, up/down, carrier, address...
   // Not from the parser: TcMonitor reports that the kernel dropped
   // notifications (ENOBUFS), so the reader must re-read the state by dumping.
   kResync,
@@ -46,10 +46,10 @@ const char* TcEventKindName(TcEventKind kind);
 struct TcEvent {
   TcEventKind kind = TcEventKind::kResync;
   int ifindex = 0;
-  uint32_t handle = 0;    // qdisc/class handle, or the filter's handle
+  uint32_t handle = 0;  // qdisc/class handle, or the filter's handle
   uint32_t parent = 0;
-  std::string tc_kind;    // TCA_KIND: "tbf", "htb", "u32"... (tc events)
-  std::string ifname;     // IFLA_IFNAME (link events)
+  std::string tc_kind;  // TCA_KIND: "tbf", "htb", "u32"... (tc events)
+  std::string ifname;   // IFLA_IFNAME (link events)
   // Filters only, from tcm_info: together with parent and handle they name
   // the filter. protocol is in host order (ETH_P_IP = 0x0800, ETH_P_ALL = 3).
   uint16_t priority = 0;

@@ -46,7 +46,8 @@ double ProbabilityToPercent(uint32_t probability) {
 
 uint32_t XmitTimeTicks(uint64_t rate_bytes_per_second, uint32_t size_bytes) {
   if (rate_bytes_per_second == 0) return 0;
-  const double usec = 1e6 * (static_cast<double>(size_bytes) / static_cast<double>(rate_bytes_per_second));
+  const double usec =
+      1e6 * (static_cast<double>(size_bytes) / static_cast<double>(rate_bytes_per_second));
   return UsecToTicks(TruncateToU32(usec));
 }
 

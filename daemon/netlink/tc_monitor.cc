@@ -36,7 +36,8 @@ Status SetUp(int fd, const TcMonitorOptions& options) {
   }
 
   const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return Internal(Errno("tc monitor: O_NONBLOCK"));
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    return Internal(Errno("tc monitor: O_NONBLOCK"));
   if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return Internal(Errno("tc monitor: FD_CLOEXEC"));
 
   // FORCE passes net.core.rmem_max but needs CAP_NET_ADMIN; the plain option
@@ -77,7 +78,9 @@ TcMonitor::TcMonitor(int fd, const TcMonitorOptions& options)
     : fd_(fd), options_(options), buffer_(kReceiveBufferBytes) {}
 
 TcMonitor::TcMonitor(TcMonitor&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), options_(other.options_), buffer_(std::move(other.buffer_)) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      options_(other.options_),
+      buffer_(std::move(other.buffer_)) {}
 
 TcMonitor& TcMonitor::operator=(TcMonitor&& other) noexcept {
   if (this != &other) {
@@ -99,7 +102,8 @@ Result<TcMonitor> TcMonitor::Open(const TcMonitorOptions& options) {
   return FromSocketFd(fd, options);
 }
 
-Result<TcMonitor> TcMonitor::OpenInNetns(const std::string& netns_path, const TcMonitorOptions& options) {
+Result<TcMonitor> TcMonitor::OpenInNetns(const std::string& netns_path,
+                                         const TcMonitorOptions& options) {
   const int ns = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (ns < 0) return NotFound(Errno(("tc monitor: network namespace " + netns_path).c_str()));
   // setns() moves only the calling thread; a throwaway thread keeps the

@@ -22,35 +22,34 @@ Status TreeErrorStatus(const KernelError& e, const std::string& what, const std:
   if (e.ok()) return Status::Ok();
   if (IsUnknownKind(e)) return FailedPrecondition(what + ": " + MissingQdiscMessage(kind));
   // Classifiers and actions have their own "unknown" words.
-  if (e.error == ENOENT && (AckSays(e, "TC classifier not found") ||
-                          AckSays(e, "Failed to load TC action"))) {
+  if (e.error == ENOENT &&
+      (AckSays(e, "TC classifier not found") || AckSays(e, "Failed to load TC action"))) {
     return FailedPrecondition(what + ": the kernel lacks the " + kind + " module" + Details(e));
   }
   switch (e.error) {
     case ENOENT:
     case ENODEV:
       return NotFound(what + ": its parent, class or interface does not exist" + Details(e));
-    case EEXIST:
-      return AlreadyExists(what + ": it already exists" + Details(e));
+    case EEXIST: return AlreadyExists(what + ": it already exists" + Details(e));
     case EPERM:
     case EACCES:
-      return PermissionDenied(what + ": not permitted; chaosnetd needs CAP_NET_ADMIN in the "
-                              "interface's network namespace" + Details(e));
+      return PermissionDenied(what +
+                              ": not permitted; chaosnetd needs CAP_NET_ADMIN in the "
+                              "interface's network namespace" +
+                              Details(e));
     case EINVAL:
-    case ERANGE:
-      return InvalidArgument(what + ": the kernel rejected it" + Details(e));
-    case EBUSY:
-      return FailedPrecondition(what + ": the object is in use" + Details(e));
+    case ERANGE: return InvalidArgument(what + ": the kernel rejected it" + Details(e));
+    case EBUSY: return FailedPrecondition(what + ": the object is in use" + Details(e));
     case EOPNOTSUPP:
       return FailedPrecondition(what + ": not supported by this kernel or device" + Details(e));
-    default:
-      return Internal(what + ": unexpected kernel error" + Details(e));
+    default: return Internal(what + ": unexpected kernel error" + Details(e));
   }
 }
 
 bool IsAlreadyGone(const KernelError& e) {
   if (e.error == ENOENT || e.error == ENODEV) return true;
-  return e.error == EINVAL && (AckSays(e, "Parent Qdisc doesn't exist") || AckSays(e, "Invalid handle"));
+  return e.error == EINVAL &&
+         (AckSays(e, "Parent Qdisc doesn't exist") || AckSays(e, "Invalid handle"));
 }
 
 }  // namespace chaosnet::netlink

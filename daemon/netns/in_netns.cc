@@ -15,9 +15,10 @@ Result<netlink::NetlinkSocket> OpenNetlinkSocketIn(const NetnsRef& ns) {
     if (::setns(ns.fd(), CLONE_NEWNET) != 0) {
       const int err = errno;
       if (err == EPERM) {
-        result.emplace(PermissionDenied("entering network namespace " + ns.spec() +
-                                        " needs CAP_SYS_ADMIN and the setns system call (under systemd: "
-                                        "install the drop-in systemd/netns.conf)"));
+        result.emplace(
+            PermissionDenied("entering network namespace " + ns.spec() +
+                             " needs CAP_SYS_ADMIN and the setns system call (under systemd: "
+                             "install the drop-in systemd/netns.conf)"));
       } else {
         result.emplace(FailedPrecondition("cannot enter network namespace " + ns.spec() + ": " +
                                           std::strerror(err)));

@@ -16,14 +16,10 @@ std::string Hex(uint32_t v) {
 
 std::string DistributionName(model::DelayDistribution d) {
   switch (d) {
-    case model::DelayDistribution::kUniform:
-      return "uniform";
-    case model::DelayDistribution::kNormal:
-      return "normal";
-    case model::DelayDistribution::kPareto:
-      return "pareto";
-    case model::DelayDistribution::kParetoNormal:
-      return "paretonormal";
+    case model::DelayDistribution::kUniform: return "uniform";
+    case model::DelayDistribution::kNormal: return "normal";
+    case model::DelayDistribution::kPareto: return "pareto";
+    case model::DelayDistribution::kParetoNormal: return "paretonormal";
   }
   return "unknown";
 }

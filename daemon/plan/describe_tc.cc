@@ -93,8 +93,8 @@ std::string DescribePorts(const U32Key& key, const char* family) {
   }
   if (dmask) {
     if (!out.empty()) out += ' ';
-    out += std::string("match ") + family + " dport " + std::to_string(key.value & 0xFFFF) +
-           " " + Hex(dmask);
+    out += std::string("match ") + family + " dport " + std::to_string(key.value & 0xFFFF) + " " +
+           Hex(dmask);
   }
   return out;
 }
@@ -124,8 +124,7 @@ std::string DescribeKey(const U32Key& key, FilterProtocol protocol, bool icmpv6)
       return "match ip6 protocol " + std::to_string(key.value >> 8) + " 0xff";
     }
     if (key.offset == kIcmpv6TypeOffset && icmpv6 && (key.mask & 0x00FFFFFF) == 0) {
-      return "match ip6 icmp_type " + std::to_string(key.value >> 24) + " " +
-             Hex(key.mask >> 24);
+      return "match ip6 icmp_type " + std::to_string(key.value >> 24) + " " + Hex(key.mask >> 24);
     }
     if (key.offset == kIpv6SportOffset && !icmpv6 && key.mask != 0) {
       return DescribePorts(key, "ip6");
@@ -136,12 +135,9 @@ std::string DescribeKey(const U32Key& key, FilterProtocol protocol, bool icmpv6)
 
 std::string FilterProtocolName(FilterProtocol p) {
   switch (p) {
-    case FilterProtocol::kIp:
-      return "ip";
-    case FilterProtocol::kIpv6:
-      return "ipv6";
-    case FilterProtocol::kAll:
-      return "all";
+    case FilterProtocol::kIp: return "ip";
+    case FilterProtocol::kIpv6: return "ipv6";
+    case FilterProtocol::kAll: return "all";
   }
   return Hex(static_cast<uint16_t>(p));
 }

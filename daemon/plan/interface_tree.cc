@@ -66,7 +66,8 @@ Status InterfaceTree::CheckOverlap(const model::FaultSpec& spec) const {
       return FailedPrecondition("match overlaps fault " + id + " (" +
                                 DescribeMatch(entry.spec.match) + ") on " + device_name_ +
                                 "; a packet can belong to one fault only: narrow the match or "
-                                "revoke " + id);
+                                "revoke " +
+                                id);
     }
   }
   return Status::Ok();
@@ -79,8 +80,7 @@ Result<FaultObjects> InterfaceTree::Build(const model::FaultSpec& spec, uint16_t
   if (spec.needs_netem()) {
     objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, NetemForFault(spec)};
   }
-  const uint16_t priority =
-      spec.match.empty() ? kWholeInterfacePriority : TargetedPriority(slot);
+  const uint16_t priority = spec.match.empty() ? kWholeInterfacePriority : TargetedPriority(slot);
   auto filters = CompileMatch(spec.match, kTreeRootHandle, priority, objects.cls.classid);
   if (!filters.ok()) return filters.status();
   objects.filters = std::move(*filters);

@@ -93,8 +93,8 @@ TreeQdisc RootQdisc();
 struct FaultObjects {
   uint16_t slot = 0;
   HtbClass cls;
-  std::optional<TreeQdisc> leaf;          // netem, when the spec needs one
-  std::vector<U32Classifier> filters;     // IPv4 first, then IPv6
+  std::optional<TreeQdisc> leaf;       // netem, when the spec needs one
+  std::vector<U32Classifier> filters;  // IPv4 first, then IPv6
   bool operator==(const FaultObjects&) const = default;
 };
 
@@ -113,8 +113,8 @@ class InterfaceTree {
   // The same, in a given slot: re-arming a fault after a restart must find
   // the objects it created before under the same handles and priorities.
   // FAILED_PRECONDITION if the slot is taken, INVALID_ARGUMENT if out of range.
-  Result<FaultObjects> PlanFaultInSlot(const std::string& fault_id,
-                                       const model::FaultSpec& spec, uint16_t slot) const;
+  Result<FaultObjects> PlanFaultInSlot(const std::string& fault_id, const model::FaultSpec& spec,
+                                       uint16_t slot) const;
 
   // What to create, parents first: when the tree is empty the root htb and
   // the protected classifiers, then the class, its leaf, and last the
@@ -157,9 +157,9 @@ class InterfaceTree {
   Status protected_status_;
   std::vector<U32Classifier> protected_classifiers_;
   std::map<std::string, Entry> faults_;
-  std::vector<bool> slot_used_;                  // index = slot; [0] unused
+  std::vector<bool> slot_used_;  // index = slot; [0] unused
   std::optional<std::string> whole_interface_fault_;
-  size_t fault_classifiers_ = 0;                 // u32 tps of all faults
+  size_t fault_classifiers_ = 0;  // u32 tps of all faults
 };
 
 }  // namespace chaosnet::plan

@@ -34,12 +34,9 @@ enum ProtoBits : unsigned { kTcpBit = 1, kUdpBit = 2, kIcmpBit = 4, kOtherBit = 
 
 unsigned ProtocolSet(const model::Match& m) {
   switch (m.protocol) {
-    case Protocol::kTcp:
-      return kTcpBit;
-    case Protocol::kUdp:
-      return kUdpBit;
-    case Protocol::kIcmp:
-      return kIcmpBit;
+    case Protocol::kTcp: return kTcpBit;
+    case Protocol::kUdp: return kUdpBit;
+    case Protocol::kIcmp: return kIcmpBit;
     case Protocol::kAny:
       return HasPorts(m) ? (kTcpBit | kUdpBit) : (kTcpBit | kUdpBit | kIcmpBit | kOtherBit);
   }
@@ -102,12 +99,8 @@ Result<std::vector<U32Rule>> CompileMatchRules(const model::Match& match, IpFami
 
   std::vector<Alternatives> dims;
   switch (match.protocol) {
-    case Protocol::kTcp:
-      dims.push_back({{ProtocolField(family, kIpProtoTcp)}});
-      break;
-    case Protocol::kUdp:
-      dims.push_back({{ProtocolField(family, kIpProtoUdp)}});
-      break;
+    case Protocol::kTcp: dims.push_back({{ProtocolField(family, kIpProtoTcp)}}); break;
+    case Protocol::kUdp: dims.push_back({{ProtocolField(family, kIpProtoUdp)}}); break;
     case Protocol::kIcmp:
       dims.push_back({{ProtocolField(family, v4 ? kIpProtoIcmp : kIpProtoIcmpv6)}});
       break;
@@ -180,17 +173,10 @@ std::string DescribeMatch(const model::Match& match) {
   if (match.sport) add("sport " + FormatPortRange(*match.sport));
   if (match.dport) add("dport " + FormatPortRange(*match.dport));
   switch (match.protocol) {
-    case Protocol::kTcp:
-      add("proto tcp");
-      break;
-    case Protocol::kUdp:
-      add("proto udp");
-      break;
-    case Protocol::kIcmp:
-      add("proto icmp");
-      break;
-    case Protocol::kAny:
-      break;
+    case Protocol::kTcp: add("proto tcp"); break;
+    case Protocol::kUdp: add("proto udp"); break;
+    case Protocol::kIcmp: add("proto icmp"); break;
+    case Protocol::kAny: break;
   }
   return out;
 }

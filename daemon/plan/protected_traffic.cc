@@ -92,10 +92,10 @@ Result<ProtectedRule> ParseRule(std::string_view text) {
   const std::string_view head = text.substr(0, colon);
   // A word, one colon, the rest: "tcp:22", or a protocol we do not know
   // ("sctp:9"). IPv6 addresses always have at least two colons.
-  const bool proto_prefix = colon != std::string_view::npos && !head.empty() &&
-                            head.find_first_not_of("abcdefghijklmnopqrstuvwxyz") ==
-                                std::string_view::npos &&
-                            text.find(':', colon + 1) == std::string_view::npos;
+  const bool proto_prefix =
+      colon != std::string_view::npos && !head.empty() &&
+      head.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos &&
+      text.find(':', colon + 1) == std::string_view::npos;
   if (IsPortText(text) || proto_prefix) {
     if (Status s = ParsePortSpec(text, text, &rule); !s.ok()) return s;
     return rule;
@@ -125,8 +125,8 @@ Result<ProtectedRule> ParseRule(std::string_view text) {
 Alternatives PortAlternatives(const model::PortRange& range, bool v4) {
   // sport OR dport in the range.
   Alternatives out;
-  for (int32_t offset : {v4 ? kIpv4SportOffset : kIpv6SportOffset,
-                         v4 ? kIpv4DportOffset : kIpv6DportOffset}) {
+  for (int32_t offset :
+       {v4 ? kIpv4SportOffset : kIpv6SportOffset, v4 ? kIpv4DportOffset : kIpv6DportOffset}) {
     for (const PortBlock& block : SplitPortRange(range)) {
       out.push_back({Field16(offset, block.value, block.mask)});
     }
@@ -142,10 +142,8 @@ std::vector<std::vector<U32Field>> CidrAlternatives(const model::Cidr& cidr, boo
 
 Alternatives ProtocolAlternatives(Protocol protocol, IpFamily family) {
   switch (protocol) {
-    case Protocol::kTcp:
-      return {{ProtocolField(family, kIpProtoTcp)}};
-    case Protocol::kUdp:
-      return {{ProtocolField(family, kIpProtoUdp)}};
+    case Protocol::kTcp: return {{ProtocolField(family, kIpProtoTcp)}};
+    case Protocol::kUdp: return {{ProtocolField(family, kIpProtoUdp)}};
     case Protocol::kIcmp:
       return {{ProtocolField(family, family == IpFamily::kIpv4 ? kIpProtoIcmp : kIpProtoIcmpv6)}};
     case Protocol::kAny:
@@ -160,10 +158,9 @@ std::vector<U32Rule> NeighbourDiscoveryRules() {
     // The type is the first byte of the ICMPv6 header: reuse the 8-bit blocks
     // of the split (ND's types fit a byte, so the high byte of the mask is all
     // ones and the low byte is the block's).
-    rules.push_back(RuleFromFields(
-        {ProtocolField(IpFamily::kIpv6, kIpProtoIcmpv6),
-         Field8(kIcmpv6TypeOffset, static_cast<uint8_t>(block.value),
-                static_cast<uint8_t>(block.mask & 0xFF))}));
+    rules.push_back(RuleFromFields({ProtocolField(IpFamily::kIpv6, kIpProtoIcmpv6),
+                                    Field8(kIcmpv6TypeOffset, static_cast<uint8_t>(block.value),
+                                           static_cast<uint8_t>(block.mask & 0xFF))}));
   }
   return rules;
 }
@@ -198,7 +195,7 @@ std::vector<ProtectedRule> DefaultProtectedRules() {
 }
 
 Result<std::vector<U32Classifier>> CompileProtectedTraffic(const std::vector<ProtectedRule>& rules,
-                                                          uint32_t root) {
+                                                           uint32_t root) {
   std::vector<U32Classifier> classifiers;
   for (IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
     const bool v4 = family == IpFamily::kIpv4;

@@ -77,7 +77,7 @@ inline constexpr uint8_t kNdLastType = 137;
 // IPv4 at kProtectedIpv4Priority (absent when no rule applies to IPv4), IPv6
 // at kProtectedIpv6Priority (always: it carries neighbour discovery).
 // INVALID_ARGUMENT when the rules need more than kMaxProtectedRulesPerFamily.
-Result<std::vector<U32Classifier>> CompileProtectedTraffic(
-    const std::vector<ProtectedRule>& rules, uint32_t root = kTreeRootHandle);
+Result<std::vector<U32Classifier>> CompileProtectedTraffic(const std::vector<ProtectedRule>& rules,
+                                                           uint32_t root = kTreeRootHandle);
 
 }  // namespace chaosnet::plan

@@ -30,10 +30,10 @@ inline constexpr uint32_t kRootParent = 0xFFFFFFFFu;  // TC_H_ROOT
 
 // Parameters in the units the kernel wants, already derived and clamped.
 struct NetemQdisc {
-  uint32_t limit = 1000;            // packets
+  uint32_t limit = 1000;  // packets
   std::chrono::nanoseconds latency{0};
   std::chrono::nanoseconds jitter{0};
-  double delay_correlation = 0;     // percent 0..100
+  double delay_correlation = 0;  // percent 0..100
   model::DelayDistribution distribution = model::DelayDistribution::kUniform;
   double loss = 0, loss_correlation = 0;
   double duplicate = 0, duplicate_correlation = 0;
@@ -45,8 +45,8 @@ struct NetemQdisc {
 
 struct TbfQdisc {
   uint64_t rate_bytes_per_second = 0;
-  uint32_t burst_bytes = 0;         // bucket size
-  uint32_t limit_bytes = 0;         // queue size of tbf's own fifo
+  uint32_t burst_bytes = 0;  // bucket size
+  uint32_t limit_bytes = 0;  // queue size of tbf's own fifo
   bool operator==(const TbfQdisc&) const = default;
 };
 
@@ -58,7 +58,7 @@ struct QdiscNode {
 };
 
 struct InterfacePlan {
-  std::vector<QdiscNode> qdiscs;    // parents first; qdiscs[0] is the root
+  std::vector<QdiscNode> qdiscs;  // parents first; qdiscs[0] is the root
   uint32_t root_handle() const { return qdiscs.empty() ? 0 : qdiscs.front().handle; }
 };
 

@@ -36,8 +36,8 @@ namespace chaosnet::plan {
 enum class FilterProtocol : uint16_t { kAll = 0x0003, kIp = 0x0800, kIpv6 = 0x86DD };
 
 inline constexpr uint32_t kTreeRootHandle = MakeHandle(kOwnedMajorFirst, 0);  // ca00:
-inline constexpr uint32_t kIngressHandle = 0xFFFF0000u;  // ffff:
-inline constexpr uint32_t kIngressParent = 0xFFFFFFF1u;  // TC_H_INGRESS
+inline constexpr uint32_t kIngressHandle = 0xFFFF0000u;                       // ffff:
+inline constexpr uint32_t kIngressParent = 0xFFFFFFF1u;                       // TC_H_INGRESS
 
 // One 32-bit word of the packet compared under a mask: the u32 classifier's
 // "match u32 VALUE MASK at OFFSET". value and mask are host-order numbers of
@@ -58,10 +58,10 @@ struct U32Rule {
 // A u32 classifier "tp" at one priority: a packet matching any rule goes to
 // flowid. All rules of one classifier share parent, priority and protocol.
 struct U32Classifier {
-  uint32_t parent = 0;        // the qdisc it hangs off (ca00:)
+  uint32_t parent = 0;  // the qdisc it hangs off (ca00:)
   uint16_t priority = 0;
   FilterProtocol protocol = FilterProtocol::kIp;
-  uint32_t flowid = 0;        // class id; ca00: itself means "direct"
+  uint32_t flowid = 0;  // class id; ca00: itself means "direct"
   std::vector<U32Rule> rules;
   bool operator==(const U32Classifier&) const = default;
 };
@@ -74,8 +74,8 @@ inline constexpr char kRedirectCookie[] = "chaosnet";
 struct RedirectFilter {
   uint32_t parent = kIngressHandle;
   uint16_t priority = 1;
-  std::string to_device;      // the IFB device's name
-  int to_ifindex = 0;         // its ifindex (mirred needs the index)
+  std::string to_device;  // the IFB device's name
+  int to_ifindex = 0;     // its ifindex (mirred needs the index)
   bool operator==(const RedirectFilter&) const = default;
 };
 
@@ -93,7 +93,7 @@ struct IngressQdisc {
 
 struct HtbClass {
   uint32_t classid = 0;
-  uint32_t parent = 0;         // the root qdisc handle
+  uint32_t parent = 0;  // the root qdisc handle
   uint64_t rate_bytes_per_second = 0;
   uint64_t ceil_bytes_per_second = 0;
   uint32_t burst_bytes = 0;

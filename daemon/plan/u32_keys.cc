@@ -85,8 +85,8 @@ std::vector<PortBlock> SplitPortRange(const model::PortRange& range) {
     // ends within the range.
     uint32_t size = first == 0 ? 0x10000u : (first & (~first + 1));
     while (first + size - 1 > last) size >>= 1;
-    blocks.push_back(PortBlock{static_cast<uint16_t>(first),
-                               static_cast<uint16_t>(~(size - 1) & 0xFFFFu)});
+    blocks.push_back(
+        PortBlock{static_cast<uint16_t>(first), static_cast<uint16_t>(~(size - 1) & 0xFFFFu)});
     first += size;
   }
   return blocks;

@@ -15,7 +15,8 @@ void PutU32(std::string& out, uint32_t v) {
 
 uint32_t GetU32(std::string_view in, size_t at) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(in[at + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(in[at + i])) << (8 * i);
   return v;
 }
 
@@ -109,8 +110,8 @@ void MarkTorn(Replayed& r, std::string_view file, size_t at, const std::string& 
   rep.torn_tail = true;
   rep.torn_offset = at;
   rep.torn_bytes = file.size() - at;
-  rep.warnings.push_back("lease journal ends in an incomplete entry at byte " +
-                         std::to_string(at) + " (" + why + ", " + std::to_string(rep.torn_bytes) +
+  rep.warnings.push_back("lease journal ends in an incomplete entry at byte " + std::to_string(at) +
+                         " (" + why + ", " + std::to_string(rep.torn_bytes) +
                          " bytes, a write cut short by a crash); dropped it");
 }
 

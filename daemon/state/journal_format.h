@@ -42,12 +42,12 @@ std::string EncodeRemove(const std::string& id);
 // What loading found. Never fatal by itself: the caller keeps what was good.
 struct LoadReport {
   uint64_t file_bytes = 0;
-  std::size_t entries_replayed = 0;   // entries applied, in order
+  std::size_t entries_replayed = 0;  // entries applied, in order
   std::size_t live_leases = 0;
 
   // The last entry was cut short (crash during append): dropped, a warning.
   bool torn_tail = false;
-  uint64_t torn_offset = 0;           // where the partial entry started
+  uint64_t torn_offset = 0;  // where the partial entry started
   uint64_t torn_bytes = 0;
 
   // A damaged entry before the end: it and everything after it are dropped,
@@ -57,7 +57,7 @@ struct LoadReport {
   uint64_t corrupt_offset = 0;        // where the damaged entry starts
   std::size_t entries_discarded = 0;  // the damaged one plus the intact ones after it
   uint64_t bytes_discarded = 0;
-  std::string preserved_as;           // the damaged file was kept here for inspection
+  std::string preserved_as;  // the damaged file was kept here for inspection
 
   std::vector<std::string> warnings;  // torn tail, leftovers cleaned up
   std::vector<std::string> errors;    // corruption: data was lost
@@ -67,9 +67,9 @@ struct LoadReport {
 
 struct Replayed {
   std::map<std::string, StoredLease> live;  // by id
-  uint64_t valid_end = 0;       // bytes [0, valid_end) are the good prefix
+  uint64_t valid_end = 0;                   // bytes [0, valid_end) are the good prefix
   std::size_t valid_entries = 0;
-  bool header_valid = false;    // false: empty or damaged header; rewrite it
+  bool header_valid = false;  // false: empty or damaged header; rewrite it
   LoadReport report;
 };
 

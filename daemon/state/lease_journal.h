@@ -105,10 +105,10 @@ class LeaseJournal {
   std::string path_;
   JournalOptions options_;
   UniqueFd lock_fd_;
-  UniqueFd fd_;               // journal, O_APPEND
+  UniqueFd fd_;                 // journal, O_APPEND
   bool needs_rewrite_ = false;  // an append failed half-way: rewrite before the next one
   std::map<std::string, Slot> live_;
-  uint64_t live_bytes_ = 0;   // sum of the sizes of Slot::entry
+  uint64_t live_bytes_ = 0;  // sum of the sizes of Slot::entry
   LoadReport report_;
   JournalStats stats_;
 };

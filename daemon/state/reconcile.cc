@@ -47,8 +47,8 @@ ReconcilePlan Reconcile(const std::vector<StoredLease>& recorded,
                    [](const StoredLease* a, const StoredLease* b) { return a->id < b->id; });
 
   ReconcilePlan plan;
-  std::vector<bool> kept(found.size(), false);         // claimed by a re-armed lease
-  std::vector<std::string> ended_by(found.size());     // claimed by a lease that ends now
+  std::vector<bool> kept(found.size(), false);      // claimed by a re-armed lease
+  std::vector<std::string> ended_by(found.size());  // claimed by a lease that ends now
 
   for (const StoredLease* l : leases) {
     std::vector<size_t> mine;
@@ -68,8 +68,9 @@ ReconcilePlan Reconcile(const std::vector<StoredLease>& recorded,
       out.reason = "its keep-alive stream ended when the previous daemon run stopped";
     } else if (now < l->created_at) {
       out.verdict = Verdict::kExpired;
-      out.reason = "wall clock is earlier than the lease's creation: it jumped backwards, so "
-                   "the time already served is unknown; rolled back to be safe";
+      out.reason =
+          "wall clock is earlier than the lease's creation: it jumped backwards, so "
+          "the time already served is unknown; rolled back to be safe";
     } else if (now >= l->deadline) {
       out.verdict = Verdict::kExpired;
       out.reason = "deadline passed while the daemon was down";

@@ -26,7 +26,7 @@ namespace chaosnet::state {
 
 // An owned root qdisc (handle in plan::kOwnedMajorFirst..Last) found in the kernel.
 struct KernelObject {
-  std::string netns;        // as in FaultSpec::netns; empty: the daemon's own
+  std::string netns;  // as in FaultSpec::netns; empty: the daemon's own
   std::string interface;
   int ifindex = 0;
   uint32_t handle = 0;
@@ -35,11 +35,11 @@ struct KernelObject {
 };
 
 enum class Verdict {
-  kRearm,    // live and its qdiscs are in place: restart its timer with `remaining`
-  kExpired,  // deadline passed while the daemon was down (or the clock went back)
-  kFinish,   // it had ended (state kEnded) but its rollback was not confirmed
-  kLost,     // live, but its qdisc is gone or no longer the one it created
-  kDiscard,  // recorded (pending) but never applied: nothing to undo, nothing to report
+  kRearm,        // live and its qdiscs are in place: restart its timer with `remaining`
+  kExpired,      // deadline passed while the daemon was down (or the clock went back)
+  kFinish,       // it had ended (state kEnded) but its rollback was not confirmed
+  kLost,         // live, but its qdisc is gone or no longer the one it created
+  kDiscard,      // recorded (pending) but never applied: nothing to undo, nothing to report
   kStreamEnded,  // bound to a keep-alive stream, which ended with the previous run
 };
 

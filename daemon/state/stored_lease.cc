@@ -13,7 +13,8 @@ std::vector<OwnedQdisc> OwnedQdiscsOf(const plan::InterfacePlan& plan) {
     q.kind = std::visit(
         [](const auto& p) -> std::string {
           using T = std::decay_t<decltype(p)>;
-          if constexpr (std::is_same_v<T, plan::NetemQdisc>) return "netem";
+          if constexpr (std::is_same_v<T, plan::NetemQdisc>)
+            return "netem";
           else {
             // A new qdisc kind in the plan must get its name here.
             static_assert(std::is_same_v<T, plan::TbfQdisc>);

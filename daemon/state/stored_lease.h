@@ -28,23 +28,23 @@ enum class LeaseState { kPending, kActive, kEnded };
 struct OwnedQdisc {
   uint32_t handle = 0;
   uint32_t parent = plan::kRootParent;
-  std::string kind;                  // "netem", "tbf", ...
+  std::string kind;  // "netem", "tbf", ...
   bool operator==(const OwnedQdisc&) const = default;
 };
 
 struct StoredLease {
   std::string id;
-  model::FaultSpec spec;             // complete, so later features (match, netns) recover too
+  model::FaultSpec spec;  // complete, so later features (match, netns) recover too
   std::map<std::string, std::string> labels;
   std::string owner;
   std::string request_id;
 
-  std::string interface;             // name at apply time
-  int ifindex = 0;                   // index at apply time; a new index means a new device
-  std::vector<OwnedQdisc> qdiscs;    // parents first; qdiscs[0] is the root
+  std::string interface;           // name at apply time
+  int ifindex = 0;                 // index at apply time; a new index means a new device
+  std::vector<OwnedQdisc> qdiscs;  // parents first; qdiscs[0] is the root
 
   WallTime created_at{};
-  WallTime deadline{};               // wall clock; see reconcile.h for the clock rules
+  WallTime deadline{};  // wall clock; see reconcile.h for the clock rules
   LeaseState state = LeaseState::kPending;
   // Bound to a keep-alive stream: the fault must not outlive that stream, and
   // no stream survives the daemon, so a restart ends it instead of re-arming it.

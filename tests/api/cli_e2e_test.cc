@@ -23,9 +23,9 @@ class CliE2eTest : public ApiTest {
   // Runs chaosnetctl against the test daemon; returns the exit code.
   int Ctl(const std::string& args, std::string* out) {
     out->clear();
-    return Shell(BinaryPath("chaosnetctl") + " --server " + daemon_->server_address() + " " +
-                     args + " 2>&1",
-                 out);
+    return Shell(
+        BinaryPath("chaosnetctl") + " --server " + daemon_->server_address() + " " + args + " 2>&1",
+        out);
   }
   static std::string FirstId(const std::string& text) {
     std::smatch m;
@@ -176,8 +176,10 @@ TEST_F(CliRunTest, HoldsTheFaultExactlyWhileTheCommandRunsAndPassesItsStatus) {
 }
 
 TEST_F(CliRunTest, KillingTheClientRollsTheFaultBackWithinASecond) {
-  int pid = StartRun("--ttl 60s rate cn0 1mbit -- sh -c 'echo started; while :; do sleep 0.2; "
-                     "done' " + dir_ + "/marker");
+  int pid = StartRun(
+      "--ttl 60s rate cn0 1mbit -- sh -c 'echo started; while :; do sleep 0.2; "
+      "done' " +
+      dir_ + "/marker");
   ASSERT_GT(pid, 0);
   ASSERT_TRUE(WaitForOutput("started")) << Output();
   const std::string id = FirstId(Output());
@@ -202,8 +204,10 @@ TEST_F(CliRunTest, KillingTheClientRollsTheFaultBackWithinASecond) {
 }
 
 TEST_F(CliRunTest, SigtermToTheClientReachesTheCommandAndRollsBack) {
-  int pid = StartRun("rate cn0 1mbit -- sh -c 'trap \"echo got-term; exit 9\" TERM; "
-                     "echo started; while :; do sleep 0.05; done' " + dir_ + "/marker");
+  int pid = StartRun(
+      "rate cn0 1mbit -- sh -c 'trap \"echo got-term; exit 9\" TERM; "
+      "echo started; while :; do sleep 0.05; done' " +
+      dir_ + "/marker");
   ASSERT_GT(pid, 0);
   ASSERT_TRUE(WaitForOutput("started")) << Output();
   const std::string id = FirstId(Output());

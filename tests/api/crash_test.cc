@@ -84,9 +84,11 @@ TEST_F(CrashTest, LeaseThatExpiredWhileDownIsRolledBackAtStart) {
 
   const std::string log = daemon_->ReadLog();
   EXPECT_NE(log.find("fault " + id + " on cn0 expired while the daemon was down"),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("reconciled: 0 re-armed, 1 expired and removed, 0 lost, 0 orphans removed"),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
   pb::Fault f = Get(id);
   EXPECT_EQ(f.state(), pb::FAULT_STATE_EXPIRED);
 }
@@ -188,7 +190,8 @@ TEST_F(CrashTest, CleanShutdownLeavesNothingRecorded) {
   const std::string log = daemon_->ReadLog();
   EXPECT_NE(log.find("0 lease(s) recorded"), std::string::npos) << log;
   EXPECT_NE(log.find("reconciled: 0 re-armed, 0 expired and removed, 0 lost, 0 orphans removed"),
-            std::string::npos) << log;
+            std::string::npos)
+      << log;
 }
 
 TEST_F(CrashTest, SecondDaemonOnTheSameStateDirIsRefused) {

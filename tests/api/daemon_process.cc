@@ -46,8 +46,8 @@ DaemonProcess::DaemonProcess(std::string netns, std::vector<std::string> extra_a
   std::vector<std::string> args;
   if (!netns.empty()) args = {"/usr/bin/env", "ip", "netns", "exec", netns};
   args.push_back(BinaryPath("chaosnetd"));
-  args.insert(args.end(), {"--socket", socket_path_, "--state-dir", state_dir,
-                           "--log-level", "debug"});
+  args.insert(args.end(),
+              {"--socket", socket_path_, "--state-dir", state_dir, "--log-level", "debug"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
 
   pid_ = ::fork();

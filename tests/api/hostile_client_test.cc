@@ -160,8 +160,8 @@ std::vector<MalformedCase> MalformedConnections() {
       {"garbage instead of the preface", Noise(64 * 1024, 7)},
       {"an HTTP/1.1 request", "GET / HTTP/1.1\r\nHost: chaosnetd\r\n\r\n"},
       {"the preface, then garbage", kPreface + Noise(64 * 1024, 11)},
-      {"the preface, then a 16 MiB frame header", kPreface + settings +
-                                                      Frame(0xffffff, 0x0, 0, 1, Noise(1024, 3))},
+      {"the preface, then a 16 MiB frame header",
+       kPreface + settings + Frame(0xffffff, 0x0, 0, 1, Noise(1024, 3))},
       {"the preface, then HEADERS with a broken HPACK block",
        kPreface + settings +
            Frame(static_cast<uint32_t>(bad_hpack.size()), 0x1, 0x4 | 0x1, 1, bad_hpack)},
@@ -497,7 +497,10 @@ TEST_F(HostileClientTest, MalformedConnectionsAreDroppedAndTheDaemonKeepsServing
   const std::vector<Payload> payloads = {
       {"an overlong varint tag", create, std::string(10, '\xff') + "\x01"},
       {"wire type 7", create, "\x0f"},
-      {"a length past the end", create, std::string("\x0a\x64" "abc", 5)},
+      {"a length past the end", create,
+       std::string("\x0a\x64"
+                   "abc",
+                   5)},
       {"a truncated valid request", create, valid.substr(0, valid.size() / 2)},
       {"invalid UTF-8 in a string", create, std::string("\x0a\x04\x0a\x02\xff\xfe", 6)},
       {"noise", create, Noise(4096, 23)},
@@ -513,8 +516,9 @@ TEST_F(HostileClientTest, MalformedConnectionsAreDroppedAndTheDaemonKeepsServing
     SCOPED_TRACE(p.name);
     grpc::Status s = GenericUnary(channel, p.method, p.bytes);
     EXPECT_FALSE(s.ok());
-    EXPECT_THAT(s.error_code(), AnyOf(grpc::StatusCode::INTERNAL, grpc::StatusCode::INVALID_ARGUMENT,
-                                      grpc::StatusCode::UNIMPLEMENTED))
+    EXPECT_THAT(s.error_code(),
+                AnyOf(grpc::StatusCode::INTERNAL, grpc::StatusCode::INVALID_ARGUMENT,
+                      grpc::StatusCode::UNIMPLEMENTED))
         << "message: " << s.error_message();
   }
   std::cout << "[hostile] an unparsable request is answered with code "
@@ -635,8 +639,8 @@ TEST_F(HostileClientTest, ThousandsOfConcurrentConnectionsAreAllServed) {
         if (calls.status(i).ok()) {
           ++ok_first;
         } else if (first_error.empty()) {
-          first_error = std::to_string(calls.status(i).error_code()) + " " +
-                        calls.status(i).error_message();
+          first_error =
+              std::to_string(calls.status(i).error_code()) + " " + calls.status(i).error_message();
         }
       }
     }
@@ -661,9 +665,8 @@ TEST_F(HostileClientTest, ThousandsOfConcurrentConnectionsAreAllServed) {
     const int fds_after_calls = OpenFdCount(pid_);
 
     std::cout << "[hostile] connections round " << round << ": " << n << " clients, " << ok_first
-              << " GetInfo ok in " << first_ms << " ms (connect + call), " << ok_second
-              << " ok in " << second_ms << " ms on the open connections; channels ready "
-              << ready << "\n"
+              << " GetInfo ok in " << first_ms << " ms (connect + call), " << ok_second << " ok in "
+              << second_ms << " ms on the open connections; channels ready " << ready << "\n"
               << "[hostile] connections round " << round << ": daemon fds start " << start_fds_
               << ", with clients " << fds_during << " (connections reached ~"
               << fds_during - start_fds_ << ", of them " << silent_open
@@ -692,8 +695,8 @@ TEST_F(HostileClientTest, ThousandsOfConcurrentConnectionsAreAllServed) {
     rss_after_round.push_back(RssMiB(pid_));
     std::cout << "[hostile] connections round " << round << " closed (channels destroyed in "
               << channels_destroyed_ms << " ms, daemon descriptors back in " << close_ms
-              << " ms): daemon fds " << fds_closed
-              << ", rss " << rss_after_round.back() << " MiB" << std::endl;
+              << " ms): daemon fds " << fds_closed << ", rss " << rss_after_round.back() << " MiB"
+              << std::endl;
   }
   const double rounds_ms = MillisSince(silent_opened);
   int silent_dropped = 0;
@@ -956,16 +959,16 @@ class HostileClientWatchTest : public HostileClientTest {
 
   void Print(const std::string& what, const Flood& f) {
     std::cout << "[hostile] " << what << ": " << f.stalled.size() << " stalled watchers on "
-              << f.channels.size() << " connections; " << f.generated << " events in "
-              << f.flood_ms << " ms (" << f.generated * 1000.0 / f.flood_ms << "/s)"
+              << f.channels.size() << " connections; " << f.generated << " events in " << f.flood_ms
+              << " ms (" << f.generated * 1000.0 / f.flood_ms << "/s)"
               << (f.aborted ? ", flood STOPPED EARLY: daemon rss passed the cap" : "")
               << "; the reading watcher saw " << f.watched << ", gaps " << f.gaps << "\n"
               << "[hostile] " << what << ": GetInfo during the flood " << f.info_ok << " ok, "
               << f.info_failed << " failed, p50 " << Percentile(f.info_ms, 0.5) << " ms, max "
               << Percentile(f.info_ms, 1.0) << " ms\n"
               << "[hostile] " << what << ": daemon rss start " << start_rss_
-              << " MiB, streams open " << f.rss_streams_open << ", after the flood "
-              << f.rss_after << ", max sampled " << f.max_rss << " MiB (~"
+              << " MiB, streams open " << f.rss_streams_open << ", after the flood " << f.rss_after
+              << ", max sampled " << f.max_rss << " MiB (~"
               << (f.max_rss - f.rss_streams_open) * 1024.0 /
                      std::max<double>(1.0, static_cast<double>(f.stalled.size()) *
                                                std::min(f.generated, kMaxQueuedWatchEvents))
@@ -989,8 +992,8 @@ TEST_F(HostileClientWatchTest, WatchersThatNeverReadAreCutWhileOthersAreServed) 
   // Each stalled stream must be sent more than its queue bound plus the few
   // events a 1 KiB window lets through (the margin covers a 64 KiB one).
   Flood f;
-  FloodStalledWatchers(/*connections=*/2, /*per_connection=*/16,
-                       kMaxQueuedWatchEvents + 400, /*abort_above_mib=*/1024, &f);
+  FloodStalledWatchers(/*connections=*/2, /*per_connection=*/16, kMaxQueuedWatchEvents + 400,
+                       /*abort_above_mib=*/1024, &f);
   if (HasFatalFailure()) return;
   Print("stalled watchers cut", f);
   EXPECT_FALSE(f.aborted);
@@ -1022,8 +1025,8 @@ TEST_F(HostileClientWatchTest, WatchersThatNeverReadAreCutWhileOthersAreServed) 
 TEST_F(HostileClientWatchTest, ManyWatchersThatNeverReadKeepTheDaemonWithinBoundedMemory) {
   constexpr double kBoundMiB = 256;
   Flood f;
-  FloodStalledWatchers(/*connections=*/3, /*per_connection=*/100,
-                       kMaxQueuedWatchEvents + 400, /*abort_above_mib=*/kBoundMiB, &f);
+  FloodStalledWatchers(/*connections=*/3, /*per_connection=*/100, kMaxQueuedWatchEvents + 400,
+                       /*abort_above_mib=*/kBoundMiB, &f);
   if (HasFatalFailure()) return;
   Print("stalled watchers memory", f);
   EXPECT_LT(f.max_rss, kBoundMiB)
@@ -1193,10 +1196,10 @@ TEST_F(HostileClientTest, StreamsBeyondTheDaemonLimitAreRefused) {
   }
   EXPECT_EQ(code, grpc::StatusCode::OK) << "stream slots were not given back";
   std::cout << "[hostile] stream limit: " << kTotal << " watch streams on " << kConnections
-            << " connections opened in " << open_ms << " ms: " << kTotal - refused
-            << " admitted, " << refused << " refused with RESOURCE_EXHAUSTED (expected "
-            << kRefusedExpected << "); daemon rss start " << start_rss_ << " MiB, full "
-            << rss_full << " MiB, after " << RssMiB(pid_) << " MiB" << std::endl;
+            << " connections opened in " << open_ms << " ms: " << kTotal - refused << " admitted, "
+            << refused << " refused with RESOURCE_EXHAUSTED (expected " << kRefusedExpected
+            << "); daemon rss start " << start_rss_ << " MiB, full " << rss_full << " MiB, after "
+            << RssMiB(pid_) << " MiB" << std::endl;
 
   pb::RevokeFaultRequest revoke;
   revoke.set_id(anchor.fault().id());

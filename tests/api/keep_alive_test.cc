@@ -259,12 +259,12 @@ TEST_F(KeepAliveTest, WatchSeesExpiryAndLossInOrderWithTheOtherEvents) {
     last_sequence = event.sequence();
     seen.emplace_back(event.type(), event.fault().id());
   }
-  EXPECT_EQ(seen, (std::vector<std::pair<pb::EventType, std::string>>{
-                      {pb::EVENT_TYPE_REVOKED, first},
-                      {pb::EVENT_TYPE_APPLIED, expiring},
-                      {pb::EVENT_TYPE_EXPIRED, expiring},
-                      {pb::EVENT_TYPE_APPLIED, lost},
-                      {pb::EVENT_TYPE_LOST, lost}}));
+  EXPECT_EQ(seen,
+            (std::vector<std::pair<pb::EventType, std::string>>{{pb::EVENT_TYPE_REVOKED, first},
+                                                                {pb::EVENT_TYPE_APPLIED, expiring},
+                                                                {pb::EVENT_TYPE_EXPIRED, expiring},
+                                                                {pb::EVENT_TYPE_APPLIED, lost},
+                                                                {pb::EVENT_TYPE_LOST, lost}}));
   watch_ctx.TryCancel();
   reader->Finish();
 }

@@ -59,8 +59,8 @@ class LoadTest : public ::testing::Test {
       ASSERT_TRUE(ns_->AddVeth(Iface(i), "", nullptr, "lp" + std::to_string(i), "", &error))
           << error;
     }
-    daemon_ = std::make_unique<DaemonProcess>(ns_->name(),
-                                              std::vector<std::string>{"--max-ttl", "1h"});
+    daemon_ =
+        std::make_unique<DaemonProcess>(ns_->name(), std::vector<std::string>{"--max-ttl", "1h"});
     ASSERT_TRUE(daemon_->WaitReady()) << daemon_->ReadLog();
     pid_ = ListenerPid(daemon_->socket_path());
     ASSERT_GT(pid_, 0);
@@ -77,7 +77,6 @@ class LoadTest : public ::testing::Test {
   static std::string Iface(int i) { return "lt" + std::to_string(i); }
 
  protected:
-
   // Every qdisc in the namespace, and every link, as tc and ip print them.
   std::string AllQdiscs() const { return ns_->Exec("tc -j qdisc show"); }
   std::string AllLinks() const { return ns_->Exec("ip -o link show"); }

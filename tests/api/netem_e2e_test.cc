@@ -55,8 +55,8 @@ TEST_F(NetemE2eTest, DelayRaisesRttByTheConfiguredAmountAndKernelShowsIt) {
   const double added = r->avg_ms - baseline_ms_;
   RecordProperty("configured_delay_ms", 100);
   RecordProperty("measured_added_delay_ms", std::to_string(added));
-  std::printf("delay 100ms: baseline %.2f ms, with fault %.2f ms (added %.2f ms)\n",
-              baseline_ms_, r->avg_ms, added);
+  std::printf("delay 100ms: baseline %.2f ms, with fault %.2f ms (added %.2f ms)\n", baseline_ms_,
+              r->avg_ms, added);
   EXPECT_GE(added, 95.0);
   EXPECT_LE(added, 150.0);
 }

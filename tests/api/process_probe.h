@@ -64,8 +64,8 @@ inline bool ProcessAlive(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("State:", 0) == 0) return line.find('Z') == std::string::npos &&
-                                             line.find("X (dead)") == std::string::npos;
+    if (line.rfind("State:", 0) == 0)
+      return line.find('Z') == std::string::npos && line.find("X (dead)") == std::string::npos;
   }
   return false;
 }

@@ -62,17 +62,28 @@ class RemoteAccessTest : public ApiTest {
     ApiTest::SetUp();
   }
   std::vector<std::string> ExtraDaemonArgs() override {
-    return {"--max-ttl", "1h",
-            "--listen", std::string("127.0.0.1:") + kTlsPort,
-            "--tls-cert", certs_.Path("chaosnetd.pem"),
-            "--tls-key", certs_.Path("chaosnetd.key"),
-            "--tls-client-ca", certs_.Path("ca.pem"),
-            "--insecure-listen", std::string("127.0.0.1:") + kPlainPort,
-            "--read-only", "cn:observer-*",
-            "--read-only", "uid:65534",
-            "--socket-group", "nogroup",
-            "--max-faults-per-caller", "1",
-            "--audit-log", audit_};
+    return {"--max-ttl",
+            "1h",
+            "--listen",
+            std::string("127.0.0.1:") + kTlsPort,
+            "--tls-cert",
+            certs_.Path("chaosnetd.pem"),
+            "--tls-key",
+            certs_.Path("chaosnetd.key"),
+            "--tls-client-ca",
+            certs_.Path("ca.pem"),
+            "--insecure-listen",
+            std::string("127.0.0.1:") + kPlainPort,
+            "--read-only",
+            "cn:observer-*",
+            "--read-only",
+            "uid:65534",
+            "--socket-group",
+            "nogroup",
+            "--max-faults-per-caller",
+            "1",
+            "--audit-log",
+            audit_};
   }
 
   // chaosnetctl in the daemon's namespace; returns the exit code.
@@ -189,8 +200,9 @@ TEST_F(RemoteAccessTest, LocalCallersAreKnownByTheirUid) {
   out.clear();
   EXPECT_EQ(Shell(as_nobody + " revoke " + created.fault().id() + " 2>&1", &out), 1) << out;
   EXPECT_THAT(out, HasSubstr("uid:65534(nobody) is read-only (--read-only uid:65534)"));
-  EXPECT_THAT(Audit(), ::testing::ContainsRegex(
-                           "\"rpc\":\"RevokeFault\",\"actor\":\"uid:65534\\(nobody\\)\",\"pid\":[0-9]+"));
+  EXPECT_THAT(Audit(),
+              ::testing::ContainsRegex(
+                  "\"rpc\":\"RevokeFault\",\"actor\":\"uid:65534\\(nobody\\)\",\"pid\":[0-9]+"));
   EXPECT_EQ(Get(created.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
 }
 
@@ -231,8 +243,7 @@ TEST(RemoteAccessStartup, BadTlsFilesStopTheDaemonWithAReason) {
     const char* message;
   } cases[] = {
       {{"--listen", "127.0.0.1:0"}, "--listen needs --tls-cert, --tls-key and --tls-client-ca"},
-      {{"--tls-cert", cert, "--tls-key", key, "--tls-client-ca", ca},
-       "and those need --listen"},
+      {{"--tls-cert", cert, "--tls-key", key, "--tls-client-ca", ca}, "and those need --listen"},
       {{"--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", certs.Path("runner-1.key"),
         "--tls-client-ca", ca},
        "is not the key of --tls-cert"},
@@ -324,11 +335,11 @@ class TlsReloadTest : public RemoteAccessTest {
   std::vector<std::string> ExtraDaemonArgs() override {
     // The daemon reads a copy of the CA bundle that the test then rewrites.
     Shell("cp " + certs_.Path("ca.pem") + " " + certs_.Path("clients-ca.pem"));
-    return {"--listen", std::string("127.0.0.1:") + kTlsPort,
-            "--tls-cert", certs_.Path("chaosnetd.pem"),
-            "--tls-key", certs_.Path("chaosnetd.key"),
+    return {"--listen",        std::string("127.0.0.1:") + kTlsPort,
+            "--tls-cert",      certs_.Path("chaosnetd.pem"),
+            "--tls-key",       certs_.Path("chaosnetd.key"),
             "--tls-client-ca", certs_.Path("clients-ca.pem"),
-            "--tls-reload", "1s"};
+            "--tls-reload",    "1s"};
   }
 };
 

@@ -206,7 +206,9 @@ TEST_F(TargetingTest, FaultInAnotherNamespaceAndThatNamespaceVanishing) {
   auto other = TestNetns::Create();
   ASSERT_TRUE(other) << "could not create a namespace";
   int rc = -1;
-  other->Exec("ip link add cnd0 type veth peer name cnd1 && ip link set cnd0 up && ip link set cnd1 up", &rc);
+  other->Exec(
+      "ip link add cnd0 type veth peer name cnd1 && ip link set cnd0 up && ip link set cnd1 up",
+      &rc);
   ASSERT_EQ(rc, 0);
   pb::CreateFaultRequest r = RateRequest();
   r.mutable_spec()->set_interface("cnd0");

@@ -8,8 +8,8 @@ namespace chaosnet::testing {
 std::optional<PingResult> PingAtoB(const TestNetwork& net, int count, double interval_s,
                                    bool ipv6) {
   std::ostringstream cmd;
-  cmd << "ping " << (ipv6 ? "-6 " : "") << "-q -c " << count << " -i " << interval_s
-      << " -W 2 " << net.addr_b();
+  cmd << "ping " << (ipv6 ? "-6 " : "") << "-q -c " << count << " -i " << interval_s << " -W 2 "
+      << net.addr_b();
   std::string out;
   net.InA(cmd.str(), &out);
   PingResult r;

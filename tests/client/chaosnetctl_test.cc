@@ -92,11 +92,13 @@ TEST_F(ChaosnetctlTest, ServerErrorIsOneLineWithTheCodeAndExitsOne) {
 }
 
 TEST_F(ChaosnetctlTest, LocalParseErrorsNeverReachTheServer) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"loss", "eth0", "150%"}, {"delay", "eth0", "10"},
-        {"loss", "eth0", "1%", "--dport", "70000"}, {"loss", "eth0", "1%", "--label", "x"},
-        {"delay", "eth0", "10ms", "--distribution", "gaussian"}, {"loss", "eth0", "1%", "--what"},
-        {"run", "--ttl", "5m", "--", "true"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"loss", "eth0", "150%"},
+                                        {"delay", "eth0", "10"},
+                                        {"loss", "eth0", "1%", "--dport", "70000"},
+                                        {"loss", "eth0", "1%", "--label", "x"},
+                                        {"delay", "eth0", "10ms", "--distribution", "gaussian"},
+                                        {"loss", "eth0", "1%", "--what"},
+                                        {"run", "--ttl", "5m", "--", "true"}}) {
     CtlResult r = Run(args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.err;
     EXPECT_THAT(r.err, StartsWith("chaosnetctl: "));
@@ -214,11 +216,11 @@ TEST_F(ChaosnetctlTest, TcpServerWithoutTlsOrInsecureNeverConnects) {
 
 TEST_F(ChaosnetctlTest, MissingCertificateFileIsALocalError) {
   std::string missing = server_.dir() + "/missing-ca.pem";
-  CtlResult r = RunCtl({"--server", server_.tcp_address(), "--tls-ca", missing, "info"},
-                       server_.dir());
+  CtlResult r =
+      RunCtl({"--server", server_.tcp_address(), "--tls-ca", missing, "info"}, server_.dir());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "chaosnetctl: cannot read --tls-ca " + missing +
-                       ": No such file or directory\n");
+  EXPECT_EQ(r.err,
+            "chaosnetctl: cannot read --tls-ca " + missing + ": No such file or directory\n");
   EXPECT_EQ(server_.calls(), 0);
 }
 
@@ -233,8 +235,8 @@ TEST_F(ChaosnetctlTest, FailedTlsHandshakeIsOneLineWithACertificateHint) {
         {{"info"}, {"CHAOSNET_SERVER=" + server_.tcp_address(), "CHAOSNET_TLS_CA=" + ca}}}) {
     CtlResult r = RunCtl(args, server_.dir(), env);
     EXPECT_EQ(r.exit_code, 3) << r.err;
-    EXPECT_THAT(r.err, StartsWith("chaosnetctl: cannot reach chaosnetd at " +
-                                  server_.tcp_address()));
+    EXPECT_THAT(r.err,
+                StartsWith("chaosnetctl: cannot reach chaosnetd at " + server_.tcp_address()));
     EXPECT_THAT(r.err, HasSubstr("; or the TLS handshake failed: check --tls-ca and "
                                  "--tls-cert/--tls-key"));
     EXPECT_EQ(Lines(r.err), 1) << r.err;

@@ -42,7 +42,9 @@ template <typename Message>
 void ExpectProtoEq(const Message& actual, const std::string& expected_text) {
   Message expected = FromText<Message>(expected_text);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(actual, expected))
-      << "actual:\n" << actual.DebugString() << "expected:\n" << expected.DebugString();
+      << "actual:\n"
+      << actual.DebugString() << "expected:\n"
+      << expected.DebugString();
 }
 
 struct CreateCase {
@@ -65,7 +67,8 @@ TEST_P(CreateRequestTest, BuildsTheRequest) {
 INSTANTIATE_TEST_SUITE_P(
     EveryCommandAndFlag, CreateRequestTest,
     ::testing::Values(
-        CreateCase{{"delay", "eth0", "3000ms"}, FaultKind::kDelay,
+        CreateCase{{"delay", "eth0", "3000ms"},
+                   FaultKind::kDelay,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              delay { latency { seconds: 3 } } })"},
         CreateCase{{"delay", "eth0", "100ms", "--jitter", "10ms", "--correlation", "25%",
@@ -75,39 +78,72 @@ INSTANTIATE_TEST_SUITE_P(
                              delay { latency { nanos: 100000000 } jitter { nanos: 10000000 }
                                      correlation_percent: 25
                                      distribution: DELAY_DISTRIBUTION_NORMAL } })"},
-        CreateCase{{"delay", "eth0", "1s", "--distribution", "pareto"}, FaultKind::kDelay,
+        CreateCase{{"delay", "eth0", "1s", "--distribution", "pareto"},
+                   FaultKind::kDelay,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              delay { latency { seconds: 1 }
                                      distribution: DELAY_DISTRIBUTION_PARETO } })"},
-        CreateCase{{"delay", "eth0", "1s", "--distribution", "paretonormal"}, FaultKind::kDelay,
+        CreateCase{{"delay", "eth0", "1s", "--distribution", "paretonormal"},
+                   FaultKind::kDelay,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              delay { latency { seconds: 1 }
                                      distribution: DELAY_DISTRIBUTION_PARETONORMAL } })"},
-        CreateCase{{"loss", "eth0", "5%", "--correlation", "25%"}, FaultKind::kLoss,
+        CreateCase{{"loss", "eth0", "5%", "--correlation", "25%"},
+                   FaultKind::kLoss,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              loss { percent: 5 correlation_percent: 25 } })"},
-        CreateCase{{"duplicate", "eth0", "1%", "--correlation", "10%"}, FaultKind::kDuplicate,
+        CreateCase{{"duplicate", "eth0", "1%", "--correlation", "10%"},
+                   FaultKind::kDuplicate,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              duplicate { percent: 1 correlation_percent: 10 } })"},
-        CreateCase{{"corrupt", "eth0", "0.1%"}, FaultKind::kCorrupt,
+        CreateCase{{"corrupt", "eth0", "0.1%"},
+                   FaultKind::kCorrupt,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              corrupt { percent: 0.1 } })"},
-        CreateCase{{"reorder", "eth0", "25%", "--delay", "10ms", "--correlation", "50%", "--gap",
-                    "5"},
-                   FaultKind::kReorder,
-                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+        CreateCase{
+            {"reorder", "eth0", "25%", "--delay", "10ms", "--correlation", "50%", "--gap", "5"},
+            FaultKind::kReorder,
+            R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              delay { latency { nanos: 10000000 } }
                              reorder { percent: 25 correlation_percent: 50 gap: 5 } })"},
-        CreateCase{{"rate", "eth0", "1mbit"}, FaultKind::kRate,
+        CreateCase{{"rate", "eth0", "1mbit"},
+                   FaultKind::kRate,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              rate { bits_per_second: 1000000 } })"},
-        CreateCase{{"partition", "eth0"}, FaultKind::kPartition,
+        CreateCase{{"partition", "eth0"},
+                   FaultKind::kPartition,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS partition: true })"},
-        CreateCase{{"apply", "eth0", "--delay", "100ms", "--jitter", "5ms", "--delay-correlation",
-                    "10%", "--distribution", "normal", "--loss", "1%", "--loss-correlation", "2%",
-                    "--duplicate", "3%", "--duplicate-correlation", "4%", "--corrupt", "0.5%",
-                    "--corrupt-correlation", "6%", "--reorder", "7%", "--reorder-correlation",
-                    "8%", "--gap", "9", "--rate", "10mbit", "--partition"},
+        CreateCase{{"apply",
+                    "eth0",
+                    "--delay",
+                    "100ms",
+                    "--jitter",
+                    "5ms",
+                    "--delay-correlation",
+                    "10%",
+                    "--distribution",
+                    "normal",
+                    "--loss",
+                    "1%",
+                    "--loss-correlation",
+                    "2%",
+                    "--duplicate",
+                    "3%",
+                    "--duplicate-correlation",
+                    "4%",
+                    "--corrupt",
+                    "0.5%",
+                    "--corrupt-correlation",
+                    "6%",
+                    "--reorder",
+                    "7%",
+                    "--reorder-correlation",
+                    "8%",
+                    "--gap",
+                    "9",
+                    "--rate",
+                    "10mbit",
+                    "--partition"},
                    FaultKind::kApply,
                    R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
                              delay { latency { nanos: 100000000 } jitter { nanos: 5000000 }
@@ -119,12 +155,14 @@ INSTANTIATE_TEST_SUITE_P(
                              reorder { percent: 7 correlation_percent: 8 gap: 9 }
                              rate { bits_per_second: 10000000 }
                              partition: true })"},
-        CreateCase{{"loss", "eth0", "5%", "--ttl", "30s", "--dst", "10.0.0.0/8", "--src",
-                    "2001:db8::1", "--dport", "80-90", "--sport", "1234", "--proto", "udp",
-                    "--direction", "ingress", "--netns", "pid:42", "--label", "team=db",
-                    "--label", "run=7", "--limit", "5000", "--request-id", "r-1", "--dry-run"},
-                   FaultKind::kLoss,
-                   R"(spec { interface: "eth0" netns: "pid:42" direction: DIRECTION_INGRESS
+        CreateCase{
+            {"loss",       "eth0",         "5%",          "--ttl",       "30s",     "--dst",
+             "10.0.0.0/8", "--src",        "2001:db8::1", "--dport",     "80-90",   "--sport",
+             "1234",       "--proto",      "udp",         "--direction", "ingress", "--netns",
+             "pid:42",     "--label",      "team=db",     "--label",     "run=7",   "--limit",
+             "5000",       "--request-id", "r-1",         "--dry-run"},
+            FaultKind::kLoss,
+            R"(spec { interface: "eth0" netns: "pid:42" direction: DIRECTION_INGRESS
                              match { dst_cidr: "10.0.0.0/8" src_cidr: "2001:db8::1"
                                      dport { first: 80 last: 90 } sport { first: 1234 }
                                      protocol: PROTOCOL_UDP }
@@ -132,10 +170,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ttl { seconds: 30 }
                       labels { key: "team" value: "db" } labels { key: "run" value: "7" }
                       request_id: "r-1" dry_run: true)"},
-        CreateCase{{"rate", "veth1", "1gbit", "--direction", "both", "--proto", "tcp", "--netns",
-                    "web"},
-                   FaultKind::kRate,
-                   R"(spec { interface: "veth1" netns: "web" direction: DIRECTION_BOTH
+        CreateCase{
+            {"rate", "veth1", "1gbit", "--direction", "both", "--proto", "tcp", "--netns", "web"},
+            FaultKind::kRate,
+            R"(spec { interface: "veth1" netns: "web" direction: DIRECTION_BOTH
                              match { protocol: PROTOCOL_TCP }
                              rate { bits_per_second: 1000000000 } })"},
         CreateCase{{"partition", "eth0", "--proto", "icmp", "--direction", "egress", "--netns",
@@ -186,18 +224,19 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"loss", "eth0", "1%", "--sport", "http"}, "sport: \"http\" is not a port"},
         UsageCase{{"loss", "eth0", "1%", "--dport", "90-80"}, "dport: range 90-80 ends before"},
         UsageCase{{"loss", "eth0", "1%", "--dport", "80-"}, "dport: \"\" is not a port"},
-        UsageCase{{"loss", "eth0", "1%", "--label", "team"},
-                  "label: \"team\" is not key=value"},
+        UsageCase{{"loss", "eth0", "1%", "--label", "team"}, "label: \"team\" is not key=value"},
         UsageCase{{"loss", "eth0", "1%", "--label", "=db"}, "label: \"=db\" is not key=value"},
         UsageCase{{"loss", "eth0", "1%", "--label", "a=1", "--label", "a=2"},
                   "label: key \"a\" given twice"},
         UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.0/33"},
                   "dst: invalid CIDR \"10.0.0.0/33\": prefix length must be a number from 0 to 32"},
         UsageCase{{"loss", "eth0", "1%", "--src", "2001:db8::/129"}, "from 0 to 128"},
-        UsageCase{{"loss", "eth0", "1%", "--dst", "db.internal"},
-                  "dst: invalid CIDR \"db.internal\": \"db.internal\" is not an IPv4 or IPv6 address"},
+        UsageCase{
+            {"loss", "eth0", "1%", "--dst", "db.internal"},
+            "dst: invalid CIDR \"db.internal\": \"db.internal\" is not an IPv4 or IPv6 address"},
         UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.1/8"},
-                  "dst: invalid CIDR \"10.0.0.1/8\": host bits are set after /8 (did you mean 10.0.0.0/8"},
+                  "dst: invalid CIDR \"10.0.0.1/8\": host bits are set after /8 (did you mean "
+                  "10.0.0.0/8"},
         UsageCase{{"loss", "eth0", "1%", "--proto", "sctp"}, "proto: unknown \"sctp\""},
         UsageCase{{"loss", "eth0", "1%", "--direction", "sideways"},
                   "direction: unknown \"sideways\""},
@@ -213,8 +252,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"apply", "eth0", "--loss", "1%", "--gap", "3"}, "need --reorder"},
         UsageCase{{"apply", "eth0", "--duplicate-correlation", "3%", "--loss", "1%"},
                   "--duplicate-correlation needs --duplicate"},
-        UsageCase{{"loss", "eth0", "5%", "--bogus"}, "--bogus"},
-        UsageCase{{"loss"}, "IFACE"},
+        UsageCase{{"loss", "eth0", "5%", "--bogus"}, "--bogus"}, UsageCase{{"loss"}, "IFACE"},
         UsageCase{{}, "subcommand"},
         UsageCase{{"run", "--ttl", "5m", "--loss", "1%", "--", "sleep", "1"},
                   "run: --loss before the fault: only --ttl goes there"},
@@ -272,8 +310,8 @@ TEST_F(CliTest, RunHelpExplainsTheShape) {
 }
 
 TEST_F(CliTest, ServerAddressIsValidatedLocally) {
-  for (const char* bad : {"unix:", "localhost", "localhost:http", ":7070", "::1:7070",
-                          "host:70000"}) {
+  for (const char* bad :
+       {"unix:", "localhost", "localhost:http", ":7070", "::1:7070", "host:70000"}) {
     std::ostringstream out, err;
     EXPECT_EQ(Main(Argv({"--server", bad, "list"}), out, err), kExitUsage) << bad;
     EXPECT_THAT(err.str(), StartsWith("chaosnetctl: server: ")) << bad;
@@ -335,8 +373,7 @@ TEST_F(CliTest, GetExtendRevoke) {
 
   Invocation all = Parse({"revoke", "--all", "--label", "team=db"});
   ASSERT_EQ(all.command, Command::kRevokeAll);
-  ExpectProtoEq(*BuildRevokeAllRequest(all.lease),
-                R"(label_selector { key: "team" value: "db" })");
+  ExpectProtoEq(*BuildRevokeAllRequest(all.lease), R"(label_selector { key: "team" value: "db" })");
   ExpectProtoEq(*BuildRevokeAllRequest(Parse({"revoke", "--all"}).lease), "");
 }
 

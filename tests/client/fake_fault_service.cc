@@ -188,8 +188,7 @@ struct FakeServer::Impl {
 };
 
 FakeServer::FakeServer() : impl_(std::make_unique<Impl>()) {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "chaosnetctl-test-XXXXXX").string();
+  std::string tmpl = (std::filesystem::temp_directory_path() / "chaosnetctl-test-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   impl_->dir = tmpl;
   impl_->address = "unix:" + impl_->dir + "/fake.sock";
@@ -199,8 +198,7 @@ FakeServer::FakeServer() : impl_(std::make_unique<Impl>()) {
   builder.RegisterService(&impl_->service);
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || impl_->tcp_port == 0) {
-    throw std::runtime_error("fake server did not start on " + impl_->address +
-                             " and 127.0.0.1");
+    throw std::runtime_error("fake server did not start on " + impl_->address + " and 127.0.0.1");
   }
 }
 

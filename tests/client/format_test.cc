@@ -12,10 +12,10 @@
 namespace chaosnet::client {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int64_t kNow = 1795464845;  // 2026-11-23T20:14:05Z
 const WallClock::time_point kNowTp{seconds(kNow)};
@@ -89,9 +89,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(FormatTest, HumanDuration) {
   const std::pair<int64_t, const char*> cases[] = {
-      {0, "0s"},      {1, "1s"},        {59, "59s"},     {60, "1m"},       {250, "4m10s"},
-      {3599, "59m59s"}, {3600, "1h"}, {7500, "2h5m"}, {86399, "23h59m"}, {86400, "1d"},
-      {273600, "3d4h"}, {-5, "0s"}};
+      {0, "0s"},         {1, "1s"},        {59, "59s"},      {60, "1m"},
+      {250, "4m10s"},    {3599, "59m59s"}, {3600, "1h"},     {7500, "2h5m"},
+      {86399, "23h59m"}, {86400, "1d"},    {273600, "3d4h"}, {-5, "0s"}};
   for (const auto& [secs, text] : cases) EXPECT_EQ(HumanDuration(seconds(secs)), text) << secs;
 }
 
@@ -161,8 +161,7 @@ TEST_F(FormatTest, PlanLinesReadLikeTc) {
               parameters: "match ip dst 10.0.0.0/8 flowid ca00:2" })");
   EXPECT_THAT(PlanLines(plan),
               ::testing::ElementsAre(
-                  "link add cn-ifb0 type ifb",
-                  "qdisc add dev eth0 root handle ca00: htb default 1",
+                  "link add cn-ifb0 type ifb", "qdisc add dev eth0 root handle ca00: htb default 1",
                   "filter add dev eth0 parent ca00: u32 match ip dst 10.0.0.0/8 flowid ca00:2"));
 }
 
@@ -239,11 +238,15 @@ TEST_F(FormatTest, EventLine) {
 
 TEST_F(FormatTest, InfoNamesMissingCapabilitiesWithHints) {
   auto info = FromText<v1::Info>(R"pb(
-      version: "0.1.0" kernel_release: "6.18.0" default_ttl { seconds: 300 }
-      max_ttl { seconds: 3600 } active_faults: 2
-      caller: "uid:1000(alice)" caller_read_only: true
-      capabilities { name: "netem" available: false hint: "load sch_netem" }
-      capabilities { name: "tbf" available: true })pb");
+    version: "0.1.0"
+    kernel_release: "6.18.0"
+    default_ttl { seconds: 300 }
+    max_ttl { seconds: 3600 }
+    active_faults: 2
+    caller: "uid:1000(alice)"
+    caller_read_only: true
+    capabilities { name: "netem" available: false hint: "load sch_netem" }
+    capabilities { name: "tbf" available: true })pb");
   std::string text = InfoText(info, kNowTp);
   EXPECT_THAT(text, HasSubstr("version:        0.1.0\n"));
   EXPECT_THAT(text, HasSubstr("default ttl:    5m\n"));

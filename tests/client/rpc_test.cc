@@ -24,8 +24,8 @@ class ExitCodeTest : public ::testing::TestWithParam<MappingCase> {};
 
 TEST_P(ExitCodeTest, MapsStatus) {
   const auto& c = GetParam();
-  Outcome o = DescribeRpcFailure(c.code, c.message, kServer, c.reached_server,
-                                 Transport::kUnixSocket);
+  Outcome o =
+      DescribeRpcFailure(c.code, c.message, kServer, c.reached_server, Transport::kUnixSocket);
   EXPECT_EQ(o.exit_code, c.exit_code);
   EXPECT_EQ(o.message, c.text);
 }
@@ -47,8 +47,7 @@ INSTANTIATE_TEST_SUITE_P(
         MappingCase{grpc::StatusCode::INTERNAL, "", true, 1, "internal"},
         MappingCase{grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded", true, 1,
                     "deadline exceeded: Deadline Exceeded (raise --timeout?)"},
-        MappingCase{grpc::StatusCode::UNAVAILABLE, "failed to connect to all addresses", false,
-                    3,
+        MappingCase{grpc::StatusCode::UNAVAILABLE, "failed to connect to all addresses", false, 3,
                     "cannot reach chaosnetd at unix:/run/chaosnetd/chaosnetd.sock: failed to "
                     "connect to all addresses (is chaosnetd running? check --server or "
                     "CHAOSNET_SERVER)"},
@@ -82,8 +81,8 @@ class TransportHintTest : public ::testing::TestWithParam<TransportCase> {};
 
 TEST_P(TransportHintTest, NamesWhatToCheck) {
   const auto& c = GetParam();
-  Outcome o = DescribeRpcFailure(c.code, "Socket closed", "10.0.0.5:7443", c.reached_server,
-                                 c.transport);
+  Outcome o =
+      DescribeRpcFailure(c.code, "Socket closed", "10.0.0.5:7443", c.reached_server, c.transport);
   EXPECT_EQ(o.exit_code, c.exit_code);
   EXPECT_EQ(o.message, c.text);
 }

@@ -26,8 +26,7 @@ constexpr char kEcKey[] =
 class TlsFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "chaosnetctl-tls-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "chaosnetctl-tls-XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
   }
@@ -87,7 +86,7 @@ TEST_F(TlsFilesTest, ReadsAllThreeForMutualTls) {
 }
 
 struct BadFileCase {
-  std::string broken;  // "ca", "cert" or "key": which file is replaced
+  std::string broken;   // "ca", "cert" or "key": which file is replaced
   std::string content;  // written to that file; empty: the file does not exist
   std::string message;  // after "<flag> <path>" or "cannot read <flag> <path>"
 };
@@ -158,8 +157,8 @@ TEST_F(TlsFilesTest, AnUnreadableFileExitsTwoBeforeConnecting) {
   std::string missing = Path("missing-ca.pem");
   for (const char* command : {"info", "list", "watch"}) {
     std::ostringstream out, err;
-    int code = Main({"chaosnetctl", "--server", "127.0.0.1:1", "--tls-ca", missing, command},
-                    out, err);
+    int code =
+        Main({"chaosnetctl", "--server", "127.0.0.1:1", "--tls-ca", missing, command}, out, err);
     EXPECT_EQ(code, kExitUsage) << command;
     EXPECT_EQ(err.str(),
               "chaosnetctl: cannot read --tls-ca " + missing + ": No such file or directory\n");
@@ -167,11 +166,11 @@ TEST_F(TlsFilesTest, AnUnreadableFileExitsTwoBeforeConnecting) {
   }
   std::ostringstream out, err;
   // run makes its own client, from the same files.
-  int code = Main({"chaosnetctl", "--server", "127.0.0.1:1", "--tls-ca",
-                   Write("ca.pem", kCertificate), "--tls-cert", Write("runner.pem", kCertificate),
-                   "--tls-key", Write("runner.key", kCertificate), "run", "delay", "eth0", "1ms",
-                   "--", "true"},
-                  out, err);
+  int code =
+      Main({"chaosnetctl", "--server", "127.0.0.1:1", "--tls-ca", Write("ca.pem", kCertificate),
+            "--tls-cert", Write("runner.pem", kCertificate), "--tls-key",
+            Write("runner.key", kCertificate), "run", "delay", "eth0", "1ms", "--", "true"},
+           out, err);
   EXPECT_EQ(code, kExitUsage);
   EXPECT_THAT(err.str(), HasSubstr("holds no private key"));
 }

@@ -70,30 +70,38 @@ INSTANTIATE_TEST_SUITE_P(
         // even a contradiction, since the variables may be set shell-wide.
         AcceptedCase{{"--server", "unix:/x.sock", "--tls-ca", "ca.pem", "--tls-cert", "c.pem",
                       "--tls-key", "k.pem", "--tls-server-name", "n", "list"},
-                     Transport::kUnixSocket, {}},
-        AcceptedCase{{"--server", "unix:/x.sock", "--insecure", "list"}, Transport::kUnixSocket,
+                     Transport::kUnixSocket,
                      {}},
+        AcceptedCase{
+            {"--server", "unix:/x.sock", "--insecure", "list"}, Transport::kUnixSocket, {}},
         AcceptedCase{{"--server", "unix:/x.sock", "--insecure", "--tls-cert", "c.pem", "list"},
-                     Transport::kUnixSocket, {}},
+                     Transport::kUnixSocket,
+                     {}},
         AcceptedCase{{"--server", "10.0.0.5:7443", "--tls-ca", "ca.pem", "list"},
-                     Transport::kTls, {"ca.pem", "", "", ""}},
+                     Transport::kTls,
+                     {"ca.pem", "", "", ""}},
         AcceptedCase{{"--server", "10.0.0.5:7443", "--tls-ca", "ca.pem", "--tls-cert", "c.pem",
                       "--tls-key", "k.pem", "list"},
-                     Transport::kTls, {"ca.pem", "c.pem", "k.pem", ""}},
+                     Transport::kTls,
+                     {"ca.pem", "c.pem", "k.pem", ""}},
         AcceptedCase{{"--server", "[::1]:7443", "--tls-ca", "ca.pem", "--tls-server-name",
                       "chaosnetd.internal", "info"},
-                     Transport::kTls, {"ca.pem", "", "", "chaosnetd.internal"}},
-        AcceptedCase{{"--server=db1:7443", "--tls-ca=ca.pem", "--tls-cert=c.pem",
-                      "--tls-key=k.pem", "--tls-server-name=db1.internal", "list"},
-                     Transport::kTls, {"ca.pem", "c.pem", "k.pem", "db1.internal"}},
-        AcceptedCase{{"--server", "10.0.0.5:7070", "--insecure", "list"},
-                     Transport::kPlaintextTcp, {}},
+                     Transport::kTls,
+                     {"ca.pem", "", "", "chaosnetd.internal"}},
+        AcceptedCase{{"--server=db1:7443", "--tls-ca=ca.pem", "--tls-cert=c.pem", "--tls-key=k.pem",
+                      "--tls-server-name=db1.internal", "list"},
+                     Transport::kTls,
+                     {"ca.pem", "c.pem", "k.pem", "db1.internal"}},
+        AcceptedCase{
+            {"--server", "10.0.0.5:7070", "--insecure", "list"}, Transport::kPlaintextTcp, {}},
         // Global flags may follow the subcommand, the TLS ones too.
         AcceptedCase{{"list", "--server", "10.0.0.5:7443", "--tls-ca", "ca.pem", "--tls-cert",
                       "c.pem", "--tls-key", "k.pem", "--tls-server-name", "n"},
-                     Transport::kTls, {"ca.pem", "c.pem", "k.pem", "n"}},
+                     Transport::kTls,
+                     {"ca.pem", "c.pem", "k.pem", "n"}},
         AcceptedCase{{"delay", "eth0", "10ms", "--server", "h:1", "--insecure"},
-                     Transport::kPlaintextTcp, {}}));
+                     Transport::kPlaintextTcp,
+                     {}}));
 
 // Refused through Main, as the user sees it: exit 2, one line naming the
 // flags, nothing on stdout. None of these may connect: 127.0.0.1:1 refuses
@@ -103,8 +111,7 @@ struct RefusedCase {
   std::string message;  // without "chaosnetctl: " and the newline
 };
 
-class RefusedTlsTest : public TlsSettingsTest,
-                       public ::testing::WithParamInterface<RefusedCase> {};
+class RefusedTlsTest : public TlsSettingsTest, public ::testing::WithParamInterface<RefusedCase> {};
 
 TEST_P(RefusedTlsTest, ExitsTwoWithOneLine) {
   std::ostringstream out, err;
@@ -127,41 +134,39 @@ INSTANTIATE_TEST_SUITE_P(
                     "--server 10.0.0.5:7443 is a TCP address: give --tls-ca (and "
                     "--tls-cert/--tls-key) for the daemon's mTLS listener, or --insecure for a "
                     "plaintext one"},
-        RefusedCase{{"--server", "127.0.0.1:1", "--tls-ca", "ca.pem", "--tls-cert", "c.pem",
-                     "info"},
-                    "--tls-cert needs --tls-key, the private key of that certificate"},
-        RefusedCase{{"--server", "127.0.0.1:1", "--tls-ca", "ca.pem", "--tls-key", "k.pem",
-                     "info"},
+        RefusedCase{
+            {"--server", "127.0.0.1:1", "--tls-ca", "ca.pem", "--tls-cert", "c.pem", "info"},
+            "--tls-cert needs --tls-key, the private key of that certificate"},
+        RefusedCase{{"--server", "127.0.0.1:1", "--tls-ca", "ca.pem", "--tls-key", "k.pem", "info"},
                     "--tls-key needs --tls-cert, the certificate of that key"},
         RefusedCase{{"--server", "127.0.0.1:1", "--tls-cert", "c.pem", "info"},
                     "--tls-cert needs --tls-key, the private key of that certificate"},
-        RefusedCase{{"--server", "127.0.0.1:1", "--tls-cert", "c.pem", "--tls-key", "k.pem",
-                     "info"},
-                    std::string("--tls-cert and --tls-key need") + kNeedsCa},
+        RefusedCase{
+            {"--server", "127.0.0.1:1", "--tls-cert", "c.pem", "--tls-key", "k.pem", "info"},
+            std::string("--tls-cert and --tls-key need") + kNeedsCa},
         RefusedCase{{"--server", "127.0.0.1:1", "--tls-server-name", "n", "info"},
                     std::string("--tls-server-name needs") + kNeedsCa},
         RefusedCase{{"--server", "127.0.0.1:1", "--insecure", "--tls-ca", "ca.pem", "info"},
                     std::string("--insecure contradicts --tls-ca") + kContradiction},
-        RefusedCase{{"--server", "127.0.0.1:1", "--insecure", "--tls-cert", "c.pem",
-                     "--tls-key", "k.pem", "info"},
-                    std::string("--insecure contradicts --tls-cert and --tls-key") +
-                        kContradiction},
+        RefusedCase{
+            {"--server", "127.0.0.1:1", "--insecure", "--tls-cert", "c.pem", "--tls-key", "k.pem",
+             "info"},
+            std::string("--insecure contradicts --tls-cert and --tls-key") + kContradiction},
         RefusedCase{{"--server", "127.0.0.1:1", "--insecure", "--tls-server-name", "n", "info"},
                     std::string("--insecure contradicts --tls-server-name") + kContradiction},
-        RefusedCase{{"--server", "127.0.0.1:1", "--insecure", "--tls-ca", "ca.pem",
-                     "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-server-name", "n",
-                     "info"},
+        RefusedCase{{"--server", "127.0.0.1:1", "--insecure", "--tls-ca", "ca.pem", "--tls-cert",
+                     "c.pem", "--tls-key", "k.pem", "--tls-server-name", "n", "info"},
                     std::string("--insecure contradicts --tls-ca, --tls-cert, --tls-key and "
                                 "--tls-server-name") +
                         kContradiction},
         // After the subcommand, and in run, the same rules apply.
         RefusedCase{{"info", "--server", "127.0.0.1:1", "--tls-ca", "ca.pem", "--insecure"},
                     std::string("--insecure contradicts --tls-ca") + kContradiction},
-        RefusedCase{{"--server", "127.0.0.1:1", "run", "delay", "eth0", "1ms", "--tls-key",
-                     "k.pem", "--", "true"},
+        RefusedCase{{"--server", "127.0.0.1:1", "run", "delay", "eth0", "1ms", "--tls-key", "k.pem",
+                     "--", "true"},
                     "--tls-key needs --tls-cert, the certificate of that key"},
-        RefusedCase{{"--server", "127.0.0.1:1", "--tls-cert=c.pem", "run", "delay", "eth0",
-                     "1ms", "--", "true"},
+        RefusedCase{{"--server", "127.0.0.1:1", "--tls-cert=c.pem", "run", "delay", "eth0", "1ms",
+                     "--", "true"},
                     "--tls-cert needs --tls-key, the private key of that certificate"}));
 
 TEST_F(TlsSettingsTest, VariablesFillTheFlags) {
@@ -199,16 +204,31 @@ TEST_F(TlsSettingsTest, InsecureRefusesTlsVariablesUnlessEmptied) {
 }
 
 TEST_F(TlsSettingsTest, RunFindsItsFaultAfterTheTlsFlags) {
-  Invocation inv =
-      Parse({"--server", "10.0.0.5:7443", "--tls-ca", "ca.pem", "--tls-cert", "c.pem",
-             "--tls-key", "k.pem", "--tls-server-name", "n", "run", "--ttl", "5m", "delay",
-             "eth0", "100ms", "--", "./load-test", "--tls-ca", "theirs.pem"});
+  Invocation inv = Parse({"--server",
+                          "10.0.0.5:7443",
+                          "--tls-ca",
+                          "ca.pem",
+                          "--tls-cert",
+                          "c.pem",
+                          "--tls-key",
+                          "k.pem",
+                          "--tls-server-name",
+                          "n",
+                          "run",
+                          "--ttl",
+                          "5m",
+                          "delay",
+                          "eth0",
+                          "100ms",
+                          "--",
+                          "./load-test",
+                          "--tls-ca",
+                          "theirs.pem"});
   EXPECT_EQ(inv.command, Command::kRun);
   EXPECT_EQ(inv.create.delay, "100ms");
   EXPECT_EQ(inv.create.ttl, "5m");
   // The command's own flags stay the command's.
-  EXPECT_EQ(inv.run.command,
-            (std::vector<std::string>{"./load-test", "--tls-ca", "theirs.pem"}));
+  EXPECT_EQ(inv.run.command, (std::vector<std::string>{"./load-test", "--tls-ca", "theirs.pem"}));
   auto s = BuildSettings(inv.global);
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->transport, Transport::kTls);
@@ -221,8 +241,7 @@ TEST_F(TlsSettingsTest, RunFindsItsFaultAfterTheTlsFlags) {
   EXPECT_EQ(BuildSettings(inv.global)->transport, Transport::kPlaintextTcp);
 
   // After the fault, before --, they are global flags too.
-  inv = Parse({"--server", "h:1", "run", "partition", "eth0", "--tls-ca", "ca.pem", "--",
-               "true"});
+  inv = Parse({"--server", "h:1", "run", "partition", "eth0", "--tls-ca", "ca.pem", "--", "true"});
   EXPECT_EQ(inv.command, Command::kRun);
   EXPECT_EQ(inv.global.tls_ca, "ca.pem");
   EXPECT_EQ(inv.run.command, std::vector<std::string>{"true"});
@@ -233,9 +252,8 @@ TEST_F(TlsSettingsTest, HelpNamesTheFlagsAndVariables) {
   EXPECT_EQ(Main(Argv({"--help"}), out, err), 0);
   for (const char* text :
        {"--tls-ca FILE", "CHAOSNET_TLS_CA", "--tls-cert FILE", "CHAOSNET_TLS_CERT",
-        "--tls-key FILE", "CHAOSNET_TLS_KEY", "--tls-server-name NAME",
-        "CHAOSNET_TLS_SERVER_NAME", "--insecure", "--insecure-listen",
-        "TCP needs --tls-ca or --insecure"}) {
+        "--tls-key FILE", "CHAOSNET_TLS_KEY", "--tls-server-name NAME", "CHAOSNET_TLS_SERVER_NAME",
+        "--insecure", "--insecure-listen", "TCP needs --tls-ca or --insecure"}) {
     EXPECT_THAT(out.str(), HasSubstr(text));
   }
 }

@@ -47,8 +47,9 @@ TEST(AccessPolicy, NamespaceRulesApplyToOtherNamespacesOnly) {
   p.deny_netns = {"test-prod*"};
   EXPECT_TRUE(CheckSpecAllowed(p, On("eth0")).ok()) << "the daemon's own namespace";
   EXPECT_TRUE(CheckSpecAllowed(p, On("eth0", "test-a")).ok());
-  EXPECT_THAT(CheckSpecAllowed(p, On("eth0", "test-prod1")).message(),
-              HasSubstr("network namespace test-prod1 may not be faulted (--deny-netns test-prod*)"));
+  EXPECT_THAT(
+      CheckSpecAllowed(p, On("eth0", "test-prod1")).message(),
+      HasSubstr("network namespace test-prod1 may not be faulted (--deny-netns test-prod*)"));
   EXPECT_EQ(CheckSpecAllowed(p, On("eth0", "pid:1")).code(), StatusCode::kPermissionDenied);
 }
 

@@ -44,7 +44,8 @@ TEST(CallerIdentity, PrincipalsNameTheProvenIdentity) {
 TEST(CallerPattern, EachKindMatchesItsCallersOnly) {
   const Caller root = Local(0, 0);
   const Caller alice = Local(1000, 1000, {27, 4242});
-  const Caller runner = CertificateCaller("CN=runner-1,OU=observers,O=chaos", "runner-1", "10.0.0.5");
+  const Caller runner =
+      CertificateCaller("CN=runner-1,OU=observers,O=chaos", "runner-1", "10.0.0.5");
   const Caller plain = PlaintextCaller("10.1.2.3");
   struct Case {
     const char* pattern;
@@ -55,13 +56,13 @@ TEST(CallerPattern, EachKindMatchesItsCallersOnly) {
       {"user:alice", false, true, false, false},
       {"uid:1000", false, true, false, false},
       {"gid:1000", false, true, false, false},
-      {"gid:4242", false, true, false, false},          // supplementary group
+      {"gid:4242", false, true, false, false},  // supplementary group
       {"group:chaos-observers", false, true, false, false},
       {"cn:runner-*", false, false, true, false},
       {"cn:runner-2", false, false, false, false},
       {"subject:*OU=observers*", false, false, true, false},
       {"tcp:10.1.*", false, false, false, true},
-      {"tcp:10.0.0.5", false, false, false, false},     // a TLS caller is not a plaintext one
+      {"tcp:10.0.0.5", false, false, false, false},  // a TLS caller is not a plaintext one
   };
   for (const Case& c : cases) {
     const CallerPattern p = Parse(c.pattern);
@@ -105,7 +106,8 @@ TEST(CheckMayChange, ReadOnlyCallersAreRefusedNamingTheRule) {
   EXPECT_EQ(s.message(),
             "uid:1000 is read-only (--read-only uid:1000): it may get, list, watch and read "
             "info, not create faults");
-  s = CheckMayChange(policy, CertificateCaller("CN=observer-7", "observer-7", "a"), "revoke faults");
+  s = CheckMayChange(policy, CertificateCaller("CN=observer-7", "observer-7", "a"),
+                     "revoke faults");
   EXPECT_THAT(s.message(), HasSubstr("(--read-only cn:observer-*)"));
 }
 

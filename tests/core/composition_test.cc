@@ -29,7 +29,8 @@ class TwoNamespaces : public KernelProvider {
  public:
   Result<NamespaceKernel> Acquire(const std::string& netns) override {
     if (netns.empty()) return NamespaceKernel{&own, ""};
-    if (netns != "blue" || !blue_named) return NotFound("network namespace " + netns + " not found");
+    if (netns != "blue" || !blue_named)
+      return NotFound("network namespace " + netns + " not found");
     ++blue_users;
     return NamespaceKernel{&blue, "ns:blue"};
   }

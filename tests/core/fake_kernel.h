@@ -21,7 +21,7 @@ class FakeKernel : public kernel::Kernel {
   struct Iface {
     kernel::RootQdisc root{"noqueue", 0, true};
     std::set<uint32_t> classes;
-    std::map<uint32_t, uint32_t> leaves;  // handle -> parent class
+    std::map<uint32_t, uint32_t> leaves;                         // handle -> parent class
     std::set<std::tuple<uint32_t, uint16_t, uint16_t>> filters;  // parent, prio, protocol
     bool ingress = false;
     std::string name;
@@ -96,7 +96,8 @@ class FakeKernel : public kernel::Kernel {
   Result<std::optional<kernel::RootQdisc>> GetIngressQdisc(int ifindex) override {
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     if (!ifaces_.at(ifindex).ingress) return std::optional<kernel::RootQdisc>();
-    return std::optional<kernel::RootQdisc>(kernel::RootQdisc{"ingress", plan::kIngressHandle, false});
+    return std::optional<kernel::RootQdisc>(
+        kernel::RootQdisc{"ingress", plan::kIngressHandle, false});
   }
   Result<int> CreateIfb(const std::string& name) override {
     if (names_.contains(name)) return AlreadyExists("link " + name + " exists");

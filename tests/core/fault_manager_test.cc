@@ -108,8 +108,8 @@ TEST_F(FaultManagerTest, MissingTtlGetsTheDefault) {
 TEST_F(FaultManagerTest, TtlAboveMaximumOrNotPositiveIsRefusedAndTouchesNothing) {
   config.max_ttl = 1h;
   Rebuild();
-  for (auto ttl : {std::chrono::nanoseconds(2h), std::chrono::nanoseconds(0),
-                   std::chrono::nanoseconds(-5s)}) {
+  for (auto ttl :
+       {std::chrono::nanoseconds(2h), std::chrono::nanoseconds(0), std::chrono::nanoseconds(-5s)}) {
     auto r = manager->Create(Request(Delay("eth0"), ttl));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -230,8 +230,7 @@ TEST_F(FaultManagerTest, ExtendMovesTheDeadlineAndIsBoundedByTheMaximum) {
   EXPECT_EQ(manager->Extend("zz", 1s, "uid:0").status().code(), StatusCode::kNotFound);
   clock.Advance(50s);
   EXPECT_EQ(manager->ExpireDue().size(), 1u);
-  EXPECT_EQ(manager->Extend("f1", 1s, "uid:0").status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager->Extend("f1", 1s, "uid:0").status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(events, ElementsAre("APPLIED f1", "EXTENDED f1", "EXPIRED f1"));
 }
 
@@ -367,8 +366,8 @@ class FakeStore : public LeaseStore {
   }
   Status Remove(const std::string& id, Durability durability) override {
     log.push_back("remove " + id + (durability == Durability::kWithNextSync ? " (lazy)" : "") +
-                  " @apply" + std::to_string(kernel_.apply_calls) +
-                  " @remove" + std::to_string(kernel_.remove_calls));
+                  " @apply" + std::to_string(kernel_.apply_calls) + " @remove" +
+                  std::to_string(kernel_.remove_calls));
     if (leases.erase(id) == 0) return NotFound(id);
     return Status::Ok();
   }
@@ -383,9 +382,8 @@ class FakeStore : public LeaseStore {
 class FaultManagerStoreTest : public FaultManagerTest {
  protected:
   FaultManagerStoreTest() : store(kernel) {
-    manager = std::make_unique<FaultManager>(kernels, clock, caps, config,
-                                             [this] { return "f" + std::to_string(++ids); },
-                                             &store);
+    manager = std::make_unique<FaultManager>(
+        kernels, clock, caps, config, [this] { return "f" + std::to_string(++ids); }, &store);
     manager->Subscribe([this](const FaultEvent& e) {
       events.push_back(std::string(EventTypeName(e.type)) + " " + e.fault.id);
     });
@@ -422,8 +420,8 @@ TEST_F(FaultManagerStoreTest, StoreFailureRefusesCreateWithoutTouchingTheKernel)
 TEST_F(FaultManagerStoreTest, FailedApplyForgetsThePendingLease) {
   kernel.next_apply_error = Internal("netlink said no");
   ASSERT_FALSE(manager->Create(Request(Delay("eth0"))).ok());
-  EXPECT_THAT(store.log, ElementsAre("put f1 pending @apply0 @remove0",
-                                     "remove f1 (lazy) @apply1 @remove0"));
+  EXPECT_THAT(store.log,
+              ElementsAre("put f1 pending @apply0 @remove0", "remove f1 (lazy) @apply1 @remove0"));
   EXPECT_TRUE(store.leases.empty());
 }
 
@@ -497,8 +495,8 @@ TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved
   store.log.clear();
   ASSERT_TRUE(manager->Revoke("f2", "uid:0").ok());
   // A revoke ends a lease early: that must be on disk before the kernel changes.
-  EXPECT_THAT(store.log, ElementsAre("put f2 ended @apply2 @remove1",
-                                     "remove f2 (lazy) @apply2 @remove2"));
+  EXPECT_THAT(store.log,
+              ElementsAre("put f2 ended @apply2 @remove1", "remove f2 (lazy) @apply2 @remove2"));
   EXPECT_TRUE(store.leases.empty());
 }
 

@@ -361,7 +361,9 @@ FaultSpec WithMatch(void (*edit)(Match&)) {
 }
 
 const Case kMatchCases[] = {
-    {"dst_v4", [] { return WithMatch([](Match& m) { m.dst = Cidr{2, {10}, 8}; }); }, ""},
+    {"dst_v4", [] { return WithMatch([](Match& m) {
+                      m.dst = Cidr{2, {10}, 8};
+                    }); }, ""},
     {"dst_and_src_v6",
      [] {
        return WithMatch([](Match& m) {
@@ -387,15 +389,25 @@ const Case kMatchCases[] = {
        });
      },
      "src: --src and --dst mix IPv4 and IPv6"},
-    {"v4_prefix_33", [] { return WithMatch([](Match& m) { m.dst = Cidr{2, {10}, 33}; }); },
+    {"v4_prefix_33", [] { return WithMatch([](Match& m) {
+                            m.dst = Cidr{2, {10}, 33};
+                          }); },
      "dst: prefix length /33 is above /32"},
-    {"v6_prefix_129", [] { return WithMatch([](Match& m) { m.src = Cidr{10, {}, 129}; }); },
+    {"v6_prefix_129", [] { return WithMatch([](Match& m) {
+                             m.src = Cidr{10, {}, 129};
+                           }); },
      "src: prefix length /129 is above /128"},
-    {"unknown_family", [] { return WithMatch([](Match& m) { m.dst = Cidr{7, {}, 1}; }); },
+    {"unknown_family", [] { return WithMatch([](Match& m) {
+                              m.dst = Cidr{7, {}, 1};
+                            }); },
      "dst: address family must be IPv4 or IPv6"},
-    {"port_zero", [] { return WithMatch([](Match& m) { m.dport = PortRange{0, 0}; }); },
+    {"port_zero", [] { return WithMatch([](Match& m) {
+                         m.dport = PortRange{0, 0};
+                       }); },
      "dport: port 0 is not a port"},
-    {"reversed_range", [] { return WithMatch([](Match& m) { m.sport = PortRange{90, 80}; }); },
+    {"reversed_range", [] { return WithMatch([](Match& m) {
+                              m.sport = PortRange{90, 80};
+                            }); },
      "sport: range 90-80 ends before it starts"},
     {"icmp_with_port",
      [] {

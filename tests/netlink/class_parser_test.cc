@@ -34,9 +34,11 @@ TEST(ClassParserTest, ReadsBackHtbClassRequests) {
     // Burst goes through whole microseconds twice (tc's xmittime, then its
     // tick2time): it comes back rounded down by under two microseconds' worth.
     EXPECT_LE(info->htb->burst_bytes, want.burst_bytes);
-    EXPECT_GE(info->htb->burst_bytes + 2 * want.rate_bytes_per_second / 1'000'000 + 1, want.burst_bytes);
+    EXPECT_GE(info->htb->burst_bytes + 2 * want.rate_bytes_per_second / 1'000'000 + 1,
+              want.burst_bytes);
     EXPECT_LE(info->htb->cburst_bytes, want.cburst_bytes);
-    EXPECT_GE(info->htb->cburst_bytes + 2 * want.ceil_bytes_per_second / 1'000'000 + 1, want.cburst_bytes);
+    EXPECT_GE(info->htb->cburst_bytes + 2 * want.ceil_bytes_per_second / 1'000'000 + 1,
+              want.cburst_bytes);
   }
 }
 

@@ -36,29 +36,68 @@ plan::NetemQdisc Netem(auto&& edit) {
 const NetemCase kNetemCases[] = {
     {"netem_delay.txt", kRoot, Netem([](auto& n) { n.latency = 100ms; })},
     {"netem_delay_jitter_corr.txt", kRoot, Netem([](auto& n) {
-       n.latency = 100ms; n.jitter = 10ms; n.delay_correlation = 25; })},
+       n.latency = 100ms;
+       n.jitter = 10ms;
+       n.delay_correlation = 25;
+     })},
     {"netem_distribution_normal.txt", kRoot, Netem([](auto& n) {
-       n.latency = 100ms; n.jitter = 20ms; n.distribution = DelayDistribution::kNormal; })},
+       n.latency = 100ms;
+       n.jitter = 20ms;
+       n.distribution = DelayDistribution::kNormal;
+     })},
     {"netem_distribution_pareto.txt", kRoot, Netem([](auto& n) {
-       n.latency = 50ms; n.jitter = 5ms; n.delay_correlation = 10;
-       n.distribution = DelayDistribution::kPareto; })},
+       n.latency = 50ms;
+       n.jitter = 5ms;
+       n.delay_correlation = 10;
+       n.distribution = DelayDistribution::kPareto;
+     })},
     {"netem_distribution_paretonormal.txt", kRoot, Netem([](auto& n) {
-       n.latency = 200ms; n.jitter = 30ms; n.distribution = DelayDistribution::kParetoNormal; })},
-    {"netem_loss_corr.txt", kRoot, Netem([](auto& n) { n.loss = 5; n.loss_correlation = 25; })},
+       n.latency = 200ms;
+       n.jitter = 30ms;
+       n.distribution = DelayDistribution::kParetoNormal;
+     })},
+    {"netem_loss_corr.txt", kRoot, Netem([](auto& n) {
+       n.loss = 5;
+       n.loss_correlation = 25;
+     })},
     {"netem_duplicate.txt", kRoot, Netem([](auto& n) { n.duplicate = 1; })},
     {"netem_corrupt.txt", kRoot, Netem([](auto& n) { n.corrupt = 0.1; })},
-    {"netem_corrupt_corr.txt", kRoot, Netem([](auto& n) { n.corrupt = 1; n.corrupt_correlation = 5; })},
+    {"netem_corrupt_corr.txt", kRoot, Netem([](auto& n) {
+       n.corrupt = 1;
+       n.corrupt_correlation = 5;
+     })},
     {"netem_reorder_gap.txt", kRoot, Netem([](auto& n) {
-       n.latency = 10ms; n.reorder = 25; n.reorder_correlation = 50; n.gap = 5; })},
+       n.latency = 10ms;
+       n.reorder = 25;
+       n.reorder_correlation = 50;
+       n.gap = 5;
+     })},
     {"netem_combined.txt", kRoot, Netem([](auto& n) {
-       n.limit = 5000; n.latency = 100ms; n.jitter = 10ms; n.delay_correlation = 25;
-       n.loss = 1; n.loss_correlation = 10; n.duplicate = 2; n.duplicate_correlation = 5;
-       n.corrupt = 0.5; n.corrupt_correlation = 1; n.reorder = 10; })},
+       n.limit = 5000;
+       n.latency = 100ms;
+       n.jitter = 10ms;
+       n.delay_correlation = 25;
+       n.loss = 1;
+       n.loss_correlation = 10;
+       n.duplicate = 2;
+       n.duplicate_correlation = 5;
+       n.corrupt = 0.5;
+       n.corrupt_correlation = 1;
+       n.reorder = 10;
+     })},
     {"netem_large_delay.txt", kRoot, Netem([](auto& n) { n.latency = 3000ms; })},
-    {"netem_huge_delay.txt", kRoot, Netem([](auto& n) { n.latency = 10s; n.jitter = 2s; })},
-    {"netem_limit.txt", kRoot, Netem([](auto& n) { n.limit = 20000; n.latency = 50ms; })},
+    {"netem_huge_delay.txt", kRoot, Netem([](auto& n) {
+       n.latency = 10s;
+       n.jitter = 2s;
+     })},
+    {"netem_limit.txt", kRoot, Netem([](auto& n) {
+       n.limit = 20000;
+       n.latency = 50ms;
+     })},
     {"netem_child.txt", QdiscTarget{7, 0xCA010000, 0xCA000001}, Netem([](auto& n) {
-       n.latency = 10ms; n.jitter = 1ms; })},
+       n.latency = 10ms;
+       n.jitter = 1ms;
+     })},
     {"netem_partition.txt", kRoot, Netem([](auto& n) { n.loss = 100; })},
 };
 
@@ -68,7 +107,8 @@ TEST_P(NetemFixtureTest, MatchesTcByteForByte) {
   const NetemCase& c = GetParam();
   const auto fixture = LoadFixture(c.fixture);
   DistributionTables tables = DistributionTables::Load();
-  if (c.netem.distribution != DelayDistribution::kUniform && !tables.Get(c.netem.distribution).ok()) {
+  if (c.netem.distribution != DelayDistribution::kUniform &&
+      !tables.Get(c.netem.distribution).ok()) {
     GTEST_SKIP() << tables.Get(c.netem.distribution).status().message();
   }
   auto msg = EncodeNetemAdd(c.target, c.netem, tables);
@@ -116,9 +156,14 @@ TEST(NetemEncoderTest, RefusesWhatTcRefuses) {
     plan::NetemQdisc netem;
   } cases[] = {
       {"reorder without delay", Netem([](auto& n) { n.reorder = 10; })},
-      {"gap without reorder", Netem([](auto& n) { n.latency = 10ms; n.gap = 3; })},
+      {"gap without reorder", Netem([](auto& n) {
+         n.latency = 10ms;
+         n.gap = 3;
+       })},
       {"distribution without jitter", Netem([](auto& n) {
-         n.latency = 10ms; n.distribution = DelayDistribution::kNormal; })},
+         n.latency = 10ms;
+         n.distribution = DelayDistribution::kNormal;
+       })},
   };
   for (const auto& c : cases) {
     auto msg = EncodeNetemAdd(kRoot, c.netem, none);
@@ -130,18 +175,24 @@ TEST(NetemEncoderTest, RefusesWhatTcRefuses) {
 TEST(NetemEncoderTest, MissingDistributionTableNamesTheFileAndWhereItLooked) {
   const auto tables = DistributionTables::Load({"/nonexistent-chaosnet-dir"});
   auto msg = EncodeNetemAdd(kRoot, Netem([](auto& n) {
-                              n.latency = 10ms; n.jitter = 1ms;
-                              n.distribution = DelayDistribution::kPareto; }),
+                              n.latency = 10ms;
+                              n.jitter = 1ms;
+                              n.distribution = DelayDistribution::kPareto;
+                            }),
                             tables);
   ASSERT_FALSE(msg.ok());
   EXPECT_EQ(msg.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(msg.status().message().find("pareto.dist"), std::string::npos) << msg.status().message();
+  EXPECT_NE(msg.status().message().find("pareto.dist"), std::string::npos)
+      << msg.status().message();
   EXPECT_NE(msg.status().message().find("/nonexistent-chaosnet-dir"), std::string::npos);
 }
 
 TEST(NetemEncoderTest, ReorderAloneGetsGapOneAsTcSends) {
   // netem with gap 0 never reorders; tc turns a bare reorder into gap 1.
-  auto n = Netem([](auto& x) { x.latency = 10ms; x.reorder = 5; });
+  auto n = Netem([](auto& x) {
+    x.latency = 10ms;
+    x.reorder = 5;
+  });
   EXPECT_EQ(EffectiveNetemGap(n), 1u);
   n.gap = 4;
   EXPECT_EQ(EffectiveNetemGap(n), 4u);
@@ -162,7 +213,8 @@ TEST(QdiscRequestFixtureTest, DeleteMatchesTc) {
 
 TEST(QdiscRequestFixtureTest, DumpMatchesTc) {
   const auto fixture = testing::LoadFixture("qdisc_dump.txt");
-  EXPECT_TRUE(testing::SameRequest(fixture.bytes, EncodeQdiscDump(7).Bytes())) << "tc " << fixture.command;
+  EXPECT_TRUE(testing::SameRequest(fixture.bytes, EncodeQdiscDump(7).Bytes()))
+      << "tc " << fixture.command;
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ Fixture LoadFixture(const std::string& name) {
 
 namespace {
 bool Masked(size_t offset) {
-  return (offset >= 8 && offset < 16)     // nlmsg_seq, nlmsg_pid
+  return (offset >= 8 && offset < 16)       // nlmsg_seq, nlmsg_pid
          || (offset >= 20 && offset < 24);  // tcm_ifindex
 }
 }  // namespace
@@ -38,9 +38,12 @@ bool Masked(size_t offset) {
     std::ostringstream s;
     s << "first difference at byte " << i << " (tc: 0x" << std::hex << int(expected[i])
       << ", ours: 0x" << int(actual[i]) << std::dec << ")";
-    if (i < 16) s << " in nlmsghdr";
-    else if (i < 36) s << " in tcmsg";
-    else s << ", " << (i - 36) << " bytes into the attributes";
+    if (i < 16)
+      s << " in nlmsghdr";
+    else if (i < 36)
+      s << " in tcmsg";
+    else
+      s << ", " << (i - 36) << " bytes into the attributes";
     return ::testing::AssertionFailure() << s.str();
   }
   if (expected.size() != actual.size()) {

@@ -11,8 +11,8 @@
 namespace chaosnet::netlink::testing {
 
 struct Fixture {
-  std::string command;          // the tc command line that produced it
-  std::vector<uint8_t> bytes;   // the whole netlink request
+  std::string command;         // the tc command line that produced it
+  std::vector<uint8_t> bytes;  // the whole netlink request
 };
 
 // Reads CHAOSNET_FIXTURE_DIR/<name>; fails the test on a missing file.

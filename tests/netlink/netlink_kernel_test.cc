@@ -156,7 +156,8 @@ TEST_F(NetlinkKernelTest, ApplyOnForeignRootFailsAndLeavesItAlone) {
   Status s = kernel_->Apply(ifindex_, TbfPlan({125'000, 32768, 102400}));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.message();
-  EXPECT_NE(s.message().find("NLM_F_REPLACE"), std::string::npos) << "kernel text kept: " << s.message();
+  EXPECT_NE(s.message().find("NLM_F_REPLACE"), std::string::npos)
+      << "kernel text kept: " << s.message();
 
   const std::string json = TcJson();
   EXPECT_FALSE(QdiscObject(json, "1:").empty()) << json;
@@ -191,14 +192,16 @@ TEST_F(NetlinkKernelTest, FailedSecondStepLeavesNothingBehind) {
 }
 
 TEST_F(NetlinkKernelTest, MissingNetemIsFailedPreconditionAndNothingIsLeft) {
-  if (KernelHasQdisc("netem")) GTEST_SKIP() << "this kernel has netem; the failure path needs one without";
+  if (KernelHasQdisc("netem"))
+    GTEST_SKIP() << "this kernel has netem; the failure path needs one without";
   plan::InterfacePlan p = TbfPlan({125'000, 32768, 102400});
   plan::NetemQdisc netem;
   netem.latency = 100ms;
   p.qdiscs.push_back({kCa01, kCa00Class1, netem});
   Status s = kernel_->Apply(ifindex_, p);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
-  EXPECT_EQ(s.message(), "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM");
+  EXPECT_EQ(s.message(),
+            "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM");
   auto root = kernel_->GetRootQdisc(ifindex_);
   ASSERT_TRUE(root.ok());
   EXPECT_TRUE(root->is_default) << root->kind << " left behind";
@@ -221,7 +224,8 @@ TEST_F(NetlinkKernelTest, CountersGrowWithTrafficThroughTbf) {
 
 TEST_F(NetlinkKernelTest, FindOwnedRootQdiscsListsOnlyOurs) {
   int rc = 0;
-  a_->Exec("ip link add cnv2 type veth peer name cnv3 && tc qdisc add dev cnv2 root handle 1: htb", &rc);
+  a_->Exec("ip link add cnv2 type veth peer name cnv3 && tc qdisc add dev cnv2 root handle 1: htb",
+           &rc);
   ASSERT_EQ(rc, 0);
   ASSERT_TRUE(kernel_->Apply(ifindex_, TbfPlan({125'000, 32768, 102400})).ok());
   auto owned = FindOwnedRootQdiscs();

@@ -18,9 +18,19 @@ using namespace std::chrono_literals;
 
 TEST(QdiscParserTest, NetemRequestReadsBackToThePlan) {
   plan::NetemQdisc n;
-  n.limit = 5000; n.latency = 100ms; n.jitter = 10ms; n.delay_correlation = 25;
-  n.loss = 1; n.loss_correlation = 10; n.duplicate = 2; n.duplicate_correlation = 5;
-  n.corrupt = 0.5; n.corrupt_correlation = 1; n.reorder = 10; n.reorder_correlation = 3; n.gap = 4;
+  n.limit = 5000;
+  n.latency = 100ms;
+  n.jitter = 10ms;
+  n.delay_correlation = 25;
+  n.loss = 1;
+  n.loss_correlation = 10;
+  n.duplicate = 2;
+  n.duplicate_correlation = 5;
+  n.corrupt = 0.5;
+  n.corrupt_correlation = 1;
+  n.reorder = 10;
+  n.reorder_correlation = 3;
+  n.gap = 4;
   auto msg = EncodeNetemAdd({3, 0xCA010000, 0xCA000001}, n, DistributionTables{});
   ASSERT_TRUE(msg.ok());
   auto info = ParseQdiscMessage(msg->header());
@@ -36,7 +46,7 @@ TEST(QdiscParserTest, NetemRequestReadsBackToThePlan) {
 
 TEST(QdiscParserTest, DelaysBeyond32BitTicksTravelIn64BitAttributes) {
   plan::NetemQdisc n;
-  n.latency = 300s;   // ~4.7e9 ticks: too big for tc_netem_qopt.latency
+  n.latency = 300s;  // ~4.7e9 ticks: too big for tc_netem_qopt.latency
   n.jitter = 280s;
   auto msg = EncodeNetemAdd({3, 0xCA000000, plan::kRootParent}, n, DistributionTables{});
   ASSERT_TRUE(msg.ok());
@@ -69,7 +79,11 @@ TEST(QdiscParserTest, TbfDumpWithoutBurstDerivesItFromBucketTime) {
   nla_put(m.get(), TCA_TBF_PARMS, sizeof(q), &q);
   nla_nest_end(m.get(), opts);
   nlattr* stats = nla_nest_start(m.get(), TCA_STATS2);
-  struct { uint64_t bytes; uint32_t packets; uint32_t pad; } basic{1234, 7, 0};
+  struct {
+    uint64_t bytes;
+    uint32_t packets;
+    uint32_t pad;
+  } basic{1234, 7, 0};
   nla_put(m.get(), TCA_STATS_BASIC, sizeof(basic), &basic);
   gnet_stats_queue queue{2, 300, 5, 0, 9};
   nla_put(m.get(), TCA_STATS_QUEUE, sizeof(queue), &queue);

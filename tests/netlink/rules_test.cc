@@ -20,9 +20,12 @@ TEST(QdiscErrorStatusTest, MapsErrnoAndKeepsTheKernelsWords) {
     StatusCode code;
     const char* must_contain;
   } cases[] = {
-      {{ENOENT, "Specified qdisc kind is unknown."}, StatusCode::kFailedPrecondition,
+      {{ENOENT, "Specified qdisc kind is unknown."},
+       StatusCode::kFailedPrecondition,
        "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM"},
-      {{ENOENT, "Failed to find specified qdisc"}, StatusCode::kNotFound, "Failed to find specified qdisc"},
+      {{ENOENT, "Failed to find specified qdisc"},
+       StatusCode::kNotFound,
+       "Failed to find specified qdisc"},
       {{ENODEV, ""}, StatusCode::kNotFound, "interface is gone"},
       {{EEXIST, "NLM_F_REPLACE needed to override."}, StatusCode::kAlreadyExists, "NLM_F_REPLACE"},
       {{EPERM, ""}, StatusCode::kPermissionDenied, "CAP_NET_ADMIN"},
@@ -41,7 +44,8 @@ TEST(QdiscErrorStatusTest, MapsErrnoAndKeepsTheKernelsWords) {
 }
 
 TEST(QdiscErrorStatusTest, MissingKindNamesTheModuleAndConfigOption) {
-  EXPECT_EQ(MissingQdiscMessage("tbf"), "kernel has no tbf qdisc: load sch_tbf or enable CONFIG_NET_SCH_TBF");
+  EXPECT_EQ(MissingQdiscMessage("tbf"),
+            "kernel has no tbf qdisc: load sch_tbf or enable CONFIG_NET_SCH_TBF");
 }
 
 TEST(RootQdiscRuleTest, OnlyKernelAttachedRootsAreDefault) {
@@ -50,24 +54,37 @@ TEST(RootQdiscRuleTest, OnlyKernelAttachedRootsAreDefault) {
     uint32_t handle;
     bool is_default;
   } cases[] = {
-      {"noqueue", 0, true},       {"noop", 0, true},         {"pfifo_fast", 0, true},
-      {"mq", 0, true},            {"fq_codel", 0, true},     {"fq", 0, true},
+      {"noqueue", 0, true},
+      {"noop", 0, true},
+      {"pfifo_fast", 0, true},
+      {"mq", 0, true},
+      {"fq_codel", 0, true},
+      {"fq", 0, true},
       {"pfifo", 0, true},
       // Added with tc: a handle, asked for or auto-allocated (8001:).
-      {"htb", 0x10000, false},    {"pfifo_fast", 0x80010000, false},
-      {"fq_codel", 0x80020000, false}, {"netem", 0xCA000000, false}, {"tbf", 0xCA000000, false},
+      {"htb", 0x10000, false},
+      {"pfifo_fast", 0x80010000, false},
+      {"fq_codel", 0x80020000, false},
+      {"netem", 0xCA000000, false},
+      {"tbf", 0xCA000000, false},
       // Handle 0 but not a kind the kernel attaches by itself.
-      {"htb", 0, false},          {"netem", 0, false},
+      {"htb", 0, false},
+      {"netem", 0, false},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(IsKernelDefaultRoot(c.kind, c.handle), c.is_default) << c.kind << " " << FormatHandle(c.handle);
+    EXPECT_EQ(IsKernelDefaultRoot(c.kind, c.handle), c.is_default)
+        << c.kind << " " << FormatHandle(c.handle);
   }
 }
 
 TEST(RootQdiscRuleTest, RootIsTheQdiscWhoseParentIsRoot) {
   std::vector<QdiscInfo> qdiscs(2);
-  qdiscs[0].kind = "netem"; qdiscs[0].handle = 0xCA010000; qdiscs[0].parent = 0xCA000001;
-  qdiscs[1].kind = "tbf"; qdiscs[1].handle = 0xCA000000; qdiscs[1].parent = plan::kRootParent;
+  qdiscs[0].kind = "netem";
+  qdiscs[0].handle = 0xCA010000;
+  qdiscs[0].parent = 0xCA000001;
+  qdiscs[1].kind = "tbf";
+  qdiscs[1].handle = 0xCA000000;
+  qdiscs[1].parent = plan::kRootParent;
   const auto root = RootOf(qdiscs);
   EXPECT_EQ(root.kind, "tbf");
   EXPECT_EQ(root.handle, 0xCA000000u);
@@ -87,12 +104,13 @@ TEST(ProbeFallbackTest, ReadsLoadedBuiltinAndLoadableModules) {
   fs::create_directories(root / "sys" / "sch_tbf");
   fs::create_directories(root / "mods");
   std::ofstream(root / "mods" / "modules.builtin") << "kernel/net/sched/sch_htb.ko\n";
-  std::ofstream(root / "mods" / "modules.dep") << "kernel/net/sched/sch_netem.ko:\nkernel/drivers/net/ifb.ko:\n";
+  std::ofstream(root / "mods" / "modules.dep")
+      << "kernel/net/sched/sch_netem.ko:\nkernel/drivers/net/ifb.ko:\n";
   const auto caps = ProbeFromModuleFiles((root / "sys").string(), (root / "mods").string());
   fs::remove_all(root);
-  EXPECT_TRUE(caps.tbf);     // loaded
-  EXPECT_TRUE(caps.htb);     // built in
-  EXPECT_TRUE(caps.netem);   // loadable
+  EXPECT_TRUE(caps.tbf);    // loaded
+  EXPECT_TRUE(caps.htb);    // built in
+  EXPECT_TRUE(caps.netem);  // loadable
   EXPECT_TRUE(caps.ifb);
   EXPECT_FALSE(caps.u32);
   EXPECT_FALSE(caps.mirred);

@@ -65,23 +65,35 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // Adding a root grafts it over the default: the default leaves first
         // (handle 0, which nobody owns), the new one comes flagged REPLACE.
-        Case{"event_qdisc_del_default.txt", TcEventKind::kQdiscDeleted, 0, kRoot, "noqueue", "", false, false},
-        Case{"event_qdisc_add_tbf.txt", TcEventKind::kQdiscChanged, 0xCA000000, kRoot, "tbf", "", true, false},
+        Case{"event_qdisc_del_default.txt", TcEventKind::kQdiscDeleted, 0, kRoot, "noqueue", "",
+             false, false},
+        Case{"event_qdisc_add_tbf.txt", TcEventKind::kQdiscChanged, 0xCA000000, kRoot, "tbf", "",
+             true, false},
         // `change` (and `replace` with the same handle and kind) changes in place.
-        Case{"event_qdisc_change_tbf.txt", TcEventKind::kQdiscChanged, 0xCA000000, kRoot, "tbf", "", false, false},
-        Case{"event_qdisc_del_tbf.txt", TcEventKind::kQdiscDeleted, 0xCA000000, kRoot, "tbf", "", false, false},
-        Case{"event_qdisc_replace_htb.txt", TcEventKind::kQdiscChanged, 0xCB000000, kRoot, "htb", "", true, false},
+        Case{"event_qdisc_change_tbf.txt", TcEventKind::kQdiscChanged, 0xCA000000, kRoot, "tbf", "",
+             false, false},
+        Case{"event_qdisc_del_tbf.txt", TcEventKind::kQdiscDeleted, 0xCA000000, kRoot, "tbf", "",
+             false, false},
+        Case{"event_qdisc_replace_htb.txt", TcEventKind::kQdiscChanged, 0xCB000000, kRoot, "htb",
+             "", true, false},
         // htb names a top-level class's parent TC_H_ROOT, not its qdisc.
-        Case{"event_class_add.txt", TcEventKind::kClassChanged, 0xCB000010, kRoot, "htb", "", false, false},
-        Case{"event_class_change.txt", TcEventKind::kClassChanged, 0xCB000010, kRoot, "htb", "", false, false},
-        Case{"event_class_del.txt", TcEventKind::kClassDeleted, 0xCB000010, kRoot, "htb", "", false, false},
-        Case{"event_filter_add.txt", TcEventKind::kFilterChanged, 0x80000800, 0xCB000000, "u32", "", false, false},
+        Case{"event_class_add.txt", TcEventKind::kClassChanged, 0xCB000010, kRoot, "htb", "", false,
+             false},
+        Case{"event_class_change.txt", TcEventKind::kClassChanged, 0xCB000010, kRoot, "htb", "",
+             false, false},
+        Case{"event_class_del.txt", TcEventKind::kClassDeleted, 0xCB000010, kRoot, "htb", "", false,
+             false},
+        Case{"event_filter_add.txt", TcEventKind::kFilterChanged, 0x80000800, 0xCB000000, "u32", "",
+             false, false},
         // Deleting by priority names no handle: the whole priority went.
-        Case{"event_filter_del.txt", TcEventKind::kFilterDeleted, 0, 0xCB000000, "u32", "", false, false},
-        Case{"event_qdisc_del_htb.txt", TcEventKind::kQdiscDeleted, 0xCB000000, kRoot, "htb", "", false, false},
+        Case{"event_filter_del.txt", TcEventKind::kFilterDeleted, 0, 0xCB000000, "u32", "", false,
+             false},
+        Case{"event_qdisc_del_htb.txt", TcEventKind::kQdiscDeleted, 0xCB000000, kRoot, "htb", "",
+             false, false},
         // Link events come from the device layer, never with a requester.
         Case{"event_link_rename.txt", TcEventKind::kLinkChanged, 0, 0, "", "cnx0", false, true},
-        Case{"event_link_carrier_down.txt", TcEventKind::kLinkChanged, 0, 0, "", "cnx0", false, true},
+        Case{"event_link_carrier_down.txt", TcEventKind::kLinkChanged, 0, 0, "", "cnx0", false,
+             true},
         Case{"event_link_del.txt", TcEventKind::kLinkDeleted, 0, 0, "", "cnx0", false, true}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string name = info.param.fixture;
@@ -211,9 +223,10 @@ TEST(ParseTcEventTest, ReplaceFlagCountsOnlyOnNewMessages) {
 }
 
 TEST(ParseTcEventTest, EveryKindHasAName) {
-  for (auto k : {TcEventKind::kQdiscDeleted, TcEventKind::kQdiscChanged, TcEventKind::kClassDeleted,
-                 TcEventKind::kClassChanged, TcEventKind::kFilterDeleted, TcEventKind::kFilterChanged,
-                 TcEventKind::kLinkDeleted, TcEventKind::kLinkChanged, TcEventKind::kResync}) {
+  for (auto k :
+       {TcEventKind::kQdiscDeleted, TcEventKind::kQdiscChanged, TcEventKind::kClassDeleted,
+        TcEventKind::kClassChanged, TcEventKind::kFilterDeleted, TcEventKind::kFilterChanged,
+        TcEventKind::kLinkDeleted, TcEventKind::kLinkChanged, TcEventKind::kResync}) {
     EXPECT_STRNE(TcEventKindName(k), "unknown");
   }
 }

@@ -12,9 +12,12 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(TcMathTest, ProbabilitiesScaleLikeTc) {
-  struct Case { double percent; uint32_t wire; } cases[] = {
-      {0, 0}, {0.1, 4294967}, {1, 42949673}, {5, 214748365}, {25, 0x40000000},
-      {50, 0x80000000}, {100, 0xFFFFFFFF},
+  struct Case {
+    double percent;
+    uint32_t wire;
+  } cases[] = {
+      {0, 0},           {0.1, 4294967},   {1, 42949673},     {5, 214748365},
+      {25, 0x40000000}, {50, 0x80000000}, {100, 0xFFFFFFFF},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(tc::PercentToProbability(c.percent), c.wire) << c.percent;
@@ -35,8 +38,8 @@ TEST(TcMathTest, XmitTimeAndSizeAreInverse) {
   EXPECT_EQ(tc::XmitTimeTicks(125'000, 32768), 4'096'000u);  // 262.144 ms at 1 Mbit/s
   EXPECT_EQ(tc::XmitSizeBytes(125'000, 4'096'000), 32768u);
   const auto rtab = tc::RateTable(125'000);
-  EXPECT_EQ(rtab[0], 1000u);      // 8 bytes
-  EXPECT_EQ(rtab[255], 256'000u); // 2048 bytes
+  EXPECT_EQ(rtab[0], 1000u);       // 8 bytes
+  EXPECT_EQ(rtab[255], 256'000u);  // 2048 bytes
 }
 
 TEST(DistributionTablesTest, ParsesDistFormat) {

@@ -4,10 +4,10 @@
 // and a generous deadline, never with fixed sleeps. Needs root; skips otherwise.
 #include "daemon/netlink/tc_monitor.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/netlink.h>
 #include <netlink/socket.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -39,9 +39,9 @@ using Predicate = std::function<bool(const TcEvent&)>;
 std::string Describe(const std::vector<TcEvent>& events) {
   std::ostringstream s;
   for (const auto& e : events) {
-    s << "\n  " << TcEventKindName(e.kind) << " if=" << e.ifindex << " handle=" << std::hex << e.handle
-      << " parent=" << e.parent << std::dec << " kind=" << e.tc_kind << " name=" << e.ifname
-      << " port=" << e.sender_port;
+    s << "\n  " << TcEventKindName(e.kind) << " if=" << e.ifindex << " handle=" << std::hex
+      << e.handle << " parent=" << e.parent << std::dec << " kind=" << e.tc_kind
+      << " name=" << e.ifname << " port=" << e.sender_port;
   }
   return s.str();
 }
@@ -77,7 +77,9 @@ const TcEvent* Find(const std::vector<TcEvent>& events, const Predicate& p) {
 }
 
 Predicate Is(TcEventKind kind, int ifindex, uint32_t handle) {
-  return [=](const TcEvent& e) { return e.kind == kind && e.ifindex == ifindex && e.handle == handle; };
+  return [=](const TcEvent& e) {
+    return e.kind == kind && e.ifindex == ifindex && e.handle == handle;
+  };
 }
 
 Predicate IsLink(TcEventKind kind, int ifindex) {
@@ -149,12 +151,15 @@ struct RootCase {
 
 std::ostream& operator<<(std::ostream& os, const RootCase& c) { return os << c.name; }
 
-class RootQdiscDeletedTest : public TcMonitorTest, public ::testing::WithParamInterface<RootCase> {};
+class RootQdiscDeletedTest : public TcMonitorTest,
+                             public ::testing::WithParamInterface<RootCase> {};
 
 TEST_P(RootQdiscDeletedTest, DeletingTheRootByHandIsSeen) {
   const RootCase& c = GetParam();
-  RunAndRead(std::string("tc qdisc add dev cnv0 root handle ca00: ") + c.add, Is(TcEventKind::kQdiscChanged, cnv0_, kCa00));
-  auto events = RunAndRead("tc qdisc del dev cnv0 root", Is(TcEventKind::kQdiscDeleted, cnv0_, kCa00));
+  RunAndRead(std::string("tc qdisc add dev cnv0 root handle ca00: ") + c.add,
+             Is(TcEventKind::kQdiscChanged, cnv0_, kCa00));
+  auto events =
+      RunAndRead("tc qdisc del dev cnv0 root", Is(TcEventKind::kQdiscDeleted, cnv0_, kCa00));
   const TcEvent* del = Find(events, Is(TcEventKind::kQdiscDeleted, cnv0_, kCa00));
   ASSERT_NE(del, nullptr);
   EXPECT_EQ(del->parent, kRoot);
@@ -163,7 +168,8 @@ TEST_P(RootQdiscDeletedTest, DeletingTheRootByHandIsSeen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, RootQdiscDeletedTest,
-                         ::testing::Values(RootCase{"tbf", "tbf rate 1mbit burst 32kb latency 50ms", "tbf"},
+                         ::testing::Values(RootCase{"tbf", "tbf rate 1mbit burst 32kb latency 50ms",
+                                                    "tbf"},
                                            RootCase{"htb", "htb default 10", "htb"}),
                          [](const auto& info) { return std::string(info.param.name); });
 
@@ -171,7 +177,8 @@ TEST_F(TcMonitorTest, DeletingAClassIsSeen) {
   Run(*a_, "tc qdisc add dev cnv0 root handle ca00: htb default 10");
   RunAndRead("tc class add dev cnv0 parent ca00: classid ca00:10 htb rate 10mbit",
              Is(TcEventKind::kClassChanged, cnv0_, 0xCA000010));
-  auto events = RunAndRead("tc class del dev cnv0 classid ca00:10", Is(TcEventKind::kClassDeleted, cnv0_, 0xCA000010));
+  auto events = RunAndRead("tc class del dev cnv0 classid ca00:10",
+                           Is(TcEventKind::kClassDeleted, cnv0_, 0xCA000010));
   const TcEvent* del = Find(events, Is(TcEventKind::kClassDeleted, cnv0_, 0xCA000010));
   ASSERT_NE(del, nullptr);
   EXPECT_EQ(del->parent, kRoot) << "htb gives a top-level class the parent TC_H_ROOT";
@@ -181,10 +188,15 @@ TEST_F(TcMonitorTest, DeletingAClassIsSeen) {
 TEST_F(TcMonitorTest, DeletingAFilterIsSeen) {
   Run(*a_, "tc qdisc add dev cnv0 root handle ca00: htb default 10");
   Run(*a_, "tc class add dev cnv0 parent ca00: classid ca00:10 htb rate 10mbit");
-  Run(*a_, "tc filter add dev cnv0 parent ca00: protocol ip prio 5 u32 match ip dst 10.78.0.2/32 flowid ca00:10");
-  auto events = RunAndRead("tc filter del dev cnv0 parent ca00: protocol ip prio 5",
-                           [&](const TcEvent& e) { return e.kind == TcEventKind::kFilterDeleted && e.ifindex == cnv0_; });
-  const TcEvent* del = Find(events, [](const TcEvent& e) { return e.kind == TcEventKind::kFilterDeleted; });
+  Run(*a_,
+      "tc filter add dev cnv0 parent ca00: protocol ip prio 5 u32 match ip dst 10.78.0.2/32 flowid "
+      "ca00:10");
+  auto events =
+      RunAndRead("tc filter del dev cnv0 parent ca00: protocol ip prio 5", [&](const TcEvent& e) {
+        return e.kind == TcEventKind::kFilterDeleted && e.ifindex == cnv0_;
+      });
+  const TcEvent* del =
+      Find(events, [](const TcEvent& e) { return e.kind == TcEventKind::kFilterDeleted; });
   ASSERT_NE(del, nullptr);
   EXPECT_EQ(del->parent, kCa00);
   EXPECT_EQ(del->priority, 5);
@@ -195,10 +207,12 @@ TEST_F(TcMonitorTest, DeletingAFilterIsSeen) {
 TEST_F(TcMonitorTest, ReplacingInPlaceIsAChange) {
   RunAndRead("tc qdisc add dev cnv0 root handle ca00: tbf rate 1mbit burst 32kb latency 50ms",
              Is(TcEventKind::kQdiscChanged, cnv0_, kCa00));
-  auto events = RunAndRead("tc qdisc replace dev cnv0 root handle ca00: tbf rate 2mbit burst 32kb latency 50ms",
-                           Is(TcEventKind::kQdiscChanged, cnv0_, kCa00));
+  auto events = RunAndRead(
+      "tc qdisc replace dev cnv0 root handle ca00: tbf rate 2mbit burst 32kb latency 50ms",
+      Is(TcEventKind::kQdiscChanged, cnv0_, kCa00));
   // Same handle and kind: changed in place, nothing deleted.
-  EXPECT_EQ(Find(events, Is(TcEventKind::kQdiscDeleted, cnv0_, kCa00)), nullptr) << Describe(events);
+  EXPECT_EQ(Find(events, Is(TcEventKind::kQdiscDeleted, cnv0_, kCa00)), nullptr)
+      << Describe(events);
   EXPECT_EQ(events.back().tc_kind, "tbf");
 }
 
@@ -232,8 +246,9 @@ TEST_F(TcMonitorTest, PeerDeletedInAnotherNamespaceTakesOurEndWithIt) {
 }
 
 TEST_F(TcMonitorTest, RenamingTheLinkIsAChangeWithTheNewName) {
-  auto events = RunAndRead("ip link set cnv0 down && ip link set cnv0 name cnr0",
-                           [&](const TcEvent& e) { return e.kind == TcEventKind::kLinkChanged && e.ifname == "cnr0"; });
+  auto events = RunAndRead(
+      "ip link set cnv0 down && ip link set cnv0 name cnr0",
+      [&](const TcEvent& e) { return e.kind == TcEventKind::kLinkChanged && e.ifname == "cnr0"; });
   EXPECT_EQ(Find(events, [](const TcEvent& e) { return e.ifname == "cnr0"; })->ifindex, cnv0_);
 }
 
@@ -304,7 +319,8 @@ TEST_F(TcMonitorTest, OverrunIsReportedAsResyncAndTheMonitorGoesOn) {
   for (int i = 0; i < 40; ++i) batch += "link set cnv0 mtu " + std::to_string(1400 + i) + "\n";
   Run(*a_, "printf '" + batch + "' | ip -batch -");
   auto events = ReadUntil(*m, [](const TcEvent& e) { return e.kind == TcEventKind::kResync; });
-  ASSERT_TRUE(Find(events, [](const TcEvent& e) { return e.kind == TcEventKind::kResync; })) << Describe(events);
+  ASSERT_TRUE(Find(events, [](const TcEvent& e) { return e.kind == TcEventKind::kResync; }))
+      << Describe(events);
   // Drained: later changes come through as usual.
   while (true) {
     auto more = m->ReadAvailable();

@@ -84,7 +84,8 @@ TEST(HtbRequestFixtureTest, ClassDeleteMatchesTc) {
 
 TEST(HtbRequestFixtureTest, ClassDumpMatchesTc) {
   const auto fixture = LoadFixture("class_dump.txt");
-  EXPECT_TRUE(SameRequest(fixture.bytes, EncodeClassDump(kIfindex).Bytes())) << "tc " << fixture.command;
+  EXPECT_TRUE(SameRequest(fixture.bytes, EncodeClassDump(kIfindex).Bytes()))
+      << "tc " << fixture.command;
 }
 
 // ---- u32 -------------------------------------------------------------------
@@ -105,12 +106,11 @@ const U32Case kU32Cases[] = {
      Classifier(1002, FilterProtocol::kIp, 0xCA000005,
                 {{0x0A010200, 0xFFFFFF00, 16}, {80, 0x0000FFFF, 20}, {0x00060000, 0x00FF0000, 8}})},
     // match ip6 dst 2001:db8:1:2::/64 match ip6 dport 443 0xffff match ip6 protocol 6 0xff
-    {"u32_v6_dst.txt",
-     Classifier(1003, FilterProtocol::kIpv6, 0xCA000005,
-                {{0x20010DB8, 0xFFFFFFFF, 24},
-                 {0x00010002, 0xFFFFFFFF, 28},
-                 {443, 0x0000FFFF, 40},
-                 {0x00000600, 0x0000FF00, 4}})},
+    {"u32_v6_dst.txt", Classifier(1003, FilterProtocol::kIpv6, 0xCA000005,
+                                  {{0x20010DB8, 0xFFFFFFFF, 24},
+                                   {0x00010002, 0xFFFFFFFF, 28},
+                                   {443, 0x0000FFFF, 40},
+                                   {0x00000600, 0x0000FF00, 4}})},
     // protocol all ... match u32 0 0 at 0 flowid ca00:1
     {"u32_match_all.txt", Classifier(0xFFF0, FilterProtocol::kAll, 0xCA000001, {{0, 0, 0}})},
 };
@@ -139,8 +139,9 @@ TEST(U32EncoderTest, RuleWithoutKeysIsTcsMatchAll) {
 TEST(U32EncoderTest, ValueIsMaskedAsTcDoes) {
   // "match ip dst 10.1.2.77/24" is sent by tc as 10.1.2.0 under /24.
   const auto fixture = LoadFixture("u32_v4_dst_dport_proto.txt");
-  const auto c = Classifier(1002, FilterProtocol::kIp, 0xCA000005,
-                            {{0x0A01024D, 0xFFFFFF00, 16}, {80, 0xFFFF, 20}, {0x00060000, 0x00FF0000, 8}});
+  const auto c =
+      Classifier(1002, FilterProtocol::kIp, 0xCA000005,
+                 {{0x0A01024D, 0xFFFFFF00, 16}, {80, 0xFFFF, 20}, {0x00060000, 0x00FF0000, 8}});
   auto msg = EncodeU32RuleAdd(kIfindex, c, c.rules.front());
   ASSERT_TRUE(msg.ok());
   EXPECT_TRUE(SameRequest(fixture.bytes, msg->Bytes()));
@@ -156,8 +157,9 @@ TEST(U32EncoderTest, RefusesMoreKeysThanOneNodeHolds) {
 
 TEST(FilterRequestFixtureTest, DeletePriorityMatchesTc) {
   const auto fixture = LoadFixture("filter_del_prio.txt");
-  EXPECT_TRUE(SameRequest(fixture.bytes,
-                          EncodeFilterDeletePriority({kIfindex, kCa00, 1002, FilterProtocol::kIp}).Bytes()))
+  EXPECT_TRUE(
+      SameRequest(fixture.bytes,
+                  EncodeFilterDeletePriority({kIfindex, kCa00, 1002, FilterProtocol::kIp}).Bytes()))
       << "tc " << fixture.command;
 }
 

@@ -61,7 +61,8 @@ TEST(TreeErrorsTest, MapsErrnoAndExtackToCodes) {
   };
   for (const auto& c : cases) {
     const Status s = TreeErrorStatus(KernelError{c.error, c.ext_ack}, "adding X", "u32");
-    EXPECT_EQ(s.code(), c.code) << "errno " << c.error << " \"" << c.ext_ack << "\": " << s.message();
+    EXPECT_EQ(s.code(), c.code) << "errno " << c.error << " \"" << c.ext_ack
+                                << "\": " << s.message();
     EXPECT_EQ(s.message().rfind("adding X", 0), 0u) << s.message();
     if (c.code == StatusCode::kFailedPrecondition && c.error == ENOENT &&
         std::string(c.ext_ack).find("qdisc kind") != std::string::npos) {

@@ -84,7 +84,8 @@ class TreeKernelTest : public ::testing::Test {
   // another component's job and is tested there.)
   int AddIfb(const std::string& name) {
     int rc = 0;
-    const std::string out = a_->Exec("ip link add " + name + " type ifb && ip link set " + name + " up", &rc);
+    const std::string out =
+        a_->Exec("ip link add " + name + " type ifb && ip link set " + name + " up", &rc);
     EXPECT_EQ(rc, 0) << out;
     auto idx = kernel_->InterfaceIndex(name);
     EXPECT_TRUE(idx.ok()) << idx.status().message();
@@ -118,9 +119,13 @@ TEST_F(TreeKernelTest, AddObjectsBuildsTheTreeAsTcSeesIt) {
 
   const std::string filters = InA("tc -j filter show dev cnv0");
   EXPECT_TRUE(Contains(filters, R"("pref":1000,"kind":"u32")")) << filters;
-  EXPECT_TRUE(Contains(filters, R"("flowid":"ca00:1","not_in_hw":true,"match":{"value":"a4d0002","mask":"ffffffff","offmask":"","off":16})"))
+  EXPECT_TRUE(Contains(
+      filters,
+      R"("flowid":"ca00:1","not_in_hw":true,"match":{"value":"a4d0002","mask":"ffffffff","offmask":"","off":16})"))
       << filters;
-  EXPECT_TRUE(Contains(filters, R"("flowid":"ca00:2","not_in_hw":true,"match":{"value":"a4d0003","mask":"ffffffff","offmask":"","off":16})"))
+  EXPECT_TRUE(Contains(
+      filters,
+      R"("flowid":"ca00:2","not_in_hw":true,"match":{"value":"a4d0003","mask":"ffffffff","offmask":"","off":16})"))
       << filters;
 
   // Our own reader agrees on what the classes are.
@@ -191,12 +196,13 @@ TEST_F(TreeKernelTest, RemovingFilterAndClassLeavesTheRoot) {
 
 TEST_F(TreeKernelTest, RemovingWhatIsAlreadyGoneIsNotFoundAndRemovesTheRest) {
   ASSERT_TRUE(kernel_->AddObjects(ifindex_, TwoClassTree()).ok());
-  ASSERT_TRUE(kernel_->RemoveObjects(ifindex_, {DstFilter(1000, kPeerIp, kClass1), Class(kClass1)}).ok());
+  ASSERT_TRUE(
+      kernel_->RemoveObjects(ifindex_, {DstFilter(1000, kPeerIp, kClass1), Class(kClass1)}).ok());
 
   // Gone filter prio (ENOENT) and gone class (ENOENT) next to live ones.
-  Status s = kernel_->RemoveObjects(ifindex_, {DstFilter(1000, kPeerIp, kClass1),
-                                               DstFilter(1002, kOtherIp, kClass2), Class(kClass1),
-                                               Class(kClass2)});
+  Status s = kernel_->RemoveObjects(
+      ifindex_, {DstFilter(1000, kPeerIp, kClass1), DstFilter(1002, kOtherIp, kClass2),
+                 Class(kClass1), Class(kClass2)});
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.message();
   EXPECT_TRUE(Contains(s.message(), "u32 filter prio 1000")) << s.message();
   EXPECT_TRUE(Contains(s.message(), "htb class ca00:1")) << s.message();
@@ -207,7 +213,8 @@ TEST_F(TreeKernelTest, RemovingWhatIsAlreadyGoneIsNotFoundAndRemovesTheRest) {
   // With the root gone too: a filter on a missing parent (EINVAL "Parent
   // Qdisc doesn't exists."), a class and the root itself are all "gone".
   ASSERT_TRUE(kernel_->RemoveObjects(ifindex_, {HtbRoot()}).ok());
-  s = kernel_->RemoveObjects(ifindex_, {DstFilter(1002, kOtherIp, kClass2), Class(kClass2), HtbRoot()});
+  s = kernel_->RemoveObjects(ifindex_,
+                             {DstFilter(1002, kOtherIp, kClass2), Class(kClass2), HtbRoot()});
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.message();
 }
 
@@ -218,8 +225,10 @@ TEST_F(TreeKernelTest, FailedAddLeavesNothingBehind) {
   Status s = kernel_->AddObjects(ifindex_, objects);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
-  EXPECT_TRUE(Contains(s.message(), "adding u32 filter prio 1004 protocol ip on cb00:")) << s.message();
-  EXPECT_TRUE(Contains(s.message(), "Parent Qdisc doesn't exist")) << "kernel's words kept: " << s.message();
+  EXPECT_TRUE(Contains(s.message(), "adding u32 filter prio 1004 protocol ip on cb00:"))
+      << s.message();
+  EXPECT_TRUE(Contains(s.message(), "Parent Qdisc doesn't exist"))
+      << "kernel's words kept: " << s.message();
   EXPECT_FALSE(Contains(s.message(), "undoing")) << s.message();
 
   auto root = kernel_->GetRootQdisc(ifindex_);
@@ -230,8 +239,8 @@ TEST_F(TreeKernelTest, FailedAddLeavesNothingBehind) {
 }
 
 TEST_F(TreeKernelTest, DuplicateClassFailsAsAlreadyExistsAndRollsBack) {
-  Status s = kernel_->AddObjects(ifindex_, {HtbRoot(), Class(kClass1), DstFilter(1000, kPeerIp, kClass1),
-                                            Class(kClass1)});
+  Status s = kernel_->AddObjects(
+      ifindex_, {HtbRoot(), Class(kClass1), DstFilter(1000, kPeerIp, kClass1), Class(kClass1)});
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.message();
   EXPECT_TRUE(Contains(s.message(), "htb class ca00:1")) << s.message();
   EXPECT_FALSE(Contains(InA("tc qdisc show dev cnv0"), "ca00:"));
@@ -240,8 +249,8 @@ TEST_F(TreeKernelTest, DuplicateClassFailsAsAlreadyExistsAndRollsBack) {
 TEST_F(TreeKernelTest, AddingOntoAnExistingTreeRollsBackOnlyWhatThisCallMade) {
   ASSERT_TRUE(kernel_->AddObjects(ifindex_, {HtbRoot(), Class(kClass1)}).ok());
   // Second call: a new class and filter, then a class that already exists.
-  Status s = kernel_->AddObjects(ifindex_, {Class(kClass2), DstFilter(1002, kOtherIp, kClass2),
-                                            Class(kClass1)});
+  Status s = kernel_->AddObjects(
+      ifindex_, {Class(kClass2), DstFilter(1002, kOtherIp, kClass2), Class(kClass1)});
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.message();
   const std::string classes = InA("tc class show dev cnv0");
   EXPECT_TRUE(Contains(classes, "ca00:1 ")) << classes;
@@ -273,7 +282,8 @@ TEST_F(TreeKernelTest, ClassifierFailingAtALaterRuleTakesItsEarlierRulesAlong) {
   plan::U32Classifier f{kCa00, 1000, plan::FilterProtocol::kIp, kClass1, {}};
   f.rules.push_back(plan::U32Rule{{plan::U32Key{kPeerIp, 0xFFFFFFFF, 16}}});
   // More keys than one node holds: refused after the first rule went in.
-  f.rules.push_back(plan::U32Rule{std::vector<plan::U32Key>(200, plan::U32Key{kOtherIp, 0xFFFFFFFF, 16})});
+  f.rules.push_back(
+      plan::U32Rule{std::vector<plan::U32Key>(200, plan::U32Key{kOtherIp, 0xFFFFFFFF, 16})});
   ASSERT_TRUE(kernel_->AddObjects(ifindex_, {HtbRoot(), Class(kClass1)}).ok());
   Status s = kernel_->AddObjects(ifindex_, {f});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
@@ -325,9 +335,12 @@ TEST_F(TreeKernelTest, IngressRedirectSendsArrivingTrafficThroughTheIfbTree) {
 
   const std::string filters = InA("tc -j filter show dev cnv0 ingress");
   EXPECT_TRUE(Contains(filters, R"("protocol":"all","pref":1,"kind":"u32")")) << filters;
-  EXPECT_TRUE(Contains(filters, R"("kind":"mirred","mirred_action":"redirect","direction":"egress","to_dev":"cnifb0","control_action":{"type":"stolen"})"))
+  EXPECT_TRUE(Contains(
+      filters,
+      R"("kind":"mirred","mirred_action":"redirect","direction":"egress","to_dev":"cnifb0","control_action":{"type":"stolen"})"))
       << filters;
-  EXPECT_TRUE(Contains(filters, R"("cookie":"6368616f736e6574")")) << "hex of \"chaosnet\": " << filters;
+  EXPECT_TRUE(Contains(filters, R"("cookie":"6368616f736e6574")"))
+      << "hex of \"chaosnet\": " << filters;
 
   auto before = kernel_->QdiscCounters(ifb, kCa00);
   ASSERT_TRUE(before.ok()) << before.status().message();
@@ -349,9 +362,11 @@ TEST_F(TreeKernelTest, RedirectWithoutTargetIfindexIsRefusedAndRolledBack) {
   plan::RedirectFilter redirect;
   redirect.to_device = "cnifb-missing";
   Status s = kernel_->AddObjects(
-      ifindex_, {plan::TreeQdisc{plan::kIngressHandle, plan::kIngressParent, plan::IngressQdisc{}}, redirect});
+      ifindex_, {plan::TreeQdisc{plan::kIngressHandle, plan::kIngressParent, plan::IngressQdisc{}},
+                 redirect});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
-  EXPECT_TRUE(Contains(s.message(), "redirect filter prio 1 on ffff: (to cnifb-missing)")) << s.message();
+  EXPECT_TRUE(Contains(s.message(), "redirect filter prio 1 on ffff: (to cnifb-missing)"))
+      << s.message();
   auto ingress = kernel_->GetIngressQdisc(ifindex_);
   ASSERT_TRUE(ingress.ok());
   EXPECT_FALSE(ingress->has_value()) << "the ingress qdisc this call made is gone again";
@@ -365,8 +380,8 @@ plan::TcObject NetemLeaf() {
 
 TEST_F(TreeKernelTest, NetemLeafDelaysOnlyItsClass) {
   if (!KernelHasQdisc("netem")) GTEST_SKIP() << MissingQdiscSkipMessage("netem");
-  Status s = kernel_->AddObjects(ifindex_, {HtbRoot(), Class(kClass1), NetemLeaf(),
-                                            DstFilter(1000, kPeerIp, kClass1)});
+  Status s = kernel_->AddObjects(
+      ifindex_, {HtbRoot(), Class(kClass1), NetemLeaf(), DstFilter(1000, kPeerIp, kClass1)});
   ASSERT_TRUE(s.ok()) << s.message();
   const std::string qdiscs = InA("tc -j qdisc show dev cnv0");
   EXPECT_TRUE(Contains(qdiscs, R"({"kind":"netem","handle":"1001:","parent":"ca00:1")")) << qdiscs;
@@ -387,14 +402,16 @@ TEST_F(TreeKernelTest, NetemLeafDelaysOnlyItsClass) {
   EXPECT_LT(min_rtt(fast), 30.0) << fast;
 
   // Deleting the class takes its leaf with it (after its filter).
-  ASSERT_TRUE(kernel_->RemoveObjects(ifindex_, {DstFilter(1000, kPeerIp, kClass1), Class(kClass1)}).ok());
+  ASSERT_TRUE(
+      kernel_->RemoveObjects(ifindex_, {DstFilter(1000, kPeerIp, kClass1), Class(kClass1)}).ok());
   EXPECT_FALSE(Contains(InA("tc qdisc show dev cnv0"), "netem"));
 }
 
 TEST_F(TreeKernelTest, MissingNetemFailsCleanlyAndRollsBackTheTree) {
-  if (KernelHasQdisc("netem")) GTEST_SKIP() << "this kernel has netem; NetemLeafDelaysOnlyItsClass covers it";
-  Status s = kernel_->AddObjects(ifindex_, {HtbRoot(), Class(kClass1), DstFilter(1000, kPeerIp, kClass1),
-                                            NetemLeaf()});
+  if (KernelHasQdisc("netem"))
+    GTEST_SKIP() << "this kernel has netem; NetemLeafDelaysOnlyItsClass covers it";
+  Status s = kernel_->AddObjects(
+      ifindex_, {HtbRoot(), Class(kClass1), DstFilter(1000, kPeerIp, kClass1), NetemLeaf()});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
   EXPECT_TRUE(Contains(s.message(), "adding netem qdisc 1001: under ca00:1")) << s.message();

@@ -87,9 +87,8 @@ class NetnsKernelTest : public ::testing::Test {
   // A process living inside the test namespace; its pid.
   int StartSleeper() {
     int rc = -1;
-    const std::string pid = RunCommand("ip netns exec " + ns_->name() +
-                                           " sh -c 'sleep 60 >/dev/null 2>&1 & echo $!'",
-                                       &rc);
+    const std::string pid = RunCommand(
+        "ip netns exec " + ns_->name() + " sh -c 'sleep 60 >/dev/null 2>&1 & echo $!'", &rc);
     EXPECT_EQ(rc, 0);
     sleeper_ = std::stoi(pid);
     return sleeper_;
@@ -133,7 +132,8 @@ TEST_F(NetnsKernelTest, SocketInsideSeesThatNamespaceOnlyAndTheThreadStaysHome) 
   int rc = -1;
   ns_->Exec("ip link add cnns0 type veth peer name cnns1", &rc);
   ASSERT_EQ(rc, 0);
-  struct stat before {}, after {};
+  struct stat before {
+  }, after{};
   ASSERT_EQ(::stat("/proc/thread-self/ns/net", &before), 0);
   auto ref = NetnsRef::Open(ns_->name());
   ASSERT_TRUE(ref.ok());

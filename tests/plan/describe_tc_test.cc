@@ -17,8 +17,8 @@ void PrintTo(const PlanStepText& s, std::ostream* os) {
       << s.parameters << "}";
 }
 bool operator==(const PlanStepText& a, const PlanStepText& b) {
-  return a.object == b.object && a.kind == b.kind && a.handle == b.handle &&
-         a.parent == b.parent && a.parameters == b.parameters;
+  return a.object == b.object && a.kind == b.kind && a.handle == b.handle && a.parent == b.parent &&
+         a.parameters == b.parameters;
 }
 
 namespace {
@@ -87,42 +87,54 @@ model::Match DportRange() {
 INSTANTIATE_TEST_SUITE_P(
     Objects, DescribeObject,
     testing::Values(
-        ObjectCase{"RootHtb", RootQdisc(),
+        ObjectCase{"RootHtb",
+                   RootQdisc(),
                    {"qdisc", "htb", "ca00:", "root", "default 0 direct_qlen 1000 r2q 10"}},
-        ObjectCase{"Leaf", TreeQdisc{0x10030000, 0xCA000003, Netem100ms()},
+        ObjectCase{"Leaf",
+                   TreeQdisc{0x10030000, 0xCA000003, Netem100ms()},
                    {"qdisc", "netem", "1003:", "ca00:3", "limit 1000 delay 100ms"}},
-        ObjectCase{"Ingress", TreeQdisc{kIngressHandle, kIngressParent, IngressQdisc{}},
+        ObjectCase{"Ingress",
+                   TreeQdisc{kIngressHandle, kIngressParent, IngressQdisc{}},
                    {"qdisc", "ingress", "ffff:", "ffff:fff1", ""}},
-        ObjectCase{"RateClass", HtbClass{0xCA000003, kTreeRootHandle, 125000, 125000, 3200, 3200,
-                                         1514},
-                   {"class", "htb", "ca00:3", "ca00:",
-                    "rate 1mbit ceil 1mbit burst 3200b cburst 3200b quantum 1514"}},
-        ObjectCase{"UnlimitedClass", FaultClass(model::FaultSpec{}, 2),
+        ObjectCase{"RateClass",
+                   HtbClass{0xCA000003, kTreeRootHandle, 125000, 125000, 3200, 3200, 1514},
+                   {"class", "htb", "ca00:3",
+                    "ca00:", "rate 1mbit ceil 1mbit burst 3200b cburst 3200b quantum 1514"}},
+        ObjectCase{"UnlimitedClass",
+                   FaultClass(model::FaultSpec{}, 2),
                    {"class", "htb", "ca00:2", "ca00:",
                     "rate 100gbit ceil 100gbit burst 125000000b cburst 125000000b quantum 1514"}},
-        ObjectCase{"Ipv4Filter", Compiled(DstDport()),
+        ObjectCase{"Ipv4Filter",
+                   Compiled(DstDport()),
                    {"filter", "u32", "", "ca00:",
                     "prio 1002 protocol ip match ip protocol 6 0xff match ip dst 10.0.0.0/24 "
                     "match ip dport 80 0xffff flowid ca00:3"}},
-        ObjectCase{"Ipv6Filter", Compiled(Ipv6Everything()),
+        ObjectCase{"Ipv6Filter",
+                   Compiled(Ipv6Everything()),
                    {"filter", "u32", "", "ca00:",
                     "prio 1003 protocol ipv6 match ip6 protocol 17 0xff "
                     "match ip6 src 2001:db8:1::/48 match ip6 dst 2001:db8::/32 "
                     "match ip6 sport 1000 0xfff8 match ip6 dport 443 0xffff flowid ca00:3"}},
-        ObjectCase{"RulesJoinedWithOr", Compiled(DportRange()),
+        ObjectCase{"RulesJoinedWithOr",
+                   Compiled(DportRange()),
                    {"filter", "u32", "", "ca00:",
                     "prio 1002 protocol ip match ip protocol 6 0xff match ip dst 10.0.0.0/8 "
                     "match ip dport 1023 0xffff or match ip protocol 6 0xff match ip dst "
                     "10.0.0.0/8 match ip dport 1024 0xffff flowid ca00:3"}},
-        ObjectCase{"MatchAll", Compiled(model::Match{}, 1),
-                   {"filter", "u32", "", "ca00:",
-                    "prio 1003 protocol ipv6 match u32 0 0 at 0 flowid ca00:3"}},
+        ObjectCase{"MatchAll",
+                   Compiled(model::Match{}, 1),
+                   {"filter", "u32", "",
+                    "ca00:", "prio 1003 protocol ipv6 match u32 0 0 at 0 flowid ca00:3"}},
         ObjectCase{"NotAPrefixIsRaw",
-                   U32Classifier{kTreeRootHandle, 5, FilterProtocol::kIp, kTreeRootHandle,
+                   U32Classifier{kTreeRootHandle,
+                                 5,
+                                 FilterProtocol::kIp,
+                                 kTreeRootHandle,
                                  {{{{0x0A0000FF, 0xFF0000FF, 16}}}}},
                    {"filter", "u32", "", "ca00:",
                     "prio 5 protocol ip match u32 0x0a0000ff 0xff0000ff at 16 flowid ca00:"}},
-        ObjectCase{"Redirect", RedirectFilter{kIngressHandle, 1, "cn-ifb0", 7},
+        ObjectCase{"Redirect",
+                   RedirectFilter{kIngressHandle, 1, "cn-ifb0", 7},
                    {"filter", "mirred", "", "ffff:",
                     "prio 1 protocol all match u32 0 0 at 0 action mirred egress redirect dev "
                     "cn-ifb0 cookie 6368616f736e6574"}}),

@@ -11,8 +11,7 @@
 namespace chaosnet::plan {
 
 void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset
-      << "}";
+  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
 }
 void PrintTo(const U32Rule& r, std::ostream* os) {
   *os << "[";
@@ -35,11 +34,26 @@ model::Cidr Cidr(const char* text) {
 // Small builder so table rows read like the CLI flags.
 struct M {
   Match m;
-  M& dst(const char* c) { m.dst = Cidr(c); return *this; }
-  M& src(const char* c) { m.src = Cidr(c); return *this; }
-  M& dport(uint16_t a, uint16_t b = 0) { m.dport = PortRange{a, b ? b : a}; return *this; }
-  M& sport(uint16_t a, uint16_t b = 0) { m.sport = PortRange{a, b ? b : a}; return *this; }
-  M& proto(Protocol p) { m.protocol = p; return *this; }
+  M& dst(const char* c) {
+    m.dst = Cidr(c);
+    return *this;
+  }
+  M& src(const char* c) {
+    m.src = Cidr(c);
+    return *this;
+  }
+  M& dport(uint16_t a, uint16_t b = 0) {
+    m.dport = PortRange{a, b ? b : a};
+    return *this;
+  }
+  M& sport(uint16_t a, uint16_t b = 0) {
+    m.sport = PortRange{a, b ? b : a};
+    return *this;
+  }
+  M& proto(Protocol p) {
+    m.protocol = p;
+    return *this;
+  }
   operator Match() const { return m; }  // NOLINT
 };
 
@@ -145,7 +159,9 @@ INSTANTIATE_TEST_SUITE_P(
                    {{{kV6Tcp, {53, 0xFFFF, 40}}}, {{kV6Udp, {53, 0xFFFF, 40}}}}},
         // /0 fixes the family but constrains nothing else.
         LayoutCase{"ZeroPrefixStillFixesFamily", M{}.dst("0.0.0.0/0"), {{{kMatchAll}}}, {}},
-        LayoutCase{"Ipv6OnlyStillUsesPriorityPlusOne", M{}.src("fe80::/10"), {},
+        LayoutCase{"Ipv6OnlyStillUsesPriorityPlusOne",
+                   M{}.src("fe80::/10"),
+                   {},
                    {{{{0xFE800000, 0xFFC00000, 8}}}}}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -234,8 +250,7 @@ INSTANTIATE_TEST_SUITE_P(
         OverlapCase{"FamiliesDifferAcrossFields", M{}.dst("10.0.0.0/8"), M{}.src("2001:db8::/32"),
                     false},
         OverlapCase{"Ipv6Nested", M{}.dst("2001:db8::/32"), M{}.dst("2001:db8:0:1::/64"), true},
-        OverlapCase{"Ipv6Disjoint", M{}.dst("2001:db8::/33"), M{}.dst("2001:db8:8000::/33"),
-                    false},
+        OverlapCase{"Ipv6Disjoint", M{}.dst("2001:db8::/33"), M{}.dst("2001:db8:8000::/33"), false},
         OverlapCase{"NoCidrVsIpv6", M{}.dport(80), M{}.dst("2001:db8::/32"), true},
         OverlapCase{"PortsIntersect", M{}.dport(1000, 2000), M{}.dport(2000, 3000), true},
         OverlapCase{"PortsAdjacent", M{}.dport(1000, 1999), M{}.dport(2000, 3000), false},
@@ -247,8 +262,7 @@ INSTANTIATE_TEST_SUITE_P(
         OverlapCase{"PortsVsIcmp", M{}.dport(80), M{}.proto(Protocol::kIcmp), false},
         OverlapCase{"TcpVsIcmp", M{}.proto(Protocol::kTcp), M{}.proto(Protocol::kIcmp), false},
         OverlapCase{"TcpVsPortsOnly", M{}.proto(Protocol::kTcp), M{}.sport(5000), true},
-        OverlapCase{"DisjointPortsAnyDst", M{}.dport(80), M{}.dst("10.0.0.0/8").dport(443),
-                    false},
+        OverlapCase{"DisjointPortsAnyDst", M{}.dport(80), M{}.dst("10.0.0.0/8").dport(443), false},
         OverlapCase{"EmptyOverlapsEverything", M{}, M{}.dst("10.0.0.0/8").dport(443), true}),
     [](const auto& info) { return std::string(info.param.name); });
 

@@ -13,8 +13,7 @@
 namespace chaosnet::plan {
 
 void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset
-      << "}";
+  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
 }
 void PrintTo(const U32Rule& r, std::ostream* os) {
   *os << "[";
@@ -61,18 +60,19 @@ INSTANTIATE_TEST_SUITE_P(
         GoodCase{"22", {std::nullopt, PortRange{22, 22}, Protocol::kAny}, "22"},
         GoodCase{"tcp:22", {std::nullopt, PortRange{22, 22}, Protocol::kTcp}, "tcp:22"},
         GoodCase{"udp:53", {std::nullopt, PortRange{53, 53}, Protocol::kUdp}, "udp:53"},
-        GoodCase{"8000-8100", {std::nullopt, PortRange{8000, 8100}, Protocol::kAny},
-                 "8000-8100"},
-        GoodCase{"10.0.0.0/8", {Cidr("10.0.0.0/8"), std::nullopt, Protocol::kAny},
-                 "10.0.0.0/8"},
-        GoodCase{"192.168.1.5", {Cidr("192.168.1.5/32"), std::nullopt, Protocol::kAny},
+        GoodCase{"8000-8100", {std::nullopt, PortRange{8000, 8100}, Protocol::kAny}, "8000-8100"},
+        GoodCase{"10.0.0.0/8", {Cidr("10.0.0.0/8"), std::nullopt, Protocol::kAny}, "10.0.0.0/8"},
+        GoodCase{"192.168.1.5",
+                 {Cidr("192.168.1.5/32"), std::nullopt, Protocol::kAny},
                  "192.168.1.5/32"},
-        GoodCase{"10.0.0.0/8:22", {Cidr("10.0.0.0/8"), PortRange{22, 22}, Protocol::kAny},
+        GoodCase{"10.0.0.0/8:22",
+                 {Cidr("10.0.0.0/8"), PortRange{22, 22}, Protocol::kAny},
                  "10.0.0.0/8:22"},
         GoodCase{"192.168.1.5:tcp:8443",
                  {Cidr("192.168.1.5/32"), PortRange{8443, 8443}, Protocol::kTcp},
                  "192.168.1.5/32:tcp:8443"},
-        GoodCase{"2001:db8::/32", {Cidr("2001:db8::/32"), std::nullopt, Protocol::kAny},
+        GoodCase{"2001:db8::/32",
+                 {Cidr("2001:db8::/32"), std::nullopt, Protocol::kAny},
                  "2001:db8::/32"},
         GoodCase{"[2001:db8::/32]:443",
                  {Cidr("2001:db8::/32"), PortRange{443, 443}, Protocol::kAny},
@@ -80,7 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
         GoodCase{"[2001:db8::]/32:udp:53",
                  {Cidr("2001:db8::/32"), PortRange{53, 53}, Protocol::kUdp},
                  "[2001:db8::/32]:udp:53"},
-        GoodCase{"[2001:db8::]/32", {Cidr("2001:db8::/32"), std::nullopt, Protocol::kAny},
+        GoodCase{"[2001:db8::]/32",
+                 {Cidr("2001:db8::/32"), std::nullopt, Protocol::kAny},
                  "2001:db8::/32"},
         GoodCase{"[::1]:22", {Cidr("::1"), PortRange{22, 22}, Protocol::kAny}, "[::1/128]:22"},
         GoodCase{"[10.0.0.0/8]:1-65535",
@@ -106,25 +107,20 @@ TEST_P(ParseBad, InvalidArgumentSayingWhy) {
 
 INSTANTIATE_TEST_SUITE_P(
     Garbage, ParseBad,
-    testing::Values(BadCase{"", "empty value"},
-                    BadCase{"ssh", "not a port, a port range or an address prefix"},
-                    BadCase{"sctp:9", "unknown protocol \"sctp\""},
-                    BadCase{"icmp:9", "unknown protocol \"icmp\""},
-                    BadCase{"tcp:", "invalid port"},
-                    BadCase{"0", "port 0 cannot be matched"},
-                    BadCase{"70000", "invalid port"},
-                    BadCase{"2000-1000", "ends before it starts"},
-                    BadCase{"22 ", "not a port"},
-                    BadCase{"10.0.0.0/8:", "expected \":\" and ports"},
-                    BadCase{"10.0.0.0/8;22", "invalid CIDR"},
-                    BadCase{"10.0.0.0/8:ssh", "invalid port"},
-                    BadCase{"10.0.0.1/8", "host bits are set"},
-                    BadCase{"300.1.2.3", "invalid CIDR"},
-                    BadCase{"2001:db8::/32:443", "bracket it: [2001:db8::/32]:443"},
-                    BadCase{"[2001:db8::/32", "missing \"]\""},
-                    BadCase{"[2001:db8::/32]/64", "two prefix lengths"},
-                    BadCase{"[2001:db8::]443", "expected \":\" and ports"},
-                    BadCase{"[2001:db8::]/32:tcp:", "invalid port"}));
+    testing::Values(
+        BadCase{"", "empty value"}, BadCase{"ssh", "not a port, a port range or an address prefix"},
+        BadCase{"sctp:9", "unknown protocol \"sctp\""},
+        BadCase{"icmp:9", "unknown protocol \"icmp\""}, BadCase{"tcp:", "invalid port"},
+        BadCase{"0", "port 0 cannot be matched"}, BadCase{"70000", "invalid port"},
+        BadCase{"2000-1000", "ends before it starts"}, BadCase{"22 ", "not a port"},
+        BadCase{"10.0.0.0/8:", "expected \":\" and ports"},
+        BadCase{"10.0.0.0/8;22", "invalid CIDR"}, BadCase{"10.0.0.0/8:ssh", "invalid port"},
+        BadCase{"10.0.0.1/8", "host bits are set"}, BadCase{"300.1.2.3", "invalid CIDR"},
+        BadCase{"2001:db8::/32:443", "bracket it: [2001:db8::/32]:443"},
+        BadCase{"[2001:db8::/32", "missing \"]\""},
+        BadCase{"[2001:db8::/32]/64", "two prefix lengths"},
+        BadCase{"[2001:db8::]443", "expected \":\" and ports"},
+        BadCase{"[2001:db8::]/32:tcp:", "invalid port"}));
 
 TEST(DefaultProtectedRules, SshOnly) {
   EXPECT_EQ(DefaultProtectedRules(),
@@ -140,10 +136,9 @@ const U32Key kV6Icmp{0x3A00, 0xFF00, 4};
 
 // ICMPv6 133 | 134-135 | 136-137 (tc: match ip6 protocol 58 0xff
 // match u8 133 0xff at 40 -> 00003a00/0000ff00 at 4, 85000000/ff000000 at 40).
-const std::vector<U32Rule> kNeighbourDiscovery = {
-    {{kV6Icmp, {0x85000000, 0xFF000000, 40}}},
-    {{kV6Icmp, {0x86000000, 0xFE000000, 40}}},
-    {{kV6Icmp, {0x88000000, 0xFE000000, 40}}}};
+const std::vector<U32Rule> kNeighbourDiscovery = {{{kV6Icmp, {0x85000000, 0xFF000000, 40}}},
+                                                  {{kV6Icmp, {0x86000000, 0xFE000000, 40}}},
+                                                  {{kV6Icmp, {0x88000000, 0xFE000000, 40}}}};
 
 TEST(CompileProtectedTraffic, DefaultsAreSshBothWaysAndNeighbourDiscovery) {
   auto classifiers = CompileProtectedTraffic(DefaultProtectedRules());
@@ -190,9 +185,8 @@ TEST(CompileProtectedTraffic, CidrProtectsSrcOrDstOfItsFamilyOnly) {
       CompileProtectedTraffic({ProtectedRule{Cidr("10.0.0.0/8"), std::nullopt, Protocol::kAny}});
   ASSERT_TRUE(classifiers.ok());
   ASSERT_EQ(classifiers->size(), 2u);
-  EXPECT_EQ((*classifiers)[0].rules,
-            (std::vector<U32Rule>{{{{0x0A000000, 0xFF000000, 12}}},
-                                  {{{0x0A000000, 0xFF000000, 16}}}}));
+  EXPECT_EQ((*classifiers)[0].rules, (std::vector<U32Rule>{{{{0x0A000000, 0xFF000000, 12}}},
+                                                           {{{0x0A000000, 0xFF000000, 16}}}}));
   EXPECT_EQ((*classifiers)[1].rules, kNeighbourDiscovery) << "an IPv4 prefix adds no IPv6 rule";
 }
 

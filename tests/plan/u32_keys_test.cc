@@ -11,8 +11,7 @@
 namespace chaosnet::plan {
 
 void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset
-      << "}";
+  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
 }
 void PrintTo(const PortBlock& b, std::ostream* os) {
   *os << b.value << "/0x" << std::hex << b.mask << std::dec;
@@ -77,8 +76,7 @@ INSTANTIATE_TEST_SUITE_P(
         PrefixCase{"10.0.0.0/24", 16, {{0x0A000000, 0xFFFFFF00, 16}}},
         PrefixCase{"192.168.1.5", 12, {{0xC0A80105, 0xFFFFFFFF, 12}}},
         PrefixCase{"172.16.0.0/12", 12, {{0xAC100000, 0xFFF00000, 12}}},
-        PrefixCase{"0.0.0.0/0", 16, {}},
-        PrefixCase{"::/0", 24, {}},
+        PrefixCase{"0.0.0.0/0", 16, {}}, PrefixCase{"::/0", 24, {}},
         // tc: match ip6 src 2001:db8::/33 -> 20010db8/ffffffff at 8, 0/80000000 at 12
         PrefixCase{"2001:db8::/33", 8, {{0x20010DB8, 0xFFFFFFFF, 8}, {0, 0x80000000, 12}}},
         PrefixCase{"2001:db8::/32", 24, {{0x20010DB8, 0xFFFFFFFF, 24}}},
@@ -92,15 +90,15 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(RuleFromFields, SportAndDportShareOneWordLikeTc) {
   // tc: match ip sport 1000 0xfff8 match ip dport 80 0xffff -> 03e80050/fff8ffff at 20
-  const U32Rule rule = RuleFromFields(
-      {Field16(kIpv4SportOffset, 1000, 0xFFF8), Field16(kIpv4DportOffset, 80)});
+  const U32Rule rule =
+      RuleFromFields({Field16(kIpv4SportOffset, 1000, 0xFFF8), Field16(kIpv4DportOffset, 80)});
   EXPECT_EQ(rule.keys, (std::vector<U32Key>{{0x03E80050, 0xFFF8FFFF, 20}}));
 }
 
 TEST(RuleFromFields, KeysSortedByOffsetAndEmptyMasksDropped) {
-  const U32Rule rule = RuleFromFields({Field16(kIpv4DportOffset, 80),
-                                       Field32(16, 0, 0),  // /0: no constraint
-                                       ProtocolField(IpFamily::kIpv4, 6)});
+  const U32Rule rule =
+      RuleFromFields({Field16(kIpv4DportOffset, 80), Field32(16, 0, 0),  // /0: no constraint
+                      ProtocolField(IpFamily::kIpv4, 6)});
   EXPECT_EQ(rule.keys, (std::vector<U32Key>{{0x00060000, 0x00FF0000, 8}, {0x50, 0xFFFF, 20}}));
 }
 
@@ -126,7 +124,8 @@ INSTANTIATE_TEST_SUITE_P(
     Ranges, SplitPortRangeTable,
     testing::Values(
         SplitCase{80, 80, {{80, 0xFFFF}}},
-        SplitCase{1000, 2000,
+        SplitCase{1000,
+                  2000,
                   {{1000, 0xFFF8},
                    {1008, 0xFFF0},
                    {1024, 0xFE00},
@@ -136,11 +135,10 @@ INSTANTIATE_TEST_SUITE_P(
                    {1984, 0xFFF0},
                    {2000, 0xFFFF}}},
         SplitCase{8000, 8100, {{8000, 0xFFC0}, {8064, 0xFFE0}, {8096, 0xFFFC}, {8100, 0xFFFF}}},
-        SplitCase{1024, 2047, {{1024, 0xFC00}}},                   // one aligned block
-        SplitCase{1023, 1024, {{1023, 0xFFFF}, {1024, 0xFFFF}}},   // straddles a boundary
+        SplitCase{1024, 2047, {{1024, 0xFC00}}},                  // one aligned block
+        SplitCase{1023, 1024, {{1023, 0xFFFF}, {1024, 0xFFFF}}},  // straddles a boundary
         SplitCase{133, 137, {{133, 0xFFFF}, {134, 0xFFFE}, {136, 0xFFFE}}},
-        SplitCase{0, 65535, {{0, 0x0000}}},
-        SplitCase{32768, 65535, {{32768, 0x8000}}},
+        SplitCase{0, 65535, {{0, 0x0000}}}, SplitCase{32768, 65535, {{32768, 0x8000}}},
         SplitCase{65535, 65535, {{65535, 0xFFFF}}}));
 
 // Exhaustive property over many ranges: the blocks cover exactly [first,last],
@@ -180,10 +178,8 @@ TEST(CrossProduct, OrWithinAndAcross) {
   EXPECT_EQ(CrossProductSize(dims), 4u);
   const auto rules = CrossProduct(dims);
   ASSERT_EQ(rules.size(), 4u);
-  EXPECT_EQ(rules[0].keys,
-            (std::vector<U32Key>{{0x00060000, 0x00FF0000, 8}, {80, 0xFFFF, 20}}));
-  EXPECT_EQ(rules[3].keys,
-            (std::vector<U32Key>{{0x00110000, 0x00FF0000, 8}, {443, 0xFFFF, 20}}));
+  EXPECT_EQ(rules[0].keys, (std::vector<U32Key>{{0x00060000, 0x00FF0000, 8}, {80, 0xFFFF, 20}}));
+  EXPECT_EQ(rules[3].keys, (std::vector<U32Key>{{0x00110000, 0x00FF0000, 8}, {443, 0xFFFF, 20}}));
   EXPECT_EQ(CrossProductSize({}), 1u);
   EXPECT_EQ(CrossProduct({}).size(), 1u);
   EXPECT_EQ(CrossProductSize({{}}), 0u);

@@ -12,11 +12,11 @@
 namespace chaosnet::state {
 namespace {
 
-using testing::FullLease;
-using testing::SmallLease;
 using ::testing::ElementsAre;
+using testing::FullLease;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::SmallLease;
 
 std::vector<std::string> Ids(const Replayed& r) {
   std::vector<std::string> ids;
@@ -96,7 +96,8 @@ TEST(JournalFormat, TornLastEntryAtEveryByteKeepsAllCompleteEntries) {
       EXPECT_EQ(r->report.torn_offset, last);
       EXPECT_EQ(r->report.torn_bytes, cut - last);
       ASSERT_EQ(r->report.warnings.size(), 1u);
-      EXPECT_THAT(r->report.warnings[0], HasSubstr("incomplete entry at byte " + std::to_string(last)));
+      EXPECT_THAT(r->report.warnings[0],
+                  HasSubstr("incomplete entry at byte " + std::to_string(last)));
     }
     EXPECT_THAT(r->report.errors, IsEmpty());
   }

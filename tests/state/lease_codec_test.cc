@@ -15,8 +15,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FullLease;
-using testing::kT0;
 using ::testing::HasSubstr;
+using testing::kT0;
 
 TEST(LeaseCodec, FullLeaseRoundTripsExactly) {
   const StoredLease lease = FullLease();
@@ -38,13 +38,14 @@ TEST(LeaseCodec, EncodingIsDeterministicAndStableAcrossRoundTrips) {
 TEST(LeaseCodec, SmallLeaseHasTheDocumentedForm) {
   StoredLease l = testing::SmallLease("abc");
   l.spec.delay = model::DelayFault{100ms, 0ns, 0, model::DelayDistribution::kUniform};
-  EXPECT_EQ(EncodeLease(l),
-            R"({"v":1,"id":"abc","state":"active","owner":"","request_id":"","labels":{},)"
-            R"("interface":"eth3","ifindex":3,"qdiscs":[{"handle":3388997632,"parent":4294967295,"kind":"netem"}],)"
-            R"("created_ns":1714564800123456789,"deadline_ns":1714564860123456789,)"
-            R"("spec":{"interface":"eth3","netns":"","direction":"egress","match":{"protocol":"any"},)"
-            R"("delay":{"latency_ns":100000000,"jitter_ns":0,"correlation":0,"distribution":"uniform"},)"
-            R"("partition":false}})");
+  EXPECT_EQ(
+      EncodeLease(l),
+      R"({"v":1,"id":"abc","state":"active","owner":"","request_id":"","labels":{},)"
+      R"("interface":"eth3","ifindex":3,"qdiscs":[{"handle":3388997632,"parent":4294967295,"kind":"netem"}],)"
+      R"("created_ns":1714564800123456789,"deadline_ns":1714564860123456789,)"
+      R"("spec":{"interface":"eth3","netns":"","direction":"egress","match":{"protocol":"any"},)"
+      R"("delay":{"latency_ns":100000000,"jitter_ns":0,"correlation":0,"distribution":"uniform"},)"
+      R"("partition":false}})");
 }
 
 // Each row changes one field of the full lease. The encoding must change and
@@ -95,43 +96,61 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"spec_interface", [](StoredLease& l) { l.spec.interface = "lo"; }},
         FieldCase{"spec_netns_path", [](StoredLease& l) { l.spec.netns = "/run/netns/x y"; }},
         FieldCase{"spec_netns_empty", [](StoredLease& l) { l.spec.netns.clear(); }},
-        FieldCase{"direction_egress", [](StoredLease& l) { l.spec.direction = model::Direction::kEgress; }},
-        FieldCase{"direction_ingress", [](StoredLease& l) { l.spec.direction = model::Direction::kIngress; }},
+        FieldCase{"direction_egress",
+                  [](StoredLease& l) { l.spec.direction = model::Direction::kEgress; }},
+        FieldCase{"direction_ingress",
+                  [](StoredLease& l) { l.spec.direction = model::Direction::kIngress; }},
         FieldCase{"dst_prefix", [](StoredLease& l) { l.spec.match.dst->prefix_length = 17; }},
         FieldCase{"dst_v6", [](StoredLease& l) { l.spec.match.dst = testing::V6("fe80::1", 128); }},
         FieldCase{"dst_absent", [](StoredLease& l) { l.spec.match.dst.reset(); }},
         FieldCase{"dst_v4_stray_bytes", [](StoredLease& l) { l.spec.match.dst->address[9] = 7; }},
         FieldCase{"dst_unknown_family", [](StoredLease& l) { l.spec.match.dst->family = 0; }},
-        FieldCase{"src_address", [](StoredLease& l) { l.spec.match.src = testing::V6("2001:db8:1::", 48); }},
+        FieldCase{"src_address",
+                  [](StoredLease& l) { l.spec.match.src = testing::V6("2001:db8:1::", 48); }},
         FieldCase{"src_absent", [](StoredLease& l) { l.spec.match.src.reset(); }},
         FieldCase{"dport_first", [](StoredLease& l) { l.spec.match.dport->first = 1; }},
         FieldCase{"dport_last", [](StoredLease& l) { l.spec.match.dport->last = 65535; }},
         FieldCase{"dport_absent", [](StoredLease& l) { l.spec.match.dport.reset(); }},
         FieldCase{"sport", [](StoredLease& l) { l.spec.match.sport = model::PortRange{22, 23}; }},
         FieldCase{"sport_absent", [](StoredLease& l) { l.spec.match.sport.reset(); }},
-        FieldCase{"protocol_tcp", [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kTcp; }},
-        FieldCase{"protocol_icmp", [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kIcmp; }},
-        FieldCase{"protocol_any", [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kAny; }},
+        FieldCase{"protocol_tcp",
+                  [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kTcp; }},
+        FieldCase{"protocol_icmp",
+                  [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kIcmp; }},
+        FieldCase{"protocol_any",
+                  [](StoredLease& l) { l.spec.match.protocol = model::Protocol::kAny; }},
         FieldCase{"delay_latency", [](StoredLease& l) { l.spec.delay->latency = 1ns; }},
         FieldCase{"delay_jitter", [](StoredLease& l) { l.spec.delay->jitter = 292h; }},
-        FieldCase{"delay_correlation", [](StoredLease& l) { l.spec.delay->correlation_percent = 0.1 + 0.2; }},
-        FieldCase{"delay_normal", [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kNormal; }},
-        FieldCase{"delay_pareto", [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kPareto; }},
-        FieldCase{"delay_uniform", [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kUniform; }},
+        FieldCase{"delay_correlation",
+                  [](StoredLease& l) { l.spec.delay->correlation_percent = 0.1 + 0.2; }},
+        FieldCase{
+            "delay_normal",
+            [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kNormal; }},
+        FieldCase{
+            "delay_pareto",
+            [](StoredLease& l) { l.spec.delay->distribution = model::DelayDistribution::kPareto; }},
+        FieldCase{"delay_uniform",
+                  [](StoredLease&
+                         l) { l.spec.delay->distribution = model::DelayDistribution::kUniform; }},
         FieldCase{"delay_absent", [](StoredLease& l) { l.spec.delay.reset(); }},
         FieldCase{"loss_percent", [](StoredLease& l) { l.spec.loss->percent = 100; }},
-        FieldCase{"loss_correlation", [](StoredLease& l) { l.spec.loss->correlation_percent = 1e-9; }},
+        FieldCase{"loss_correlation",
+                  [](StoredLease& l) { l.spec.loss->correlation_percent = 1e-9; }},
         FieldCase{"loss_absent", [](StoredLease& l) { l.spec.loss.reset(); }},
-        FieldCase{"duplicate_percent", [](StoredLease& l) { l.spec.duplicate->percent = 2.0 / 3.0; }},
+        FieldCase{"duplicate_percent",
+                  [](StoredLease& l) { l.spec.duplicate->percent = 2.0 / 3.0; }},
         FieldCase{"duplicate_absent", [](StoredLease& l) { l.spec.duplicate.reset(); }},
         FieldCase{"corrupt_percent", [](StoredLease& l) { l.spec.corrupt->percent = 5e-324; }},
-        FieldCase{"corrupt_correlation", [](StoredLease& l) { l.spec.corrupt->correlation_percent = 99.999; }},
+        FieldCase{"corrupt_correlation",
+                  [](StoredLease& l) { l.spec.corrupt->correlation_percent = 99.999; }},
         FieldCase{"corrupt_absent", [](StoredLease& l) { l.spec.corrupt.reset(); }},
         FieldCase{"reorder_percent", [](StoredLease& l) { l.spec.reorder->percent = 1; }},
-        FieldCase{"reorder_correlation", [](StoredLease& l) { l.spec.reorder->correlation_percent = 3; }},
+        FieldCase{"reorder_correlation",
+                  [](StoredLease& l) { l.spec.reorder->correlation_percent = 3; }},
         FieldCase{"reorder_gap", [](StoredLease& l) { l.spec.reorder->gap = 4294967295u; }},
         FieldCase{"reorder_absent", [](StoredLease& l) { l.spec.reorder.reset(); }},
-        FieldCase{"rate_max", [](StoredLease& l) { l.spec.rate->bits_per_second = 18446744073709551615ull; }},
+        FieldCase{"rate_max",
+                  [](StoredLease& l) { l.spec.rate->bits_per_second = 18446744073709551615ull; }},
         FieldCase{"rate_absent", [](StoredLease& l) { l.spec.rate.reset(); }},
         FieldCase{"partition", [](StoredLease& l) { l.spec.partition = false; }},
         FieldCase{"queue_limit", [](StoredLease& l) { l.spec.queue_limit = 0; }},
@@ -193,8 +212,8 @@ INSTANTIATE_TEST_SUITE_P(
                   StatusCode::kInvalidArgument, "json"},
         BadRecord{"not_object", [](std::string) { return std::string("[1]"); },
                   StatusCode::kInvalidArgument, "expected an object"},
-        BadRecord{"trailing", [](std::string s) { return s + "x"; },
-                  StatusCode::kInvalidArgument, "after the value"},
+        BadRecord{"trailing", [](std::string s) { return s + "x"; }, StatusCode::kInvalidArgument,
+                  "after the value"},
         BadRecord{"newer_version", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":2"); },
                   StatusCode::kFailedPrecondition, "upgrade chaosnetd"},
         BadRecord{"version_zero", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":0"); },
@@ -205,27 +224,45 @@ INSTANTIATE_TEST_SUITE_P(
                   StatusCode::kInvalidArgument, "id: empty"},
         BadRecord{"bad_state", [](std::string s) { return Replace(s, "\"active\"", "\"zombie\""); },
                   StatusCode::kInvalidArgument, "state: unknown value \"zombie\""},
-        BadRecord{"ifindex_type", [](std::string s) { return Replace(s, "\"ifindex\":17", "\"ifindex\":\"17\""); },
+        BadRecord{"ifindex_type",
+                  [](std::string s) { return Replace(s, "\"ifindex\":17", "\"ifindex\":\"17\""); },
                   StatusCode::kInvalidArgument, "ifindex"},
-        BadRecord{"ifindex_range", [](std::string s) { return Replace(s, "\"ifindex\":17", "\"ifindex\":4294967296"); },
-                  StatusCode::kInvalidArgument, "ifindex: out of range"},
-        BadRecord{"handle_range", [](std::string s) { return Replace(s, "\"handle\":3389063168", "\"handle\":4294967296"); },
+        BadRecord{
+            "ifindex_range",
+            [](std::string s) { return Replace(s, "\"ifindex\":17", "\"ifindex\":4294967296"); },
+            StatusCode::kInvalidArgument, "ifindex: out of range"},
+        BadRecord{"handle_range",
+                  [](std::string s) {
+                    return Replace(s, "\"handle\":3389063168", "\"handle\":4294967296");
+                  },
                   StatusCode::kInvalidArgument, "qdiscs[0].handle: out of range"},
-        BadRecord{"negative_port", [](std::string s) { return Replace(s, "\"first\":8000", "\"first\":-1"); },
+        BadRecord{"negative_port",
+                  [](std::string s) { return Replace(s, "\"first\":8000", "\"first\":-1"); },
                   StatusCode::kInvalidArgument, "spec.match.dport.first"},
-        BadRecord{"port_range", [](std::string s) { return Replace(s, "\"first\":8000", "\"first\":65536"); },
+        BadRecord{"port_range",
+                  [](std::string s) { return Replace(s, "\"first\":8000", "\"first\":65536"); },
                   StatusCode::kInvalidArgument, "spec.match.dport.first: out of range"},
-        BadRecord{"bad_address", [](std::string s) { return Replace(s, "10.20.0.0", "10.20.0.300"); },
+        BadRecord{"bad_address",
+                  [](std::string s) { return Replace(s, "10.20.0.0", "10.20.0.300"); },
                   StatusCode::kInvalidArgument, "spec.match.dst.address"},
-        BadRecord{"bad_distribution", [](std::string s) { return Replace(s, "paretonormal", "gauss"); },
+        BadRecord{"bad_distribution",
+                  [](std::string s) { return Replace(s, "paretonormal", "gauss"); },
                   StatusCode::kInvalidArgument, "spec.delay.distribution"},
-        BadRecord{"percent_type", [](std::string s) { return Replace(s, "\"percent\":0.1", "\"percent\":true"); },
+        BadRecord{"percent_type",
+                  [](std::string s) { return Replace(s, "\"percent\":0.1", "\"percent\":true"); },
                   StatusCode::kInvalidArgument, "spec.loss.percent"},
-        BadRecord{"fraction_as_int", [](std::string s) { return Replace(s, "\"latency_ns\":3000000000", "\"latency_ns\":3e9"); },
+        BadRecord{"fraction_as_int",
+                  [](std::string s) {
+                    return Replace(s, "\"latency_ns\":3000000000", "\"latency_ns\":3e9");
+                  },
                   StatusCode::kInvalidArgument, "spec.delay.latency_ns"},
-        BadRecord{"missing_spec", [](std::string s) { return Replace(s, "\"spec\":", "\"spek\":"); },
+        BadRecord{"missing_spec",
+                  [](std::string s) { return Replace(s, "\"spec\":", "\"spek\":"); },
                   StatusCode::kInvalidArgument, "spec: missing"},
-        BadRecord{"keep_alive_type", [](std::string s) { return Replace(s, "\"deadline_ns\":", "\"keep_alive\":1,\"deadline_ns\":"); },
+        BadRecord{"keep_alive_type",
+                  [](std::string s) {
+                    return Replace(s, "\"deadline_ns\":", "\"keep_alive\":1,\"deadline_ns\":");
+                  },
                   StatusCode::kInvalidArgument, "keep_alive"},
         BadRecord{"label_not_string", [](std::string s) { return Replace(s, "\"payments\"", "7"); },
                   StatusCode::kInvalidArgument, "labels.team"}),
@@ -258,8 +295,8 @@ TEST(Json, RefusesDeepNestingInsteadOfOverflowingTheStack) {
 }
 
 TEST(Json, RefusesMalformedInput) {
-  for (const char* bad : {"", "{", "{\"a\"}", "{\"a\":1,}", "[1 2]", "\"abc", "\"\\x\"", "\"\\ud800\\u0041\"",
-                          "tru", "{\"a\":\"\x01\"}"}) {
+  for (const char* bad : {"", "{", "{\"a\"}", "{\"a\":1,}", "[1 2]", "\"abc", "\"\\x\"",
+                          "\"\\ud800\\u0041\"", "tru", "{\"a\":\"\x01\"}"}) {
     EXPECT_FALSE(json::Parse(bad).ok()) << bad;
   }
 }

@@ -21,12 +21,12 @@ namespace chaosnet::state {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FullLease;
-using testing::SmallLease;
-using testing::TempDir;
 using ::testing::ElementsAre;
+using testing::FullLease;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::SmallLease;
+using testing::TempDir;
 namespace fs = std::filesystem;
 
 std::string ReadFile(const std::string& path) {
@@ -325,14 +325,18 @@ TEST(LeaseJournal, AppendCostBenchmark) {
     l.id = "bench" + std::to_string(i);
     const auto start = std::chrono::steady_clock::now();
     ASSERT_TRUE(j.Put(l).ok());
-    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   std::sort(micros.begin(), micros.end());
   double sum = 0;
   for (double m : micros) sum += m;
-  std::printf("[ bench    ] LeaseJournal::Put (fdatasync, %zu-byte entry) in %s: n=%zu p50=%.1fus p99=%.1fus mean=%.1fus\n",
-              EncodeUpsert(lease).size(), tmp.path().c_str(), micros.size(), micros[micros.size() / 2],
-              micros[micros.size() * 99 / 100], sum / micros.size());
+  std::printf(
+      "[ bench    ] LeaseJournal::Put (fdatasync, %zu-byte entry) in %s: n=%zu p50=%.1fus "
+      "p99=%.1fus mean=%.1fus\n",
+      EncodeUpsert(lease).size(), tmp.path().c_str(), micros.size(), micros[micros.size() / 2],
+      micros[micros.size() * 99 / 100], sum / micros.size());
 }
 
 }  // namespace

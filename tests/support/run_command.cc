@@ -26,8 +26,10 @@ std::string RunCommand(const std::string& command, int* exit_code) {
 std::string ShellQuote(const std::string& arg) {
   std::string q = "'";
   for (char c : arg) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   return q + "'";
 }

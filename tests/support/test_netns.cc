@@ -37,12 +37,15 @@ std::string TestNetns::Exec(const std::string& command, int* exit_code) const {
 }
 
 bool TestNetns::AddVeth(const std::string& local, const std::string& local_cidr, TestNetns* peer,
-                        const std::string& remote, const std::string& remote_cidr, std::string* error) {
+                        const std::string& remote, const std::string& remote_cidr,
+                        std::string* error) {
   const TestNetns& other = peer ? *peer : *this;
   const std::string cmds[] = {
-      "ip -n " + name_ + " link add " + local + " type veth peer name " + remote + " netns " + other.name_,
+      "ip -n " + name_ + " link add " + local + " type veth peer name " + remote + " netns " +
+          other.name_,
       local_cidr.empty() ? "" : "ip -n " + name_ + " addr add " + local_cidr + " dev " + local,
-      remote_cidr.empty() ? "" : "ip -n " + other.name_ + " addr add " + remote_cidr + " dev " + remote,
+      remote_cidr.empty() ? ""
+                          : "ip -n " + other.name_ + " addr add " + remote_cidr + " dev " + remote,
       "ip -n " + name_ + " link set " + local + " up",
       "ip -n " + other.name_ + " link set " + remote + " up",
   };
