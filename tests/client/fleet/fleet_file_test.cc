@@ -21,7 +21,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// The README's example, in full.
+// The README's example, without its comments.
 constexpr char kExample[] = R"(# A five-node Raft group.
 [defaults]
 interface = "eth0"
