@@ -270,6 +270,7 @@ Result<ShapeSpec> ParseShape(std::string_view text, const std::vector<std::strin
   ShapeSpec spec;
   spec.kind = named->kind;
   spec.text = std::string(text);
+  spec.node_count = node_names.size();
   NameResolver resolver(text, node_names);
 
   const size_t minimum = MinimumNodes(spec.kind);
@@ -315,7 +316,8 @@ Result<uint64_t> ParseShapeSeed(std::string_view text) {
   return seed;
 }
 
-Shape ComputeShape(const ShapeSpec& spec, size_t node_count, uint64_t seed) {
+Shape ComputeShape(const ShapeSpec& spec, uint64_t seed) {
+  const size_t node_count = spec.node_count;
   Shape shape;
   shape.kind = spec.kind;
   shape.links = LinkSet(node_count);

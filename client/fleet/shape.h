@@ -77,6 +77,7 @@ struct ShapeSpec {
   std::optional<size_t> node;  // isolate:NODE, bridge:NODE
   // groups: and between: the groups as named; one-way: {senders, receivers}.
   std::vector<std::vector<size_t>> groups;
+  size_t node_count = 0;  // of the fleet it was parsed against
 
   // Whether ComputeShape uses its seed: random-halves, isolate and bridge
   // without a node, majorities-ring.
@@ -104,9 +105,8 @@ struct Shape {
   LinkSet links;                 // what the experiment acts on
 };
 
-// `node_count` is the size of the fleet the spec was parsed against; `seed`
-// is ignored unless spec.random().
-Shape ComputeShape(const ShapeSpec& spec, size_t node_count, uint64_t seed);
+// `seed` is ignored unless spec.random().
+Shape ComputeShape(const ShapeSpec& spec, uint64_t seed);
 
 // One line for people: "random-halves (seed 42): n2,n4 | n1,n3,n5".
 std::string DescribeShape(const Shape& shape, const std::vector<std::string>& node_names);

@@ -58,7 +58,7 @@ Fleet TestFleet() {
 LinkSet LinksOf(const Fleet& fleet, const std::string& shape_text, uint64_t seed = 0) {
   auto spec = ParseShape(shape_text, fleet.Names());
   EXPECT_TRUE(spec.ok()) << spec.status().message();
-  return ComputeShape(*spec, fleet.nodes.size(), seed).links;
+  return ComputeShape(*spec, seed).links;
 }
 
 PlanInput Partition() {

@@ -29,7 +29,7 @@ Shape Compute(const std::string& text, size_t n, uint64_t seed = 0) {
   auto spec = ParseShape(text, Names(n));
   EXPECT_TRUE(spec.ok()) << text << ": " << spec.status().message();
   if (!spec.ok()) return Shape{};
-  return ComputeShape(*spec, n, seed);
+  return ComputeShape(*spec, seed);
 }
 
 Group All(size_t n) {
@@ -122,6 +122,7 @@ TEST(FleetParseShape, ReadsNodesGroupsAndRandomness) {
   auto isolate = ParseShape("isolate:n3", names);
   ASSERT_TRUE(isolate.ok());
   EXPECT_EQ(isolate->node, 2u);
+  EXPECT_EQ(isolate->node_count, 5u);
   EXPECT_FALSE(isolate->random());
   EXPECT_TRUE(ParseShape("isolate", names)->random());
   EXPECT_TRUE(ParseShape("bridge", names)->random());
