@@ -14,6 +14,7 @@ packages=(
   libnl-3-dev libnl-route-3-dev
   libboost-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libspdlog-dev libsystemd-dev libcli11-dev libssl-dev openssl
+  libtomlplusplus-dev
   libgtest-dev libgmock-dev
   iproute2
 )
