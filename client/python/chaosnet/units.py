@@ -17,7 +17,7 @@ import math
 import re
 from fractions import Fraction
 from numbers import Real
-from typing import Tuple, Union
+from typing import Callable, Tuple, Union
 
 from chaosnet.errors import InvalidArgument
 
@@ -83,6 +83,24 @@ def _split_number(text: str) -> Tuple[Fraction, str]:
     return (-value if sign else value), rest
 
 
+def _spelled(value: object, what: str, noun: str, hint: str,
+             expected: str) -> Tuple[Fraction, str, Callable[[str], InvalidArgument]]:
+    """A value written as text: its number, what follows it, and how to refuse it."""
+    if not isinstance(value, str):
+        raise InvalidArgument(f"{what}: expected {expected}, not {type(value).__name__}")
+
+    def error(why: str) -> InvalidArgument:
+        return InvalidArgument(f"{what}: invalid {noun} {quote(value)}: {why} {hint}")
+
+    if not value:
+        raise error("empty value")
+    try:
+        number, rest = _split_number(value)
+    except ValueError as e:
+        raise error(str(e)) from None
+    return number, rest, error
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
@@ -98,21 +116,8 @@ def duration_ns(value: Duration, what: str = "duration") -> int:
         if abs(ns) > _INT64_MAX:
             raise InvalidArgument(f"{what}: {value!r}s is too large (at most about 292 years)")
         return ns
-    if not isinstance(value, str):
-        raise InvalidArgument(
-            f"{what}: expected a string like \"100ms\", seconds or a timedelta, "
-            f"not {type(value).__name__}"
-        )
-
-    def error(why: str) -> InvalidArgument:
-        return InvalidArgument(f"{what}: invalid duration {quote(value)}: {why} {_DURATION_HINT}")
-
-    if not value:
-        raise error("empty value")
-    try:
-        number, unit = _split_number(value)
-    except ValueError as e:
-        raise error(str(e)) from None
+    number, unit, error = _spelled(value, what, "duration", _DURATION_HINT,
+                                   'a string like "100ms", seconds or a timedelta')
     if not unit:
         raise error("missing unit")
     if unit not in _DURATION_UNITS:
@@ -129,21 +134,8 @@ def percent(value: Percent, what: str = "percentage") -> float:
     """Percent of "5%" or of a number meaning percent (5 -> 5.0)."""
     if _is_number(value):
         return float(value)
-    if not isinstance(value, str):
-        raise InvalidArgument(
-            f"{what}: expected a string like \"5%\" or a number of percent, "
-            f"not {type(value).__name__}"
-        )
-
-    def error(why: str) -> InvalidArgument:
-        return InvalidArgument(f"{what}: invalid percentage {quote(value)}: {why} {_PERCENT_HINT}")
-
-    if not value:
-        raise error("empty value")
-    try:
-        number, rest = _split_number(value)
-    except ValueError as e:
-        raise error(str(e)) from None
+    number, rest, error = _spelled(value, what, "percentage", _PERCENT_HINT,
+                                   'a string like "5%" or a number of percent')
     if not rest:
         raise error("missing % sign")
     if rest != "%":
@@ -157,23 +149,10 @@ def rate_bits(value: Rate, what: str = "rate") -> int:
         if not math.isfinite(value) or value < 0 or value > _UINT64_MAX:
             raise InvalidArgument(f"{what}: {value!r} is not a number of bits per second")
         return round(value)
-    if not isinstance(value, str):
-        raise InvalidArgument(
-            f"{what}: expected a string like \"10mbit\" or bits per second, "
-            f"not {type(value).__name__}"
-        )
-
-    def error(why: str) -> InvalidArgument:
-        return InvalidArgument(f"{what}: invalid rate {quote(value)}: {why} {_RATE_HINT}")
-
-    if not value:
-        raise error("empty value")
-    if value.startswith("-"):
+    number, unit, error = _spelled(value, what, "rate", _RATE_HINT,
+                                   'a string like "10mbit" or bits per second')
+    if number < 0:
         raise error("must be greater than 0")
-    try:
-        number, unit = _split_number(value)
-    except ValueError as e:
-        raise error(str(e)) from None
     if not unit:
         raise error("missing unit")
     bits_per_unit = _RATE_UNITS.get(unit.lower())
