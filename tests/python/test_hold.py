@@ -123,3 +123,15 @@ def test_ctrl_c_leaves_the_block_and_revokes(client, daemon, pair):
     fault = client.get(fault_id)
     assert fault.state == "revoked" and fault.state_reason.startswith("revoked by")
     assert not pair.chaosnet_tree()
+
+
+def test_an_applied_fault_refuses_to_decorate_and_says_what_does(client, pair):
+    fault = client.rate(pair.if_a, "1mbit")
+    with pytest.raises(TypeError, match=r"use client.scoped.delay\(...\)"):
+
+        @fault
+        def body():
+            pass
+
+    with pytest.raises(TypeError, match="client.scoped.delay"):
+        chaosnet.hold(fault)(lambda: None)

@@ -72,6 +72,13 @@ class Fault(FaultRecord):
         group, self._held = self._held, None
         return group.__exit__(*exc_info) if group is not None else False
 
+    def __call__(self, func: Callable) -> Callable:
+        raise TypeError(
+            f"fault {self.id} was applied when it was made, so it cannot decorate a function; "
+            "to apply a fault for each call, use client.scoped.delay(...) (or loss, partition, "
+            "...) as the decorator"
+        )
+
     def __repr__(self) -> str:
         what = "dry run" if self.dry_run else self.state
         return f"<Fault {self.id or '-'} {what}: {self.spec.summary} on {self.spec.target}>"
