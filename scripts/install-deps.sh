@@ -17,6 +17,8 @@ packages=(
   libtomlplusplus-dev
   libgtest-dev libgmock-dev
   iproute2
+  help2man
+  python3-grpcio python3-protobuf
 )
 if (( want_test )); then
   packages+=(
@@ -24,6 +26,7 @@ if (( want_test )); then
     iputils-ping procps systemd strace
     prometheus
     clang libclang-rt-14-dev clang-format
+    python3-pytest python3-venv python3-setuptools zsh man-db netcat-openbsd
   )
 fi
 

@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <mutex>
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
@@ -129,6 +131,13 @@ std::vector<uint16_t> ApiServer::tcp_ports() const {
 
 Status ApiServer::Start(const std::vector<grpc::Service*>& services) {
   Impl& d = *impl_;
+  // Server reflection (grpc.reflection.v1alpha) on every listener, so stock
+  // tools list and call the API without the proto file. It only describes
+  // the API, so read-only callers may use it too. The plugin is registered
+  // globally and picked up by every ServerBuilder made after it: once.
+  static std::once_flag reflection_once;
+  std::call_once(reflection_once,
+                 [] { grpc::reflection::InitProtoReflectionServerBuilderPlugin(); });
   grpc::ServerBuilder builder;
   // A keep-alive stream's client can vanish without closing its connection
   // (a network drop): HTTP/2 pings find that out, and the stream's end rolls

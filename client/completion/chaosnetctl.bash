@@ -1,0 +1,188 @@
+# bash completion for chaosnetctl: subcommands, flags and their fixed values,
+# interface names (/sys/class/net) and fault IDs (asked of the daemon with
+# `chaosnetctl list`, through the same --server and TLS flags as the line).
+# Installed as share/bash-completion/completions/chaosnetctl; works without
+# the bash-completion package too (source it).
+
+_chaosnetctl_globals_with_value="--server -o --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name"
+_chaosnetctl_globals="--help --version --server --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name --insecure"
+_chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply"
+_chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run"
+_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --help"
+# Flags that take no value (everything else takes one).
+_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial"
+
+# The flags of one subcommand.
+_chaosnetctl_flags() {
+  case $1 in
+    delay) echo "$_chaosnetctl_target --jitter --correlation --distribution" ;;
+    loss | duplicate | corrupt) echo "$_chaosnetctl_target --correlation" ;;
+    reorder) echo "$_chaosnetctl_target --delay --correlation --gap" ;;
+    rate | partition) echo "$_chaosnetctl_target" ;;
+    apply)
+      echo "$_chaosnetctl_target --delay --jitter --delay-correlation --distribution --loss" \
+        "--loss-correlation --duplicate --duplicate-correlation --corrupt --corrupt-correlation" \
+        "--reorder --reorder-correlation --gap --rate --partition"
+      ;;
+    list) echo "--interface --label --all --help" ;;
+    get | extend) echo "--help" ;;
+    revoke) echo "--all --label --help" ;;
+    watch) echo "--initial --help" ;;
+    info) echo "--help" ;;
+    run) echo "--ttl --help" ;;
+  esac
+}
+
+_chaosnetctl_is_switch() {
+  [[ " $_chaosnetctl_switches " == *" $1 "* ]]
+}
+
+_chaosnetctl_interfaces() {
+  local dev names=()
+  for dev in /sys/class/net/*; do [[ -e $dev ]] && names+=("${dev##*/}"); done
+  echo "${names[*]}"
+}
+
+# Fault IDs from the daemon; $1 = "--all" to include ended faults. The global
+# flags already on the line say which daemon.
+_chaosnetctl_fault_ids() {
+  local json
+  json=$("${_chaosnetctl_connection[@]}" -o json --timeout 2s list $1 2>/dev/null) || return
+  grep -oE '"id":"[^"]+"' <<<"$json" | cut -d'"' -f4
+}
+
+_chaosnetctl_files() {
+  compopt -o filenames 2>/dev/null
+  COMPREPLY=($(compgen -f -- "$1"))
+}
+
+# The values of flag $1 that start with $2 (none for free text).
+_chaosnetctl_value() {
+  local flag=$1 cur=$2
+  case $flag in
+    --proto) COMPREPLY=($(compgen -W "tcp udp icmp" -- "$cur")) ;;
+    --direction) COMPREPLY=($(compgen -W "egress ingress both" -- "$cur")) ;;
+    --distribution) COMPREPLY=($(compgen -W "normal pareto paretonormal" -- "$cur")) ;;
+    -o | --output) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
+    --interface) COMPREPLY=($(compgen -W "$(_chaosnetctl_interfaces)" -- "$cur")) ;;
+    --netns)
+      local names=() ns
+      for ns in /run/netns/*; do [[ -e $ns ]] && names+=("${ns##*/}"); done
+      COMPREPLY=($(compgen -W "${names[*]} pid:" -- "$cur"))
+      [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == pid: ]] && compopt -o nospace 2>/dev/null
+      ;;
+    --server)
+      COMPREPLY=($(compgen -W "unix:/run/chaosnetd/chaosnetd.sock" -- "$cur"))
+      ;;
+    --tls-ca | --tls-cert | --tls-key) _chaosnetctl_files "$cur" ;;
+    *) COMPREPLY=() ;;  # a duration, percentage, rate, CIDR, port or label: free text
+  esac
+}
+
+_chaosnetctl() {
+  # Words from the line itself, split on blanks only: bash's own COMP_WORDS
+  # would also split "unix:/path" and "pid:42" at the colon.
+  local line=${COMP_LINE:0:COMP_POINT}
+  local -a words
+  read -ra words <<<"$line"
+  [[ $line =~ [[:space:]]$ || ${#words[@]} -eq 0 ]] && words+=("")
+  local cur=${words[-1]} prev=""
+  ((${#words[@]} > 1)) && prev=${words[-2]}
+  COMPREPLY=()
+
+  _chaosnetctl_connection=("${words[0]:-chaosnetctl}")
+  local i=1 sub="" n=$((${#words[@]} - 1))
+  while ((i < n)); do
+    local w=${words[i]}
+    if [[ " $_chaosnetctl_globals_with_value " == *" $w "* ]]; then
+      [[ $w != -o && $w != --output ]] && _chaosnetctl_connection+=("$w" "${words[i + 1]}")
+      ((i += 2))
+    elif [[ $w == --insecure || $w == --server=* || $w == --tls-*=* ]]; then
+      _chaosnetctl_connection+=("$w")
+      ((i += 1))
+    elif [[ $w == -* ]]; then
+      ((i += 1))
+    else
+      sub=$w
+      break
+    fi
+  done
+
+  if [[ -z $sub ]]; then
+    if [[ " $_chaosnetctl_globals_with_value " == *" $prev "* ]] && ((n - 1 >= 1)); then
+      _chaosnetctl_value "$prev" "$cur"
+    elif [[ $cur == -* ]]; then
+      COMPREPLY=($(compgen -W "$_chaosnetctl_globals -o" -- "$cur"))
+    else
+      COMPREPLY=($(compgen -W "$_chaosnetctl_commands" -- "$cur"))
+    fi
+    _chaosnetctl_trim_colon "$cur"
+    return 0
+  fi
+
+  local start=$((i + 1))
+  if [[ $sub == run ]]; then
+    # run [--ttl TTL] <fault> ... -- CMD ARGS: after "--" it is the command's line.
+    local j
+    for ((j = start; j < n; j++)); do
+      if [[ ${words[j]} == -- ]]; then
+        if ((j + 1 == n)); then
+          COMPREPLY=($(compgen -c -- "$cur"))
+        else
+          _chaosnetctl_files "$cur"
+        fi
+        return 0
+      fi
+    done
+    while ((start < n)) && [[ ${words[start]} == --ttl ]]; do ((start += 2)); done
+    if ((start >= n)); then
+      if [[ $prev == --ttl ]]; then
+        COMPREPLY=()
+      else
+        COMPREPLY=($(compgen -W "--ttl $_chaosnetctl_faults" -- "$cur"))
+      fi
+      return 0
+    fi
+    sub=${words[start]}
+    start=$((start + 1))
+    [[ " $_chaosnetctl_faults " == *" $sub "* ]] || return 0
+  fi
+
+  # Options of the subcommand, their values, and its positional arguments.
+  local positional=0 k
+  for ((k = start; k < n; k++)); do
+    local w=${words[k]}
+    if [[ $w == -* ]]; then
+      _chaosnetctl_is_switch "$w" || [[ $w == *=* ]] || ((k++))
+    else
+      ((positional++))
+    fi
+  done
+  if ((n > start)) && [[ $prev == -* && $prev != *=* ]] && ! _chaosnetctl_is_switch "$prev"; then
+    _chaosnetctl_value "$prev" "$cur"
+  elif [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$(_chaosnetctl_flags "$sub")" -- "$cur"))
+  elif ((positional == 0)); then
+    case $sub in
+      delay | loss | duplicate | corrupt | reorder | rate | partition | apply)
+        COMPREPLY=($(compgen -W "$(_chaosnetctl_interfaces)" -- "$cur"))
+        ;;
+      get) COMPREPLY=($(compgen -W "$(_chaosnetctl_fault_ids --all)" -- "$cur")) ;;
+      extend | revoke) COMPREPLY=($(compgen -W "$(_chaosnetctl_fault_ids)" -- "$cur")) ;;
+    esac
+  fi
+  _chaosnetctl_trim_colon "$cur"
+  return 0
+}
+
+# bash replaces only the part of the word after its last ':' (COMP_WORDBREAKS):
+# strip what precedes it from the candidates, as bash-completion does.
+_chaosnetctl_trim_colon() {
+  local cur=$1
+  if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then
+    local prefix=${cur%"${cur##*:}"} i
+    for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]#"$prefix"}; done
+  fi
+}
+
+complete -F _chaosnetctl chaosnetctl
