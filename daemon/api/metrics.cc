@@ -1,7 +1,5 @@
 #include "daemon/api/metrics.h"
 
-#include "daemon/netlink/error_tally.h"
-
 #include <cstdio>
 
 namespace chaosnet::api {
@@ -129,8 +127,10 @@ std::string Metrics::Render() {
   Header(out, "chaosnet_netlink_errors_total", "counter",
          "Netlink requests the kernel answered with an error, by errno (ENOENT is expected when "
          "rolling back what is already gone).");
-  for (const auto& [name, n] : netlink::KernelErrorCounts()) {
-    out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
+  if (kernel_errors_) {
+    for (const auto& [name, n] : kernel_errors_()) {
+      out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
+    }
   }
   if (open_streams_) {
     Header(out, "chaosnet_api_streams_open", "gauge", "Watch and keep-alive streams open now.");

@@ -37,6 +37,7 @@
 #include "daemon/app/systemd_watchdog.h"
 #include "daemon/app/user_database.h"
 #include "daemon/core/fault_manager.h"
+#include "daemon/netlink/error_tally.h"
 #include "daemon/netlink/netlink_kernel.h"
 #include "daemon/plan/describe.h"
 #include "daemon/state/lease_journal.h"
@@ -206,6 +207,7 @@ int RunDaemon(const DaemonConfig& config) {
   api::Metrics metrics(manager);
   service.set_metrics(&metrics);
   metrics.set_open_streams([&service] { return service.open_streams(); });
+  metrics.set_kernel_errors(netlink::KernelErrorCounts);
   // Thousands of watchers gone leave their buffers in the heap: give them back.
   service.set_on_stream_done([&trimmer] { trimmer.Soon(); });
   std::unique_ptr<MetricsServer> metrics_server;

@@ -5,6 +5,7 @@
 
 #include "daemon/core/stored_lease_conversion.h"
 #include "daemon/plan/tc_objects.h"
+#include "tests/core/fake_clock.h"
 #include "tests/core/fake_kernel.h"
 
 namespace chaosnet::core {
@@ -14,17 +15,7 @@ using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class FakeClock : public Clock {
- public:
-  SteadyTime Now() const override { return steady; }
-  WallTime WallNow() const override { return wall; }
-  void Advance(std::chrono::nanoseconds d) {
-    steady += d;
-    wall += std::chrono::duration_cast<WallTime::duration>(d);
-  }
-  SteadyTime steady{std::chrono::hours(1000)};
-  WallTime wall{std::chrono::seconds(1'800'000'000)};
-};
+using testing::FakeClock;
 
 model::FaultSpec Delay(const std::string& iface, std::chrono::nanoseconds latency = 100ms) {
   model::FaultSpec spec;
