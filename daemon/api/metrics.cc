@@ -86,7 +86,7 @@ std::string Metrics::Render() {
   std::map<std::string, uint64_t> by_kind = {{"delay", 0},    {"loss", 0},    {"duplicate", 0},
                                              {"corrupt", 0},  {"reorder", 0}, {"rate", 0},
                                              {"partition", 0}};
-  for (const auto& f : manager_.List({})) {
+  manager_.ForEachActive([&](const core::FaultRecord& f) {
     ++by_interface[{f.spec.netns, f.spec.interface}];
     if (f.spec.delay) ++by_kind["delay"];
     if (f.spec.loss) ++by_kind["loss"];
@@ -95,7 +95,7 @@ std::string Metrics::Render() {
     if (f.spec.reorder) ++by_kind["reorder"];
     if (f.spec.rate) ++by_kind["rate"];
     if (f.spec.partition) ++by_kind["partition"];
-  }
+  });
   std::string out;
   Header(out, "chaosnet_faults_active", "gauge", "Live faults by network namespace and interface.");
   for (const auto& [key, n] : by_interface) {

@@ -1,6 +1,8 @@
 // What Prometheus scrapes: live faults by interface and by kind, lease events,
 // API requests by RPC and code with their latency, and the expiry lag. Loop
-// thread only; Render() writes the text exposition format (version 0.0.4).
+// thread only; Render() writes the text exposition format (version 0.0.4). A
+// scrape reads no kernel counters: it must not hold up the loop (and expiry)
+// with a netlink round trip per live fault.
 #pragma once
 
 #include <array>

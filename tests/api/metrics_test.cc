@@ -1,4 +1,6 @@
-// The metrics as rendered, against a fault manager on the fake kernel.
+// The metrics as rendered, against a fault manager on the fake kernel: the live
+// fault gauges count from the specs alone, so a scrape costs no kernel round
+// trip on the event loop however many faults are live.
 #include "daemon/api/metrics.h"
 
 #include <gmock/gmock.h>
@@ -45,6 +47,46 @@ class MetricsTest : public ::testing::Test {
                              [this] { return "f" + std::to_string(++ids); }};
   Metrics metrics{manager};
 };
+
+TEST_F(MetricsTest, LiveFaultsAreCountedFromTheirSpecsWithoutReadingCounters) {
+  model::FaultSpec delay_and_loss;
+  delay_and_loss.interface = "eth0";
+  delay_and_loss.delay = model::DelayFault{100ms};
+  delay_and_loss.loss = model::ProbabilityFault{5, 0};
+  Create(delay_and_loss);
+  model::FaultSpec partition;
+  partition.interface = "eth0";
+  partition.match.dst = *ParseCidr("10.0.0.0/24");
+  partition.partition = true;
+  Create(partition);
+  model::FaultSpec rate;
+  rate.interface = "eth1";
+  rate.rate = model::RateFault{1'000'000};
+  Create(rate);
+  model::FaultSpec ending = rate;
+  ending.interface = "eth0";
+  ending.match.dst = *ParseCidr("10.9.0.0/16");
+  Create(ending, 5s);
+  clock.Advance(5s);
+  ASSERT_EQ(manager.ExpireDue().size(), 1u);
+
+  kernel.counter_reads = 0;
+  const std::string scrape = metrics.Render();
+  EXPECT_EQ(kernel.counter_reads, 0) << "a scrape read counters from the kernel";
+
+  EXPECT_THAT(scrape, HasSubstr("chaosnet_faults_active{netns=\"\",interface=\"eth0\"} 2\n"
+                                "chaosnet_faults_active{netns=\"\",interface=\"eth1\"} 1\n"
+                                "# HELP chaosnet_faults_active_by_kind"));
+  EXPECT_THAT(scrape, HasSubstr("chaosnet_faults_active_by_kind{kind=\"corrupt\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"delay\"} 1\n"
+                                "chaosnet_faults_active_by_kind{kind=\"duplicate\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"loss\"} 1\n"
+                                "chaosnet_faults_active_by_kind{kind=\"partition\"} 1\n"
+                                "chaosnet_faults_active_by_kind{kind=\"rate\"} 1\n"
+                                "chaosnet_faults_active_by_kind{kind=\"reorder\"} 0\n"));
+  EXPECT_THAT(scrape, HasSubstr("chaosnet_fault_events_total{event=\"applied\"} 4\n"));
+  EXPECT_THAT(scrape, HasSubstr("chaosnet_fault_events_total{event=\"expired\"} 1\n"));
+}
 
 TEST_F(MetricsTest, NetlinkErrorsComeFromTheTallyTheDaemonHandsIn) {
   const std::string header = "# TYPE chaosnet_netlink_errors_total counter\n";
