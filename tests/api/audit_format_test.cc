@@ -9,9 +9,9 @@
 #include <fstream>
 
 #include "common/net_parse.h"
+#include "daemon/api/audit_format.h"
 #include "daemon/api/audit_log.h"
-#include "tests/core/fake_clock.h"
-#include "tests/core/fake_kernel.h"
+#include "tests/api/fake_manager.h"
 
 namespace chaosnet::api {
 namespace {
@@ -23,7 +23,7 @@ using ::testing::MatchesRegex;
 class AuditFormatTest : public ::testing::Test {
  protected:
   AuditFormatTest() {
-    kernel.AddInterface("eth0");
+    fake.kernel.AddInterface("eth0");
     char tmpl[] = "/tmp/chaosnet-audit-format-XXXXXX";
     dir = ::mkdtemp(tmpl);
   }
@@ -36,18 +36,8 @@ class AuditFormatTest : public ::testing::Test {
     return lines;
   }
 
-  testing::FakeKernel kernel;
-  core::SingleKernelProvider kernels{kernel};
-  testing::FakeClock clock;  // 2027-01-15T08:00:00Z
-  kernel::Capabilities caps{.netem = true,
-                            .tbf = true,
-                            .htb = true,
-                            .u32 = true,
-                            .ifb = true,
-                            .mirred = true,
-                            .notes = {}};
-  core::FaultManager manager{kernels, clock, caps, core::ManagerConfig{},
-                             [] { return "5e1d2c3b4a59"; }};
+  testing::FakeManager fake{[] { return "5e1d2c3b4a59"; }};
+  core::FaultManager& manager = fake.manager;
   std::string dir;
 };
 
@@ -80,7 +70,7 @@ TEST_F(AuditFormatTest, ALeaseEventIsThisLine) {
   request.request_id = "req-7";
   request.caller = "x509:CN=runner-1,O=chaosnet";
   ASSERT_TRUE(manager.Create(request).ok());
-  clock.Advance(1500ms);
+  fake.clock.Advance(1500ms);
   ASSERT_TRUE(manager.Revoke("5e1d2c3b4a59", "uid:1000(alice)").ok());
 
   const std::string spec =
@@ -167,6 +157,26 @@ TEST_F(AuditFormatTest, ARefusalIsThisLine) {
   EXPECT_THAT(lines[0], MatchesRegex("\\{\"time\":\"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
                                      "[0-9]{2}\\.[0-9]{3}Z\",.*"));
   EXPECT_EQ(lines[0].substr(lines[0].find("\"event\"")), rest);
+}
+
+// A refusal of a remote caller, about a fault rather than a spec.
+TEST(AuditRefusalLine, NamesTheRemoteCallersAddressAndTheFault) {
+  const core::WallTime at{std::chrono::milliseconds(1'800'000'000'123)};
+  EXPECT_EQ(
+      AuditRefusalLine(at, "ExtendFault",
+                       core::CertificateCaller("CN=runner-1,O=chaosnet", "runner-1", "10.0.0.5"),
+                       FailedPrecondition("fault 5e1d2c3b4a59 has already ended (EXPIRED)"),
+                       nullptr, "5e1d2c3b4a59"),
+      "{"
+      "\"time\":\"2027-01-15T08:00:00.123Z\","
+      "\"event\":\"refused\","
+      "\"rpc\":\"ExtendFault\","
+      "\"actor\":\"x509:CN=runner-1,O=chaosnet\","
+      "\"address\":\"10.0.0.5\","
+      "\"code\":\"FAILED_PRECONDITION\","
+      "\"message\":\"fault 5e1d2c3b4a59 has already ended (EXPIRED)\","
+      "\"fault\":\"5e1d2c3b4a59\""
+      "}");
 }
 
 }  // namespace

@@ -7,8 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/net_parse.h"
-#include "tests/core/fake_clock.h"
-#include "tests/core/fake_kernel.h"
+#include "tests/api/fake_manager.h"
 
 namespace chaosnet::api {
 namespace {
@@ -32,19 +31,10 @@ class MetricsTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.status().message();
   }
 
-  testing::FakeKernel kernel;
-  core::SingleKernelProvider kernels{kernel};
-  testing::FakeClock clock;
-  kernel::Capabilities caps{.netem = true,
-                            .tbf = true,
-                            .htb = true,
-                            .u32 = true,
-                            .ifb = true,
-                            .mirred = true,
-                            .notes = {}};
   int ids = 0;
-  core::FaultManager manager{kernels, clock, caps, core::ManagerConfig{},
-                             [this] { return "f" + std::to_string(++ids); }};
+  testing::FakeManager fake{[this] { return "f" + std::to_string(++ids); }};
+  testing::FakeKernel& kernel = fake.kernel;
+  core::FaultManager& manager = fake.manager;
   Metrics metrics{manager};
 };
 
@@ -67,7 +57,7 @@ TEST_F(MetricsTest, LiveFaultsAreCountedFromTheirSpecsWithoutReadingCounters) {
   ending.interface = "eth0";
   ending.match.dst = *ParseCidr("10.9.0.0/16");
   Create(ending, 5s);
-  clock.Advance(5s);
+  fake.clock.Advance(5s);
   ASSERT_EQ(manager.ExpireDue().size(), 1u);
 
   kernel.counter_reads = 0;
