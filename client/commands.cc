@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/cli.h"
+#include "client/connection_settings.h"
 #include "client/format.h"
 #include "client/request_builder.h"
 #include "client/rpc.h"

@@ -1,8 +1,8 @@
 #include "client/request_builder.h"
 
-#include <charconv>
 #include <cstdint>
 
+#include "client/flag_values.h"
 #include "common/net_parse.h"
 #include "common/units.h"
 
@@ -11,33 +11,10 @@ namespace {
 
 using std::chrono::nanoseconds;
 
-Status FlagError(std::string_view flag, std::string_view message) {
-  return InvalidArgument(std::string(flag) + ": " + std::string(message));
-}
-
-// Decimal digits only: from_chars alone would accept "12abc" up to the letters.
-Result<uint64_t> ParseUnsigned(std::string_view flag, std::string_view text, uint64_t max) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
-    return FlagError(flag, "\"" + std::string(text) + "\" is not a whole number");
-  }
-  if (ec == std::errc::result_out_of_range || value > max) {
-    return FlagError(flag, std::string(text) + " is above " + std::to_string(max));
-  }
-  return value;
-}
-
 Result<double> Percent(std::string_view flag, const std::string& text) {
   auto p = units::ParsePercent(text);
   if (!p.ok()) return FlagError(flag, p.status().message());
   return *p;
-}
-
-Result<nanoseconds> Duration(std::string_view flag, const std::string& text) {
-  auto d = units::ParseDuration(text);
-  if (!d.ok()) return FlagError(flag, d.status().message());
-  return *d;
 }
 
 void SetDuration(nanoseconds d, google::protobuf::Duration* out) {
@@ -93,11 +70,11 @@ Status CheckNetns(const std::string& text) {
 Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   if (!o.delay.empty()) {
     auto* delay = spec->mutable_delay();
-    auto latency = Duration("delay", o.delay);
+    auto latency = ParseFlagDuration("delay", o.delay);
     if (!latency.ok()) return latency.status();
     SetDuration(*latency, delay->mutable_latency());
     if (!o.jitter.empty()) {
-      auto jitter = Duration("jitter", o.jitter);
+      auto jitter = ParseFlagDuration("jitter", o.jitter);
       if (!jitter.ok()) return jitter.status();
       SetDuration(*jitter, delay->mutable_jitter());
     }
@@ -205,92 +182,12 @@ Status BuildMatch(const CreateOptions& o, v1::FaultSpec* spec) {
   return Status::Ok();
 }
 
-// "a", "a and b", "a, b and c".
-std::string JoinedAnd(const std::vector<std::string>& words) {
-  std::string text;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) text += i + 1 == words.size() ? " and " : ", ";
-    text += words[i];
-  }
-  return text;
-}
-
-// An environment variable fills the same field as its flag, so it is named by
-// the flag here; the messages say where else it may come from.
-std::vector<std::string> TlsFlagsGiven(const GlobalOptions& g) {
-  std::vector<std::string> given;
-  if (!g.tls_ca.empty()) given.push_back("--tls-ca");
-  if (!g.tls_cert.empty()) given.push_back("--tls-cert");
-  if (!g.tls_key.empty()) given.push_back("--tls-key");
-  if (!g.tls_server_name.empty()) given.push_back("--tls-server-name");
-  return given;
-}
-
-Status ChooseTransport(const GlobalOptions& g, Settings* settings) {
-  if (settings->server.starts_with("unix:")) {
-    // The TLS variables may be exported for remote daemons in the whole shell;
-    // a local socket needs none of them, and --insecure changes nothing here.
-    settings->transport = Transport::kUnixSocket;
-    return Status::Ok();
-  }
-  const std::vector<std::string> tls_flags = TlsFlagsGiven(g);
-  if (g.insecure) {
-    if (!tls_flags.empty()) {
-      return InvalidArgument("--insecure contradicts " + JoinedAnd(tls_flags) +
-                             " (flags or their CHAOSNET_TLS_* variables): drop --insecure to "
-                             "use TLS, or the TLS settings for a plaintext connection");
-    }
-    settings->transport = Transport::kPlaintextTcp;
-    return Status::Ok();
-  }
-  if (!g.tls_cert.empty() && g.tls_key.empty()) {
-    return InvalidArgument("--tls-cert needs --tls-key, the private key of that certificate");
-  }
-  if (g.tls_cert.empty() && !g.tls_key.empty()) {
-    return InvalidArgument("--tls-key needs --tls-cert, the certificate of that key");
-  }
-  if (g.tls_ca.empty()) {
-    if (!tls_flags.empty()) {
-      // Without a CA, gRPC would fall back to the system's roots, which never
-      // signed a chaosnetd certificate; the user meant their own CA.
-      return InvalidArgument(JoinedAnd(tls_flags) + (tls_flags.size() == 1 ? " needs" : " need") +
-                             " --tls-ca, the CA bundle that signed the daemon's certificate "
-                             "(it is always verified)");
-    }
-    return InvalidArgument("--server " + settings->server +
-                           " is a TCP address: give --tls-ca (and --tls-cert/--tls-key) for the "
-                           "daemon's mTLS listener, or --insecure for a plaintext one");
-  }
-  settings->transport = Transport::kTls;
-  settings->tls = {g.tls_ca, g.tls_cert, g.tls_key, g.tls_server_name};
-  return Status::Ok();
-}
-
 Status CheckId(const std::string& id) {
   if (id.empty()) return InvalidArgument("a fault ID is required (see chaosnetctl list)");
   return Status::Ok();
 }
 
 }  // namespace
-
-Result<Settings> BuildSettings(const GlobalOptions& global) {
-  Settings settings;
-  auto server = ParseServerAddress(global.server);
-  if (!server.ok()) return server.status();
-  settings.server = *server;
-  if (global.output == "table") {
-    settings.output = OutputFormat::kTable;
-  } else if (global.output == "json") {
-    settings.output = OutputFormat::kJson;
-  } else {
-    return FlagError("output", "unknown \"" + global.output + "\" (use table or json)");
-  }
-  auto timeout = Duration("timeout", global.timeout);
-  if (!timeout.ok()) return timeout.status();
-  settings.timeout = *timeout;
-  if (Status s = ChooseTransport(global, &settings); !s.ok()) return s;
-  return settings;
-}
 
 Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
   v1::CreateFaultRequest request;
@@ -317,7 +214,7 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
     spec->set_queue_limit(static_cast<uint32_t>(*limit));
   }
   if (!o.ttl.empty()) {
-    auto ttl = Duration("ttl", o.ttl);
+    auto ttl = ParseFlagDuration("ttl", o.ttl);
     if (!ttl.ok()) return ttl.status();
     SetDuration(*ttl, request.mutable_ttl());
   }
@@ -349,7 +246,7 @@ Result<v1::GetFaultRequest> BuildGetRequest(const LeaseOptions& o) {
 Result<v1::ExtendFaultRequest> BuildExtendRequest(const LeaseOptions& o) {
   if (Status s = CheckId(o.id); !s.ok()) return s;
   if (o.ttl.empty()) return InvalidArgument("extend needs the new TTL, e.g. extend ID 30s");
-  auto ttl = Duration("ttl", o.ttl);
+  auto ttl = ParseFlagDuration("ttl", o.ttl);
   if (!ttl.ok()) return ttl.status();
   v1::ExtendFaultRequest request;
   request.set_id(o.id);
@@ -425,29 +322,6 @@ Result<std::string> ParseCidr(std::string_view flag, std::string_view text) {
   // zone index) fails here, before connecting.
   auto cidr = chaosnet::ParseCidr(text);
   if (!cidr.ok()) return FlagError(flag, cidr.status().message());
-  return std::string(text);
-}
-
-Result<std::string> ParseServerAddress(std::string_view text) {
-  static constexpr char kHint[] = " (use unix:PATH or HOST:PORT)";
-  if (text.rfind("unix:", 0) == 0) {
-    if (text.size() == 5)
-      return FlagError("server", "unix: needs a socket path" + std::string(kHint));
-    return std::string(text);
-  }
-  auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return FlagError("server", "\"" + std::string(text) + "\" has no port" + kHint);
-  }
-  auto port = ParseUnsigned("server", text.substr(colon + 1), 65535);
-  if (!port.ok() || *port == 0) {
-    return FlagError("server", "\"" + std::string(text) + "\" has no valid port" + kHint);
-  }
-  std::string_view host = text.substr(0, colon);
-  // A bare IPv6 address has colons of its own and must be bracketed.
-  if (host.find(':') != std::string_view::npos && host.front() != '[') {
-    return FlagError("server", "write IPv6 addresses in brackets, e.g. [::1]:7070");
-  }
   return std::string(text);
 }
 

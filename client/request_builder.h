@@ -3,7 +3,6 @@
 // daemon. Errors are INVALID_ARGUMENT whose message names the flag.
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
@@ -16,31 +15,6 @@
 namespace chaosnet::client {
 
 namespace v1 = ::chaosnet::v1;
-
-enum class OutputFormat { kTable, kJson };
-
-// A unix: socket is guarded by its file mode; over TCP the daemon is trusted
-// only through mTLS, unless it was started with a plaintext --insecure-listen.
-enum class Transport { kUnixSocket, kTls, kPlaintextTcp };
-
-// File paths as typed: they are read when connecting (client/tls_files.h), so
-// that this builder stays pure.
-struct TlsSettings {
-  std::string ca_file;    // always set: the daemon's certificate is verified
-  std::string cert_file;  // with key_file, or neither (then no client certificate)
-  std::string key_file;
-  std::string server_name;  // checked in the daemon's certificate instead of the --server host
-};
-
-struct Settings {
-  std::string server;  // a gRPC target: "unix:/path" or "host:port"
-  OutputFormat output = OutputFormat::kTable;
-  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};
-  Transport transport = Transport::kUnixSocket;
-  TlsSettings tls;  // only for Transport::kTls
-};
-
-Result<Settings> BuildSettings(const GlobalOptions& global);
 
 Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& options);
 Result<v1::ListFaultsRequest> BuildListRequest(const ListOptions& options);
@@ -56,7 +30,5 @@ Result<std::map<std::string, std::string>> ParseLabels(const std::vector<std::st
 Result<v1::PortRange> ParsePortRange(std::string_view flag, std::string_view text);
 // "10.0.0.0/8", "2001:db8::/32" or a bare address; returned unchanged when valid.
 Result<std::string> ParseCidr(std::string_view flag, std::string_view text);
-// "unix:/path", "unix:///path", "host:port", "[v6]:port".
-Result<std::string> ParseServerAddress(std::string_view text);
 
 }  // namespace chaosnet::client

@@ -8,11 +8,13 @@
 #include <string>
 
 #include "chaosnet/v1/chaosnet.pb.h"
+#include "client/connection_settings.h"
 #include "client/outcome.h"
-#include "client/request_builder.h"
 #include "client/tls_files.h"
 
 namespace chaosnet::client {
+
+namespace v1 = ::chaosnet::v1;
 
 // gRPC's status code (grpc::StatusCode value) in words: "invalid argument".
 std::string GrpcCodeName(int grpc_code);

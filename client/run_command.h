@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "chaosnet/v1/chaosnet.pb.h"
+#include "client/connection_settings.h"
 #include "client/outcome.h"
-#include "client/request_builder.h"
 #include "client/tls_files.h"
 
 namespace chaosnet::client {
+
+namespace v1 = ::chaosnet::v1;
 
 // The exit status a shell would report for a waitpid() status: the code, or
 // 128 + the signal that killed the process.

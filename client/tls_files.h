@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "client/request_builder.h"
+#include "client/connection_settings.h"
 #include "common/result.h"
 
 namespace chaosnet::client {

@@ -1,9 +1,11 @@
-// Fuzzes chaosnetctl's argument parsing (client/request_builder.h, no gRPC): the first
-// byte picks the parser, the rest is what the user typed (labels: one pair a line).
+// Fuzzes chaosnetctl's argument parsing (client/request_builder.h and
+// client/connection_settings.h, no gRPC): the first byte picks the parser, the
+// rest is what the user typed (labels: one pair a line).
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "client/connection_settings.h"
 #include "client/request_builder.h"
 #include "fuzz/fuzz_check.h"
 

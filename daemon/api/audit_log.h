@@ -1,6 +1,7 @@
 // The audit trail: one JSON line per lease event (applied, extended, revoked,
 // expired, lost, failed) and per refused request, each naming who did it, to
 // its own file (--audit-log), apart from the operational log. Loop thread only.
+// The lines' format: audit_format.h.
 #pragma once
 
 #include <memory>
@@ -36,8 +37,5 @@ class AuditLog {
   core::FaultManager& manager_;
   int subscription_ = 0;
 };
-
-// "2026-11-24T03:44:07.123Z"
-std::string Rfc3339(core::WallTime t);
 
 }  // namespace chaosnet::api

@@ -1,7 +1,5 @@
 #include "daemon/api/metrics.h"
 
-#include "daemon/netlink/error_tally.h"
-
 #include <cstdio>
 
 namespace chaosnet::api {
@@ -88,7 +86,7 @@ std::string Metrics::Render() {
   std::map<std::string, uint64_t> by_kind = {{"delay", 0},    {"loss", 0},    {"duplicate", 0},
                                              {"corrupt", 0},  {"reorder", 0}, {"rate", 0},
                                              {"partition", 0}};
-  for (const auto& f : manager_.List({})) {
+  manager_.ForEachActive([&](const core::FaultRecord& f) {
     ++by_interface[{f.spec.netns, f.spec.interface}];
     if (f.spec.delay) ++by_kind["delay"];
     if (f.spec.loss) ++by_kind["loss"];
@@ -97,7 +95,7 @@ std::string Metrics::Render() {
     if (f.spec.reorder) ++by_kind["reorder"];
     if (f.spec.rate) ++by_kind["rate"];
     if (f.spec.partition) ++by_kind["partition"];
-  }
+  });
   std::string out;
   Header(out, "chaosnet_faults_active", "gauge", "Live faults by network namespace and interface.");
   for (const auto& [key, n] : by_interface) {
@@ -129,8 +127,10 @@ std::string Metrics::Render() {
   Header(out, "chaosnet_netlink_errors_total", "counter",
          "Netlink requests the kernel answered with an error, by errno (ENOENT is expected when "
          "rolling back what is already gone).");
-  for (const auto& [name, n] : netlink::KernelErrorCounts()) {
-    out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
+  if (kernel_errors_) {
+    for (const auto& [name, n] : kernel_errors_()) {
+      out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
+    }
   }
   if (open_streams_) {
     Header(out, "chaosnet_api_streams_open", "gauge", "Watch and keep-alive streams open now.");

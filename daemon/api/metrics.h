@@ -1,6 +1,8 @@
 // What Prometheus scrapes: live faults by interface and by kind, lease events,
 // API requests by RPC and code with their latency, and the expiry lag. Loop
-// thread only; Render() writes the text exposition format (version 0.0.4).
+// thread only; Render() writes the text exposition format (version 0.0.4). A
+// scrape reads no kernel counters: it must not hold up the loop (and expiry)
+// with a netlink round trip per live fault.
 #pragma once
 
 #include <array>
@@ -39,6 +41,13 @@ class Metrics {
   void ObserveRequest(const std::string& rpc, StatusCode code, double seconds);
   // Where the open stream count comes from (FaultService), if anywhere.
   void set_open_streams(std::function<int()> count) { open_streams_ = std::move(count); }
+  // Where the netlink errors come from, by errno name ("ENOENT"): the kernel
+  // boundary's tally, handed in by the wiring so that the API layer does not
+  // depend on netlink. None: the counter has no series.
+  using ErrorCounts = std::map<std::string, uint64_t>;
+  void set_kernel_errors(std::function<ErrorCounts()> counts) {
+    kernel_errors_ = std::move(counts);
+  }
   std::string Render();
 
  private:
@@ -51,6 +60,7 @@ class Metrics {
   std::map<std::string, Histogram> latency_;                          // by rpc
   Histogram expiry_lag_;
   std::function<int()> open_streams_;
+  std::function<ErrorCounts()> kernel_errors_;
 };
 
 // A label value with \, " and newline escaped.

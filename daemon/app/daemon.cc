@@ -27,6 +27,7 @@
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
 #include "daemon/app/journal_compactor.h"
+#include "daemon/app/journal_lease_store.h"
 #include "daemon/app/memory_trimmer.h"
 #include "daemon/app/metrics_server.h"
 #include "daemon/app/namespace_kernels.h"
@@ -36,7 +37,7 @@
 #include "daemon/app/systemd_watchdog.h"
 #include "daemon/app/user_database.h"
 #include "daemon/core/fault_manager.h"
-#include "daemon/core/lease_store.h"
+#include "daemon/netlink/error_tally.h"
 #include "daemon/netlink/netlink_kernel.h"
 #include "daemon/plan/describe.h"
 #include "daemon/state/lease_journal.h"
@@ -185,7 +186,7 @@ int RunDaemon(const DaemonConfig& config) {
   for (const auto& rule : manager_config.protected_rules) {
     spdlog::info("protected from every fault: {}", plan::FormatProtectedRule(rule));
   }
-  core::JournalLeaseStore store(*journal);
+  JournalLeaseStore store(*journal);
   NamespaceKernels kernels(**kernel);
   core::FaultManager manager(kernels, clock, caps, manager_config, core::RandomFaultId, &store);
   if (Status s = ReconcileAtStart(*journal, **kernel, kernels, manager, clock); !s.ok()) {
@@ -206,6 +207,7 @@ int RunDaemon(const DaemonConfig& config) {
   api::Metrics metrics(manager);
   service.set_metrics(&metrics);
   metrics.set_open_streams([&service] { return service.open_streams(); });
+  metrics.set_kernel_errors(netlink::KernelErrorCounts);
   // Thousands of watchers gone leave their buffers in the heap: give them back.
   service.set_on_stream_done([&trimmer] { trimmer.Soon(); });
   std::unique_ptr<MetricsServer> metrics_server;

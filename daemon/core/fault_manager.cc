@@ -272,6 +272,10 @@ std::vector<FaultRecord> FaultManager::List(const ListFilter& filter) {
   return out;
 }
 
+void FaultManager::ForEachActive(const std::function<void(const FaultRecord&)>& visit) const {
+  for (const auto& [id, record] : active_) visit(record);
+}
+
 Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nanoseconds ttl,
                                          const std::string& caller) {
   FaultRecord* record = FindActive(id);

@@ -70,6 +70,10 @@ class FaultManager {
   Result<CreateResult> Create(const CreateRequest& request);
   Result<FaultRecord> Get(const std::string& id);
   std::vector<FaultRecord> List(const ListFilter& filter);
+  // Every active fault, in no particular order, with the counters of its last
+  // reading: reads nothing from the kernel, for callers that need only the
+  // specs (a metrics scrape must not cost a netlink round trip per fault).
+  void ForEachActive(const std::function<void(const FaultRecord&)>& visit) const;
   Result<FaultRecord> Extend(const std::string& id, std::chrono::nanoseconds ttl,
                              const std::string& caller);
   Result<FaultRecord> Revoke(const std::string& id, const std::string& caller);

@@ -1,13 +1,14 @@
 // Where the FaultManager records its leases so that a fault never outlives its
 // lease across a crash. The manager writes before it touches the kernel; an
 // implementation must be durable when Put/Remove return ok, unless told
-// kWithNextSync (a record whose loss crash recovery tolerates).
+// kWithNextSync (a record whose loss crash recovery tolerates). The daemon's
+// implementation, over the journal, is app/journal_lease_store.h.
 #pragma once
 
 #include <string>
 
 #include "common/status.h"
-#include "daemon/state/lease_journal.h"
+#include "daemon/state/durability.h"
 #include "daemon/state/stored_lease.h"
 
 namespace chaosnet::core {
@@ -27,21 +28,6 @@ class NullLeaseStore final : public LeaseStore {
  public:
   Status Put(const state::StoredLease&, Durability) override { return Status::Ok(); }
   Status Remove(const std::string&, Durability) override { return Status::Ok(); }
-};
-
-// The journal in the daemon's state directory.
-class JournalLeaseStore final : public LeaseStore {
- public:
-  explicit JournalLeaseStore(state::LeaseJournal& journal) : journal_(journal) {}
-  Status Put(const state::StoredLease& lease, Durability durability) override {
-    return journal_.Put(lease, durability);
-  }
-  Status Remove(const std::string& id, Durability durability) override {
-    return journal_.Remove(id, durability);
-  }
-
- private:
-  state::LeaseJournal& journal_;
 };
 
 }  // namespace chaosnet::core

@@ -420,8 +420,6 @@ Status ReadTime(const Fields& f, std::string_view key, WallTime& out) {
 
 }  // namespace
 
-void WriteFaultSpec(Writer& w, const model::FaultSpec& spec) { WriteSpec(w, spec); }
-
 std::string EncodeLease(const StoredLease& l) {
   Writer w;
   w.BeginObject();

@@ -23,10 +23,6 @@ std::string EncodeLease(const StoredLease& lease);
 // FAILED_PRECONDITION for a record of a newer format version.
 Result<StoredLease> DecodeLease(std::string_view text);
 
-// A fault spec as the "spec" member of a record (for other JSON writers, such
-// as the audit log).
-void WriteFaultSpec(json::Writer& w, const model::FaultSpec& spec);
-
 // The payload of a REMOVE journal entry: {"v":1,"id":"..."}.
 std::string EncodeRemoval(const std::string& id);
 Result<std::string> DecodeRemoval(std::string_view text);

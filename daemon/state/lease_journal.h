@@ -20,16 +20,12 @@
 #include <vector>
 
 #include "common/result.h"
+#include "daemon/state/durability.h"
 #include "daemon/state/journal_format.h"
 #include "daemon/state/stored_lease.h"
 #include "daemon/state/unique_fd.h"
 
 namespace chaosnet::state {
-
-// kOnReturn: on disk (fdatasync) before the call returns. kWithNextSync:
-// written now, on disk with the next kOnReturn write (or compaction); for a
-// record whose loss a crash recovery tolerates, to save a disk flush.
-enum class Durability { kOnReturn, kWithNextSync };
 
 struct JournalOptions {
   // Compaction runs after an append once the journal holds more than

@@ -11,6 +11,7 @@
 
 #include "client/cli.h"
 #include "client/commands.h"
+#include "client/connection_settings.h"
 #include "client/request_builder.h"
 #include "tests/client/parse_args.h"
 

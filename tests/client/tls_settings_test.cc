@@ -10,7 +10,7 @@
 
 #include "client/cli.h"
 #include "client/commands.h"
-#include "client/request_builder.h"
+#include "client/connection_settings.h"
 #include "tests/client/parse_args.h"
 
 namespace chaosnet::client {

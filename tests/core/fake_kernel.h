@@ -50,8 +50,9 @@ class FakeKernel : public kernel::Kernel {
 
   Status next_apply_error;
   Status next_remove_error;
-  int apply_calls = 0;   // AddObjects calls
-  int remove_calls = 0;  // RemoveObjects calls
+  int apply_calls = 0;    // AddObjects calls
+  int remove_calls = 0;   // RemoveObjects calls
+  int counter_reads = 0;  // QdiscCounters and ClassCounters calls
 
   Result<int> InterfaceIndex(const std::string& name) override {
     auto it = names_.find(name);
@@ -73,6 +74,7 @@ class FakeKernel : public kernel::Kernel {
   using kernel::Kernel::QdiscCounters;
   Result<std::vector<kernel::Counters>> QdiscCounters(
       int ifindex, const std::vector<uint32_t>& handles) override {
+    ++counter_reads;
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     auto& i = ifaces_.at(ifindex);
     for (uint32_t h : handles) {
@@ -84,6 +86,7 @@ class FakeKernel : public kernel::Kernel {
   }
   Result<std::vector<kernel::Counters>> ClassCounters(
       int ifindex, const std::vector<uint32_t>& classids) override {
+    ++counter_reads;
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     auto& i = ifaces_.at(ifindex);
     for (uint32_t c : classids) {

@@ -1,0 +1,168 @@
+#include "daemon/api/audit_format.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "daemon/state/json.h"
+
+namespace chaosnet::api {
+namespace {
+
+using state::json::Writer;
+
+// How the audit format spells the spec's enums.
+const char* DirectionName(model::Direction d) {
+  switch (d) {
+    case model::Direction::kEgress: return "egress";
+    case model::Direction::kIngress: return "ingress";
+    case model::Direction::kBoth: return "both";
+  }
+  return "unknown";
+}
+
+const char* ProtocolName(model::Protocol p) {
+  switch (p) {
+    case model::Protocol::kAny: return "any";
+    case model::Protocol::kTcp: return "tcp";
+    case model::Protocol::kUdp: return "udp";
+    case model::Protocol::kIcmp: return "icmp";
+  }
+  return "unknown";
+}
+
+const char* DistributionName(model::DelayDistribution d) {
+  switch (d) {
+    case model::DelayDistribution::kUniform: return "uniform";
+    case model::DelayDistribution::kNormal: return "normal";
+    case model::DelayDistribution::kPareto: return "pareto";
+    case model::DelayDistribution::kParetoNormal: return "paretonormal";
+  }
+  return "unknown";
+}
+
+// {"family":"inet","address":"10.0.0.0","prefix":8}; a value that is neither a
+// clean IPv4 nor an IPv6 address (the API never produces one) as its numeric
+// family and the 16 address bytes in hex, so that nothing is hidden.
+void WriteCidr(Writer& w, const model::Cidr& c) {
+  const bool v4 = c.family == AF_INET && std::all_of(c.address.begin() + 4, c.address.end(),
+                                                     [](uint8_t b) { return b == 0; });
+  char text[INET6_ADDRSTRLEN] = {};
+  w.BeginObject();
+  if ((v4 || c.family == AF_INET6) && inet_ntop(c.family, c.address.data(), text, sizeof text)) {
+    w.Key("family").String(v4 ? "inet" : "inet6").Key("address").String(text);
+  } else {
+    std::string hex;
+    for (uint8_t b : c.address) {
+      char two[3];
+      std::snprintf(two, sizeof two, "%02x", b);
+      hex += two;
+    }
+    w.Key("family").Int(c.family).Key("hex").String(hex);
+  }
+  w.Key("prefix").Uint(c.prefix_length).EndObject();
+}
+
+void WritePortRange(Writer& w, const model::PortRange& r) {
+  w.BeginObject().Key("first").Uint(r.first).Key("last").Uint(r.last).EndObject();
+}
+
+// Loss, duplicate and corrupt.
+void WriteChance(Writer& w, const char* key, const std::optional<model::ProbabilityFault>& p) {
+  if (!p) return;
+  w.Key(key).BeginObject();
+  w.Key("percent").Double(p->percent).Key("correlation").Double(p->correlation_percent);
+  w.EndObject();
+}
+
+void WriteSpec(Writer& w, const model::FaultSpec& s) {
+  w.BeginObject();
+  w.Key("interface").String(s.interface);
+  w.Key("netns").String(s.netns);
+  w.Key("direction").String(DirectionName(s.direction));
+  w.Key("match").BeginObject();
+  if (s.match.dst) WriteCidr(w.Key("dst"), *s.match.dst);
+  if (s.match.src) WriteCidr(w.Key("src"), *s.match.src);
+  if (s.match.dport) WritePortRange(w.Key("dport"), *s.match.dport);
+  if (s.match.sport) WritePortRange(w.Key("sport"), *s.match.sport);
+  w.Key("protocol").String(ProtocolName(s.match.protocol));
+  w.EndObject();
+  if (const auto& d = s.delay) {
+    w.Key("delay").BeginObject();
+    w.Key("latency_ns").Int(d->latency.count()).Key("jitter_ns").Int(d->jitter.count());
+    w.Key("correlation").Double(d->correlation_percent);
+    w.Key("distribution").String(DistributionName(d->distribution));
+    w.EndObject();
+  }
+  WriteChance(w, "loss", s.loss);
+  WriteChance(w, "duplicate", s.duplicate);
+  WriteChance(w, "corrupt", s.corrupt);
+  if (const auto& r = s.reorder) {
+    w.Key("reorder").BeginObject();
+    w.Key("percent").Double(r->percent).Key("correlation").Double(r->correlation_percent);
+    w.Key("gap").Uint(r->gap);
+    w.EndObject();
+  }
+  if (s.rate) {
+    w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
+  }
+  w.Key("partition").Bool(s.partition);
+  if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string Rfc3339(core::WallTime t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
+  const std::time_t seconds = static_cast<std::time_t>(ms.count() / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(ms.count() % 1000));
+  return out;
+}
+
+std::string AuditEventLine(const core::FaultEvent& e) {
+  const core::FaultRecord& f = e.fault;
+  Writer w;
+  w.BeginObject();
+  w.Key("time").String(Rfc3339(e.at));
+  w.Key("event").String(core::EventTypeLabel(e.type));
+  w.Key("fault").String(f.id);
+  w.Key("actor").String(e.actor);
+  w.Key("owner").String(f.owner);
+  w.Key("state").String(core::FaultStateName(f.state));
+  if (!f.state_reason.empty()) w.Key("reason").String(f.state_reason);
+  w.Key("expires_at").String(Rfc3339(f.expires_at));
+  if (!f.request_id.empty()) w.Key("request_id").String(f.request_id);
+  WriteSpec(w.Key("spec"), f.spec);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string AuditRefusalLine(core::WallTime at, const std::string& rpc, const core::Caller& caller,
+                             const Status& status, const model::FaultSpec* spec,
+                             const std::string& fault_id) {
+  Writer w;
+  w.BeginObject();
+  w.Key("time").String(Rfc3339(at));
+  w.Key("event").String("refused");
+  w.Key("rpc").String(rpc);
+  w.Key("actor").String(caller.principal);
+  if (caller.local) w.Key("pid").Int(caller.local->pid);
+  if (!caller.address.empty()) w.Key("address").String(caller.address);
+  w.Key("code").String(StatusCodeName(status.code()));
+  w.Key("message").String(status.message());
+  if (!fault_id.empty()) w.Key("fault").String(fault_id);
+  if (spec != nullptr) WriteSpec(w.Key("spec"), *spec);
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace chaosnet::api

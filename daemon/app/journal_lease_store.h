@@ -1,0 +1,26 @@
+// The core's lease store (core/lease_store.h) over the journal in the daemon's
+// state directory: the wiring is the only place that knows both.
+#pragma once
+
+#include <string>
+
+#include "daemon/core/lease_store.h"
+#include "daemon/state/lease_journal.h"
+
+namespace chaosnet::app {
+
+class JournalLeaseStore final : public core::LeaseStore {
+ public:
+  explicit JournalLeaseStore(state::LeaseJournal& journal) : journal_(journal) {}
+  Status Put(const state::StoredLease& lease, Durability durability) override {
+    return journal_.Put(lease, durability);
+  }
+  Status Remove(const std::string& id, Durability durability) override {
+    return journal_.Remove(id, durability);
+  }
+
+ private:
+  state::LeaseJournal& journal_;
+};
+
+}  // namespace chaosnet::app
