@@ -18,16 +18,6 @@ Status Field(std::string_view field, const std::string& message) {
   return InvalidArgument(std::string(field) + ": " + message);
 }
 
-std::string_view DistributionName(DelayDistribution d) {
-  switch (d) {
-    case DelayDistribution::kUniform: return "uniform";
-    case DelayDistribution::kNormal: return "normal";
-    case DelayDistribution::kPareto: return "pareto";
-    case DelayDistribution::kParetoNormal: return "paretonormal";
-  }
-  return "unknown";
-}
-
 // Mirrors the kernel's dev_valid_name(), so a bad name is refused here with
 // a clear message instead of as a bare ENODEV/EINVAL later.
 Status ValidateInterfaceName(const std::string& name) {
@@ -92,8 +82,9 @@ Status ValidateDelay(const DelayFault& d, const ValidationLimits& limits) {
     return Field("delay correlation", "correlation needs jitter (add e.g. --jitter 10ms)");
   }
   if (d.distribution != DelayDistribution::kUniform && !has_jitter) {
-    return Field("delay distribution", std::string(DistributionName(d.distribution)) +
-                                           " needs jitter (add e.g. --jitter 10ms)");
+    return Field("delay distribution",
+                 std::string(NameOf(kDelayDistributionNames, d.distribution)) +
+                     " needs jitter (add e.g. --jitter 10ms)");
   }
   return Status::Ok();
 }
