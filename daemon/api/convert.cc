@@ -4,6 +4,7 @@
 
 #include "common/net_parse.h"
 #include "daemon/plan/describe.h"
+#include "proto/wire_enums/wire_enums.h"
 
 namespace chaosnet::api {
 namespace {
@@ -88,13 +89,11 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   spec.interface = in.interface();
   spec.netns = in.netns();
 
-  switch (in.direction()) {
-    case pb::DIRECTION_UNSPECIFIED:
-    case pb::DIRECTION_EGRESS: spec.direction = model::Direction::kEgress; break;
-    case pb::DIRECTION_INGRESS: spec.direction = model::Direction::kIngress; break;
-    case pb::DIRECTION_BOTH: spec.direction = model::Direction::kBoth; break;
-    default: return InvalidArgument("direction: unknown value " + std::to_string(in.direction()));
+  const auto direction = wire::FromProto(in.direction());
+  if (!direction) {
+    return InvalidArgument("direction: unknown value " + std::to_string(in.direction()));
   }
+  spec.direction = *direction;
 
   if (in.has_match()) {
     const auto& m = in.match();
@@ -110,13 +109,11 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
     spec.match.src = *src;
     spec.match.dport = *dport;
     spec.match.sport = *sport;
-    switch (m.protocol()) {
-      case pb::PROTOCOL_UNSPECIFIED: spec.match.protocol = model::Protocol::kAny; break;
-      case pb::PROTOCOL_TCP: spec.match.protocol = model::Protocol::kTcp; break;
-      case pb::PROTOCOL_UDP: spec.match.protocol = model::Protocol::kUdp; break;
-      case pb::PROTOCOL_ICMP: spec.match.protocol = model::Protocol::kIcmp; break;
-      default: return InvalidArgument("protocol: unknown value " + std::to_string(m.protocol()));
+    const auto protocol = wire::FromProto(m.protocol());
+    if (!protocol) {
+      return InvalidArgument("protocol: unknown value " + std::to_string(m.protocol()));
     }
+    spec.match.protocol = *protocol;
   }
 
   if (in.has_delay()) {
@@ -131,23 +128,12 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
     auto corr = Percent("delay correlation", d.correlation_percent());
     if (!corr.ok()) return corr.status();
     delay.correlation_percent = *corr;
-    switch (d.distribution()) {
-      case pb::DELAY_DISTRIBUTION_UNSPECIFIED:
-        delay.distribution = model::DelayDistribution::kUniform;
-        break;
-      case pb::DELAY_DISTRIBUTION_NORMAL:
-        delay.distribution = model::DelayDistribution::kNormal;
-        break;
-      case pb::DELAY_DISTRIBUTION_PARETO:
-        delay.distribution = model::DelayDistribution::kPareto;
-        break;
-      case pb::DELAY_DISTRIBUTION_PARETONORMAL:
-        delay.distribution = model::DelayDistribution::kParetoNormal;
-        break;
-      default:
-        return InvalidArgument("delay distribution: unknown value " +
-                               std::to_string(d.distribution()));
+    const auto distribution = wire::FromProto(d.distribution());
+    if (!distribution) {
+      return InvalidArgument("delay distribution: unknown value " +
+                             std::to_string(d.distribution()));
     }
+    delay.distribution = *distribution;
     spec.delay = delay;
   }
   for (auto [field, present, value] : {std::tuple{"loss", in.has_loss(), &in.loss()},
@@ -224,11 +210,7 @@ void ToProto(core::WallTime t, google::protobuf::Timestamp* out) {
 void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   out->set_interface(spec.interface);
   out->set_netns(spec.netns);
-  switch (spec.direction) {
-    case model::Direction::kEgress: out->set_direction(pb::DIRECTION_EGRESS); break;
-    case model::Direction::kIngress: out->set_direction(pb::DIRECTION_INGRESS); break;
-    case model::Direction::kBoth: out->set_direction(pb::DIRECTION_BOTH); break;
-  }
+  out->set_direction(wire::ToProto(spec.direction));
   if (!spec.match.empty()) {
     auto* m = out->mutable_match();
     if (spec.match.dst) m->set_dst_cidr(FormatCidr(*spec.match.dst));
@@ -241,30 +223,14 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
       m->mutable_sport()->set_first(spec.match.sport->first);
       m->mutable_sport()->set_last(spec.match.sport->last);
     }
-    switch (spec.match.protocol) {
-      case model::Protocol::kAny: break;
-      case model::Protocol::kTcp: m->set_protocol(pb::PROTOCOL_TCP); break;
-      case model::Protocol::kUdp: m->set_protocol(pb::PROTOCOL_UDP); break;
-      case model::Protocol::kIcmp: m->set_protocol(pb::PROTOCOL_ICMP); break;
-    }
+    m->set_protocol(wire::ToProto(spec.match.protocol));
   }
   if (spec.delay) {
     auto* d = out->mutable_delay();
     ToProto(spec.delay->latency, d->mutable_latency());
     if (spec.delay->jitter.count() != 0) ToProto(spec.delay->jitter, d->mutable_jitter());
     d->set_correlation_percent(spec.delay->correlation_percent);
-    switch (spec.delay->distribution) {
-      case model::DelayDistribution::kUniform: break;
-      case model::DelayDistribution::kNormal:
-        d->set_distribution(pb::DELAY_DISTRIBUTION_NORMAL);
-        break;
-      case model::DelayDistribution::kPareto:
-        d->set_distribution(pb::DELAY_DISTRIBUTION_PARETO);
-        break;
-      case model::DelayDistribution::kParetoNormal:
-        d->set_distribution(pb::DELAY_DISTRIBUTION_PARETONORMAL);
-        break;
-    }
+    d->set_distribution(wire::ToProto(spec.delay->distribution));
   }
   if (spec.loss) ToProto(*spec.loss, out->mutable_loss());
   if (spec.duplicate) ToProto(*spec.duplicate, out->mutable_duplicate());
