@@ -1,6 +1,7 @@
 #include "client/format.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <ctime>
@@ -13,11 +14,12 @@
 namespace chaosnet::client {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
 std::string Duration(const google::protobuf::Duration& d) {
-  nanoseconds ns(d.seconds() * 1'000'000'000 + d.nanos());
+  const nanoseconds ns(TimeUtil::DurationToNanoseconds(d));
   return ns.count() <= 0 ? "0s" : units::FormatDuration(ns);
 }
 
@@ -62,11 +64,11 @@ std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) 
 
 WallClock::time_point ToTimePoint(const google::protobuf::Timestamp& t) {
   return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
-      seconds(t.seconds()) + nanoseconds(t.nanos())));
+      nanoseconds(TimeUtil::TimestampToNanoseconds(t))));
 }
 
 std::string FormatTime(const google::protobuf::Timestamp& at, bool utc, const char* pattern) {
-  std::time_t t = static_cast<std::time_t>(at.seconds());
+  std::time_t t = TimeUtil::TimestampToTimeT(at);
   std::tm tm{};
   if (utc) {
     gmtime_r(&t, &tm);

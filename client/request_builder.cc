@@ -1,5 +1,7 @@
 #include "client/request_builder.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -45,8 +47,7 @@ Result<nanoseconds> Duration(std::string_view flag, const std::string& text) {
 }
 
 void SetDuration(nanoseconds d, google::protobuf::Duration* out) {
-  out->set_seconds(d.count() / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(d.count() % 1'000'000'000));
+  *out = google::protobuf::util::TimeUtil::NanosecondsToDuration(d.count());
 }
 
 // A probability fault (loss, duplicate, corrupt): value plus optional correlation.

@@ -1,5 +1,7 @@
 #include "daemon/api/convert.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <limits>
 
 #include "common/net_parse.h"
@@ -9,6 +11,7 @@
 namespace chaosnet::api {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using std::chrono::nanoseconds;
 
 Result<double> Percent(const char* field, double value) {
@@ -81,7 +84,7 @@ Result<nanoseconds> FromProto(const google::protobuf::Duration& d) {
       (d.seconds() > 0 && d.nanos() < 0) || (d.seconds() < 0 && d.nanos() > 0)) {
     return InvalidArgument("malformed duration (nanos out of range or sign mismatch)");
   }
-  return nanoseconds(d.seconds() * 1'000'000'000 + d.nanos());
+  return nanoseconds(TimeUtil::DurationToNanoseconds(d));
 }
 
 Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
@@ -191,20 +194,12 @@ Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& in) {
 }
 
 void ToProto(nanoseconds d, google::protobuf::Duration* out) {
-  out->set_seconds(d.count() / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(d.count() % 1'000'000'000));
+  *out = TimeUtil::NanosecondsToDuration(d.count());
 }
 
 void ToProto(core::WallTime t, google::protobuf::Timestamp* out) {
-  auto ns = std::chrono::duration_cast<nanoseconds>(t.time_since_epoch()).count();
-  int64_t seconds = ns / 1'000'000'000;
-  int64_t nanos = ns % 1'000'000'000;
-  if (nanos < 0) {
-    nanos += 1'000'000'000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(nanos));
+  *out = TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<nanoseconds>(t.time_since_epoch()).count());
 }
 
 void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
