@@ -226,6 +226,15 @@ FaultRecord* FaultManager::FindActive(const std::string& id) {
   return it == active_.end() ? nullptr : &it->second;
 }
 
+Result<FaultRecord*> FaultManager::RequireActive(const std::string& id, std::string_view advice) {
+  if (FaultRecord* record = FindActive(id)) return record;
+  if (const FaultRecord* ended = FindAny(id)) {
+    return FailedPrecondition("fault " + id + " has already ended (" +
+                              FaultStateName(ended->state) + ")" + std::string(advice));
+  }
+  return NotFound("no fault with id " + id);
+}
+
 const FaultRecord* FaultManager::FindAny(const std::string& id) const {
   if (auto it = active_.find(id); it != active_.end()) return &it->second;
   for (auto it = ended_.rbegin(); it != ended_.rend(); ++it) {
@@ -274,14 +283,7 @@ std::vector<FaultRecord> FaultManager::List(const ListFilter& filter) {
 
 Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nanoseconds ttl,
                                          const std::string& caller) {
-  FaultRecord* record = FindActive(id);
-  if (record == nullptr) {
-    if (const FaultRecord* ended = FindAny(id)) {
-      return FailedPrecondition("fault " + id + " has already ended (" +
-                                FaultStateName(ended->state) + "); create a new one");
-    }
-    return NotFound("no fault with id " + id);
-  }
+  ASSIGN_OR_RETURN(auto* record, RequireActive(id, "; create a new one"));
   if (Status s = CheckTtl(ttl); !s.ok()) return s;
   FaultRecord extended = *record;
   extended.deadline = clock_.Now() + ttl;
@@ -300,26 +302,13 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
 }
 
 Result<FaultRecord> FaultManager::Revoke(const std::string& id, const std::string& caller) {
-  if (FindActive(id) == nullptr) {
-    if (const FaultRecord* ended = FindAny(id)) {
-      return FailedPrecondition("fault " + id + " has already ended (" +
-                                FaultStateName(ended->state) + ")");
-    }
-    return NotFound("no fault with id " + id);
-  }
+  RETURN_IF_ERROR(RequireActive(id));
   return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller), "",
              caller);
 }
 
 Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id) {
-  FaultRecord* record = FindActive(id);
-  if (record == nullptr) {
-    if (const FaultRecord* ended = FindAny(id)) {
-      return FailedPrecondition("fault " + id + " has already ended (" +
-                                FaultStateName(ended->state) + ")");
-    }
-    return NotFound("no fault with id " + id);
-  }
+  ASSIGN_OR_RETURN(auto* record, RequireActive(id));
   if (record->keep_alive) {
     return FailedPrecondition("fault " + id + " is already bound to a keep-alive stream");
   }
