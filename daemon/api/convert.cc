@@ -100,18 +100,10 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
 
   if (in.has_match()) {
     const auto& m = in.match();
-    auto dst = Cidr("dst", m.dst_cidr());
-    if (!dst.ok()) return dst.status();
-    auto src = Cidr("src", m.src_cidr());
-    if (!src.ok()) return src.status();
-    auto dport = Ports("dport", m.has_dport(), m.dport());
-    if (!dport.ok()) return dport.status();
-    auto sport = Ports("sport", m.has_sport(), m.sport());
-    if (!sport.ok()) return sport.status();
-    spec.match.dst = *dst;
-    spec.match.src = *src;
-    spec.match.dport = *dport;
-    spec.match.sport = *sport;
+    ASSIGN_OR_RETURN(spec.match.dst, Cidr("dst", m.dst_cidr()));
+    ASSIGN_OR_RETURN(spec.match.src, Cidr("src", m.src_cidr()));
+    ASSIGN_OR_RETURN(spec.match.dport, Ports("dport", m.has_dport(), m.dport()));
+    ASSIGN_OR_RETURN(spec.match.sport, Ports("sport", m.has_sport(), m.sport()));
     const auto protocol = wire::FromProto(m.protocol());
     if (!protocol) {
       return InvalidArgument("protocol: unknown value " + std::to_string(m.protocol()));
@@ -128,9 +120,8 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
     if (!jitter.ok()) return InvalidArgument("delay jitter: " + jitter.status().message());
     delay.latency = *latency;
     delay.jitter = *jitter;
-    auto corr = Percent("delay correlation", d.correlation_percent());
-    if (!corr.ok()) return corr.status();
-    delay.correlation_percent = *corr;
+    ASSIGN_OR_RETURN(delay.correlation_percent,
+                     Percent("delay correlation", d.correlation_percent()));
     const auto distribution = wire::FromProto(d.distribution());
     if (!distribution) {
       return InvalidArgument("delay distribution: unknown value " +
@@ -143,16 +134,16 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
                                        std::tuple{"duplicate", in.has_duplicate(), &in.duplicate()},
                                        std::tuple{"corrupt", in.has_corrupt(), &in.corrupt()}}) {
     if (!present) continue;
-    if (auto p = Percent(field, value->percent()); !p.ok()) return p.status();
-    if (auto p = Percent(field, value->correlation_percent()); !p.ok()) return p.status();
+    RETURN_IF_ERROR(Percent(field, value->percent()));
+    RETURN_IF_ERROR(Percent(field, value->correlation_percent()));
   }
   if (in.has_loss()) spec.loss = Probability(in.loss());
   if (in.has_duplicate()) spec.duplicate = Probability(in.duplicate());
   if (in.has_corrupt()) spec.corrupt = Probability(in.corrupt());
   if (in.has_reorder()) {
     const auto& r = in.reorder();
-    if (auto p = Percent("reorder", r.percent()); !p.ok()) return p.status();
-    if (auto p = Percent("reorder", r.correlation_percent()); !p.ok()) return p.status();
+    RETURN_IF_ERROR(Percent("reorder", r.percent()));
+    RETURN_IF_ERROR(Percent("reorder", r.correlation_percent()));
     spec.reorder = model::ReorderFault{r.percent(), r.correlation_percent(), r.gap()};
   }
   if (in.has_rate()) spec.rate = model::RateFault{in.rate().bits_per_second()};
@@ -163,9 +154,7 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
 
 Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& in) {
   core::CreateRequest request;
-  auto spec = FromProto(in.spec());
-  if (!spec.ok()) return spec.status();
-  request.spec = std::move(*spec);
+  ASSIGN_OR_RETURN(request.spec, FromProto(in.spec()));
   if (in.has_ttl()) {
     auto ttl = FromProto(in.ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
