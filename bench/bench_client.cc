@@ -1,5 +1,7 @@
 #include "bench/bench_client.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <stdexcept>
 
 namespace chaosnet::bench {
@@ -47,8 +49,7 @@ void BenchClient::Revoke(const std::string& id) {
 void BenchClient::Extend(const std::string& id, std::chrono::milliseconds ttl) {
   v1::ExtendFaultRequest req;
   req.set_id(id);
-  req.mutable_ttl()->set_seconds(ttl.count() / 1000);
-  req.mutable_ttl()->set_nanos(static_cast<int>(ttl.count() % 1000) * 1'000'000);
+  *req.mutable_ttl() = google::protobuf::util::TimeUtil::MillisecondsToDuration(ttl.count());
   v1::Fault f;
   Check(stub_->ExtendFault(Context().get(), req, &f), "extend");
 }

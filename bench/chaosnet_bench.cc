@@ -1,6 +1,8 @@
 // chaosnet_bench SCENARIO key=value...: one measurement, printed as a Markdown
 // section. bench/run.sh prepares the namespace, interfaces and daemon, and
 // runs every scenario; see bench/README.md for what each one measures.
+#include <google/protobuf/util/time_util.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -54,10 +56,6 @@ long RssKiB(int pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return -1;
-}
-
-double Seconds(const google::protobuf::Timestamp& t) {
-  return static_cast<double>(t.seconds()) + t.nanos() / 1e9;
 }
 
 // 1 and 2: apply + revoke through the daemon, against tc per operation and tc -batch.
@@ -229,8 +227,8 @@ void Expiry(const Args& a) {
     v1::FaultEvent event;
     while (static_cast<int>(lag.size()) < leases && watch->Read(&event)) {
       if (event.type() != v1::EVENT_TYPE_EXPIRED) continue;
-      lag.push_back((Seconds(event.fault().ended_at()) - Seconds(event.fault().expires_at())) *
-                    1e6);
+      const auto late = event.fault().ended_at() - event.fault().expires_at();
+      lag.push_back(google::protobuf::util::TimeUtil::DurationToNanoseconds(late) / 1e3);
     }
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // subscribed before extending

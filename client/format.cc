@@ -1,21 +1,25 @@
 #include "client/format.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <ctime>
 #include <sstream>
 
+#include "common/fault_enums.h"
 #include "common/units.h"
+#include "proto/wire_enums/wire_enums.h"
 
 namespace chaosnet::client {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
 std::string Duration(const google::protobuf::Duration& d) {
-  nanoseconds ns(d.seconds() * 1'000'000'000 + d.nanos());
+  const nanoseconds ns(TimeUtil::DurationToNanoseconds(d));
   return ns.count() <= 0 ? "0s" : units::FormatDuration(ns);
 }
 
@@ -39,15 +43,6 @@ std::string WithCorrelation(std::string text, double correlation) {
   return text;
 }
 
-const char* DistributionName(v1::DelayDistribution d) {
-  switch (d) {
-    case v1::DELAY_DISTRIBUTION_NORMAL: return "normal";
-    case v1::DELAY_DISTRIBUTION_PARETO: return "pareto";
-    case v1::DELAY_DISTRIBUTION_PARETONORMAL: return "paretonormal";
-    default: return "";
-  }
-}
-
 // What narrows a fault down: namespace, direction and match, in that order.
 std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) {
   std::vector<std::string> q;
@@ -60,11 +55,8 @@ std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) 
   if (!m.src_cidr().empty()) match.push_back("src " + m.src_cidr());
   if (m.has_dport()) match.push_back("dport " + Ports(m.dport()));
   if (m.has_sport()) match.push_back("sport " + Ports(m.sport()));
-  switch (m.protocol()) {
-    case v1::PROTOCOL_TCP: match.push_back("proto tcp"); break;
-    case v1::PROTOCOL_UDP: match.push_back("proto udp"); break;
-    case v1::PROTOCOL_ICMP: match.push_back("proto icmp"); break;
-    default: break;
+  if (const auto proto = wire::FromProto(m.protocol()); proto && *proto != model::Protocol::kAny) {
+    match.push_back(std::string("proto ") + NameOf(model::kProtocolNames, *proto));
   }
   if (!match.empty()) q.push_back(Join(match, " "));
   return q;
@@ -72,11 +64,11 @@ std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) 
 
 WallClock::time_point ToTimePoint(const google::protobuf::Timestamp& t) {
   return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
-      seconds(t.seconds()) + nanoseconds(t.nanos())));
+      nanoseconds(TimeUtil::TimestampToNanoseconds(t))));
 }
 
 std::string FormatTime(const google::protobuf::Timestamp& at, bool utc, const char* pattern) {
-  std::time_t t = static_cast<std::time_t>(at.seconds());
+  std::time_t t = TimeUtil::TimestampToTimeT(at);
   std::tm tm{};
   if (utc) {
     gmtime_r(&t, &tm);
@@ -112,8 +104,9 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
       text += " jitter " + Duration(d.jitter());
     }
     text = WithCorrelation(text, d.correlation_percent());
-    if (*DistributionName(d.distribution()) != '\0') {
-      text += std::string(" distribution ") + DistributionName(d.distribution());
+    const auto distribution = wire::FromProto(d.distribution());
+    if (distribution && *distribution != model::DelayDistribution::kUniform) {
+      text += std::string(" distribution ") + NameOf(model::kDelayDistributionNames, *distribution);
     }
     parts.push_back(text);
   }

@@ -1,10 +1,17 @@
 #include "client/request_builder.h"
 
+#include <google/protobuf/util/time_util.h>
+
+#include <charconv>
 #include <cstdint>
+#include <optional>
+#include <type_traits>
 
 #include "client/flag_values.h"
+#include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
+#include "proto/wire_enums/wire_enums.h"
 
 namespace chaosnet::client {
 namespace {
@@ -18,8 +25,7 @@ Result<double> Percent(std::string_view flag, const std::string& text) {
 }
 
 void SetDuration(nanoseconds d, google::protobuf::Duration* out) {
-  out->set_seconds(d.count() / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(d.count() % 1'000'000'000));
+  *out = google::protobuf::util::TimeUtil::NanosecondsToDuration(d.count());
 }
 
 // A probability fault (loss, duplicate, corrupt): value plus optional correlation.
@@ -36,25 +42,31 @@ Status SetProbability(std::string_view name, const std::string& value,
   return Status::Ok();
 }
 
+// A word of the model's table, as its wire value. `unoffered` is a default
+// that is chosen by leaving the flag out, not by naming it.
+template <typename E, size_t N>
+auto EnumFlag(std::string_view flag, const EnumNames<E, N>& table, const std::string& text,
+              std::type_identity_t<std::optional<E>> unoffered = std::nullopt)
+    -> Result<decltype(wire::ToProto(E{}))> {
+  const std::optional<E> value = ValueOf(table, text);
+  if (!value || value == unoffered) {
+    return FlagError(flag, "unknown \"" + text + "\" (use " + NameList(table, unoffered) + ")");
+  }
+  return wire::ToProto(*value);
+}
+
 Result<v1::DelayDistribution> Distribution(const std::string& text) {
-  if (text == "normal") return v1::DELAY_DISTRIBUTION_NORMAL;
-  if (text == "pareto") return v1::DELAY_DISTRIBUTION_PARETO;
-  if (text == "paretonormal") return v1::DELAY_DISTRIBUTION_PARETONORMAL;
-  return FlagError("distribution", "unknown \"" + text + "\" (use normal, pareto or paretonormal)");
+  return EnumFlag("distribution", model::kDelayDistributionNames, text,
+                  model::DelayDistribution::kUniform);
 }
 
 Result<v1::Direction> DirectionFrom(const std::string& text) {
-  if (text.empty() || text == "egress") return v1::DIRECTION_EGRESS;
-  if (text == "ingress") return v1::DIRECTION_INGRESS;
-  if (text == "both") return v1::DIRECTION_BOTH;
-  return FlagError("direction", "unknown \"" + text + "\" (use egress, ingress or both)");
+  if (text.empty()) return v1::DIRECTION_EGRESS;
+  return EnumFlag("direction", model::kDirectionNames, text);
 }
 
 Result<v1::Protocol> ProtocolFrom(const std::string& text) {
-  if (text == "tcp") return v1::PROTOCOL_TCP;
-  if (text == "udp") return v1::PROTOCOL_UDP;
-  if (text == "icmp") return v1::PROTOCOL_ICMP;
-  return FlagError("proto", "unknown \"" + text + "\" (use tcp, udp or icmp)");
+  return EnumFlag("proto", model::kProtocolNames, text, model::Protocol::kAny);
 }
 
 Status CheckNetns(const std::string& text) {

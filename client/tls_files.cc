@@ -87,16 +87,10 @@ Result<std::string> ReadPrivateKey(std::string_view flag, const std::string& pat
 Result<TlsPem> ReadTlsFiles(const Settings& settings) {
   TlsPem pem;
   if (settings.transport != Transport::kTls) return pem;
-  auto ca = ReadCertificates("--tls-ca", settings.tls.ca_file);
-  if (!ca.ok()) return ca.status();
-  pem.root_certs = std::move(ca).value();
+  ASSIGN_OR_RETURN(pem.root_certs, ReadCertificates("--tls-ca", settings.tls.ca_file));
   if (settings.tls.cert_file.empty()) return pem;
-  auto cert = ReadCertificates("--tls-cert", settings.tls.cert_file);
-  if (!cert.ok()) return cert.status();
-  auto key = ReadPrivateKey("--tls-key", settings.tls.key_file);
-  if (!key.ok()) return key.status();
-  pem.cert_chain = std::move(cert).value();
-  pem.private_key = std::move(key).value();
+  ASSIGN_OR_RETURN(pem.cert_chain, ReadCertificates("--tls-cert", settings.tls.cert_file));
+  ASSIGN_OR_RETURN(pem.private_key, ReadPrivateKey("--tls-key", settings.tls.key_file));
   return pem;
 }
 

@@ -7,42 +7,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/fault_enums.h"
 #include "daemon/state/json.h"
 
 namespace chaosnet::api {
 namespace {
 
 using state::json::Writer;
-
-// How the audit format spells the spec's enums.
-const char* DirectionName(model::Direction d) {
-  switch (d) {
-    case model::Direction::kEgress: return "egress";
-    case model::Direction::kIngress: return "ingress";
-    case model::Direction::kBoth: return "both";
-  }
-  return "unknown";
-}
-
-const char* ProtocolName(model::Protocol p) {
-  switch (p) {
-    case model::Protocol::kAny: return "any";
-    case model::Protocol::kTcp: return "tcp";
-    case model::Protocol::kUdp: return "udp";
-    case model::Protocol::kIcmp: return "icmp";
-  }
-  return "unknown";
-}
-
-const char* DistributionName(model::DelayDistribution d) {
-  switch (d) {
-    case model::DelayDistribution::kUniform: return "uniform";
-    case model::DelayDistribution::kNormal: return "normal";
-    case model::DelayDistribution::kPareto: return "pareto";
-    case model::DelayDistribution::kParetoNormal: return "paretonormal";
-  }
-  return "unknown";
-}
 
 // {"family":"inet","address":"10.0.0.0","prefix":8}; a value that is neither a
 // clean IPv4 nor an IPv6 address (the API never produces one) as its numeric
@@ -82,19 +53,19 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   w.BeginObject();
   w.Key("interface").String(s.interface);
   w.Key("netns").String(s.netns);
-  w.Key("direction").String(DirectionName(s.direction));
+  w.Key("direction").String(NameOf(model::kDirectionNames, s.direction));
   w.Key("match").BeginObject();
   if (s.match.dst) WriteCidr(w.Key("dst"), *s.match.dst);
   if (s.match.src) WriteCidr(w.Key("src"), *s.match.src);
   if (s.match.dport) WritePortRange(w.Key("dport"), *s.match.dport);
   if (s.match.sport) WritePortRange(w.Key("sport"), *s.match.sport);
-  w.Key("protocol").String(ProtocolName(s.match.protocol));
+  w.Key("protocol").String(NameOf(model::kProtocolNames, s.match.protocol));
   w.EndObject();
   if (const auto& d = s.delay) {
     w.Key("delay").BeginObject();
     w.Key("latency_ns").Int(d->latency.count()).Key("jitter_ns").Int(d->jitter.count());
     w.Key("correlation").Double(d->correlation_percent);
-    w.Key("distribution").String(DistributionName(d->distribution));
+    w.Key("distribution").String(NameOf(model::kDelayDistributionNames, d->distribution));
     w.EndObject();
   }
   WriteChance(w, "loss", s.loss);

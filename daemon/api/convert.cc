@@ -1,13 +1,17 @@
 #include "daemon/api/convert.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <limits>
 
 #include "common/net_parse.h"
 #include "daemon/plan/describe.h"
+#include "proto/wire_enums/wire_enums.h"
 
 namespace chaosnet::api {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using std::chrono::nanoseconds;
 
 Result<double> Percent(const char* field, double value) {
@@ -80,7 +84,7 @@ Result<nanoseconds> FromProto(const google::protobuf::Duration& d) {
       (d.seconds() > 0 && d.nanos() < 0) || (d.seconds() < 0 && d.nanos() > 0)) {
     return InvalidArgument("malformed duration (nanos out of range or sign mismatch)");
   }
-  return nanoseconds(d.seconds() * 1'000'000'000 + d.nanos());
+  return nanoseconds(TimeUtil::DurationToNanoseconds(d));
 }
 
 Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
@@ -88,35 +92,23 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   spec.interface = in.interface();
   spec.netns = in.netns();
 
-  switch (in.direction()) {
-    case pb::DIRECTION_UNSPECIFIED:
-    case pb::DIRECTION_EGRESS: spec.direction = model::Direction::kEgress; break;
-    case pb::DIRECTION_INGRESS: spec.direction = model::Direction::kIngress; break;
-    case pb::DIRECTION_BOTH: spec.direction = model::Direction::kBoth; break;
-    default: return InvalidArgument("direction: unknown value " + std::to_string(in.direction()));
+  const auto direction = wire::FromProto(in.direction());
+  if (!direction) {
+    return InvalidArgument("direction: unknown value " + std::to_string(in.direction()));
   }
+  spec.direction = *direction;
 
   if (in.has_match()) {
     const auto& m = in.match();
-    auto dst = Cidr("dst", m.dst_cidr());
-    if (!dst.ok()) return dst.status();
-    auto src = Cidr("src", m.src_cidr());
-    if (!src.ok()) return src.status();
-    auto dport = Ports("dport", m.has_dport(), m.dport());
-    if (!dport.ok()) return dport.status();
-    auto sport = Ports("sport", m.has_sport(), m.sport());
-    if (!sport.ok()) return sport.status();
-    spec.match.dst = *dst;
-    spec.match.src = *src;
-    spec.match.dport = *dport;
-    spec.match.sport = *sport;
-    switch (m.protocol()) {
-      case pb::PROTOCOL_UNSPECIFIED: spec.match.protocol = model::Protocol::kAny; break;
-      case pb::PROTOCOL_TCP: spec.match.protocol = model::Protocol::kTcp; break;
-      case pb::PROTOCOL_UDP: spec.match.protocol = model::Protocol::kUdp; break;
-      case pb::PROTOCOL_ICMP: spec.match.protocol = model::Protocol::kIcmp; break;
-      default: return InvalidArgument("protocol: unknown value " + std::to_string(m.protocol()));
+    ASSIGN_OR_RETURN(spec.match.dst, Cidr("dst", m.dst_cidr()));
+    ASSIGN_OR_RETURN(spec.match.src, Cidr("src", m.src_cidr()));
+    ASSIGN_OR_RETURN(spec.match.dport, Ports("dport", m.has_dport(), m.dport()));
+    ASSIGN_OR_RETURN(spec.match.sport, Ports("sport", m.has_sport(), m.sport()));
+    const auto protocol = wire::FromProto(m.protocol());
+    if (!protocol) {
+      return InvalidArgument("protocol: unknown value " + std::to_string(m.protocol()));
     }
+    spec.match.protocol = *protocol;
   }
 
   if (in.has_delay()) {
@@ -128,42 +120,30 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
     if (!jitter.ok()) return InvalidArgument("delay jitter: " + jitter.status().message());
     delay.latency = *latency;
     delay.jitter = *jitter;
-    auto corr = Percent("delay correlation", d.correlation_percent());
-    if (!corr.ok()) return corr.status();
-    delay.correlation_percent = *corr;
-    switch (d.distribution()) {
-      case pb::DELAY_DISTRIBUTION_UNSPECIFIED:
-        delay.distribution = model::DelayDistribution::kUniform;
-        break;
-      case pb::DELAY_DISTRIBUTION_NORMAL:
-        delay.distribution = model::DelayDistribution::kNormal;
-        break;
-      case pb::DELAY_DISTRIBUTION_PARETO:
-        delay.distribution = model::DelayDistribution::kPareto;
-        break;
-      case pb::DELAY_DISTRIBUTION_PARETONORMAL:
-        delay.distribution = model::DelayDistribution::kParetoNormal;
-        break;
-      default:
-        return InvalidArgument("delay distribution: unknown value " +
-                               std::to_string(d.distribution()));
+    ASSIGN_OR_RETURN(delay.correlation_percent,
+                     Percent("delay correlation", d.correlation_percent()));
+    const auto distribution = wire::FromProto(d.distribution());
+    if (!distribution) {
+      return InvalidArgument("delay distribution: unknown value " +
+                             std::to_string(d.distribution()));
     }
+    delay.distribution = *distribution;
     spec.delay = delay;
   }
   for (auto [field, present, value] : {std::tuple{"loss", in.has_loss(), &in.loss()},
                                        std::tuple{"duplicate", in.has_duplicate(), &in.duplicate()},
                                        std::tuple{"corrupt", in.has_corrupt(), &in.corrupt()}}) {
     if (!present) continue;
-    if (auto p = Percent(field, value->percent()); !p.ok()) return p.status();
-    if (auto p = Percent(field, value->correlation_percent()); !p.ok()) return p.status();
+    RETURN_IF_ERROR(Percent(field, value->percent()));
+    RETURN_IF_ERROR(Percent(field, value->correlation_percent()));
   }
   if (in.has_loss()) spec.loss = Probability(in.loss());
   if (in.has_duplicate()) spec.duplicate = Probability(in.duplicate());
   if (in.has_corrupt()) spec.corrupt = Probability(in.corrupt());
   if (in.has_reorder()) {
     const auto& r = in.reorder();
-    if (auto p = Percent("reorder", r.percent()); !p.ok()) return p.status();
-    if (auto p = Percent("reorder", r.correlation_percent()); !p.ok()) return p.status();
+    RETURN_IF_ERROR(Percent("reorder", r.percent()));
+    RETURN_IF_ERROR(Percent("reorder", r.correlation_percent()));
     spec.reorder = model::ReorderFault{r.percent(), r.correlation_percent(), r.gap()};
   }
   if (in.has_rate()) spec.rate = model::RateFault{in.rate().bits_per_second()};
@@ -174,9 +154,7 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
 
 Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& in) {
   core::CreateRequest request;
-  auto spec = FromProto(in.spec());
-  if (!spec.ok()) return spec.status();
-  request.spec = std::move(*spec);
+  ASSIGN_OR_RETURN(request.spec, FromProto(in.spec()));
   if (in.has_ttl()) {
     auto ttl = FromProto(in.ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
@@ -205,30 +183,18 @@ Result<core::CreateRequest> FromProto(const pb::CreateFaultRequest& in) {
 }
 
 void ToProto(nanoseconds d, google::protobuf::Duration* out) {
-  out->set_seconds(d.count() / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(d.count() % 1'000'000'000));
+  *out = TimeUtil::NanosecondsToDuration(d.count());
 }
 
 void ToProto(core::WallTime t, google::protobuf::Timestamp* out) {
-  auto ns = std::chrono::duration_cast<nanoseconds>(t.time_since_epoch()).count();
-  int64_t seconds = ns / 1'000'000'000;
-  int64_t nanos = ns % 1'000'000'000;
-  if (nanos < 0) {
-    nanos += 1'000'000'000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(nanos));
+  *out = TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<nanoseconds>(t.time_since_epoch()).count());
 }
 
 void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   out->set_interface(spec.interface);
   out->set_netns(spec.netns);
-  switch (spec.direction) {
-    case model::Direction::kEgress: out->set_direction(pb::DIRECTION_EGRESS); break;
-    case model::Direction::kIngress: out->set_direction(pb::DIRECTION_INGRESS); break;
-    case model::Direction::kBoth: out->set_direction(pb::DIRECTION_BOTH); break;
-  }
+  out->set_direction(wire::ToProto(spec.direction));
   if (!spec.match.empty()) {
     auto* m = out->mutable_match();
     if (spec.match.dst) m->set_dst_cidr(FormatCidr(*spec.match.dst));
@@ -241,30 +207,14 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
       m->mutable_sport()->set_first(spec.match.sport->first);
       m->mutable_sport()->set_last(spec.match.sport->last);
     }
-    switch (spec.match.protocol) {
-      case model::Protocol::kAny: break;
-      case model::Protocol::kTcp: m->set_protocol(pb::PROTOCOL_TCP); break;
-      case model::Protocol::kUdp: m->set_protocol(pb::PROTOCOL_UDP); break;
-      case model::Protocol::kIcmp: m->set_protocol(pb::PROTOCOL_ICMP); break;
-    }
+    m->set_protocol(wire::ToProto(spec.match.protocol));
   }
   if (spec.delay) {
     auto* d = out->mutable_delay();
     ToProto(spec.delay->latency, d->mutable_latency());
     if (spec.delay->jitter.count() != 0) ToProto(spec.delay->jitter, d->mutable_jitter());
     d->set_correlation_percent(spec.delay->correlation_percent);
-    switch (spec.delay->distribution) {
-      case model::DelayDistribution::kUniform: break;
-      case model::DelayDistribution::kNormal:
-        d->set_distribution(pb::DELAY_DISTRIBUTION_NORMAL);
-        break;
-      case model::DelayDistribution::kPareto:
-        d->set_distribution(pb::DELAY_DISTRIBUTION_PARETO);
-        break;
-      case model::DelayDistribution::kParetoNormal:
-        d->set_distribution(pb::DELAY_DISTRIBUTION_PARETONORMAL);
-        break;
-    }
+    d->set_distribution(wire::ToProto(spec.delay->distribution));
   }
   if (spec.loss) ToProto(*spec.loss, out->mutable_loss());
   if (spec.duplicate) ToProto(*spec.duplicate, out->mutable_duplicate());

@@ -118,10 +118,7 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
     }
     // A dry run changes nothing, so read-only callers may plan experiments.
     if (!request->dry_run()) {
-      if (Status s = AuthorizeChange("CreateFault", caller, "create faults", &converted->spec);
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(AuthorizeChange("CreateFault", caller, "create faults", &converted->spec));
     }
     converted->caller = caller.principal;
     auto created = manager_.Create(*converted);
@@ -146,9 +143,8 @@ grpc::ServerUnaryReactor* FaultService::GetFault(grpc::CallbackServerContext* ct
                                                  const v1::GetFaultRequest* request,
                                                  v1::Fault* response) {
   return OnLoop(ctx, "GetFault", [this, request, response]() -> Status {
-    auto record = manager_.Get(request->id());
-    if (!record.ok()) return record.status();
-    ToProto(*record, response);
+    ASSIGN_OR_RETURN(const core::FaultRecord record, manager_.Get(request->id()));
+    ToProto(record, response);
     return Status::Ok();
   });
 }
@@ -170,10 +166,8 @@ grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext*
                                                     const v1::ExtendFaultRequest* request,
                                                     v1::Fault* response) {
   return OnLoop(ctx, "ExtendFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-    if (Status s = AuthorizeChange("ExtendFault", caller, "extend faults", nullptr, request->id());
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        AuthorizeChange("ExtendFault", caller, "extend faults", nullptr, request->id()));
     if (!request->has_ttl()) return InvalidArgument("ttl is required (e.g. 30s)");
     auto ttl = FromProto(request->ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
@@ -192,10 +186,8 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
                                                     const v1::RevokeFaultRequest* request,
                                                     v1::Fault* response) {
   return OnLoop(ctx, "RevokeFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-    if (Status s = AuthorizeChange("RevokeFault", caller, "revoke faults", nullptr, request->id());
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        AuthorizeChange("RevokeFault", caller, "revoke faults", nullptr, request->id()));
     auto record = manager_.Revoke(request->id(), caller.principal);
     if (!record.ok()) {
       AuditRefusal("RevokeFault", caller, record.status(), nullptr, request->id());
@@ -213,9 +205,7 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
                                                         v1::RevokeAllFaultsResponse* response) {
   return OnLoop(
       ctx, "RevokeAllFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
-        if (Status s = AuthorizeChange("RevokeAllFaults", caller, "revoke faults"); !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(AuthorizeChange("RevokeAllFaults", caller, "revoke faults"));
         core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
         auto records = manager_.RevokeAll(selector, caller.principal);
         spdlog::info("revoke-all by {}: {} fault(s)", caller.Describe(), records.size());

@@ -96,14 +96,11 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(boost::asio::io_context& loop
           "--listen needs --tls-cert, --tls-key and --tls-client-ca (clients must present a "
           "certificate from that CA), and those need --listen");
     }
-    auto subject = CheckServerTlsFiles(options.tls_cert, options.tls_key, options.tls_client_ca);
-    if (!subject.ok()) return subject.status();
-    impl->tls_subject = std::move(*subject);
+    ASSIGN_OR_RETURN(impl->tls_subject,
+                     CheckServerTlsFiles(options.tls_cert, options.tls_key, options.tls_client_ca));
   }
 
-  auto unix_fd = BindUnixListener(options.socket_path, kBacklog);
-  if (!unix_fd.ok()) return unix_fd.status();
-  impl->unix_fd = std::move(*unix_fd);
+  ASSIGN_OR_RETURN(impl->unix_fd, BindUnixListener(options.socket_path, kBacklog));
   // Created under the daemon's umask (systemd's UMask=0077: owner only), then
   // opened to the group, never wider.
   if (options.socket_gid &&
@@ -116,9 +113,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Bind(boost::asio::io_context& loop
   for (const auto& [listen, tls] :
        {std::pair{options.tls_listen, true}, std::pair{options.insecure_listen, false}}) {
     if (listen.empty()) continue;
-    auto bound = BindTcpListener(listen, tls ? "--listen" : "--insecure-listen", kBacklog);
-    if (!bound.ok()) return bound.status();
-    impl->tcp.push_back(TcpPort{std::move(*bound), tls, nullptr, nullptr});
+    ASSIGN_OR_RETURN(auto bound,
+                     BindTcpListener(listen, tls ? "--listen" : "--insecure-listen", kBacklog));
+    impl->tcp.push_back(TcpPort{std::move(bound), tls, nullptr, nullptr});
   }
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }

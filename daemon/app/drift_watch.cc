@@ -11,9 +11,8 @@ namespace chaosnet::app {
 Result<std::unique_ptr<DriftWatch>> DriftWatch::Start(boost::asio::io_context& loop,
                                                       core::FaultManager& manager,
                                                       uint32_t own_port) {
-  auto monitor = netlink::TcMonitor::Open();
-  if (!monitor.ok()) return monitor.status();
-  std::unique_ptr<DriftWatch> watch(new DriftWatch(loop, manager, own_port, std::move(*monitor)));
+  ASSIGN_OR_RETURN(auto monitor, netlink::TcMonitor::Open());
+  std::unique_ptr<DriftWatch> watch(new DriftWatch(loop, manager, own_port, std::move(monitor)));
   watch->Wait();
   return watch;
 }

@@ -92,11 +92,10 @@ Result<std::pair<std::string, uint16_t>> ParseListenAddress(const std::string& l
 }
 
 Status ValidateListenAddress(const std::string& listen) {
-  auto parsed = ParseListenAddress(listen);
-  if (!parsed.ok()) return parsed.status();
+  ASSIGN_OR_RETURN(const auto parsed, ParseListenAddress(listen));
   boost::system::error_code ec;
-  boost::asio::ip::make_address(parsed->first, ec);
-  if (ec) return InvalidArgument("\"" + parsed->first + "\" is not an IP address");
+  boost::asio::ip::make_address(parsed.first, ec);
+  if (ec) return InvalidArgument("\"" + parsed.first + "\" is not an IP address");
   return Status::Ok();
 }
 

@@ -6,17 +6,14 @@ namespace chaosnet::app {
 
 Result<core::NamespaceKernel> NamespaceKernels::Acquire(const std::string& netns) {
   if (netns.empty()) return core::NamespaceKernel{&own_, ""};
-  auto ref = netns::NetnsRef::Open(netns);
-  if (!ref.ok()) return ref.status();
-  if (ref->IsCallersNamespace()) return core::NamespaceKernel{&own_, ""};
-  const std::string key = ref->IdentityKey();
+  ASSIGN_OR_RETURN(auto ref, netns::NetnsRef::Open(netns));
+  if (ref.IsCallersNamespace()) return core::NamespaceKernel{&own_, ""};
+  const std::string key = ref.IdentityKey();
   auto it = open_.find(key);
   if (it == open_.end()) {
-    auto sock = netns::OpenNetlinkSocketIn(*ref);
-    if (!sock.ok()) return sock.status();
-    auto kernel = netlink::NetlinkKernel::Adopt(std::move(*sock));
-    if (!kernel.ok()) return kernel.status();
-    it = open_.emplace(key, Open{std::move(*ref), std::move(*kernel), 0}).first;
+    ASSIGN_OR_RETURN(auto sock, netns::OpenNetlinkSocketIn(ref));
+    ASSIGN_OR_RETURN(auto kernel, netlink::NetlinkKernel::Adopt(std::move(sock)));
+    it = open_.emplace(key, Open{std::move(ref), std::move(kernel), 0}).first;
   }
   ++it->second.users;
   return core::NamespaceKernel{it->second.kernel.get(), key};

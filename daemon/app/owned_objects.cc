@@ -33,16 +33,14 @@ std::vector<state::KernelObject> OwnedObjectsOn(kernel::Kernel& kernel, const st
 
 Result<OwnedScan> ScanOwnedObjects(netlink::NetlinkKernel& kernel, const std::string& netns) {
   OwnedScan scan;
-  auto roots = kernel.FindOwnedRootQdiscs();
-  if (!roots.ok()) return roots.status();
-  for (const auto& q : *roots) {
+  ASSIGN_OR_RETURN(const auto roots, kernel.FindOwnedRootQdiscs());
+  for (const auto& q : roots) {
     scan.objects.push_back({netns, q.interface, q.ifindex, q.handle, q.kind});
   }
-  auto links = kernel.Links();
-  if (!links.ok()) return links.status();
+  ASSIGN_OR_RETURN(const auto links, kernel.Links());
   std::map<int, std::string> interfaces;
-  for (const auto& [name, index] : *links) interfaces[index] = name;
-  for (const auto& [name, index] : *links) {
+  for (const auto& [name, index] : links) interfaces[index] = name;
+  for (const auto& [name, index] : links) {
     if (name.rfind(core::kIfbPrefix, 0) != 0) continue;
     const std::string digits = name.substr(std::char_traits<char>::length(core::kIfbPrefix));
     int parent = 0;

@@ -72,20 +72,17 @@ Status CheckDates(const std::string& flag, const std::string& path, X509* cert) 
 
 Result<std::string> CheckServerTlsFiles(const std::string& cert_path, const std::string& key_path,
                                         const std::string& client_ca_path) {
-  auto cert = ReadFile("--tls-cert", cert_path);
-  if (!cert.ok()) return cert.status();
-  auto key = ReadFile("--tls-key", key_path);
-  if (!key.ok()) return key.status();
-  auto ca = ReadFile("--tls-client-ca", client_ca_path);
-  if (!ca.ok()) return ca.status();
+  ASSIGN_OR_RETURN(const std::string cert, ReadFile("--tls-cert", cert_path));
+  ASSIGN_OR_RETURN(const std::string key, ReadFile("--tls-key", key_path));
+  ASSIGN_OR_RETURN(const std::string ca, ReadFile("--tls-client-ca", client_ca_path));
 
-  X509Ptr leaf(PEM_read_bio_X509(MemoryBio(*cert).get(), nullptr, nullptr, nullptr));
+  X509Ptr leaf(PEM_read_bio_X509(MemoryBio(cert).get(), nullptr, nullptr, nullptr));
   if (!leaf) {
     return InvalidArgument("--tls-cert " + cert_path + ": no PEM certificate (" + OpenSslError() +
                            ")");
   }
-  if (Status s = CheckDates("--tls-cert", cert_path, leaf.get()); !s.ok()) return s;
-  KeyPtr private_key(PEM_read_bio_PrivateKey(MemoryBio(*key).get(), nullptr, nullptr, nullptr));
+  RETURN_IF_ERROR(CheckDates("--tls-cert", cert_path, leaf.get()));
+  KeyPtr private_key(PEM_read_bio_PrivateKey(MemoryBio(key).get(), nullptr, nullptr, nullptr));
   if (!private_key) {
     return InvalidArgument("--tls-key " + key_path + ": no unencrypted PEM private key (" +
                            OpenSslError() + ")");
@@ -94,7 +91,7 @@ Result<std::string> CheckServerTlsFiles(const std::string& cert_path, const std:
     ERR_clear_error();
     return InvalidArgument("--tls-key " + key_path + " is not the key of --tls-cert " + cert_path);
   }
-  BioPtr ca_bio = MemoryBio(*ca);
+  BioPtr ca_bio = MemoryBio(ca);
   int ca_count = 0;
   while (X509Ptr ca_cert{PEM_read_bio_X509(ca_bio.get(), nullptr, nullptr, nullptr)}) ++ca_count;
   ERR_clear_error();

@@ -31,17 +31,11 @@ Status CheckName(const std::string& what, const std::string& name,
 }  // namespace
 
 Status CheckSpecAllowed(const AccessPolicy& policy, const model::FaultSpec& spec) {
-  if (Status s = CheckName("interface", spec.interface, policy.allow_interfaces,
-                           policy.deny_interfaces, "interface");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(CheckName("interface", spec.interface, policy.allow_interfaces,
+                            policy.deny_interfaces, "interface"));
   if (!spec.netns.empty()) {
-    if (Status s = CheckName("network namespace", spec.netns, policy.allow_netns, policy.deny_netns,
-                             "netns");
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        CheckName("network namespace", spec.netns, policy.allow_netns, policy.deny_netns, "netns"));
   }
   if (policy.max_delay && spec.delay) {
     const auto delay = spec.delay->latency + spec.delay->jitter;

@@ -133,21 +133,19 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
     }
   }
 
-  if (Status s = model::ValidateFaultSpec(request.spec, config_.limits); !s.ok()) return s;
+  RETURN_IF_ERROR(model::ValidateFaultSpec(request.spec, config_.limits));
   const auto ttl = request.ttl.value_or(config_.default_ttl);
-  if (Status s = CheckTtl(ttl); !s.ok()) return s;
-  if (Status s = CheckSpecAllowed(config_.policy, request.spec); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckTtl(ttl));
+  RETURN_IF_ERROR(CheckSpecAllowed(config_.policy, request.spec));
   if (!request.dry_run) {
     std::size_t of_caller = 0;
     if (config_.policy.restricts_callers()) {
       for (const auto& [id, r] : active_) of_caller += r.owner == request.caller ? 1 : 0;
     }
     const std::string caller = request.caller.empty() ? "this caller" : request.caller;
-    if (Status s = CheckCapacity(config_.policy, active_.size(), of_caller, caller); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(CheckCapacity(config_.policy, active_.size(), of_caller, caller));
   }
-  if (Status s = CheckKernelSupports(request.spec); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckKernelSupports(request.spec));
 
   FaultRecord record;
   record.spec = request.spec;
@@ -163,9 +161,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
     record.id = ids_();
   }
   // Checks first (overlaps, foreign qdiscs): a refusal leaves nothing anywhere.
-  auto planned = trees_.Place(record.id, request.spec, /*dry_run=*/true);
-  if (!planned.ok()) return planned.status();
-  record.site = *planned;
+  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, request.spec, /*dry_run=*/true));
   if (request.dry_run) return CreateResult{std::move(record), false};
 
   // Write-ahead: a crash from here on leaves a record that says what to undo.
@@ -202,9 +198,7 @@ const FaultRecord& FaultManager::Track(FaultRecord record) {
 Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remaining) {
   if (active_.contains(record.id))
     return AlreadyExists("fault " + record.id + " is already active");
-  auto placed = trees_.Place(record.id, record.spec, /*dry_run=*/false);
-  if (!placed.ok()) return placed.status();
-  record.site = *placed;
+  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, record.spec, /*dry_run=*/false));
   record.deadline = clock_.Now() + remaining;
   record.state = FaultState::kActive;
   record.state_reason.clear();
@@ -224,6 +218,15 @@ void FaultManager::RestoreEnded(FaultRecord record) {
 FaultRecord* FaultManager::FindActive(const std::string& id) {
   auto it = active_.find(id);
   return it == active_.end() ? nullptr : &it->second;
+}
+
+Result<FaultRecord*> FaultManager::RequireActive(const std::string& id, std::string_view advice) {
+  if (FaultRecord* record = FindActive(id)) return record;
+  if (const FaultRecord* ended = FindAny(id)) {
+    return FailedPrecondition("fault " + id + " has already ended (" +
+                              FaultStateName(ended->state) + ")" + std::string(advice));
+  }
+  return NotFound("no fault with id " + id);
 }
 
 const FaultRecord* FaultManager::FindAny(const std::string& id) const {
@@ -278,15 +281,8 @@ void FaultManager::ForEachActive(const std::function<void(const FaultRecord&)>& 
 
 Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nanoseconds ttl,
                                          const std::string& caller) {
-  FaultRecord* record = FindActive(id);
-  if (record == nullptr) {
-    if (const FaultRecord* ended = FindAny(id)) {
-      return FailedPrecondition("fault " + id + " has already ended (" +
-                                FaultStateName(ended->state) + "); create a new one");
-    }
-    return NotFound("no fault with id " + id);
-  }
-  if (Status s = CheckTtl(ttl); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto* record, RequireActive(id, "; create a new one"));
+  RETURN_IF_ERROR(CheckTtl(ttl));
   FaultRecord extended = *record;
   extended.deadline = clock_.Now() + ttl;
   extended.expires_at = clock_.ToWall(extended.deadline);
@@ -304,26 +300,13 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
 }
 
 Result<FaultRecord> FaultManager::Revoke(const std::string& id, const std::string& caller) {
-  if (FindActive(id) == nullptr) {
-    if (const FaultRecord* ended = FindAny(id)) {
-      return FailedPrecondition("fault " + id + " has already ended (" +
-                                FaultStateName(ended->state) + ")");
-    }
-    return NotFound("no fault with id " + id);
-  }
+  RETURN_IF_ERROR(RequireActive(id));
   return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller), "",
              caller);
 }
 
 Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id) {
-  FaultRecord* record = FindActive(id);
-  if (record == nullptr) {
-    if (const FaultRecord* ended = FindAny(id)) {
-      return FailedPrecondition("fault " + id + " has already ended (" +
-                                FaultStateName(ended->state) + ")");
-    }
-    return NotFound("no fault with id " + id);
-  }
+  ASSIGN_OR_RETURN(auto* record, RequireActive(id));
   if (record->keep_alive) {
     return FailedPrecondition("fault " + id + " is already bound to a keep-alive stream");
   }

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -143,6 +144,9 @@ class FaultManager {
   // Puts an active record under its lease; returns it as stored.
   const FaultRecord& Track(FaultRecord record);
   FaultRecord* FindActive(const std::string& id);
+  // The active fault a change is for; FAILED_PRECONDITION naming how it ended
+  // (then `advice`), NOT_FOUND when there is no such fault.
+  Result<FaultRecord*> RequireActive(const std::string& id, std::string_view advice = "");
   std::vector<FaultRecord> EndAllLost(std::vector<std::string> ids, const std::string& reason);
   const FaultRecord* FindAny(const std::string& id) const;
 

@@ -44,26 +44,24 @@ Result<kernel::Kernel*> FaultTrees::KernelFor(const std::string& netns_key) {
 }
 
 Status FaultTrees::CheckRootFree(kernel::Kernel& kernel, const std::string& device, int ifindex) {
-  auto root = kernel.GetRootQdisc(ifindex);
-  if (!root.ok()) return root.status();
-  if (root->is_default) return Status::Ok();
-  if (plan::IsOwnedHandle(root->handle)) {
-    return FailedPrecondition("interface " + device + " carries a " + root->kind +
+  ASSIGN_OR_RETURN(const auto root, kernel.GetRootQdisc(ifindex));
+  if (root.is_default) return Status::Ok();
+  if (plan::IsOwnedHandle(root.handle)) {
+    return FailedPrecondition("interface " + device + " carries a " + root.kind +
                               " qdisc left over by an earlier chaosnetd (handle " +
-                              plan::FormatHandle(root->handle) +
+                              plan::FormatHandle(root.handle) +
                               "); remove it with `chaosnetd --cleanup`");
   }
-  return FailedPrecondition("interface " + device + " already has a root qdisc (" + root->kind +
-                            ", handle " + plan::FormatHandle(root->handle) +
+  return FailedPrecondition("interface " + device + " already has a root qdisc (" + root.kind +
+                            ", handle " + plan::FormatHandle(root.handle) +
                             ") that chaosnet did not create; chaosnet never replaces foreign "
                             "qdiscs: remove it or pick another interface");
 }
 
 Status FaultTrees::CheckIngressFree(kernel::Kernel& kernel, const std::string& interface,
                                     int ifindex) {
-  auto ingress = kernel.GetIngressQdisc(ifindex);
-  if (!ingress.ok()) return ingress.status();
-  if (!ingress->has_value()) {
+  ASSIGN_OR_RETURN(const auto ingress, kernel.GetIngressQdisc(ifindex));
+  if (!ingress) {
     auto leftover = kernel.InterfaceIndex(IfbNameFor(ifindex));
     if (leftover.ok()) {
       return FailedPrecondition("IFB device " + IfbNameFor(ifindex) +
@@ -77,16 +75,15 @@ Status FaultTrees::CheckIngressFree(kernel::Kernel& kernel, const std::string& i
                               " carries an ingress redirect left over by an earlier chaosnetd; "
                               "remove it with `chaosnetd --cleanup`");
   }
-  return FailedPrecondition("interface " + interface + " already has an " + (*ingress)->kind +
+  return FailedPrecondition("interface " + interface + " already has an " + ingress->kind +
                             " qdisc that chaosnet did not create; ingress faults need the "
                             "interface's ingress hook: remove it or use --direction egress");
 }
 
 Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpec& spec,
                                     bool dry_run) {
-  auto ns = kernels_.Acquire(spec.netns);
-  if (!ns.ok()) return ns.status();
-  kernel::Kernel& kernel = *ns->kernel;
+  ASSIGN_OR_RETURN(const NamespaceKernel ns, kernels_.Acquire(spec.netns));
+  kernel::Kernel& kernel = *ns.kernel;
   // Every early return below gives the namespace back unless the fault took it.
   bool keep_namespace = false;
   struct ReleaseUnlessKept {
@@ -96,7 +93,7 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
     ~ReleaseUnlessKept() {
       if (!keep) kernels.Release(key);
     }
-  } release{kernels_, ns->key, keep_namespace};
+  } release{kernels_, ns.key, keep_namespace};
 
   auto ifindex = kernel.InterfaceIndex(spec.interface);
   if (!ifindex.ok()) {
@@ -108,7 +105,7 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
   }
 
   FaultSite site;
-  site.netns_key = ns->key;
+  site.netns_key = ns.key;
   site.ifindex = *ifindex;
 
   // Plan both sides before touching anything, so a refusal leaves no trace.
@@ -120,24 +117,22 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
   };
   std::vector<Side> sides;
   if (HasEgress(spec.direction)) {
-    DeviceKey key{ns->key, *ifindex};
+    DeviceKey key{ns.key, *ifindex};
     auto existing = devices_.find(key);
     const bool new_tree = existing == devices_.end() || existing->second.tree.empty();
-    if (new_tree) {
-      if (Status s = CheckRootFree(kernel, spec.interface, *ifindex); !s.ok()) return s;
-    }
+    if (new_tree) RETURN_IF_ERROR(CheckRootFree(kernel, spec.interface, *ifindex));
     plan::InterfaceTree scratch(protected_rules_, spec.interface);
     const plan::InterfaceTree& tree = new_tree ? scratch : existing->second.tree;
-    auto objects = tree.PlanFault(id, spec);
-    if (!objects.ok()) return objects.status();
-    sides.push_back({Placement{spec.interface, *ifindex, false, *objects}, key, new_tree, false});
+    ASSIGN_OR_RETURN(auto objects, tree.PlanFault(id, spec));
+    sides.push_back(
+        {Placement{spec.interface, *ifindex, false, std::move(objects)}, key, new_tree, false});
   }
   if (HasIngress(spec.direction)) {
     const std::string ifb = IfbNameFor(*ifindex);
     const plan::InterfaceTree* tree = nullptr;
     int ifb_ifindex = 0;
     for (auto& [key, device] : devices_) {
-      if (key.netns_key == ns->key && device.parent_ifindex == *ifindex && !device.tree.empty()) {
+      if (key.netns_key == ns.key && device.parent_ifindex == *ifindex && !device.tree.empty()) {
         tree = &device.tree;
         ifb_ifindex = key.ifindex;
       }
@@ -145,13 +140,12 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
     plan::InterfaceTree scratch(protected_rules_, ifb);
     const bool new_ifb = tree == nullptr;
     if (new_ifb) {
-      if (Status s = CheckIngressFree(kernel, spec.interface, *ifindex); !s.ok()) return s;
+      RETURN_IF_ERROR(CheckIngressFree(kernel, spec.interface, *ifindex));
       tree = &scratch;
     }
-    auto objects = tree->PlanFault(id, spec);
-    if (!objects.ok()) return objects.status();
-    sides.push_back({Placement{ifb, ifb_ifindex, true, *objects}, DeviceKey{ns->key, ifb_ifindex},
-                     new_ifb, new_ifb});
+    ASSIGN_OR_RETURN(auto objects, tree->PlanFault(id, spec));
+    sides.push_back({Placement{ifb, ifb_ifindex, true, std::move(objects)},
+                     DeviceKey{ns.key, ifb_ifindex}, new_ifb, new_ifb});
   }
 
   if (dry_run) {
@@ -176,10 +170,10 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
   // Apply side by side; a failure takes back the sides already placed.
   auto undo = [&] {
     for (auto it = site.placements.rbegin(); it != site.placements.rend(); ++it) {
-      RemovePlacement(kernel, ns->key, id, *it);
+      RemovePlacement(kernel, ns.key, id, *it);
     }
   };
-  namespaces_[ns->key] = &kernel;
+  namespaces_[ns.key] = &kernel;
   for (Side& side : sides) {
     Placement& p = side.placement;
     if (side.new_ifb) {
@@ -244,11 +238,10 @@ Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& ne
 }
 
 Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
-  auto kernel = KernelFor(site.netns_key);
-  if (!kernel.ok()) return kernel.status();
+  ASSIGN_OR_RETURN(auto* kernel, KernelFor(site.netns_key));
   Status result = Status::Ok();
   for (const Placement& p : site.placements) {
-    Status s = RemovePlacement(**kernel, site.netns_key, id, p);
+    Status s = RemovePlacement(*kernel, site.netns_key, id, p);
     // A real failure outranks "already gone", which outranks success.
     if (!s.ok() && (result.ok() || result.code() == StatusCode::kNotFound)) result = s;
   }
@@ -260,13 +253,11 @@ Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
 }
 
 Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {
-  auto kernel = KernelFor(site.netns_key);
-  if (!kernel.ok()) return kernel.status();
+  ASSIGN_OR_RETURN(auto* kernel, KernelFor(site.netns_key));
   kernel::Counters total;
   for (const Placement& p : site.placements) {
-    auto classes = (*kernel)->ClassCounters(p.ifindex, {p.objects.cls.classid});
-    if (!classes.ok()) return classes.status();
-    const kernel::Counters& c = classes->front();
+    ASSIGN_OR_RETURN(const auto classes, kernel->ClassCounters(p.ifindex, {p.objects.cls.classid}));
+    const kernel::Counters& c = classes.front();
     total.packets += c.packets;
     total.bytes += c.bytes;
     total.drops += c.drops;
@@ -275,9 +266,8 @@ Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {
     total.backlog_bytes += c.backlog_bytes;
     if (p.objects.leaf) {
       // netem counts what it loses itself; htb's class sees only what netem sent on.
-      auto leaf = (*kernel)->QdiscCounters(p.ifindex, p.objects.leaf->handle);
-      if (!leaf.ok()) return leaf.status();
-      total.drops += leaf->drops;
+      ASSIGN_OR_RETURN(const auto leaf, kernel->QdiscCounters(p.ifindex, p.objects.leaf->handle));
+      total.drops += leaf.drops;
     }
   }
   return total;

@@ -8,12 +8,13 @@
 #include <optional>
 #include <string>
 
+#include "common/fault_enums.h"
+
 namespace chaosnet::model {
 
 using Nanos = std::chrono::nanoseconds;
 
-// netem's delay distributions. kUniform is netem's default (no table).
-enum class DelayDistribution { kUniform, kNormal, kPareto, kParetoNormal };
+// DelayDistribution, Protocol and Direction: common/fault_enums.h.
 
 struct DelayFault {
   Nanos latency{0};
@@ -54,9 +55,6 @@ struct PortRange {
   uint16_t last = 0;  // inclusive; == first for a single port
   bool operator==(const PortRange&) const = default;
 };
-
-enum class Protocol { kAny, kTcp, kUdp, kIcmp };
-enum class Direction { kEgress, kIngress, kBoth };
 
 // Which packets a fault applies to. Empty = the whole interface.
 struct Match {

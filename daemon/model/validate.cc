@@ -18,16 +18,6 @@ Status Field(std::string_view field, const std::string& message) {
   return InvalidArgument(std::string(field) + ": " + message);
 }
 
-std::string_view DistributionName(DelayDistribution d) {
-  switch (d) {
-    case DelayDistribution::kUniform: return "uniform";
-    case DelayDistribution::kNormal: return "normal";
-    case DelayDistribution::kPareto: return "pareto";
-    case DelayDistribution::kParetoNormal: return "paretonormal";
-  }
-  return "unknown";
-}
-
 // Mirrors the kernel's dev_valid_name(), so a bad name is refused here with
 // a clear message instead of as a bare ENODEV/EINVAL later.
 Status ValidateInterfaceName(const std::string& name) {
@@ -62,12 +52,12 @@ Status CheckPercentRange(std::string_view what, double value) {
 // A probability impairment must do something: 0% is refused, so is its
 // correlation out of range.
 Status CheckProbability(std::string_view field, double percent, double correlation) {
-  if (Status s = CheckPercentRange(field, percent); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckPercentRange(field, percent));
   if (percent == 0) {
     return Field(field, "0% has no effect; use a value above 0% (e.g. 1%)");
   }
   const std::string corr_field = std::string(field) + " correlation";
-  if (Status s = CheckPercentRange(corr_field, correlation); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckPercentRange(corr_field, correlation));
   return Status::Ok();
 }
 
@@ -82,9 +72,7 @@ Status ValidateDelay(const DelayFault& d, const ValidationLimits& limits) {
     return Field("delay jitter", units::FormatDuration(d.jitter) + " is above the maximum of " +
                                      units::FormatDuration(limits.max_jitter));
   }
-  if (Status s = CheckPercentRange("delay correlation", d.correlation_percent); !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(CheckPercentRange("delay correlation", d.correlation_percent));
   const bool has_jitter = d.jitter > Nanos::zero();
   // netem only uses the correlation and the distribution table to pick the
   // random part of the delay; without jitter they would be silently ignored.
@@ -92,16 +80,15 @@ Status ValidateDelay(const DelayFault& d, const ValidationLimits& limits) {
     return Field("delay correlation", "correlation needs jitter (add e.g. --jitter 10ms)");
   }
   if (d.distribution != DelayDistribution::kUniform && !has_jitter) {
-    return Field("delay distribution", std::string(DistributionName(d.distribution)) +
-                                           " needs jitter (add e.g. --jitter 10ms)");
+    return Field("delay distribution",
+                 std::string(NameOf(kDelayDistributionNames, d.distribution)) +
+                     " needs jitter (add e.g. --jitter 10ms)");
   }
   return Status::Ok();
 }
 
 Status ValidateReorder(const ReorderFault& r, const std::optional<DelayFault>& delay) {
-  if (Status s = CheckProbability("reorder", r.percent, r.correlation_percent); !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(CheckProbability("reorder", r.percent, r.correlation_percent));
   // netem reorders by sending some packets at once while the others wait for
   // the delay; with no delay there is nothing to overtake.
   if (!delay || delay->latency <= Nanos::zero()) {
@@ -150,21 +137,13 @@ Status ValidatePorts(std::string_view field, const PortRange& r) {
 }
 
 Status ValidateMatch(const Match& m) {
-  if (m.dst) {
-    if (Status s = ValidateCidr("dst", *m.dst); !s.ok()) return s;
-  }
-  if (m.src) {
-    if (Status s = ValidateCidr("src", *m.src); !s.ok()) return s;
-  }
+  if (m.dst) RETURN_IF_ERROR(ValidateCidr("dst", *m.dst));
+  if (m.src) RETURN_IF_ERROR(ValidateCidr("src", *m.src));
   if (m.dst && m.src && m.dst->family != m.src->family) {
     return Field("src", "--src and --dst mix IPv4 and IPv6; a packet has one family");
   }
-  if (m.dport) {
-    if (Status s = ValidatePorts("dport", *m.dport); !s.ok()) return s;
-  }
-  if (m.sport) {
-    if (Status s = ValidatePorts("sport", *m.sport); !s.ok()) return s;
-  }
+  if (m.dport) RETURN_IF_ERROR(ValidatePorts("dport", *m.dport));
+  if (m.sport) RETURN_IF_ERROR(ValidatePorts("sport", *m.sport));
   if (m.protocol == Protocol::kIcmp && (m.dport || m.sport)) {
     return Field("proto", "icmp has no ports: drop --dport/--sport or use tcp or udp");
   }
@@ -180,9 +159,9 @@ Status ValidateNetns(const std::string& netns) {
 }  // namespace
 
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) {
-  if (Status s = ValidateInterfaceName(spec.interface); !s.ok()) return s;
-  if (Status s = ValidateMatch(spec.match); !s.ok()) return s;
-  if (Status s = ValidateNetns(spec.netns); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateInterfaceName(spec.interface));
+  RETURN_IF_ERROR(ValidateMatch(spec.match));
+  RETURN_IF_ERROR(ValidateNetns(spec.netns));
 
   const std::vector<std::string> others = ImpairmentsBesidesPartition(spec);
   if (!spec.partition && others.empty()) {
@@ -197,32 +176,19 @@ Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) 
                      JoinComma(others) + ")");
   }
 
-  if (spec.delay) {
-    if (Status s = ValidateDelay(*spec.delay, limits); !s.ok()) return s;
-  }
+  if (spec.delay) RETURN_IF_ERROR(ValidateDelay(*spec.delay, limits));
   if (spec.loss) {
-    if (Status s = CheckProbability("loss", spec.loss->percent, spec.loss->correlation_percent);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(CheckProbability("loss", spec.loss->percent, spec.loss->correlation_percent));
   }
   if (spec.duplicate) {
-    if (Status s = CheckProbability("duplicate", spec.duplicate->percent,
-                                    spec.duplicate->correlation_percent);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(CheckProbability("duplicate", spec.duplicate->percent,
+                                     spec.duplicate->correlation_percent));
   }
   if (spec.corrupt) {
-    if (Status s =
-            CheckProbability("corrupt", spec.corrupt->percent, spec.corrupt->correlation_percent);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        CheckProbability("corrupt", spec.corrupt->percent, spec.corrupt->correlation_percent));
   }
-  if (spec.reorder) {
-    if (Status s = ValidateReorder(*spec.reorder, spec.delay); !s.ok()) return s;
-  }
+  if (spec.reorder) RETURN_IF_ERROR(ValidateReorder(*spec.reorder, spec.delay));
   if (spec.rate) {
     const uint64_t bits = spec.rate->bits_per_second;
     if (bits < limits.min_rate_bits_per_second) {

@@ -18,17 +18,12 @@ bool ReadFile(const std::string& path, std::string* out) {
   *out = s.str();
   return true;
 }
-}  // namespace
 
-const char* DistributionName(model::DelayDistribution d) {
-  switch (d) {
-    case model::DelayDistribution::kUniform: return "uniform";
-    case model::DelayDistribution::kNormal: return "normal";
-    case model::DelayDistribution::kPareto: return "pareto";
-    case model::DelayDistribution::kParetoNormal: return "paretonormal";
-  }
-  return "unknown";
+// iproute2's name for the table: "normal.dist".
+std::string FileName(model::DelayDistribution d) {
+  return std::string(NameOf(model::kDelayDistributionNames, d)) + ".dist";
 }
+}  // namespace
 
 std::vector<std::string> DistributionTables::DefaultSearchPath() {
   return {"/usr/lib/x86_64-linux-gnu/tc", "/usr/lib/tc", "/usr/lib64/tc", "/usr/local/lib/tc"};
@@ -75,7 +70,7 @@ DistributionTables DistributionTables::Load(const std::vector<std::string>& sear
                  model::DelayDistribution::kParetoNormal}) {
     for (const auto& dir : search_path) {
       std::string text;
-      if (!ReadFile(dir + "/" + DistributionName(d) + ".dist", &text)) continue;
+      if (!ReadFile(dir + "/" + FileName(d), &text)) continue;
       auto parsed = Parse(text);
       if (parsed.ok()) {
         t.tables_[d] = std::move(parsed).value();
@@ -94,8 +89,8 @@ Result<const std::vector<int16_t>*> DistributionTables::Get(model::DelayDistribu
   if (it != tables_.end()) return &it->second;
   std::string dirs;
   for (const auto& s : searched_) dirs += (dirs.empty() ? "" : ", ") + s;
-  return FailedPrecondition(std::string("netem distribution table ") + DistributionName(d) +
-                            ".dist not found (searched " + (dirs.empty() ? "nothing" : dirs) +
+  return FailedPrecondition("netem distribution table " + FileName(d) + " not found (searched " +
+                            (dirs.empty() ? "nothing" : dirs) +
                             "): install iproute2, which ships it");
 }
 

@@ -41,7 +41,4 @@ class DistributionTables {
   std::vector<std::string> searched_;
 };
 
-// "normal", "pareto", "paretonormal"; "uniform" for kUniform.
-const char* DistributionName(model::DelayDistribution d);
-
 }  // namespace chaosnet::netlink

@@ -14,16 +14,6 @@ std::string Hex(uint32_t v) {
   return buf;
 }
 
-std::string DistributionName(model::DelayDistribution d) {
-  switch (d) {
-    case model::DelayDistribution::kUniform: return "uniform";
-    case model::DelayDistribution::kNormal: return "normal";
-    case model::DelayDistribution::kPareto: return "pareto";
-    case model::DelayDistribution::kParetoNormal: return "paretonormal";
-  }
-  return "unknown";
-}
-
 // "loss 1%" or "loss 1% 25%": tc prints the correlation only when set.
 void AppendProbability(std::string* out, const char* word, double percent, double correlation) {
   if (percent <= 0) return;
@@ -52,7 +42,7 @@ std::string DescribeNetem(const NetemQdisc& n) {
       if (n.delay_correlation > 0) out += " " + units::FormatPercent(n.delay_correlation);
     }
     if (n.distribution != model::DelayDistribution::kUniform) {
-      out += " distribution " + DistributionName(n.distribution);
+      out += std::string(" distribution ") + NameOf(model::kDelayDistributionNames, n.distribution);
     }
   }
   AppendProbability(&out, "loss", n.loss, n.loss_correlation);

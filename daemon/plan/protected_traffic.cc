@@ -34,14 +34,13 @@ Status ParsePortSpec(std::string_view whole, std::string_view spec, ProtectedRul
   if (colon != std::string_view::npos) {
     const std::string_view proto = spec.substr(0, colon);
     ports = spec.substr(colon + 1);
-    if (proto == "tcp") {
-      rule->protocol = Protocol::kTcp;
-    } else if (proto == "udp") {
-      rule->protocol = Protocol::kUdp;
-    } else {
+    // Of the fault model's protocols, only these have ports.
+    const std::optional<Protocol> protocol = ValueOf(model::kProtocolNames, proto);
+    if (protocol != Protocol::kTcp && protocol != Protocol::kUdp) {
       return RuleError(whole, "unknown protocol " + units::QuoteInput(proto) +
                                   " before the ports (use tcp or udp)");
     }
+    rule->protocol = *protocol;
   }
   auto range = ParsePortRange(ports);
   if (!range.ok()) return RuleError(whole, range.status().message());
@@ -179,8 +178,9 @@ Result<ProtectedRule> ParseProtectedRule(std::string_view text) {
 std::string FormatProtectedRule(const ProtectedRule& rule) {
   std::string ports;
   if (rule.ports) {
-    if (rule.protocol == Protocol::kTcp) ports = "tcp:";
-    if (rule.protocol == Protocol::kUdp) ports = "udp:";
+    if (rule.protocol == Protocol::kTcp || rule.protocol == Protocol::kUdp) {
+      ports = std::string(NameOf(model::kProtocolNames, rule.protocol)) + ":";
+    }
     ports += FormatPortRange(*rule.ports);
   }
   if (!rule.cidr) return ports;

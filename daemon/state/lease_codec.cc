@@ -20,42 +20,12 @@ using json::Writer;
 
 // ---- enum names -------------------------------------------------------------
 
-template <typename E>
-struct EnumName {
-  E value;
-  const char* name;
-};
-
-constexpr std::array<EnumName<LeaseState>, 3> kStates{{
-    {LeaseState::kPending, "pending"},
-    {LeaseState::kActive, "active"},
-    {LeaseState::kEnded, "ended"},
-}};
-constexpr std::array<EnumName<model::Direction>, 3> kDirections{{
-    {model::Direction::kEgress, "egress"},
-    {model::Direction::kIngress, "ingress"},
-    {model::Direction::kBoth, "both"},
-}};
-constexpr std::array<EnumName<model::Protocol>, 4> kProtocols{{
-    {model::Protocol::kAny, "any"},
-    {model::Protocol::kTcp, "tcp"},
-    {model::Protocol::kUdp, "udp"},
-    {model::Protocol::kIcmp, "icmp"},
-}};
-constexpr std::array<EnumName<model::DelayDistribution>, 4> kDistributions{{
-    {model::DelayDistribution::kUniform, "uniform"},
-    {model::DelayDistribution::kNormal, "normal"},
-    {model::DelayDistribution::kPareto, "pareto"},
-    {model::DelayDistribution::kParetoNormal, "paretonormal"},
-}};
-
-template <typename E, size_t N>
-const char* NameOf(const std::array<EnumName<E>, N>& table, E v) {
-  for (const auto& e : table) {
-    if (e.value == v) return e.name;
-  }
-  return "unknown";
-}
+// The shared tables (common/fault_enums.h, stored_lease.h): renaming a value
+// there changes what is on users' disks.
+constexpr const auto& kStates = kLeaseStateNames;
+constexpr const auto& kDirections = model::kDirectionNames;
+constexpr const auto& kProtocols = model::kProtocolNames;
+constexpr const auto& kDistributions = model::kDelayDistributionNames;
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -210,16 +180,13 @@ class Fields {
     return Status::Ok();
   }
   template <typename E, size_t N>
-  Status Enum(std::string_view key, const std::array<EnumName<E>, N>& table, E& out) const {
+  Status Enum(std::string_view key, const EnumNames<E, N>& table, E& out) const {
     std::string name;
     RETURN_IF_ERROR(Str(key, name));
-    for (const auto& e : table) {
-      if (name == e.name) {
-        out = e.value;
-        return Status::Ok();
-      }
-    }
-    return Error(key, "unknown value \"" + name + "\"");
+    const std::optional<E> value = ValueOf(table, name);
+    if (!value) return Error(key, "unknown value \"" + name + "\"");
+    out = *value;
+    return Status::Ok();
   }
 
  private:

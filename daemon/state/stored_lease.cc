@@ -27,13 +27,6 @@ std::vector<OwnedQdisc> OwnedQdiscsOf(const plan::InterfacePlan& plan) {
   return out;
 }
 
-const char* LeaseStateName(LeaseState s) {
-  switch (s) {
-    case LeaseState::kPending: return "pending";
-    case LeaseState::kActive: return "active";
-    case LeaseState::kEnded: return "ended";
-  }
-  return "unknown";
-}
+const char* LeaseStateName(LeaseState s) { return NameOf(kLeaseStateNames, s); }
 
 }  // namespace chaosnet::state

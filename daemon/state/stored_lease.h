@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/enum_names.h"
 #include "daemon/model/fault_spec.h"
 #include "daemon/plan/qdisc_plan.h"
 
@@ -22,6 +23,11 @@ using WallTime = std::chrono::system_clock::time_point;
 // kEnded: the lease is over but its rollback was not confirmed yet; the record
 // is removed once it is.
 enum class LeaseState { kPending, kActive, kEnded };
+inline constexpr EnumNames<LeaseState, 3> kLeaseStateNames{{
+    {LeaseState::kPending, "pending"},
+    {LeaseState::kActive, "active"},
+    {LeaseState::kEnded, "ended"},
+}};
 
 // One qdisc the lease created. The kind is kept so that a qdisc of another kind
 // found under the same handle is not mistaken for ours.

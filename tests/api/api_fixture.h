@@ -1,6 +1,7 @@
 // A real daemon in a throwaway namespace pair, and a stub talking to it.
 #pragma once
 
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -57,9 +58,8 @@ class ApiTest : public ::testing::Test {
   pb::CreateFaultRequest DelayRequest(int ms, int ttl_seconds = 60) const {
     pb::CreateFaultRequest r;
     r.mutable_spec()->set_interface(net_->iface_a());
-    auto* latency = r.mutable_spec()->mutable_delay()->mutable_latency();
-    latency->set_seconds(ms / 1000);
-    latency->set_nanos((ms % 1000) * 1'000'000);
+    *r.mutable_spec()->mutable_delay()->mutable_latency() =
+        google::protobuf::util::TimeUtil::MillisecondsToDuration(ms);
     r.mutable_ttl()->set_seconds(ttl_seconds);
     return r;
   }

@@ -2,6 +2,7 @@
 // tbf-based rate fault, which the host kernel supports; netem cases live in
 // netem_e2e_test.cc and run in the real-kernel guest.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include <grp.h>
@@ -109,8 +110,8 @@ TEST_F(ApiTest, LeaseExpiresAndTheQdiscIsGone) {
   EXPECT_EQ(f.state(), pb::FAULT_STATE_EXPIRED);
   EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
   // Ended before or at most a little after its deadline, never before it.
-  int64_t ended_ms = f.ended_at().seconds() * 1000 + f.ended_at().nanos() / 1'000'000;
-  int64_t expires_ms = f.expires_at().seconds() * 1000 + f.expires_at().nanos() / 1'000'000;
+  int64_t ended_ms = google::protobuf::util::TimeUtil::TimestampToMilliseconds(f.ended_at());
+  int64_t expires_ms = google::protobuf::util::TimeUtil::TimestampToMilliseconds(f.expires_at());
   EXPECT_GE(ended_ms, expires_ms - 5);
   EXPECT_LT(ended_ms, expires_ms + 2000);
 }

@@ -1,5 +1,6 @@
 // The real chaosnetctl binary against a real chaosnetd: what a user at a shell sees.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -146,8 +147,7 @@ class CliRunTest : public CliE2eTest {
   }
   static double Seconds(const google::protobuf::Timestamp& from,
                         const google::protobuf::Timestamp& to) {
-    return static_cast<double>(to.seconds() - from.seconds()) +
-           static_cast<double>(to.nanos() - from.nanos()) / 1e9;
+    return google::protobuf::util::TimeUtil::DurationToNanoseconds(to - from) / 1e9;
   }
   std::string dir_;
 };

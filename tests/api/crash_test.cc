@@ -1,6 +1,7 @@
 // A fault never outlives its lease, even when the daemon is killed: a real
 // chaosnetd is SIGKILLed and restarted on the same state directory, and the
 // kernel (read with `tc -j`) and the API must show the lease still holding.
+#include <google/protobuf/util/time_util.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -19,7 +20,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 int64_t Millis(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000 + t.nanos() / 1'000'000;
+  return google::protobuf::util::TimeUtil::TimestampToMilliseconds(t);
 }
 
 class CrashTest : public ApiTest {

@@ -1,5 +1,6 @@
 #include "tests/client/fake_fault_service.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
 
@@ -16,16 +17,14 @@ namespace chaosnet::client::testing {
 namespace {
 
 namespace v1 = ::chaosnet::v1;
+using google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp FromNow(int64_t seconds) {
   // Full precision, as the daemon sends it: the CLI rounds, it must not be fooled.
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();
-  google::protobuf::Timestamp t;
-  t.set_seconds(ns / 1'000'000'000 + seconds);
-  t.set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
-  return t;
+  return TimeUtil::NanosecondsToTimestamp(ns) + TimeUtil::SecondsToDuration(seconds);
 }
 
 v1::Fault CannedFault(const std::string& id, const v1::FaultSpec& spec, int64_t ttl_seconds) {

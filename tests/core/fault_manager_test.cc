@@ -238,6 +238,27 @@ TEST_F(FaultManagerTest, RevokeRollsBackAtOnce) {
   EXPECT_FALSE(manager->NextDeadline());
 }
 
+// Extend, revoke and keep-alive binding tell an ended fault from an unknown
+// one in the same words.
+TEST_F(FaultManagerTest, ChangesToAnEndedOrUnknownFaultSayWhich) {
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 10s)).ok());
+  clock.Advance(10s);
+  ASSERT_EQ(manager->ExpireDue().size(), 1u);
+
+  EXPECT_EQ(manager->Extend("f1", 1s, "uid:0").status().message(),
+            "fault f1 has already ended (EXPIRED); create a new one");
+  EXPECT_EQ(manager->Revoke("f1", "uid:0").status().message(),
+            "fault f1 has already ended (EXPIRED)");
+  EXPECT_EQ(manager->BindKeepAlive("f1").status().message(),
+            "fault f1 has already ended (EXPIRED)");
+  for (const Status& s :
+       {manager->Extend("f9", 1s, "uid:0").status(), manager->Revoke("f9", "uid:0").status(),
+        manager->BindKeepAlive("f9").status()}) {
+    EXPECT_EQ(s.code(), StatusCode::kNotFound);
+    EXPECT_EQ(s.message(), "no fault with id f9");
+  }
+}
+
 TEST_F(FaultManagerTest, RevokeAllHonoursTheLabelSelector) {
   auto a = Request(Delay("eth0"));
   a.labels = {{"team", "db"}};
