@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/enum_names.h"
+
 namespace chaosnet::model {
 
 struct Identity {
@@ -21,6 +23,14 @@ struct Identity {
   bool empty() const { return kind == Kind::kNone; }
   bool operator==(const Identity&) const = default;
 };
+
+// The word of each kind, in identity keys ("uid:1000") and in the lease
+// journal; none has no word.
+inline constexpr EnumNames<Identity::Kind, 3> kIdentityKindNames{{
+    {Identity::Kind::kUid, "uid"},
+    {Identity::Kind::kCertificate, "x509"},
+    {Identity::Kind::kAddress, "tcp"},
+}};
 
 Identity UidIdentity(uint32_t uid);
 Identity CertificateIdentity(std::string subject);
