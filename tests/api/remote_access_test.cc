@@ -118,7 +118,8 @@ class RemoteAccessTest : public ApiTest {
 TEST_F(RemoteAccessTest, AClientCertificateFromTheCaIsTheCallersIdentity) {
   std::string out;
   ASSERT_EQ(Ctl(Tls("runner-1") + " -o json rate cn0 1mbit --ttl 60s", &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("\"owner\":{\"identity\":\"x509:CN=runner-1,O=chaosnet\"}"));
+  EXPECT_THAT(out, HasSubstr("\"owner\":{\"identity\":\"x509:CN=runner-1,O=chaosnet\","
+                             "\"key\":\"x509:CN=runner-1,O=chaosnet\"}"));
   EXPECT_TRUE(HasOwnedQdisc());
   ASSERT_EQ(Ctl(Tls("runner-1") + " revoke --all", &out), 0) << out;
   EXPECT_FALSE(HasOwnedQdisc());
@@ -173,7 +174,8 @@ TEST_F(RemoteAccessTest, ThePlaintextListenerKnowsCallersByAddressOnly) {
   std::string out;
   const std::string plain = std::string("--server 127.0.0.1:") + kPlainPort + " --insecure";
   ASSERT_EQ(Ctl(plain + " -o json rate cn0 1mbit --ttl 60s", &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("\"owner\":{\"identity\":\"tcp:127.0.0.1\"}"));
+  EXPECT_THAT(out,
+              HasSubstr("\"owner\":{\"identity\":\"tcp:127.0.0.1\",\"key\":\"tcp:127.0.0.1\"}"));
   EXPECT_THAT(daemon_->ReadLog(), HasSubstr("serving PLAINTEXT on 127.0.0.1:7080"));
   // TLS flags cannot reach it: the handshake fails.
   EXPECT_EQ(Ctl(std::string("--server 127.0.0.1:") + kPlainPort + " --tls-ca " +
