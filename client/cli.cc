@@ -251,6 +251,7 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   list->add_option("--interface", inv.list.interface, "Only faults on this interface");
   list->add_option("--label", inv.list.labels, "k=v that must match (repeatable)");
   list->add_flag("--all", inv.list.all, "Include faults that have ended");
+  list->add_flag("--mine", inv.list.mine, "Only your own faults");
 
   auto* get = app.add_subcommand("get", "Show one fault");
   get->add_option("ID", inv.lease.id)->required();
@@ -266,6 +267,7 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
 
   auto* watch = app.add_subcommand("watch", "Stream lease events until interrupted");
   watch->add_flag("--initial", inv.watch.initial, "Start with a snapshot of live faults");
+  watch->add_flag("--mine", inv.watch.mine, "Only events of your own faults");
 
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
 

@@ -33,6 +33,19 @@ Outcome Create(FaultClient& client, const Settings& s, const v1::CreateFaultRequ
   return Outcome::Ok();
 }
 
+// revoke --all left some faults in place: a refusal (exit 1) saying which and why.
+Outcome NotRevokedOutcome(const v1::RevokeAllFaultsResponse& response) {
+  if (response.not_revoked().empty()) return Outcome::Ok();
+  std::string message = std::to_string(response.not_revoked_size()) + " of " +
+                        std::to_string(response.faults_size() + response.not_revoked_size()) +
+                        " faults not revoked:";
+  for (int i = 0; i < response.not_revoked_size(); ++i) {
+    // Each reason names its fault, its owner and the flag that would allow it.
+    message += std::string(i == 0 ? " " : "; ") + response.not_revoked(i).reason();
+  }
+  return {kExitServerError, message};
+}
+
 Outcome PrintFault(const Settings& s, const v1::Fault& fault, const char* verb, std::ostream& out) {
   if (s.output == OutputFormat::kJson) {
     out << ToJson(fault) << "\n";
@@ -148,12 +161,13 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       if (Outcome o = client.RevokeAllFaults(*request, &response); !o.ok()) return o;
       if (json) {
         out << FaultsToJson(response.faults()) << "\n";
-      } else if (response.faults().empty()) {
+      } else if (response.faults().empty() && response.not_revoked().empty()) {
         out << "no active faults to revoke\n";
       } else {
         for (const auto& fault : response.faults()) out << FaultLine(fault, "revoked", Now());
+        for (const auto& left : response.not_revoked()) out << NotRevokedLine(left);
       }
-      return Outcome::Ok();
+      return NotRevokedOutcome(response);
     }
     case Command::kWatch: return Watch(s, *pem, inv.watch, out);
     case Command::kRun: {

@@ -257,6 +257,13 @@ std::string FaultLine(const v1::Fault& fault, const std::string& verb, WallClock
   return text + "\n";
 }
 
+std::string NotRevokedLine(const v1::NotRevoked& not_revoked) {
+  const v1::Fault& fault = not_revoked.fault();
+  std::string text = "fault " + fault.id() + " not revoked: " + Head(fault);
+  if (!fault.owner().identity().empty()) text += ", owner " + fault.owner().identity();
+  return text + "\n";
+}
+
 std::string FaultDetails(const v1::Fault& fault, WallClock::time_point now) {
   std::vector<std::vector<std::string>> rows = {
       {"id:", fault.id()},
@@ -311,9 +318,11 @@ std::string FaultTable(const google::protobuf::RepeatedPtrField<v1::Fault>& faul
     }
     rows.push_back(
         {f.id(), iface, fault, StateName(f.state()), expires,
-         std::to_string(f.counters().packets()) + "/" + std::to_string(f.counters().drops())});
+         std::to_string(f.counters().packets()) + "/" + std::to_string(f.counters().drops()),
+         f.owner().identity().empty() ? "-" : f.owner().identity()});
   }
-  return RenderTable({"ID", "IFACE", "FAULT", "STATE", "EXPIRES IN", "COUNTERS"}, rows);
+  // The owner last: certificate subjects are long, and the last column is not padded.
+  return RenderTable({"ID", "IFACE", "FAULT", "STATE", "EXPIRES IN", "COUNTERS", "OWNER"}, rows);
 }
 
 std::string EventLine(const v1::FaultEvent& event) {
@@ -337,7 +346,10 @@ std::string InfoText(const v1::Info& info, WallClock::time_point now) {
   rows.push_back({"max ttl:", Duration(info.max_ttl())});
   rows.push_back({"active faults:", std::to_string(info.active_faults())});
   if (!info.caller().empty()) {
-    rows.push_back({"you are:", info.caller() + (info.caller_read_only() ? " (read-only)" : "")});
+    const char* role = info.caller_read_only() ? " (read-only)"
+                       : info.caller_admin()   ? " (admin)"
+                                               : "";
+    rows.push_back({"you are:", info.caller() + role});
   }
   std::string text = RenderTable({}, rows);
   if (info.capabilities_size() > 0) {

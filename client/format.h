@@ -43,9 +43,11 @@ std::vector<std::string> PlanLines(const v1::Plan& plan);
 std::string CreateText(const v1::CreateFaultResponse& response, WallClock::time_point now);
 // "fault <id> <verb>: <summary> on <target>, expires ... (in 30s)" for extend/revoke.
 std::string FaultLine(const v1::Fault& fault, const std::string& verb, WallClock::time_point now);
+// "fault <id> not revoked: <summary> on <target>, owner <owner>" for revoke --all.
+std::string NotRevokedLine(const v1::NotRevoked& not_revoked);
 // The detailed view of `get`.
 std::string FaultDetails(const v1::Fault& fault, WallClock::time_point now);
-// The table of `list`: ID, IFACE, FAULT, STATE, EXPIRES IN, COUNTERS (pkts/drops).
+// The table of `list`: ID, IFACE, FAULT, STATE, EXPIRES IN, COUNTERS (pkts/drops), OWNER.
 std::string FaultTable(const google::protobuf::RepeatedPtrField<v1::Fault>& faults,
                        WallClock::time_point now);
 // "2026-11-23T20:14:05Z APPLIED <id> <summary> on <target>".

@@ -73,6 +73,7 @@ struct ListOptions {
   std::string interface;
   std::vector<std::string> labels;
   bool all = false;
+  bool mine = false;  // only the caller's own faults
 };
 
 // get, extend, revoke, revoke --all share this: an ID and what goes with it.
@@ -85,6 +86,7 @@ struct LeaseOptions {
 
 struct WatchOptions {
   bool initial = false;
+  bool mine = false;  // only events of the caller's own faults
 };
 
 // run: the fault comes from CreateOptions; this is the command to hold it for.

@@ -245,6 +245,7 @@ Result<v1::ListFaultsRequest> BuildListRequest(const ListOptions& o) {
   if (!labels.ok()) return labels.status();
   request.mutable_label_selector()->insert(labels->begin(), labels->end());
   request.set_include_ended(o.all);
+  request.set_mine(o.mine);
   return request;
 }
 
@@ -287,6 +288,7 @@ Result<v1::RevokeAllFaultsRequest> BuildRevokeAllRequest(const LeaseOptions& o) 
 v1::WatchRequest BuildWatchRequest(const WatchOptions& o) {
   v1::WatchRequest request;
   request.set_send_initial(o.initial);
+  request.set_mine(o.mine);
   return request;
 }
 

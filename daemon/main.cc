@@ -1,5 +1,6 @@
 // chaosnetd: the privileged network-fault daemon.
 #include <iostream>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -96,6 +97,17 @@ int main(int argc, char** argv) {
                  "Callers that may only get, list, watch and read info (repeatable): uid:N, "
                  "user:NAME, gid:N, group:NAME, cn:GLOB, subject:GLOB, tcp:GLOB or *")
       ->take_all();
+  std::vector<std::string> admins;
+  app.add_option("--admin", admins,
+                 "Callers who may extend, bind and revoke faults of others, not only their own "
+                 "(repeatable; patterns as for --read-only; root always may)")
+      ->take_all();
+  std::string revoke_others = "any";
+  app.add_option("--revoke-others", revoke_others,
+                 "Who may revoke a fault someone else owns: any caller allowed to write, or only "
+                 "its owner and admins")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"any", "owner"}));
   app.set_config("--config", "", "Read these options from a TOML/INI file (key = value)");
   // A misspelt key in the file must stop the daemon, not be dropped silently.
   app.allow_config_extras(false);
@@ -141,15 +153,21 @@ int main(int argc, char** argv) {
     std::cerr << "chaosnetd: --tls-reload " << tls_reload << ": at least 1s\n";
     return 2;
   }
-  for (const auto& text : read_only) {
-    auto pattern = chaosnet::core::ParseCallerPattern(text, chaosnet::app::UserIdByName,
-                                                      chaosnet::app::GroupIdByName);
-    if (!pattern.ok()) {
-      std::cerr << "chaosnetd: --read-only " << text << ": " << pattern.status().message() << "\n";
-      return 2;
+  for (auto [flag, texts, patterns] : {std::tuple{"--read-only", &read_only, &policy.read_only},
+                                       std::tuple{"--admin", &admins, &policy.admins}}) {
+    for (const auto& text : *texts) {
+      auto pattern = chaosnet::core::ParseCallerPattern(text, chaosnet::app::UserIdByName,
+                                                        chaosnet::app::GroupIdByName);
+      if (!pattern.ok()) {
+        std::cerr << "chaosnetd: " << flag << " " << text << ": " << pattern.status().message()
+                  << "\n";
+        return 2;
+      }
+      patterns->push_back(*pattern);
     }
-    policy.read_only.push_back(*pattern);
   }
+  policy.revoke_others = revoke_others == "owner" ? chaosnet::core::RevokeOthers::kOwner
+                                                  : chaosnet::core::RevokeOthers::kAny;
   for (const auto* flag : {&config.listen, &config.insecure_listen}) {
     if (flag->empty()) continue;
     if (auto s = chaosnet::app::ValidateListenAddress(*flag); !s.ok()) {

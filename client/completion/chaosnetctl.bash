@@ -10,7 +10,7 @@ _chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply"
 _chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run"
 _chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --help"
 # Flags that take no value (everything else takes one).
-_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial"
+_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine"
 
 # The flags of one subcommand.
 _chaosnetctl_flags() {
@@ -24,10 +24,10 @@ _chaosnetctl_flags() {
         "--loss-correlation --duplicate --duplicate-correlation --corrupt --corrupt-correlation" \
         "--reorder --reorder-correlation --gap --rate --partition"
       ;;
-    list) echo "--interface --label --all --help" ;;
+    list) echo "--interface --label --all --mine --help" ;;
     get | extend) echo "--help" ;;
     revoke) echo "--all --label --help" ;;
-    watch) echo "--initial --help" ;;
+    watch) echo "--initial --mine --help" ;;
     info) echo "--help" ;;
     run) echo "--ttl --help" ;;
   esac

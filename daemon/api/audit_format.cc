@@ -119,7 +119,7 @@ std::string AuditEventLine(const core::FaultEvent& e) {
 
 std::string AuditRefusalLine(core::WallTime at, const std::string& rpc, const core::Caller& caller,
                              const Status& status, const model::FaultSpec* spec,
-                             const std::string& fault_id) {
+                             const std::string& fault_id, const std::string& owner) {
   Writer w;
   w.BeginObject();
   w.Key("time").String(Rfc3339(at));
@@ -131,6 +131,7 @@ std::string AuditRefusalLine(core::WallTime at, const std::string& rpc, const co
   w.Key("code").String(StatusCodeName(status.code()));
   w.Key("message").String(status.message());
   if (!fault_id.empty()) w.Key("fault").String(fault_id);
+  if (!owner.empty()) w.Key("owner").String(owner);
   if (spec != nullptr) WriteSpec(w.Key("spec"), *spec);
   w.EndObject();
   return w.Take();

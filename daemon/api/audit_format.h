@@ -18,10 +18,12 @@ namespace chaosnet::api {
 // A lease event: applied, extended, revoked, expired, lost, failed.
 std::string AuditEventLine(const core::FaultEvent& event);
 
-// A request the daemon turned down at `at`. `spec`/`fault_id` when known.
+// A request the daemon turned down at `at`. `spec`/`fault_id` when known,
+// and the fault's `owner` (its principal), so that a caller turned away from
+// someone else's fault is on record with both identities.
 std::string AuditRefusalLine(core::WallTime at, const std::string& rpc, const core::Caller& caller,
                              const Status& status, const model::FaultSpec* spec,
-                             const std::string& fault_id);
+                             const std::string& fault_id, const std::string& owner = "");
 
 // "2026-11-24T03:44:07.123Z"
 std::string Rfc3339(core::WallTime t);

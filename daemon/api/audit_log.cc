@@ -31,8 +31,9 @@ void AuditLog::OnEvent(const core::FaultEvent& e) { logger_->info(AuditEventLine
 
 void AuditLog::Refused(const std::string& rpc, const core::Caller& caller, const Status& status,
                        const model::FaultSpec* spec, const std::string& fault_id) {
-  logger_->info(
-      AuditRefusalLine(std::chrono::system_clock::now(), rpc, caller, status, spec, fault_id));
+  const core::FaultRecord* fault = fault_id.empty() ? nullptr : manager_.Find(fault_id);
+  logger_->info(AuditRefusalLine(std::chrono::system_clock::now(), rpc, caller, status, spec,
+                                 fault_id, fault != nullptr ? fault->owner : ""));
 }
 
 }  // namespace chaosnet::api

@@ -235,6 +235,7 @@ void ToProto(const core::FaultRecord& r, pb::Fault* out) {
   ToProto(r.spec, out->mutable_spec());
   for (const auto& [k, v] : r.labels) (*out->mutable_labels())[k] = v;
   out->mutable_owner()->set_identity(r.owner);
+  out->mutable_owner()->set_key(model::IdentityKey(r.owner_identity));
   ToProto(r.created_at, out->mutable_created_at());
   ToProto(r.expires_at, out->mutable_expires_at());
   if (!r.active() && r.state != core::FaultState::kPlanned) {

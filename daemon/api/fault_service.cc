@@ -24,6 +24,11 @@ class RefusedStream final : public Reactor {
   void OnDone() override { delete this; }
 };
 
+// ", owner uid:0(root)" when the caller acted on someone else's fault.
+std::string OwnerUnlessCaller(const core::FaultRecord& record, const core::Caller& caller) {
+  return core::IsOwner(caller.identity, record.owner_identity) ? "" : ", owner " + record.owner;
+}
+
 grpc::Status TooManyStreams() {
   return {grpc::StatusCode::RESOURCE_EXHAUSTED,
           std::to_string(FaultService::kMaxOpenStreams) +
@@ -120,7 +125,7 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
     if (!request->dry_run()) {
       RETURN_IF_ERROR(AuthorizeChange("CreateFault", caller, "create faults", &converted->spec));
     }
-    converted->caller = caller.principal;
+    converted->caller = caller;
     auto created = manager_.Create(*converted);
     if (!created.ok()) {
       AuditRefusal("CreateFault", caller, created.status(), &converted->spec);
@@ -152,11 +157,12 @@ grpc::ServerUnaryReactor* FaultService::GetFault(grpc::CallbackServerContext* ct
 grpc::ServerUnaryReactor* FaultService::ListFaults(grpc::CallbackServerContext* ctx,
                                                    const v1::ListFaultsRequest* request,
                                                    v1::ListFaultsResponse* response) {
-  return OnLoop(ctx, "ListFaults", [this, request, response]() -> Status {
+  return OnLoop(ctx, "ListFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
     core::ListFilter filter;
     filter.interface = request->interface();
     filter.label_selector = {request->label_selector().begin(), request->label_selector().end()};
     filter.include_ended = request->include_ended();
+    if (request->mine()) filter.owner = caller.identity;
     for (const auto& record : manager_.List(filter)) ToProto(record, response->add_faults());
     return Status::Ok();
   });
@@ -171,12 +177,13 @@ grpc::ServerUnaryReactor* FaultService::ExtendFault(grpc::CallbackServerContext*
     if (!request->has_ttl()) return InvalidArgument("ttl is required (e.g. 30s)");
     auto ttl = FromProto(request->ttl());
     if (!ttl.ok()) return InvalidArgument("ttl: " + ttl.status().message());
-    auto record = manager_.Extend(request->id(), *ttl, caller.principal);
+    auto record = manager_.Extend(request->id(), *ttl, caller);
     if (!record.ok()) {
       AuditRefusal("ExtendFault", caller, record.status(), nullptr, request->id());
       return record.status();
     }
-    spdlog::info("fault {} extended by {}", record->id, caller.Describe());
+    spdlog::info("fault {} extended by {}{}", record->id, caller.Describe(),
+                 OwnerUnlessCaller(*record, caller));
     ToProto(*record, response);
     return Status::Ok();
   });
@@ -188,13 +195,13 @@ grpc::ServerUnaryReactor* FaultService::RevokeFault(grpc::CallbackServerContext*
   return OnLoop(ctx, "RevokeFault", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
     RETURN_IF_ERROR(
         AuthorizeChange("RevokeFault", caller, "revoke faults", nullptr, request->id()));
-    auto record = manager_.Revoke(request->id(), caller.principal);
+    auto record = manager_.Revoke(request->id(), caller);
     if (!record.ok()) {
       AuditRefusal("RevokeFault", caller, record.status(), nullptr, request->id());
       return record.status();
     }
-    spdlog::info("fault {} revoked by {}: {}", record->id, caller.Describe(),
-                 core::FaultStateName(record->state));
+    spdlog::info("fault {} revoked by {}{}: {}", record->id, caller.Describe(),
+                 OwnerUnlessCaller(*record, caller), core::FaultStateName(record->state));
     ToProto(*record, response);
     return Status::Ok();
   });
@@ -207,9 +214,16 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
       ctx, "RevokeAllFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
         RETURN_IF_ERROR(AuthorizeChange("RevokeAllFaults", caller, "revoke faults"));
         core::Labels selector{request->label_selector().begin(), request->label_selector().end()};
-        auto records = manager_.RevokeAll(selector, caller.principal);
-        spdlog::info("revoke-all by {}: {} fault(s)", caller.Describe(), records.size());
-        for (const auto& record : records) ToProto(record, response->add_faults());
+        core::RevokeAllResult result = manager_.RevokeAll(selector, caller);
+        spdlog::info("revoke-all by {}: {} fault(s) revoked, {} not", caller.Describe(),
+                     result.revoked.size(), result.not_revoked.size());
+        for (const auto& record : result.revoked) ToProto(record, response->add_faults());
+        for (const auto& [record, why] : result.not_revoked) {
+          AuditRefusal("RevokeAllFaults", caller, why, nullptr, record.id);
+          auto* out = response->add_not_revoked();
+          ToProto(record, out->mutable_fault());
+          out->set_reason(why.message());
+        }
         return Status::Ok();
       });
 }
@@ -219,7 +233,9 @@ grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServ
   if (!AdmitStream()) {
     return new RefusedStream<grpc::ServerWriteReactor<v1::FaultEvent>>(TooManyStreams());
   }
-  return new WatchReactor(*this, request->send_initial());
+  std::optional<model::Identity> owner;
+  if (request->mine()) owner = CallerOf(*ctx).identity;
+  return new WatchReactor(*this, request->send_initial(), std::move(owner));
 }
 
 grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultService::KeepAlive(
@@ -236,8 +252,10 @@ grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx
                                                 v1::Info* response) {
   return OnLoop(ctx, "GetInfo", [this, response, caller = CallerOf(*ctx)]() -> Status {
     response->set_caller(caller.principal);
-    response->set_caller_read_only(
-        !core::CheckMayChange(manager_.config().policy, caller, "change faults").ok());
+    const core::AccessPolicy& policy = manager_.config().policy;
+    const bool read_only = !core::CheckMayChange(policy, caller, "change faults").ok();
+    response->set_caller_read_only(read_only);
+    response->set_caller_admin(!read_only && core::IsAdmin(policy, caller));
     response->set_version(info_.version);
     ToProto(manager_.config().default_ttl, response->mutable_default_ttl());
     ToProto(manager_.config().max_ttl, response->mutable_max_ttl());

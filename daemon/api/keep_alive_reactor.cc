@@ -55,11 +55,13 @@ void KeepAliveReactor::Bind(const v1::KeepAliveRequest& request) {
   }
   for (const std::string& id : request.fault_ids()) {
     if (bound_set_.contains(id)) continue;
-    auto bound = service_.manager_.BindKeepAlive(id);
+    auto bound = service_.manager_.BindKeepAlive(id, caller_);
     if (!bound.ok()) {
       // Ending the stream ends what it already holds, as it would on any
       // other end: a runner that named a wrong id must not keep a fault.
+      // The fault it was refused is not its own to end.
       const Status& s = bound.status();
+      service_.AuditRefusal("KeepAlive", caller_, s, nullptr, id);
       FinishOnLoop(ToGrpc(s), "its keep-alive stream ended on an error: " + s.message());
       return;
     }

@@ -7,8 +7,17 @@
 
 namespace chaosnet::api {
 
-WatchReactor::WatchReactor(FaultService& service, bool send_initial) : service_(service) {
+WatchReactor::WatchReactor(FaultService& service, bool send_initial,
+                           std::optional<model::Identity> owner)
+    : service_(service),
+      owner_(std::move(owner)),
+      owner_key_(owner_ ? model::IdentityKey(*owner_) : "") {
   boost::asio::post(service_.loop_, [this, send_initial] { Start(send_initial); });
+}
+
+bool WatchReactor::Wanted(const v1::FaultEvent& event) const {
+  // Keys are equal exactly when identities are; an unknown caller owns nothing.
+  return !owner_ || (!owner_key_.empty() && event.fault().owner().key() == owner_key_);
 }
 
 void WatchReactor::Start(bool send_initial) {
@@ -20,7 +29,9 @@ void WatchReactor::Start(bool send_initial) {
   {
     std::lock_guard lock(mu_);
     if (send_initial) {
-      for (const auto& record : service_.manager_.List({})) {
+      core::ListFilter filter;
+      filter.owner = owner_;
+      for (const auto& record : service_.manager_.List(filter)) {
         v1::FaultEvent& event = snapshot_.emplace_back();
         event.set_type(v1::EVENT_TYPE_SNAPSHOT);
         ToProto(record, event.mutable_fault());
@@ -46,10 +57,19 @@ void WatchReactor::Wake() {
       snapshot_write_ = true;
       next = &snapshot_.front();
     } else {
-      switch (service_.events_.At(next_seq_, &writing_)) {
-        case EventFanout::Position::kReady: next = writing_.get(); break;
-        case EventFanout::Position::kCaughtUp: return;
-        case EventFanout::Position::kFellBehind: fell_behind = true; break;
+      while (next == nullptr && !fell_behind) {
+        switch (service_.events_.At(next_seq_, &writing_)) {
+          case EventFanout::Position::kReady:
+            if (Wanted(*writing_)) {
+              next = writing_.get();
+            } else {
+              writing_.reset();
+              ++next_seq_;
+            }
+            break;
+          case EventFanout::Position::kCaughtUp: return;
+          case EventFanout::Position::kFellBehind: fell_behind = true; break;
+        }
       }
     }
   }

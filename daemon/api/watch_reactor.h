@@ -3,11 +3,14 @@
 // write is done, straight from gRPC's thread, so a reading client keeps up
 // however busy the loop is. A client that stops reading falls out of the
 // fan-out's window and is cut off; it never holds more than its snapshot.
+// A stream for one owner's faults (--mine) passes over the others' events.
 #pragma once
 
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -18,7 +21,8 @@ namespace chaosnet::api {
 
 class WatchReactor final : public grpc::ServerWriteReactor<v1::FaultEvent> {
  public:
-  WatchReactor(FaultService& service, bool send_initial);
+  // `owner`: only that identity's faults; unset: everyone's.
+  WatchReactor(FaultService& service, bool send_initial, std::optional<model::Identity> owner);
 
   // Loop thread only.
   void FinishOnLoop(const grpc::Status& status);
@@ -27,12 +31,15 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::FaultEvent> {
 
  private:
   void Start(bool send_initial);  // loop
+  bool Wanted(const v1::FaultEvent& event) const;
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
 
   FaultService& service_;
+  const std::optional<model::Identity> owner_;
+  const std::string owner_key_;  // model::IdentityKey(*owner_)
   std::mutex mu_;
   std::deque<v1::FaultEvent> snapshot_;            // written first (send_initial)
   uint64_t next_seq_ = 0;                          // in the service's fan-out

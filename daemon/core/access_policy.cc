@@ -72,6 +72,41 @@ Status CheckCapacity(const AccessPolicy& policy, std::size_t active, std::size_t
   return Status::Ok();
 }
 
+bool IsOwner(const model::Identity& who, const model::Identity& owner) {
+  return !owner.empty() && who == owner;
+}
+
+bool IsAdmin(const AccessPolicy& policy, const Caller& caller) {
+  if (caller.local && caller.local->uid == 0) return true;
+  return FirstMatch(policy.admins, caller) != nullptr;
+}
+
+Status CheckMayChangeFault(const AccessPolicy& policy, const Caller& caller, FaultChange change,
+                           const FaultRecord& fault) {
+  const bool others_may =
+      change == FaultChange::kRevoke && policy.revoke_others == RevokeOthers::kAny;
+  if (others_may || IsOwner(caller.identity, fault.owner_identity) || IsAdmin(policy, caller)) {
+    return Status::Ok();
+  }
+  std::string action;
+  switch (change) {
+    case FaultChange::kExtend: action = "extend"; break;
+    case FaultChange::kBindKeepAlive: action = "bind"; break;
+    case FaultChange::kRevoke: action = "revoke"; break;
+  }
+  const std::string what = action + " fault " + fault.id +
+                           (change == FaultChange::kBindKeepAlive ? " to a keep-alive stream" : "");
+  const std::string whose =
+      fault.owner_identity.empty()
+          ? "it has no known owner, so only an admin may"
+          : "it belongs to " + fault.owner + ", and only its owner or an admin may";
+  const std::string flags = change == FaultChange::kRevoke
+                                ? "(--revoke-others owner is set; --admin PATTERN or "
+                                  "--revoke-others any would allow it)"
+                                : "(--admin PATTERN would allow it)";
+  return PermissionDenied(caller.principal + " may not " + what + ": " + whose + " " + flags);
+}
+
 Status CheckMayChange(const AccessPolicy& policy, const Caller& caller, const std::string& action) {
   if (caller.transport == Caller::Transport::kUnknown) {
     return PermissionDenied("cannot tell who is calling (" + caller.principal +

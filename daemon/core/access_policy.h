@@ -1,7 +1,8 @@
 // The operator's limits on what callers may do: which interfaces and network
-// namespaces may be faulted, how hard, and how many faults may be live. Pure:
-// the manager asks before it touches anything, so a refused request leaves
-// nothing behind. Messages name the flag that set the limit.
+// namespaces may be faulted, how hard, how many faults may be live, and what
+// a caller may do to a fault someone else owns. Pure: the manager asks before
+// it touches anything, so a refused request leaves nothing behind. Messages
+// name the flag that set the limit, or that would lift it.
 #pragma once
 
 #include <chrono>
@@ -13,9 +14,14 @@
 #include "common/status.h"
 #include "daemon/core/caller.h"
 #include "daemon/core/caller_pattern.h"
+#include "daemon/core/fault_record.h"
 #include "daemon/model/fault_spec.h"
 
 namespace chaosnet::core {
+
+// Who may revoke a fault another caller owns (--revoke-others). Revoking is
+// the emergency stop, so by default every caller allowed to write may.
+enum class RevokeOthers { kAny, kOwner };
 
 struct AccessPolicy {
   // Shell globs over the interface name. A deny match refuses; with any allow
@@ -35,6 +41,10 @@ struct AccessPolicy {
 
   // Callers who may get, list, watch and read info, and change nothing.
   std::vector<CallerPattern> read_only;
+  // Callers who may extend, bind and revoke every fault, not only their own
+  // (--admin); root (uid 0) always may. A read-only admin is read-only.
+  std::vector<CallerPattern> admins;
+  RevokeOthers revoke_others = RevokeOthers::kAny;
 
   bool restricts_callers() const { return max_faults_per_caller != 0; }
 };
@@ -43,6 +53,22 @@ struct AccessPolicy {
 // it tried, e.g. "create faults"): read-only callers, and connections whose
 // caller the daemon could not establish.
 Status CheckMayChange(const AccessPolicy& policy, const Caller& caller, const std::string& action);
+
+// What a caller asks to do to a fault that exists.
+enum class FaultChange { kExtend, kBindKeepAlive, kRevoke };
+
+// `who` is `owner`: the same uid, certificate subject or address, whatever
+// names are shown for either. Nobody owns a fault without a known owner.
+bool IsOwner(const model::Identity& who, const model::Identity& owner);
+// Root, or a caller matching an --admin pattern.
+bool IsAdmin(const AccessPolicy& policy, const Caller& caller);
+
+// PERMISSION_DENIED, naming the owner and the flag that would allow it, when
+// `caller` may not make `change` to `fault`: extending and binding it belong
+// to its owner and admins; revoking it, to every caller allowed to write
+// unless --revoke-others owner. Read-only callers are CheckMayChange's.
+Status CheckMayChangeFault(const AccessPolicy& policy, const Caller& caller, FaultChange change,
+                           const FaultRecord& fault);
 
 // PERMISSION_DENIED when the spec falls outside the policy.
 Status CheckSpecAllowed(const AccessPolicy& policy, const model::FaultSpec& spec);

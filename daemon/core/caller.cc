@@ -10,6 +10,7 @@ std::string Caller::Describe() const {
 Caller LocalCaller(const LocalCredentials& credentials) {
   Caller c;
   c.transport = Caller::Transport::kUnix;
+  c.identity = model::UidIdentity(credentials.uid);
   c.principal = "uid:" + std::to_string(credentials.uid);
   if (!credentials.user.empty()) c.principal += "(" + credentials.user + ")";
   c.local = credentials;
@@ -19,6 +20,7 @@ Caller LocalCaller(const LocalCredentials& credentials) {
 Caller CertificateCaller(std::string subject, std::string common_name, std::string address) {
   Caller c;
   c.transport = Caller::Transport::kTls;
+  c.identity = model::CertificateIdentity(subject);
   c.principal = "x509:" + subject;
   c.subject = std::move(subject);
   c.common_name = std::move(common_name);
@@ -29,6 +31,7 @@ Caller CertificateCaller(std::string subject, std::string common_name, std::stri
 Caller PlaintextCaller(std::string address) {
   Caller c;
   c.transport = Caller::Transport::kPlaintextTcp;
+  c.identity = model::AddressIdentity(address);
   c.principal = "tcp:" + address;
   c.address = std::move(address);
   return c;

@@ -1,7 +1,8 @@
 // Who is calling: the identity the transport proved (the kernel's peer
 // credentials on the Unix socket, the client certificate over TLS, only an
-// address over plaintext TCP). `principal` is what records, limits and the
-// audit trail name; the rest is what role rules match on.
+// address over plaintext TCP). `identity` is who it is (what owns faults and
+// what limits count); `principal` is how records and the audit trail show it;
+// the rest is what role rules match on.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "daemon/model/identity.h"
 
 namespace chaosnet::core {
 
@@ -26,6 +29,7 @@ struct Caller {
   enum class Transport { kUnix, kTls, kPlaintextTcp, kUnknown };
 
   Transport transport = Transport::kUnknown;
+  model::Identity identity;  // none for kUnknown
   std::string principal;
   std::optional<LocalCredentials> local;  // kUnix
   std::string subject;                    // kTls: the certificate's subject, RFC 2253

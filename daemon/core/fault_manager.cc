@@ -140,9 +140,12 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   if (!request.dry_run) {
     std::size_t of_caller = 0;
     if (config_.policy.restricts_callers()) {
-      for (const auto& [id, r] : active_) of_caller += r.owner == request.caller ? 1 : 0;
+      for (const auto& [id, r] : active_) {
+        of_caller += IsOwner(request.caller.identity, r.owner_identity) ? 1 : 0;
+      }
     }
-    const std::string caller = request.caller.empty() ? "this caller" : request.caller;
+    const std::string caller =
+        request.caller.principal.empty() ? "this caller" : request.caller.principal;
     RETURN_IF_ERROR(CheckCapacity(config_.policy, active_.size(), of_caller, caller));
   }
   RETURN_IF_ERROR(CheckKernelSupports(request.spec));
@@ -150,7 +153,8 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   FaultRecord record;
   record.spec = request.spec;
   record.labels = request.labels;
-  record.owner = request.caller;
+  record.owner = request.caller.principal;
+  record.owner_identity = request.caller.identity;
   record.request_id = request.request_id;
   record.created_at = clock_.WallNow();
   record.deadline = clock_.Now() + ttl;
@@ -184,7 +188,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
   const FaultRecord& tracked = Track(std::move(record));
-  Publish(EventType::kApplied, tracked, request.caller);
+  Publish(EventType::kApplied, tracked, request.caller.principal);
   return CreateResult{tracked, false};
 }
 
@@ -256,7 +260,8 @@ Result<FaultRecord> FaultManager::Get(const std::string& id) {
 std::vector<FaultRecord> FaultManager::List(const ListFilter& filter) {
   auto wanted = [&](const FaultRecord& r) {
     return (filter.interface.empty() || r.spec.interface == filter.interface) &&
-           LabelsMatch(r.labels, filter.label_selector);
+           LabelsMatch(r.labels, filter.label_selector) &&
+           (!filter.owner || IsOwner(*filter.owner, r.owner_identity));
   };
   std::vector<FaultRecord> out;
   for (auto& [id, record] : active_) {
@@ -280,8 +285,9 @@ void FaultManager::ForEachActive(const std::function<void(const FaultRecord&)>& 
 }
 
 Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nanoseconds ttl,
-                                         const std::string& caller) {
+                                         const Caller& caller) {
   ASSIGN_OR_RETURN(auto* record, RequireActive(id, "; create a new one"));
+  RETURN_IF_ERROR(CheckMayChangeFault(config_.policy, caller, FaultChange::kExtend, *record));
   RETURN_IF_ERROR(CheckTtl(ttl));
   FaultRecord extended = *record;
   extended.deadline = clock_.Now() + ttl;
@@ -295,18 +301,32 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
   record->expires_at = extended.expires_at;
   leases_.Reschedule(id, record->deadline);
   RefreshCounters(*record);
-  Publish(EventType::kExtended, *record, caller);
+  Publish(EventType::kExtended, *record, caller.principal);
   return *record;
 }
 
-Result<FaultRecord> FaultManager::Revoke(const std::string& id, const std::string& caller) {
-  RETURN_IF_ERROR(RequireActive(id));
-  return End(id, FaultState::kRevoked, "revoked by " + (caller.empty() ? "a client" : caller), "",
-             caller);
+Result<FaultRecord> FaultManager::Revoke(const std::string& id, const Caller& caller) {
+  ASSIGN_OR_RETURN(const auto* record, RequireActive(id));
+  RETURN_IF_ERROR(CheckMayChangeFault(config_.policy, caller, FaultChange::kRevoke, *record));
+  return RevokeAs(id, caller);
 }
 
-Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id) {
+FaultRecord FaultManager::RevokeAs(const std::string& id, const Caller& caller,
+                                   const std::string& how) {
+  const FaultRecord& record = active_.at(id);
+  std::string reason = "revoked by " + (caller.principal.empty() ? "a client" : caller.principal);
+  if (!how.empty()) reason += " (" + how + ")";
+  // Someone else's fault: its end names both, so the owner learns who stopped it.
+  if (!IsOwner(caller.identity, record.owner_identity)) {
+    reason += ", owner " + (record.owner.empty() ? "unknown" : record.owner);
+  }
+  return End(id, FaultState::kRevoked, reason, "", caller.principal);
+}
+
+Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id, const Caller& caller) {
   ASSIGN_OR_RETURN(auto* record, RequireActive(id));
+  RETURN_IF_ERROR(
+      CheckMayChangeFault(config_.policy, caller, FaultChange::kBindKeepAlive, *record));
   if (record->keep_alive) {
     return FailedPrecondition("fault " + id + " is already bound to a keep-alive stream");
   }
@@ -331,18 +351,21 @@ std::vector<FaultRecord> FaultManager::EndKeepAlive(const std::vector<std::strin
   return out;
 }
 
-std::vector<FaultRecord> FaultManager::RevokeAll(const Labels& selector,
-                                                 const std::string& caller) {
+RevokeAllResult FaultManager::RevokeAll(const Labels& selector, const Caller& caller) {
   std::vector<std::string> ids;
   for (const auto& [id, record] : active_) {
     if (LabelsMatch(record.labels, selector)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
-  std::vector<FaultRecord> out;
+  RevokeAllResult out;
   for (const auto& id : ids) {
-    out.push_back(End(id, FaultState::kRevoked,
-                      "revoked by " + (caller.empty() ? "a client" : caller) + " (revoke all)", "",
-                      caller));
+    const FaultRecord& record = active_.at(id);
+    if (Status s = CheckMayChangeFault(config_.policy, caller, FaultChange::kRevoke, record);
+        !s.ok()) {
+      out.not_revoked.push_back({record, s});
+      continue;
+    }
+    out.revoked.push_back(RevokeAs(id, caller, "revoke all"));
   }
   return out;
 }

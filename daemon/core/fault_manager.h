@@ -44,7 +44,7 @@ struct CreateRequest {
   Labels labels;
   std::string request_id;
   bool dry_run = false;
-  std::string caller;
+  Caller caller;  // becomes the owner
 };
 
 struct CreateResult {
@@ -56,6 +56,19 @@ struct ListFilter {
   std::string interface;
   Labels label_selector;
   bool include_ended = false;
+  // Only the faults this identity owns (--mine); unset: everyone's.
+  std::optional<model::Identity> owner;
+};
+
+// A fault RevokeAll left in place, and why.
+struct NotRevoked {
+  FaultRecord fault;
+  Status why;
+};
+
+struct RevokeAllResult {
+  std::vector<FaultRecord> revoked;
+  std::vector<NotRevoked> not_revoked;
 };
 
 class FaultManager {
@@ -75,15 +88,20 @@ class FaultManager {
   // reading: reads nothing from the kernel, for callers that need only the
   // specs (a metrics scrape must not cost a netlink round trip per fault).
   void ForEachActive(const std::function<void(const FaultRecord&)>& visit) const;
+  // Extending a fault (and binding it, below) is for its owner and admins;
+  // revoking it, for every caller allowed to write unless --revoke-others
+  // owner: PERMISSION_DENIED otherwise (CheckMayChangeFault).
   Result<FaultRecord> Extend(const std::string& id, std::chrono::nanoseconds ttl,
-                             const std::string& caller);
-  Result<FaultRecord> Revoke(const std::string& id, const std::string& caller);
-  std::vector<FaultRecord> RevokeAll(const Labels& selector, const std::string& caller);
+                             const Caller& caller);
+  Result<FaultRecord> Revoke(const std::string& id, const Caller& caller);
+  // Revokes the matching faults `caller` may revoke; reports the others.
+  RevokeAllResult RevokeAll(const Labels& selector, const Caller& caller);
 
   // Dead man's switch: binds an active fault to a keep-alive stream, durably,
   // so that a restart ends it instead of re-arming it. NOT_FOUND for an
-  // unknown id, FAILED_PRECONDITION for an ended or already bound fault.
-  Result<FaultRecord> BindKeepAlive(const std::string& id);
+  // unknown id, FAILED_PRECONDITION for an ended or already bound fault,
+  // PERMISSION_DENIED for a fault `caller` may not bind.
+  Result<FaultRecord> BindKeepAlive(const std::string& id, const Caller& caller);
   // The stream ended: rolls back those of `ids` still active (REVOKED with
   // `reason`); returns them.
   std::vector<FaultRecord> EndKeepAlive(const std::vector<std::string>& ids,
@@ -126,6 +144,10 @@ class FaultManager {
   int Subscribe(Listener listener);
   void Unsubscribe(int token);
 
+  // The fault, active or recently ended, without reading the kernel; null
+  // when unknown.
+  const FaultRecord* Find(const std::string& id) const { return FindAny(id); }
+
   std::size_t active_count() const { return leases_.size(); }
   const ManagerConfig& config() const { return config_; }
   const kernel::Capabilities& capabilities() const { return caps_; }
@@ -149,6 +171,8 @@ class FaultManager {
   Result<FaultRecord*> RequireActive(const std::string& id, std::string_view advice = "");
   std::vector<FaultRecord> EndAllLost(std::vector<std::string> ids, const std::string& reason);
   const FaultRecord* FindAny(const std::string& id) const;
+  // Ends `id` as revoked by `caller`; `how` qualifies the reason.
+  FaultRecord RevokeAs(const std::string& id, const Caller& caller, const std::string& how = "");
 
   FaultTrees trees_;
   const Clock& clock_;

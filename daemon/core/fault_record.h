@@ -9,6 +9,7 @@
 #include "daemon/core/fault_site.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/model/fault_spec.h"
+#include "daemon/model/identity.h"
 
 namespace chaosnet::core {
 
@@ -20,7 +21,8 @@ struct FaultRecord {
   std::string id;
   model::FaultSpec spec;
   Labels labels;
-  std::string owner;  // who asked for it
+  std::string owner;               // who asked for it, as shown (the caller's principal)
+  model::Identity owner_identity;  // who asked for it: what ownership compares
   std::string request_id;
 
   FaultSite site;           // where its objects are in the kernel

@@ -10,6 +10,7 @@ state::StoredLease ToStoredLease(const FaultRecord& record, state::LeaseState st
   lease.spec = record.spec;
   lease.labels = record.labels;
   lease.owner = record.owner;
+  lease.owner_identity = record.owner_identity;
   lease.request_id = record.request_id;
   lease.interface = record.spec.interface;
   lease.ifindex = record.site.ifindex;
@@ -33,6 +34,9 @@ FaultRecord FromStoredLease(const state::StoredLease& lease) {
   record.spec = lease.spec;
   record.labels = lease.labels;
   record.owner = lease.owner;
+  // Records of daemons that kept only the principal: it names the identity.
+  record.owner_identity =
+      lease.owner_identity.empty() ? model::IdentityOfPrincipal(lease.owner) : lease.owner_identity;
   record.request_id = lease.request_id;
   record.site.ifindex = lease.ifindex;
   record.keep_alive = lease.keep_alive;

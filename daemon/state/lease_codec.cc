@@ -20,9 +20,10 @@ using json::Writer;
 
 // ---- enum names -------------------------------------------------------------
 
-// The shared tables (common/fault_enums.h, stored_lease.h): renaming a value
-// there changes what is on users' disks.
+// The shared tables (common/fault_enums.h, stored_lease.h, model/identity.h):
+// renaming a value there changes what is on users' disks.
 constexpr const auto& kStates = kLeaseStateNames;
+constexpr const auto& kIdentityKinds = model::kIdentityKindNames;
 constexpr const auto& kDirections = model::kDirectionNames;
 constexpr const auto& kProtocols = model::kProtocolNames;
 constexpr const auto& kDistributions = model::kDelayDistributionNames;
@@ -59,6 +60,18 @@ void WriteCidr(Writer& w, const model::Cidr& c) {
     w.Key("family").Int(c.family).Key("hex").String(Hex(c.address.data(), c.address.size()));
   }
   w.Key("prefix").Uint(c.prefix_length);
+  w.EndObject();
+}
+
+// {"kind":"uid","uid":1000}, {"kind":"x509","subject":"..."}, {"kind":"tcp","address":"..."}
+void WriteIdentity(Writer& w, const model::Identity& id) {
+  w.BeginObject().Key("kind").String(NameOf(kIdentityKinds, id.kind));
+  switch (id.kind) {
+    case model::Identity::Kind::kUid: w.Key("uid").Uint(id.uid); break;
+    case model::Identity::Kind::kCertificate: w.Key("subject").String(id.value); break;
+    case model::Identity::Kind::kAddress: w.Key("address").String(id.value); break;
+    case model::Identity::Kind::kNone: break;
+  }
   w.EndObject();
 }
 
@@ -249,6 +262,20 @@ Status ReadCidr(const Value& v, const std::string& path, model::Cidr& out) {
   return f.Unsigned("prefix", out.prefix_length);
 }
 
+Status ReadIdentity(const Value& v, const std::string& path, model::Identity& out) {
+  Fields f(v, path);
+  RETURN_IF_ERROR(f.CheckObject());
+  out = {};
+  RETURN_IF_ERROR(f.Enum("kind", kIdentityKinds, out.kind));
+  switch (out.kind) {
+    case model::Identity::Kind::kUid: return f.Unsigned("uid", out.uid);
+    case model::Identity::Kind::kCertificate: return f.Str("subject", out.value);
+    case model::Identity::Kind::kAddress: return f.Str("address", out.value);
+    case model::Identity::Kind::kNone: break;
+  }
+  return Status::Ok();
+}
+
 Status ReadPorts(const Value& v, const std::string& path, model::PortRange& out) {
   Fields f(v, path);
   RETURN_IF_ERROR(f.CheckObject());
@@ -394,6 +421,7 @@ std::string EncodeLease(const StoredLease& l) {
   w.Key("id").String(l.id);
   w.Key("state").String(NameOf(kStates, l.state));
   w.Key("owner").String(l.owner);
+  if (!l.owner_identity.empty()) WriteIdentity(w.Key("owner_identity"), l.owner_identity);
   w.Key("request_id").String(l.request_id);
   w.Key("labels").BeginObject();
   for (const auto& [k, v] : l.labels) w.Key(k).String(v);  // std::map: sorted, deterministic
@@ -432,6 +460,9 @@ Result<StoredLease> DecodeLease(std::string_view text) {
   if (l.id.empty()) return f.Error("id", "empty");
   RETURN_IF_ERROR(f.Enum("state", kStates, l.state));
   RETURN_IF_ERROR(f.Str("owner", l.owner));
+  if (const Value* identity = f.Optional("owner_identity")) {
+    RETURN_IF_ERROR(ReadIdentity(*identity, f.Path("owner_identity"), l.owner_identity));
+  }
   RETURN_IF_ERROR(f.Str("request_id", l.request_id));
   RETURN_IF_ERROR(ReadLabels(f, l.labels));
   RETURN_IF_ERROR(f.Str("interface", l.interface));

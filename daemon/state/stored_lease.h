@@ -12,6 +12,7 @@
 
 #include "common/enum_names.h"
 #include "daemon/model/fault_spec.h"
+#include "daemon/model/identity.h"
 #include "daemon/plan/qdisc_plan.h"
 
 namespace chaosnet::state {
@@ -42,7 +43,8 @@ struct StoredLease {
   std::string id;
   model::FaultSpec spec;  // complete, so later features (match, netns) recover too
   std::map<std::string, std::string> labels;
-  std::string owner;
+  std::string owner;               // as shown: "uid:1000(alice)"
+  model::Identity owner_identity;  // who owns it; none in records of older daemons
   std::string request_id;
 
   std::string interface;           // name at apply time

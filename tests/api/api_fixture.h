@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "tests/api/daemon_process.h"
@@ -14,6 +16,20 @@
 namespace chaosnet::testing {
 
 namespace pb = ::chaosnet::v1;
+
+// How long a fault's lease was when last set: expires_at - created_at.
+inline double LeaseSeconds(const pb::Fault& f) {
+  return static_cast<double>(f.expires_at().seconds() - f.created_at().seconds()) +
+         (f.expires_at().nanos() - f.created_at().nanos()) / 1e9;
+}
+
+// A whole file (an audit log); "" when it cannot be read.
+inline std::string ReadTextFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 class ApiTest : public ::testing::Test {
  protected:

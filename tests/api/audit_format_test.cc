@@ -68,10 +68,12 @@ TEST_F(AuditFormatTest, ALeaseEventIsThisLine) {
   request.spec = FullSpec();
   request.ttl = 90s;
   request.request_id = "req-7";
-  request.caller = "x509:CN=runner-1,O=chaosnet";
+  request.caller = core::CertificateCaller("CN=runner-1,O=chaosnet", "runner-1", "10.0.0.5");
   ASSERT_TRUE(manager.Create(request).ok());
   fake.clock.Advance(1500ms);
-  ASSERT_TRUE(manager.Revoke("5e1d2c3b4a59", "uid:1000(alice)").ok());
+  // Someone else's fault: the line and the reason name both identities.
+  ASSERT_TRUE(
+      manager.Revoke("5e1d2c3b4a59", core::LocalCaller({1000, 1000, 4242, {}, "alice"})).ok());
 
   const std::string spec =
       "\"spec\":{"
@@ -110,7 +112,8 @@ TEST_F(AuditFormatTest, ALeaseEventIsThisLine) {
                                    "\"actor\":\"uid:1000(alice)\","
                                    "\"owner\":\"x509:CN=runner-1,O=chaosnet\","
                                    "\"state\":\"REVOKED\","
-                                   "\"reason\":\"revoked by uid:1000(alice)\","
+                                   "\"reason\":\"revoked by uid:1000(alice), owner "
+                                   "x509:CN=runner-1,O=chaosnet\","
                                    "\"expires_at\":\"2027-01-15T08:01:30.000Z\","
                                    "\"request_id\":\"req-7\"," +
                                        spec + "}"));
@@ -176,6 +179,25 @@ TEST(AuditRefusalLine, NamesTheRemoteCallersAddressAndTheFault) {
       "\"code\":\"FAILED_PRECONDITION\","
       "\"message\":\"fault 5e1d2c3b4a59 has already ended (EXPIRED)\","
       "\"fault\":\"5e1d2c3b4a59\""
+      "}");
+}
+
+// A local caller turned away from a fault someone else owns: both identities.
+TEST(AuditRefusalLine, NamesTheOwnerOfTheFaultItRefused) {
+  const core::WallTime at{std::chrono::milliseconds(1'800'000'000'123)};
+  EXPECT_EQ(
+      AuditRefusalLine(at, "ExtendFault", core::LocalCaller({1001, 1001, 4242, {}, "mallory"}),
+                       PermissionDenied("not yours"), nullptr, "5e1d2c3b4a59", "uid:0(root)"),
+      "{"
+      "\"time\":\"2027-01-15T08:00:00.123Z\","
+      "\"event\":\"refused\","
+      "\"rpc\":\"ExtendFault\","
+      "\"actor\":\"uid:1001(mallory)\","
+      "\"pid\":4242,"
+      "\"code\":\"PERMISSION_DENIED\","
+      "\"message\":\"not yours\","
+      "\"fault\":\"5e1d2c3b4a59\","
+      "\"owner\":\"uid:0(root)\""
       "}");
 }
 

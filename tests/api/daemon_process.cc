@@ -1,10 +1,13 @@
 #include "tests/api/daemon_process.h"
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -30,6 +33,19 @@ int WaitForExit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+int ConnectUnixSocket(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 std::string BinaryPath(const std::string& name) {
   const char* dir = std::getenv("CHAOSNET_BIN_DIR");
   return std::string(dir != nullptr ? dir : "build/bin") + "/" + name;
@@ -42,6 +58,7 @@ DaemonProcess::DaemonProcess(std::string netns, std::vector<std::string> extra_a
   socket_path_ = dir_ + "/chaosnetd.sock";
   log_path_ = dir_ + "/chaosnetd.log";
   if (state_dir.empty()) state_dir = dir_ + "/state";
+  state_dir_ = state_dir;
 
   std::vector<std::string> args;
   if (!netns.empty()) args = {"/usr/bin/env", "ip", "netns", "exec", netns};

@@ -34,6 +34,7 @@ class DaemonProcess {
   bool running() const { return pid_ > 0; }
 
   const std::string& socket_path() const { return socket_path_; }
+  const std::string& state_dir() const { return state_dir_; }
   std::string server_address() const { return "unix:" + socket_path_; }
   const std::string& log_path() const { return log_path_; }
   std::string ReadLog() const;
@@ -46,9 +47,13 @@ class DaemonProcess {
   std::string dir_;
   std::string socket_path_;
   std::string log_path_;
+  std::string state_dir_;
   pid_t pid_ = -1;
   std::shared_ptr<grpc::Channel> channel_;
 };
+
+// A stream connection to the Unix socket at `path`: its descriptor, or -1.
+int ConnectUnixSocket(const std::string& path);
 
 // Path of a built binary (bin/chaosnetd, bin/chaosnetctl).
 std::string BinaryPath(const std::string& name);

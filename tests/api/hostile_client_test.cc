@@ -58,16 +58,7 @@ int EnvInt(const char* name, int fallback) {
 
 class RawConnection {
  public:
-  explicit RawConnection(const std::string& path) {
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
-    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
+  explicit RawConnection(const std::string& path) : fd_(ConnectUnixSocket(path)) {}
   ~RawConnection() {
     if (fd_ >= 0) ::close(fd_);
   }

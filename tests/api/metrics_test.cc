@@ -26,7 +26,7 @@ class MetricsTest : public ::testing::Test {
     core::CreateRequest request;
     request.spec = std::move(spec);
     request.ttl = ttl;
-    request.caller = "uid:0";
+    request.caller = core::LocalCaller({0, 0, 1, {}, "root"});
     auto created = manager.Create(request);
     ASSERT_TRUE(created.ok()) << created.status().message();
   }

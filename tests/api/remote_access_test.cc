@@ -16,6 +16,7 @@
 namespace chaosnet::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -38,6 +39,8 @@ class Certificates {
     ok_ = Shell(script + " ca " + dir_) == 0 &&
           Shell(script + " server " + dir_ + " chaosnetd localhost 127.0.0.1") == 0 &&
           Shell(script + " client " + dir_ + " runner-1") == 0 &&
+          Shell(script + " client " + dir_ + " runner-2") == 0 &&
+          Shell(script + " client " + dir_ + " admin-1") == 0 &&
           Shell(script + " client " + dir_ + " observer-1") == 0 &&
           Shell(script + " client " + dir_ + " stale --expired") == 0 &&
           Shell(script + " ca " + dir_ + "/other") == 0 &&
@@ -97,12 +100,7 @@ class RemoteAccessTest : public ApiTest {
     return std::string("--server 127.0.0.1:") + kTlsPort + " --tls-ca " + certs_.Path("ca.pem") +
            " --tls-cert " + d + "/" + name + ".pem --tls-key " + d + "/" + name + ".key";
   }
-  std::string Audit() const {
-    std::ifstream in(audit_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string Audit() const { return ReadTextFile(audit_); }
   // Still serving, over TLS and locally.
   void ExpectServing() {
     std::string out;
@@ -118,7 +116,8 @@ class RemoteAccessTest : public ApiTest {
 TEST_F(RemoteAccessTest, AClientCertificateFromTheCaIsTheCallersIdentity) {
   std::string out;
   ASSERT_EQ(Ctl(Tls("runner-1") + " -o json rate cn0 1mbit --ttl 60s", &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("\"owner\":{\"identity\":\"x509:CN=runner-1,O=chaosnet\"}"));
+  EXPECT_THAT(out, HasSubstr("\"owner\":{\"identity\":\"x509:CN=runner-1,O=chaosnet\","
+                             "\"key\":\"x509:CN=runner-1,O=chaosnet\"}"));
   EXPECT_TRUE(HasOwnedQdisc());
   ASSERT_EQ(Ctl(Tls("runner-1") + " revoke --all", &out), 0) << out;
   EXPECT_FALSE(HasOwnedQdisc());
@@ -173,7 +172,8 @@ TEST_F(RemoteAccessTest, ThePlaintextListenerKnowsCallersByAddressOnly) {
   std::string out;
   const std::string plain = std::string("--server 127.0.0.1:") + kPlainPort + " --insecure";
   ASSERT_EQ(Ctl(plain + " -o json rate cn0 1mbit --ttl 60s", &out), 0) << out;
-  EXPECT_THAT(out, HasSubstr("\"owner\":{\"identity\":\"tcp:127.0.0.1\"}"));
+  EXPECT_THAT(out,
+              HasSubstr("\"owner\":{\"identity\":\"tcp:127.0.0.1\",\"key\":\"tcp:127.0.0.1\"}"));
   EXPECT_THAT(daemon_->ReadLog(), HasSubstr("serving PLAINTEXT on 127.0.0.1:7080"));
   // TLS flags cannot reach it: the handshake fails.
   EXPECT_EQ(Ctl(std::string("--server 127.0.0.1:") + kPlainPort + " --tls-ca " +
@@ -359,6 +359,138 @@ TEST_F(TlsReloadTest, ACaAddedToTheBundleIsTrustedWithoutARestart) {
   EXPECT_THAT(out, HasSubstr("you are:        x509:CN=mallory,O=chaosnet\n"));
   // The first CA's clients are still trusted.
   EXPECT_EQ(Ctl(Tls("runner-1") + " info", &out), 0) << out;
+}
+
+}  // namespace
+}  // namespace chaosnet::testing
+
+namespace chaosnet::testing {
+namespace {
+
+// A fault belongs to the certificate that made it (or, over plaintext, to the
+// address): another certificate may not extend it, an --admin one may; any
+// writer may revoke it, and the end says who did.
+class CertificateOwnershipTest : public RemoteAccessTest {
+ protected:
+  std::vector<std::string> ExtraDaemonArgs() override {
+    std::vector<std::string> args = {"--listen",          std::string("127.0.0.1:") + kTlsPort,
+                                     "--tls-cert",        certs_.Path("chaosnetd.pem"),
+                                     "--tls-key",         certs_.Path("chaosnetd.key"),
+                                     "--tls-client-ca",   certs_.Path("ca.pem"),
+                                     "--insecure-listen", std::string("127.0.0.1:") + kPlainPort,
+                                     "--admin",           "cn:admin-*",
+                                     "--audit-log",       audit_};
+    args.insert(args.end(), revoke_others_.begin(), revoke_others_.end());
+    return args;
+  }
+  // Creates a rate fault on its own destination as `flags`' caller; its id.
+  std::string CreateAs(const std::string& flags, const std::string& dst) {
+    std::string out;
+    EXPECT_EQ(Ctl(flags + " -o json rate cn0 1mbit --ttl 60s --dst " + dst, &out), 0) << out;
+    const auto at = out.find("\"id\":\"");
+    return at == std::string::npos ? "" : out.substr(at + 6, 12);
+  }
+  std::string Plain() const {
+    return std::string("--server 127.0.0.1:") + kPlainPort + " --insecure";
+  }
+
+  std::vector<std::string> revoke_others_;
+};
+
+TEST_F(CertificateOwnershipTest, OnlyTheOwnerOrAnAdminMayExtendAndAnyWriterMayRevoke) {
+  const std::string id = CreateAs(Tls("runner-1"), "10.9.0.1");
+  ASSERT_EQ(id.size(), 12u);
+  std::string out;
+  EXPECT_EQ(Ctl(Tls("runner-2") + " extend " + id + " 50m", &out), 1) << out;
+  EXPECT_THAT(
+      out, HasSubstr("permission denied: x509:CN=runner-2,O=chaosnet may not extend fault " + id +
+                     ": it belongs to x509:CN=runner-1,O=chaosnet, and only its owner "
+                     "or an admin may (--admin PATTERN would allow it)"));
+  EXPECT_NEAR(LeaseSeconds(Get(id)), 60, 1) << "the owner's lease is untouched";
+  EXPECT_EQ(Ctl(Tls("runner-1") + " extend " + id + " 2m", &out), 0) << out;
+  EXPECT_EQ(Ctl(Tls("admin-1") + " extend " + id + " 3m", &out), 0) << out;
+  EXPECT_EQ(Ctl(Tls("admin-1") + " info", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("you are:        x509:CN=admin-1,O=chaosnet (admin)\n"));
+
+  // get and list show the owner; --mine is the caller's own.
+  EXPECT_EQ(Ctl(Tls("runner-2") + " get " + id, &out), 0) << out;
+  EXPECT_THAT(out, ContainsRegex("\nowner: +x509:CN=runner-1,O=chaosnet\n"));
+  const std::string theirs = CreateAs(Tls("runner-2"), "10.9.0.2");
+  EXPECT_EQ(Ctl(Tls("runner-2") + " list", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(id));
+  EXPECT_THAT(out, HasSubstr("x509:CN=runner-1,O=chaosnet\n"));
+  EXPECT_EQ(Ctl(Tls("runner-2") + " list --mine", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(theirs));
+  EXPECT_THAT(out, Not(HasSubstr(id)));
+
+  // Revoking is the emergency stop: another certificate may, and is named.
+  EXPECT_EQ(Ctl(Tls("runner-2") + " revoke " + id, &out), 0) << out;
+  EXPECT_EQ(Get(id).state_reason(),
+            "revoked by x509:CN=runner-2,O=chaosnet, owner x509:CN=runner-1,O=chaosnet");
+  EXPECT_THAT(Audit(), HasSubstr("\"event\":\"refused\",\"rpc\":\"ExtendFault\",\"actor\":"
+                                 "\"x509:CN=runner-2,O=chaosnet\""));
+  EXPECT_THAT(Audit(),
+              HasSubstr("\"fault\":\"" + id + "\",\"owner\":\"x509:CN=runner-1,O=chaosnet\""));
+  EXPECT_THAT(Audit(), HasSubstr("\"event\":\"revoked\",\"fault\":\"" + id +
+                                 "\",\"actor\":\"x509:CN=runner-2,O=chaosnet\",\"owner\":"
+                                 "\"x509:CN=runner-1,O=chaosnet\""));
+}
+
+TEST_F(CertificateOwnershipTest, APlaintextCallerOwnsWhatItMadeByItsAddress) {
+  const std::string plain = CreateAs(Plain(), "10.9.0.3");
+  const std::string runners = CreateAs(Tls("runner-1"), "10.9.0.4");
+  std::string out;
+  EXPECT_EQ(Ctl(Plain() + " extend " + plain + " 2m", &out), 0) << out;
+  EXPECT_EQ(Ctl(Plain() + " extend " + runners + " 2m", &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("tcp:127.0.0.1 may not extend fault " + runners +
+                             ": it belongs to x509:CN=runner-1,O=chaosnet"));
+  EXPECT_EQ(Ctl(Tls("runner-1") + " extend " + plain + " 2m", &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("it belongs to tcp:127.0.0.1"));
+  // Local root is an admin, whoever owns the fault.
+  pb::ExtendFaultRequest extend;
+  extend.set_id(plain);
+  extend.mutable_ttl()->set_seconds(240);
+  pb::Fault extended;
+  EXPECT_TRUE(stub_->ExtendFault(Ctx().get(), extend, &extended).ok());
+  EXPECT_EQ(extended.owner().key(), "tcp:127.0.0.1");
+}
+
+class CertificateRevokeOthersOwnerTest : public CertificateOwnershipTest {
+ protected:
+  void SetUp() override {
+    revoke_others_ = {"--revoke-others", "owner"};
+    CertificateOwnershipTest::SetUp();
+  }
+};
+
+TEST_F(CertificateRevokeOthersOwnerTest, OnlyTheOwnerOrAnAdminMayRevoke) {
+  const std::string id = CreateAs(Tls("runner-1"), "10.9.0.1");
+  const std::string theirs = CreateAs(Tls("runner-2"), "10.9.0.2");
+  std::string out;
+  EXPECT_EQ(Ctl(Tls("runner-2") + " revoke " + id, &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("x509:CN=runner-2,O=chaosnet may not revoke fault " + id +
+                             ": it belongs to x509:CN=runner-1,O=chaosnet"));
+  EXPECT_THAT(out, HasSubstr("--revoke-others any would allow it"));
+  EXPECT_EQ(Get(id).state(), pb::FAULT_STATE_ACTIVE);
+
+  // revoke --all ends what the caller may end and says what it left.
+  EXPECT_EQ(Ctl(Tls("runner-2") + " revoke --all", &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("fault " + theirs + " revoked"));
+  EXPECT_THAT(out, ContainsRegex("fault " + id +
+                                 " not revoked: rate 1mbit on cn0 \\(dst [^)]*\\), "
+                                 "owner x509:CN=runner-1,O=chaosnet\n"));
+  EXPECT_THAT(out, HasSubstr("chaosnetctl: 1 of 2 faults not revoked: x509:CN=runner-2,O=chaosnet "
+                             "may not revoke fault " +
+                             id));
+  EXPECT_EQ(Get(id).state(), pb::FAULT_STATE_ACTIVE);
+  EXPECT_EQ(Get(theirs).state(), pb::FAULT_STATE_REVOKED);
+  EXPECT_THAT(Audit(), HasSubstr("\"rpc\":\"RevokeAllFaults\",\"actor\":\"x509:CN=runner-2,"
+                                 "O=chaosnet\",\"address\":\"127.0.0.1\",\"code\":"
+                                 "\"PERMISSION_DENIED\""));
+
+  EXPECT_EQ(Ctl(Tls("admin-1") + " revoke " + id, &out), 0) << out;
+  EXPECT_EQ(Get(id).state_reason(),
+            "revoked by x509:CN=admin-1,O=chaosnet, owner x509:CN=runner-1,O=chaosnet");
 }
 
 }  // namespace

@@ -123,9 +123,10 @@ TEST_F(ChaosnetctlTest, ListTableAndJson) {
   CtlResult r = Run({"list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Lines(r.out), 3);
-  EXPECT_THAT(r.out, MatchesRegex("ID +IFACE +FAULT +STATE +EXPIRES IN +COUNTERS\n"
-                                  "f-1234 +eth0 +delay 3s +active +(30|29)s +42/3\n"
-                                  "f-5678 +veth1 +loss 5% +active +(10m|9m59s) +42/3\n"));
+  EXPECT_THAT(r.out,
+              MatchesRegex("ID +IFACE +FAULT +STATE +EXPIRES IN +COUNTERS +OWNER\n"
+                           "f-1234 +eth0 +delay 3s +active +(30|29)s +42/3 +uid:0\\(root\\)\n"
+                           "f-5678 +veth1 +loss 5% +active +(10m|9m59s) +42/3 +uid:0\\(root\\)\n"));
 
   r = Run({"list", "-o", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -147,6 +148,21 @@ TEST_F(ChaosnetctlTest, ExtendRevokeRevokeAll) {
   r = Run({"revoke", "--all"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "fault f-1234 revoked: delay 3s on eth0, revoked\n");
+}
+
+TEST_F(ChaosnetctlTest, RevokeAllSaysWhatItCouldNotRevokeAndWhy) {
+  CtlResult r = Run({"revoke", "--all", "--label", "owned-by=uid:0(root)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "fault f-1234 revoked: delay 3s on eth0, revoked\n"
+            "fault f-5678 not revoked: delay 3s on eth0, owner uid:0(root)\n");
+  EXPECT_EQ(r.err, "chaosnetctl: 1 of 2 faults not revoked: not yours\n");
+
+  // JSON keeps its shape (the revoked faults); the refusal is on stderr.
+  r = Run({"-o", "json", "revoke", "--all", "--label", "owned-by=uid:0(root)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, StartsWith("[{\"id\":\"f-1234\""));
+  EXPECT_EQ(r.err, "chaosnetctl: 1 of 2 faults not revoked: not yours\n");
 }
 
 TEST_F(ChaosnetctlTest, Info) {

@@ -357,6 +357,7 @@ TEST_F(CliTest, List) {
   auto plain = BuildListRequest(Parse({"list"}).list);
   ASSERT_TRUE(plain.ok());
   ExpectProtoEq(*plain, "");
+  ExpectProtoEq(*BuildListRequest(Parse({"list", "--mine"}).list), "mine: true");
 }
 
 TEST_F(CliTest, GetExtendRevoke) {
@@ -383,6 +384,8 @@ TEST_F(CliTest, WatchAndInfo) {
   ASSERT_EQ(watch.command, Command::kWatch);
   EXPECT_TRUE(BuildWatchRequest(watch.watch).send_initial());
   EXPECT_FALSE(BuildWatchRequest(Parse({"watch"}).watch).send_initial());
+  ExpectProtoEq(BuildWatchRequest(Parse({"watch", "--mine", "--initial"}).watch),
+                "send_initial: true mine: true");
   EXPECT_EQ(Parse({"info"}).command, Command::kInfo);
 }
 

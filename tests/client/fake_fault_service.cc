@@ -36,7 +36,8 @@ v1::Fault CannedFault(const std::string& id, const v1::FaultSpec& spec, int64_t 
   *fault.mutable_expires_at() = FromNow(ttl_seconds);
   fault.mutable_counters()->set_packets(42);
   fault.mutable_counters()->set_drops(3);
-  fault.mutable_owner()->set_identity("uid:0 pid:1");
+  fault.mutable_owner()->set_identity("uid:0(root)");
+  fault.mutable_owner()->set_key("uid:0");
   return fault;
 }
 
@@ -116,12 +117,19 @@ class Service final : public v1::FaultService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status RevokeAllFaults(grpc::ServerContext*, const v1::RevokeAllFaultsRequest*,
+  grpc::Status RevokeAllFaults(grpc::ServerContext*, const v1::RevokeAllFaultsRequest* request,
                                v1::RevokeAllFaultsResponse* response) override {
     Count();
     v1::Fault* fault = response->add_faults();
     *fault = CannedFault(kFakeId, DelaySpec(), 30);
     fault->set_state(v1::FAULT_STATE_REVOKED);
+    if (request->label_selector().contains("owned-by")) {
+      v1::NotRevoked* left = response->add_not_revoked();
+      *left->mutable_fault() = CannedFault("f-5678", DelaySpec(), 30);
+      left->mutable_fault()->mutable_owner()->set_identity(
+          request->label_selector().at("owned-by"));
+      left->set_reason("not yours");
+    }
     return grpc::Status::OK;
   }
 

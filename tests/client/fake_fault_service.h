@@ -8,7 +8,8 @@
 //    "loss: 150% is above 100%". Otherwise fault "f-1234" with the request's spec,
 //    expiring after the request's TTL (30s if none); a dry run gets a plan.
 //  - GetFault/ExtendFault/RevokeFault know only "f-1234"; others are NOT_FOUND.
-//  - ListFaults returns two faults; RevokeAllFaults one.
+//  - ListFaults returns two faults; RevokeAllFaults one, and with the label
+//    selector owned-by=OWNER reports "f-5678" of OWNER as not revoked.
 //  - Watch sends one APPLIED event (after a SNAPSHOT with send_initial), then
 //    ends the stream or, with HoldWatch(true), waits until the client cancels.
 #pragma once

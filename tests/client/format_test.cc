@@ -115,15 +115,27 @@ TEST_F(FormatTest, LocalAndUtcTime) {
 }
 
 v1::Fault SampleFault() {
-  auto fault = FromText<v1::Fault>(R"(
-      id: "7f3c0a1e"
-      spec { interface: "eth0" delay { latency { seconds: 3 } } }
-      labels { key: "team" value: "db" }
-      state: FAULT_STATE_ACTIVE
-      counters { packets: 1234 bytes: 99000 drops: 5 }
-      request_id: "r-1"
-      plan { steps { object: "qdisc" kind: "netem" interface: "eth0" handle: "ca00:"
-                     parent: "root" parameters: "delay 3s limit 1000" } })");
+  auto fault = FromText<v1::Fault>(R"pb(
+    id: "7f3c0a1e"
+    spec {
+      interface: "eth0"
+      delay { latency { seconds: 3 } }
+    }
+    labels { key: "team" value: "db" }
+    state: FAULT_STATE_ACTIVE
+    counters { packets: 1234 bytes: 99000 drops: 5 }
+    request_id: "r-1"
+    owner { identity: "uid:1000(alice)" key: "uid:1000" }
+    plan {
+      steps {
+        object: "qdisc"
+        kind: "netem"
+        interface: "eth0"
+        handle: "ca00:"
+        parent: "root"
+        parameters: "delay 3s limit 1000"
+      }
+    })pb");
   *fault.mutable_created_at() = At(kNow);
   *fault.mutable_expires_at() = At(kNow + 30);
   return fault;
@@ -207,10 +219,19 @@ TEST_F(FormatTest, FaultTable) {
       state: FAULT_STATE_EXPIRED counters { packets: 7 drops: 1 })");
   *ended.mutable_expires_at() = At(kNow - 60);
   *ended.mutable_ended_at() = At(kNow - 60);
-  EXPECT_EQ(FaultTable(faults, kNowTp),
-            "ID        IFACE      FAULT               STATE    EXPIRES IN  COUNTERS\n"
-            "7f3c0a1e  eth0       delay 3s            active   30s         1234/5\n"
-            "b2        veth1@web  loss 5% (dport 80)  expired  -           7/1\n");
+  EXPECT_EQ(
+      FaultTable(faults, kNowTp),
+      "ID        IFACE      FAULT               STATE    EXPIRES IN  COUNTERS  OWNER\n"
+      "7f3c0a1e  eth0       delay 3s            active   30s         1234/5    uid:1000(alice)\n"
+      "b2        veth1@web  loss 5% (dport 80)  expired  -           7/1       -\n");
+}
+
+TEST_F(FormatTest, NotRevokedLineNamesTheOwner) {
+  v1::NotRevoked left;
+  *left.mutable_fault() = SampleFault();
+  left.set_reason("not yours");
+  EXPECT_EQ(NotRevokedLine(left),
+            "fault 7f3c0a1e not revoked: delay 3s on eth0, owner uid:1000(alice)\n");
 }
 
 TEST_F(FormatTest, FaultDetails) {
@@ -218,6 +239,7 @@ TEST_F(FormatTest, FaultDetails) {
   EXPECT_THAT(text, HasSubstr("id:          7f3c0a1e\n"));
   EXPECT_THAT(text, HasSubstr("state:       active\n"));
   EXPECT_THAT(text, HasSubstr("labels:      team=db\n"));
+  EXPECT_THAT(text, HasSubstr("owner:       uid:1000(alice)\n"));
   EXPECT_THAT(text, HasSubstr("expires:     2026-11-23 20:14:35 (in 30s)\n"));
   EXPECT_THAT(text, HasSubstr("counters:    1234 packets, 99000 bytes, 5 drops, 0 overlimits\n"));
   EXPECT_THAT(text, HasSubstr("plan:\n  qdisc add dev eth0 root handle ca00: netem"));
@@ -253,6 +275,9 @@ TEST_F(FormatTest, InfoNamesMissingCapabilitiesWithHints) {
   EXPECT_THAT(text, HasSubstr("max ttl:        1h\n"));
   EXPECT_THAT(text, HasSubstr("active faults:  2\n"));
   EXPECT_THAT(text, HasSubstr("you are:        uid:1000(alice) (read-only)\n"));
+  info.set_caller_read_only(false);
+  info.set_caller_admin(true);
+  EXPECT_THAT(InfoText(info, kNowTp), HasSubstr("you are:        uid:1000(alice) (admin)\n"));
   EXPECT_THAT(text, HasSubstr("  netem  MISSING  load sch_netem\n"));
   EXPECT_THAT(text, HasSubstr("  tbf    yes\n"));
 }

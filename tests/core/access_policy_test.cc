@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/core/test_callers.h"
+
 namespace chaosnet::core {
 namespace {
 
@@ -92,6 +94,98 @@ TEST(AccessPolicy, CountLimitsAreResourceExhaustedAndNameTheFlag) {
   EXPECT_EQ(mine.code(), StatusCode::kResourceExhausted);
   EXPECT_THAT(mine.message(), HasSubstr("uid:1000 has 2 live faults"));
   EXPECT_THAT(mine.message(), HasSubstr("--max-faults-per-caller 2"));
+}
+
+// --- Faults of others -----------------------------------------------------------
+
+using testing::CertificateUser;
+using testing::LocalUser;
+using testing::Root;
+
+FaultRecord OwnedBy(const Caller& owner) {
+  FaultRecord f;
+  f.id = "3f9c1a2b7d40";
+  f.owner = owner.principal;
+  f.owner_identity = owner.identity;
+  return f;
+}
+
+TEST(FaultOwnership, TheOwnerIsTheIdentityNotItsName) {
+  EXPECT_TRUE(IsOwner(LocalUser(1000).identity, LocalUser(1000, "alice").identity));
+  EXPECT_FALSE(IsOwner(LocalUser(1001, "alice").identity, LocalUser(1000, "alice").identity));
+  EXPECT_TRUE(IsOwner(CertificateUser("runner-1", "10.0.0.5").identity,
+                      CertificateUser("runner-1", "10.0.0.9").identity))
+      << "a certificate is the same caller from any address";
+  EXPECT_FALSE(IsOwner(CertificateUser("runner-2").identity, CertificateUser("runner-1").identity));
+  EXPECT_FALSE(IsOwner(PlaintextCaller("10.0.0.5").identity, PlaintextCaller("10.0.0.6").identity));
+  EXPECT_TRUE(IsOwner(PlaintextCaller("10.0.0.5").identity, PlaintextCaller("10.0.0.5").identity));
+  // Nobody owns a fault without a known owner, not even a caller without an identity.
+  EXPECT_FALSE(IsOwner(UnknownCaller("x").identity, model::Identity{}));
+}
+
+TEST(FaultOwnership, RootIsAlwaysAnAdminAndOthersByPattern) {
+  AccessPolicy p;
+  EXPECT_TRUE(IsAdmin(p, Root()));
+  EXPECT_FALSE(IsAdmin(p, LocalUser(1000, "alice", {27})));
+  EXPECT_FALSE(IsAdmin(p, CertificateUser("ops-1")));
+  p.admins = {*ParseCallerPattern("gid:27", nullptr, nullptr),
+              *ParseCallerPattern("cn:ops-*", nullptr, nullptr)};
+  EXPECT_TRUE(IsAdmin(p, LocalUser(1000, "alice", {27})));
+  EXPECT_TRUE(IsAdmin(p, CertificateUser("ops-1")));
+  EXPECT_FALSE(IsAdmin(p, CertificateUser("runner-1")));
+  EXPECT_FALSE(IsAdmin(p, UnknownCaller("x")));
+}
+
+// The README's table: operation x (owner, admin, other writer); read-only
+// callers are refused earlier, by CheckMayChange.
+TEST(FaultOwnership, WhoMayChangeAFaultTheyDoNotOwn) {
+  const Caller owner = LocalUser(1000, "alice");
+  const Caller admin = CertificateUser("ops-1");
+  const Caller other = LocalUser(1001, "mallory");
+  const FaultRecord fault = OwnedBy(owner);
+  struct Row {
+    FaultChange change;
+    RevokeOthers revoke_others;
+    bool owner, admin, other;
+  } rows[] = {
+      {FaultChange::kExtend, RevokeOthers::kAny, true, true, false},
+      {FaultChange::kBindKeepAlive, RevokeOthers::kAny, true, true, false},
+      {FaultChange::kRevoke, RevokeOthers::kAny, true, true, true},
+      {FaultChange::kExtend, RevokeOthers::kOwner, true, true, false},
+      {FaultChange::kBindKeepAlive, RevokeOthers::kOwner, true, true, false},
+      {FaultChange::kRevoke, RevokeOthers::kOwner, true, true, false},
+  };
+  for (const Row& row : rows) {
+    AccessPolicy p;
+    p.admins = {*ParseCallerPattern("cn:ops-*", nullptr, nullptr)};
+    p.revoke_others = row.revoke_others;
+    const auto what = ::testing::Message()
+                      << "change " << static_cast<int>(row.change) << ", revoke-others "
+                      << static_cast<int>(row.revoke_others);
+    EXPECT_EQ(CheckMayChangeFault(p, owner, row.change, fault).ok(), row.owner) << what;
+    EXPECT_EQ(CheckMayChangeFault(p, admin, row.change, fault).ok(), row.admin) << what;
+    EXPECT_EQ(CheckMayChangeFault(p, Root(), row.change, fault).ok(), true) << what;
+    Status s = CheckMayChangeFault(p, other, row.change, fault);
+    EXPECT_EQ(s.ok(), row.other) << what;
+    if (!s.ok()) EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << what;
+  }
+}
+
+TEST(FaultOwnership, ARefusalNamesTheOwnerAndTheFlagThatWouldAllowIt) {
+  AccessPolicy p;
+  const FaultRecord fault = OwnedBy(Root());
+  const Caller mallory = LocalUser(1001, "mallory");
+  EXPECT_EQ(CheckMayChangeFault(p, mallory, FaultChange::kExtend, fault).message(),
+            "uid:1001(mallory) may not extend fault 3f9c1a2b7d40: it belongs to uid:0(root), and "
+            "only its owner or an admin may (--admin PATTERN would allow it)");
+  EXPECT_EQ(CheckMayChangeFault(p, mallory, FaultChange::kBindKeepAlive, fault).message(),
+            "uid:1001(mallory) may not bind fault 3f9c1a2b7d40 to a keep-alive stream: it belongs "
+            "to uid:0(root), and only its owner or an admin may (--admin PATTERN would allow it)");
+  p.revoke_others = RevokeOthers::kOwner;
+  EXPECT_EQ(CheckMayChangeFault(p, mallory, FaultChange::kRevoke, fault).message(),
+            "uid:1001(mallory) may not revoke fault 3f9c1a2b7d40: it belongs to uid:0(root), and "
+            "only its owner or an admin may (--revoke-others owner is set; --admin PATTERN or "
+            "--revoke-others any would allow it)");
 }
 
 }  // namespace

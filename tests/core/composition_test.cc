@@ -10,6 +10,7 @@
 
 #include "daemon/core/fault_manager.h"
 #include "tests/core/fake_kernel.h"
+#include "tests/core/test_callers.h"
 
 namespace chaosnet::core {
 namespace {
@@ -108,13 +109,13 @@ TEST_F(CompositionTest, TargetedFaultsShareOneTreeAndEndIndependently) {
     }
   }
 
-  ASSERT_TRUE(manager->Revoke("f1", "t").ok());
+  ASSERT_TRUE(manager->Revoke("f1", testing::Root()).ok());
   EXPECT_EQ(iface.classes.size(), 1u);
   EXPECT_EQ(iface.filters.size(), filters_with_one);
   EXPECT_TRUE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_TRUE(manager->Get("f2")->active());
 
-  ASSERT_TRUE(manager->Revoke("f2", "t").ok());
+  ASSERT_TRUE(manager->Revoke("f2", testing::Root()).ok());
   EXPECT_FALSE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_TRUE(iface.classes.empty());
   EXPECT_TRUE(iface.filters.empty());
@@ -157,9 +158,9 @@ TEST_F(CompositionTest, IngressFaultBringsAnIfbThatGoesWithTheLastIngressFault) 
   EXPECT_TRUE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_EQ(kernels.own.iface(ifb).classes.size(), 2u);
 
-  ASSERT_TRUE(manager->Revoke("f1", "t").ok());
+  ASSERT_TRUE(manager->Revoke("f1", testing::Root()).ok());
   EXPECT_TRUE(kernels.own.HasInterface(IfbNameFor(eth0)));  // f2 still uses it
-  ASSERT_TRUE(manager->Revoke("f2", "t").ok());
+  ASSERT_TRUE(manager->Revoke("f2", testing::Root()).ok());
   EXPECT_FALSE(kernels.own.HasInterface(IfbNameFor(eth0)));
   EXPECT_FALSE(kernels.own.iface(eth0).ingress);
   EXPECT_FALSE(kernels.own.HasOwnedQdisc(eth0));

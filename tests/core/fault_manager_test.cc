@@ -7,6 +7,7 @@
 #include "daemon/plan/tc_objects.h"
 #include "tests/core/fake_clock.h"
 #include "tests/core/fake_kernel.h"
+#include "tests/core/test_callers.h"
 
 namespace chaosnet::core {
 namespace {
@@ -14,6 +15,8 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::LocalUser;
+using testing::Root;
 
 using testing::FakeClock;
 
@@ -43,7 +46,7 @@ class FaultManagerTest : public ::testing::Test {
     CreateRequest r;
     r.spec = std::move(spec);
     r.ttl = ttl;
-    r.caller = "uid:0";
+    r.caller = Root();
     return r;
   }
 
@@ -212,28 +215,28 @@ TEST_F(FaultManagerTest, ExtendMovesTheDeadlineAndIsBoundedByTheMaximum) {
   Rebuild();
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 10s)).ok());
   clock.Advance(5s);
-  auto extended = manager->Extend("f1", 60s, "uid:0");
+  auto extended = manager->Extend("f1", 60s, Root());
   ASSERT_TRUE(extended.ok());
   EXPECT_EQ(extended->deadline, clock.steady + 60s);
   clock.Advance(10s);
   EXPECT_TRUE(manager->ExpireDue().empty());
-  EXPECT_EQ(manager->Extend("f1", 2h, "uid:0").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(manager->Extend("zz", 1s, "uid:0").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(manager->Extend("f1", 2h, Root()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(manager->Extend("zz", 1s, Root()).status().code(), StatusCode::kNotFound);
   clock.Advance(50s);
   EXPECT_EQ(manager->ExpireDue().size(), 1u);
-  EXPECT_EQ(manager->Extend("f1", 1s, "uid:0").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager->Extend("f1", 1s, Root()).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(events, ElementsAre("APPLIED f1", "EXTENDED f1", "EXPIRED f1"));
 }
 
 TEST_F(FaultManagerTest, RevokeRollsBackAtOnce) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
-  auto revoked = manager->Revoke("f1", "uid:1000");
+  auto revoked = manager->Revoke("f1", LocalUser(1000, "alice"));
   ASSERT_TRUE(revoked.ok());
   EXPECT_EQ(revoked->state, FaultState::kRevoked);
   EXPECT_THAT(revoked->state_reason, HasSubstr("uid:1000"));
   EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
-  EXPECT_EQ(manager->Revoke("f1", "x").status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(manager->Revoke("nope", "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(manager->Revoke("f1", Root()).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager->Revoke("nope", Root()).status().code(), StatusCode::kNotFound);
   // Nothing is left for the timer.
   EXPECT_FALSE(manager->NextDeadline());
 }
@@ -245,15 +248,15 @@ TEST_F(FaultManagerTest, ChangesToAnEndedOrUnknownFaultSayWhich) {
   clock.Advance(10s);
   ASSERT_EQ(manager->ExpireDue().size(), 1u);
 
-  EXPECT_EQ(manager->Extend("f1", 1s, "uid:0").status().message(),
+  EXPECT_EQ(manager->Extend("f1", 1s, Root()).status().message(),
             "fault f1 has already ended (EXPIRED); create a new one");
-  EXPECT_EQ(manager->Revoke("f1", "uid:0").status().message(),
+  EXPECT_EQ(manager->Revoke("f1", Root()).status().message(),
             "fault f1 has already ended (EXPIRED)");
-  EXPECT_EQ(manager->BindKeepAlive("f1").status().message(),
+  EXPECT_EQ(manager->BindKeepAlive("f1", Root()).status().message(),
             "fault f1 has already ended (EXPIRED)");
   for (const Status& s :
-       {manager->Extend("f9", 1s, "uid:0").status(), manager->Revoke("f9", "uid:0").status(),
-        manager->BindKeepAlive("f9").status()}) {
+       {manager->Extend("f9", 1s, Root()).status(), manager->Revoke("f9", Root()).status(),
+        manager->BindKeepAlive("f9", Root()).status()}) {
     EXPECT_EQ(s.code(), StatusCode::kNotFound);
     EXPECT_EQ(s.message(), "no fault with id f9");
   }
@@ -266,11 +269,11 @@ TEST_F(FaultManagerTest, RevokeAllHonoursTheLabelSelector) {
   b.labels = {{"team", "web"}};
   ASSERT_TRUE(manager->Create(a).ok());
   ASSERT_TRUE(manager->Create(b).ok());
-  auto revoked = manager->RevokeAll({{"team", "db"}}, "uid:0");
+  auto revoked = manager->RevokeAll({{"team", "db"}}, Root()).revoked;
   ASSERT_EQ(revoked.size(), 1u);
   EXPECT_EQ(revoked[0].spec.interface, "eth0");
   EXPECT_TRUE(kernel.HasOwnedQdisc(eth1));
-  EXPECT_EQ(manager->RevokeAll({}, "uid:0").size(), 1u);
+  EXPECT_EQ(manager->RevokeAll({}, Root()).revoked.size(), 1u);
   EXPECT_EQ(manager->active_count(), 0u);
 }
 
@@ -349,7 +352,7 @@ TEST_F(FaultManagerTest, EndedHistoryIsBounded) {
   Rebuild();
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
-    manager->Revoke("f" + std::to_string(i + 1), "x");
+    manager->Revoke("f" + std::to_string(i + 1), Root());
   }
   EXPECT_EQ(manager->List({.include_ended = true}).size(), 3u);
   EXPECT_EQ(manager->Get("f1").status().code(), StatusCode::kNotFound);
@@ -374,6 +377,131 @@ TEST_F(FaultManagerTest, ThePolicyIsCheckedBeforeAnythingIsTouched) {
   EXPECT_EQ(kernel.apply_calls, 1);
   EXPECT_FALSE(kernel.HasOwnedQdisc(eth1));
   EXPECT_THAT(events, ElementsAre("APPLIED f1"));
+}
+
+// --- Ownership ------------------------------------------------------------------
+
+class OwnershipTest : public FaultManagerTest {
+ protected:
+  const Caller alice = LocalUser(1000, "alice");
+  const Caller bob = LocalUser(1001, "bob");
+
+  std::string CreateAs(const Caller& caller, const std::string& iface) {
+    CreateRequest r = Request(Delay(iface));
+    r.caller = caller;
+    auto created = manager->Create(r);
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    return created.ok() ? created->fault.id : "";
+  }
+};
+
+TEST_F(OwnershipTest, ExtendingBelongsToTheOwnerAndAdmins) {
+  config.policy.admins = {*ParseCallerPattern("gid:500", nullptr, nullptr)};
+  Rebuild();
+  const std::string id = CreateAs(alice, "eth0");
+  const SteadyTime deadline = manager->Get(id)->deadline;
+
+  auto refused = manager->Extend(id, 20h, bob);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(refused.status().message(),
+            "uid:1001(bob) may not extend fault f1: it belongs to uid:1000(alice), and only its "
+            "owner or an admin may (--admin PATTERN would allow it)");
+  EXPECT_EQ(manager->Get(id)->deadline, deadline);
+  EXPECT_THAT(events, ElementsAre("APPLIED f1"));
+
+  // The identity, not its name: uid 1000 without a name is alice.
+  EXPECT_TRUE(manager->Extend(id, 60s, LocalUser(1000)).ok());
+  EXPECT_TRUE(manager->Extend(id, 60s, alice).ok());
+  EXPECT_TRUE(manager->Extend(id, 60s, Root()).ok()) << "root is always an admin";
+  EXPECT_TRUE(manager->Extend(id, 60s, LocalUser(1002, "carol", {500})).ok()) << "--admin gid:500";
+  // An admin pattern matches callers, not uids alone: a certificate is not uid 1000.
+  EXPECT_EQ(manager->Extend(id, 60s, testing::CertificateUser("alice")).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(OwnershipTest, BindingToAKeepAliveStreamBelongsToTheOwnerAndAdmins) {
+  const std::string id = CreateAs(alice, "eth0");
+  auto refused = manager->BindKeepAlive(id, bob);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("may not bind fault f1 to a keep-alive stream: it belongs to "
+                        "uid:1000(alice)"));
+  EXPECT_FALSE(manager->Get(id)->keep_alive);
+  // Refusing the binding ends nothing: the stream that asked holds none of it.
+  EXPECT_TRUE(manager->EndKeepAlive({id}, "the refused stream ended").empty());
+  EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_TRUE(manager->BindKeepAlive(id, alice).ok());
+}
+
+TEST_F(OwnershipTest, AnyWriterMayRevokeByDefaultAndTheReasonNamesBoth) {
+  const std::string mine = CreateAs(alice, "eth0");
+  const std::string theirs = CreateAs(alice, "eth1");
+  auto own = manager->Revoke(mine, LocalUser(1000));
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->state_reason, "revoked by uid:1000");
+  auto other = manager->Revoke(theirs, bob);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  EXPECT_EQ(other->state, FaultState::kRevoked);
+  EXPECT_EQ(other->state_reason, "revoked by uid:1001(bob), owner uid:1000(alice)");
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth1));
+}
+
+TEST_F(OwnershipTest, RevokeOthersOwnerLeavesOthersFaultsToTheirOwnersAndAdmins) {
+  config.policy.revoke_others = RevokeOthers::kOwner;
+  Rebuild();
+  const std::string alices = CreateAs(alice, "eth0");
+  const std::string bobs = CreateAs(bob, "eth1");
+
+  auto refused = manager->Revoke(alices, bob);
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), HasSubstr("it belongs to uid:1000(alice)"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("--revoke-others any"));
+  EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
+
+  RevokeAllResult all = manager->RevokeAll({}, bob);
+  ASSERT_EQ(all.revoked.size(), 1u);
+  EXPECT_EQ(all.revoked[0].id, bobs);
+  ASSERT_EQ(all.not_revoked.size(), 1u);
+  EXPECT_EQ(all.not_revoked[0].fault.id, alices);
+  EXPECT_EQ(all.not_revoked[0].why.code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(all.not_revoked[0].why.message(), HasSubstr("uid:1000(alice)"));
+  EXPECT_TRUE(manager->Get(alices)->active());
+
+  all = manager->RevokeAll({}, Root());
+  ASSERT_EQ(all.revoked.size(), 1u);
+  EXPECT_TRUE(all.not_revoked.empty());
+  EXPECT_EQ(all.revoked[0].state_reason,
+            "revoked by uid:0(root) (revoke all), owner uid:1000(alice)");
+}
+
+TEST_F(OwnershipTest, AFaultWithoutAKnownOwnerIsForAdminsOnly) {
+  CreateRequest r = Request(Delay("eth0"));
+  r.caller = Caller{};  // as a record of an unknown owner restored from a journal would be
+  ASSERT_TRUE(manager->Create(r).ok());
+  auto refused = manager->Extend("f1", 60s, alice);
+  EXPECT_THAT(refused.status().message(), HasSubstr("it has no known owner, so only an admin may"));
+  EXPECT_TRUE(manager->Extend("f1", 60s, Root()).ok());
+}
+
+TEST_F(OwnershipTest, MineListsTheCallersOwnFaults) {
+  CreateAs(alice, "eth0");
+  CreateAs(bob, "eth1");
+  auto mine = manager->List({.owner = model::UidIdentity(1000)});
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].owner, "uid:1000(alice)");
+  EXPECT_TRUE(manager->List({.owner = model::Identity{}}).empty()) << "an unknown caller owns none";
+  EXPECT_EQ(manager->List({}).size(), 2u);
+}
+
+TEST_F(OwnershipTest, PerCallerLimitsCountIdentitiesNotNames) {
+  config.policy.max_faults_per_caller = 1;
+  Rebuild();
+  CreateAs(alice, "eth0");
+  CreateRequest r = Request(Delay("eth1"));
+  r.caller = LocalUser(1000);
+  EXPECT_EQ(manager->Create(r).status().code(), StatusCode::kResourceExhausted);
+  r.caller = bob;
+  EXPECT_TRUE(manager->Create(r).ok());
 }
 
 // --- The durable lease store -------------------------------------------------
@@ -456,11 +584,11 @@ TEST_F(FaultManagerStoreTest, FailedApplyForgetsThePendingLease) {
 TEST_F(FaultManagerStoreTest, ExtendRecordsTheNewDeadlineBeforeAcknowledging) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 30s)).ok());
   clock.Advance(10s);
-  ASSERT_TRUE(manager->Extend("f1", 60s, "uid:0").ok());
+  ASSERT_TRUE(manager->Extend("f1", 60s, Root()).ok());
   EXPECT_EQ(store.leases.at("f1").deadline, clock.wall + 60s);
 
   store.next_error = Unavailable("disk full");
-  auto r = manager->Extend("f1", 120s, "uid:0");
+  auto r = manager->Extend("f1", 120s, Root());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   // Not acknowledged, so not applied: the old deadline still rules.
@@ -471,7 +599,7 @@ TEST_F(FaultManagerStoreTest, ExtendRecordsTheNewDeadlineBeforeAcknowledging) {
 TEST_F(FaultManagerStoreTest, KeepAliveBindingIsRecordedAndItsEndRevokesOnlyBoundFaults) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
   ASSERT_TRUE(manager->Create(Request(Delay("eth1"))).ok());
-  auto bound = manager->BindKeepAlive("f1");
+  auto bound = manager->BindKeepAlive("f1", Root());
   ASSERT_TRUE(bound.ok()) << bound.status().message();
   EXPECT_TRUE(bound->keep_alive);
   // Durable before it is acknowledged: a restart must know not to re-arm it.
@@ -492,20 +620,20 @@ TEST_F(FaultManagerStoreTest, KeepAliveBindingIsRecordedAndItsEndRevokesOnlyBoun
 
 TEST_F(FaultManagerStoreTest, KeepAliveBindingRefusals) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
-  EXPECT_EQ(manager->BindKeepAlive("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(manager->BindKeepAlive("nope", Root()).status().code(), StatusCode::kNotFound);
 
   store.next_error = Unavailable("disk full");
-  auto unrecorded = manager->BindKeepAlive("f1");
+  auto unrecorded = manager->BindKeepAlive("f1", Root());
   EXPECT_EQ(unrecorded.status().code(), StatusCode::kUnavailable);
   EXPECT_FALSE(manager->Get("f1")->keep_alive);  // not recorded, so not bound
 
-  ASSERT_TRUE(manager->BindKeepAlive("f1").ok());
-  auto twice = manager->BindKeepAlive("f1");
+  ASSERT_TRUE(manager->BindKeepAlive("f1", Root()).ok());
+  auto twice = manager->BindKeepAlive("f1", Root());
   EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(twice.status().message(), HasSubstr("already bound"));
 
-  ASSERT_TRUE(manager->Revoke("f1", "uid:0").ok());
-  auto ended = manager->BindKeepAlive("f1");
+  ASSERT_TRUE(manager->Revoke("f1", Root()).ok());
+  auto ended = manager->BindKeepAlive("f1", Root());
   EXPECT_EQ(ended.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(ended.status().message(), HasSubstr("already ended"));
   // A stream ending after its fault did changes nothing.
@@ -521,7 +649,7 @@ TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved
   EXPECT_THAT(store.log, ElementsAre("put f1 ended (lazy) @apply2 @remove0",
                                      "remove f1 (lazy) @apply2 @remove1"));
   store.log.clear();
-  ASSERT_TRUE(manager->Revoke("f2", "uid:0").ok());
+  ASSERT_TRUE(manager->Revoke("f2", Root()).ok());
   // A revoke ends a lease early: that must be on disk before the kernel changes.
   EXPECT_THAT(store.log,
               ElementsAre("put f2 ended @apply2 @remove1", "remove f2 (lazy) @apply2 @remove2"));
@@ -531,7 +659,7 @@ TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved
 TEST_F(FaultManagerStoreTest, FailedRollbackKeepsTheEndedRecordForTheNextStart) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
   kernel.next_remove_error = Internal("EBUSY");
-  auto r = manager->Revoke("f1", "uid:0");
+  auto r = manager->Revoke("f1", Root());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->state, FaultState::kFailed);
   ASSERT_TRUE(store.leases.contains("f1"));
@@ -597,6 +725,17 @@ TEST_F(FaultManagerStoreTest, RestoreRearmsWithTheRemainingTimeAndExpiresOnTime)
   EXPECT_THAT(events, ElementsAre("EXPIRED old1"));
 }
 
+TEST_F(FaultManagerStoreTest, ARestoredLeaseKeepsItsOwner) {
+  auto lease = Recorded("old1", "eth0", eth0, clock.wall - 20s, clock.wall + 10s);
+  lease.owner = "uid:1000(alice)";
+  lease.owner_identity = model::UidIdentity(1000);
+  ASSERT_TRUE(manager->Restore(FromStoredLease(lease), 10s).ok());
+  EXPECT_EQ(store.leases.at("old1").owner_identity, model::UidIdentity(1000));
+  EXPECT_EQ(manager->Extend("old1", 60s, LocalUser(1001, "bob")).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(manager->Extend("old1", 60s, LocalUser(1000)).ok());
+}
+
 TEST_F(FaultManagerStoreTest, RestoreRefusesAnInterfaceAlreadyTaken) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
   auto lease = Recorded("old1", "eth0", eth0, clock.wall, clock.wall + 10s);
@@ -622,7 +761,8 @@ TEST(StoredLeaseConversionTest, RoundTripsWhatARestartNeeds) {
   r.id = "abc";
   r.spec = Delay("eth3", 250ms);
   r.labels = {{"team", "x"}};
-  r.owner = "uid:7";
+  r.owner = "uid:7(bob)";
+  r.owner_identity = model::UidIdentity(7);
   r.request_id = "req-1";
   r.site.ifindex = 9;
   r.site.placements.push_back(Placement{"eth3", 9, false, {}});
@@ -638,10 +778,28 @@ TEST(StoredLeaseConversionTest, RoundTripsWhatARestartNeeds) {
   EXPECT_TRUE(back.spec == r.spec);
   EXPECT_EQ(back.labels, r.labels);
   EXPECT_EQ(back.owner, r.owner);
+  EXPECT_EQ(back.owner_identity, r.owner_identity);
   EXPECT_EQ(back.request_id, r.request_id);
   EXPECT_EQ(back.site.ifindex, r.site.ifindex);
   EXPECT_EQ(back.created_at, r.created_at);
   EXPECT_EQ(back.expires_at, r.expires_at);
+}
+
+// Journals of daemons that kept only the principal still name the owner.
+TEST(StoredLeaseConversionTest, ARecordWithoutAnOwnerIdentityTakesItFromThePrincipal) {
+  state::StoredLease lease;
+  lease.id = "abc";
+  lease.owner = "uid:1000(alice)";
+  EXPECT_EQ(FromStoredLease(lease).owner_identity, model::UidIdentity(1000));
+  lease.owner = "x509:CN=runner-1,O=chaosnet";
+  EXPECT_EQ(FromStoredLease(lease).owner_identity,
+            model::CertificateIdentity("CN=runner-1,O=chaosnet"));
+  lease.owner = "";
+  EXPECT_TRUE(FromStoredLease(lease).owner_identity.empty());
+  // A recorded identity wins over the principal's text.
+  lease.owner = "uid:1000(alice)";
+  lease.owner_identity = model::UidIdentity(1001);
+  EXPECT_EQ(FromStoredLease(lease).owner_identity, model::UidIdentity(1001));
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ def certs(tmp_path_factory):
     script = os.path.join(helpers.SOURCE_DIR, "scripts", "make-certs.sh")
     helpers.run(script, "ca", str(directory))
     helpers.run(script, "server", str(directory), "chaosnetd", "localhost", "127.0.0.1")
-    for name in ("runner-1", "observer-1"):
+    for name in ("runner-1", "runner-2", "observer-1"):
         helpers.run(script, "client", str(directory), name)
     helpers.run(script, "ca", str(directory / "other"))
     return directory

@@ -1,5 +1,6 @@
 """The client over the daemon's mTLS listener: settings from arguments or from the
-CLI's CHAOSNET_* variables, a certificate's identity, read-only certificates."""
+CLI's CHAOSNET_* variables, a certificate's identity, read-only certificates, and
+what revoke_all() says when it may not revoke another certificate's fault."""
 
 import json
 
@@ -76,3 +77,50 @@ def test_a_daemon_certificate_from_another_ca_is_unreachable(tls_daemon, pair, c
         str(certs / "runner-1.pem"), str(certs / "runner-1.key"))
     assert out.stdout.startswith(f"Unavailable cannot reach chaosnetd at localhost:{TLS_PORT}"), (
         out.stdout + out.stderr)
+
+
+# Two certificates in one process: runner-2 lists its own and revokes all it may.
+OTHERS_FAULTS = """
+import json, sys, chaosnet
+server, ca, certs, iface = sys.argv[1:5]
+def as_runner(name):
+    return chaosnet.Client(server, tls_ca=ca, tls_cert=f"{certs}/{name}.pem",
+                           tls_key=f"{certs}/{name}.key", tls_server_name="localhost")
+owner, other = as_runner("runner-1"), as_runner("runner-2")
+theirs = owner.rate(iface, "1mbit", ttl="1m", dst="10.79.0.2")
+mine = other.rate(iface, "1mbit", ttl="1m", dst="10.79.0.3")
+seen = {"theirs": theirs.id, "mine": mine.id, "owner_key": other.get(theirs.id).owner_key,
+        "listed_mine": [f.id for f in other.list(mine=True)]}
+try:
+    other.revoke_all()
+except chaosnet.NotAllRevoked as e:
+    seen.update(revoked=[f.id for f in e.revoked], message=str(e),
+                left=[[f.id, f.owner, reason] for f, reason in e.not_revoked])
+seen["theirs_state"] = owner.get(theirs.id).state
+owner.revoke_all()
+print(json.dumps(seen))
+"""
+
+
+def test_revoke_all_says_which_faults_of_others_it_left(pair, certs):
+    port = TLS_PORT + 1  # beside the module's tls_daemon, in the same namespace
+    daemon = helpers.Daemon(pair.a, [
+        "--listen", f"127.0.0.1:{port}", "--tls-cert", str(certs / "chaosnetd.pem"),
+        "--tls-key", str(certs / "chaosnetd.key"), "--tls-client-ca", str(certs / "ca.pem"),
+        "--revoke-others", "owner"])  # fmt: skip
+    try:
+        out = helpers.python_in_namespace(pair.a, OTHERS_FAULTS, f"127.0.0.1:{port}",
+                                          str(certs / "ca.pem"), str(certs), pair.if_a)  # fmt: skip
+    finally:
+        daemon.stop()
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout)
+    assert seen["owner_key"] == "x509:CN=runner-1,O=chaosnet"
+    assert seen["listed_mine"] == [seen["mine"]]
+    assert seen["revoked"] == [seen["mine"]]
+    [(left_id, left_owner, reason)] = seen["left"]
+    assert left_id == seen["theirs"] and left_owner == "x509:CN=runner-1,O=chaosnet"
+    assert "it belongs to x509:CN=runner-1,O=chaosnet" in reason and "--revoke-others" in reason
+    assert seen["message"].startswith("1 of 2 faults not revoked: ")
+    assert seen["theirs_state"] == "active"
+    assert not pair.chaosnet_tree()

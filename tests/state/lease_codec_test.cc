@@ -138,6 +138,15 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"state_pending", [](StoredLease& l) { l.state = LeaseState::kPending; }},
         FieldCase{"state_ended", [](StoredLease& l) { l.state = LeaseState::kEnded; }},
         FieldCase{"owner", [](StoredLease& l) { l.owner = "uid:0"; }},
+        FieldCase{"owner_uid", [](StoredLease& l) { l.owner_identity = model::UidIdentity(0); }},
+        FieldCase{"owner_certificate",
+                  [](StoredLease& l) {
+                    l.owner_identity = model::CertificateIdentity("CN=runner-1,O=chaosnet");
+                  }},
+        FieldCase{"owner_address",
+                  [](StoredLease& l) { l.owner_identity = model::AddressIdentity("fd00::5"); }},
+        // As older daemons wrote records: the principal alone.
+        FieldCase{"owner_identity_absent", [](StoredLease& l) { l.owner_identity = {}; }},
         FieldCase{"request_id", [](StoredLease& l) { l.request_id = "other"; }},
         FieldCase{"labels_value", [](StoredLease& l) { l.labels["team"] = "search"; }},
         FieldCase{"labels_none", [](StoredLease& l) { l.labels.clear(); }},
@@ -280,6 +289,12 @@ INSTANTIATE_TEST_SUITE_P(
                   StatusCode::kInvalidArgument, "id: missing"},
         BadRecord{"empty_id", [](std::string s) { return Replace(s, "\"a1b2c3d4e5f6\"", "\"\""); },
                   StatusCode::kInvalidArgument, "id: empty"},
+        BadRecord{"owner_identity_kind",
+                  [](std::string s) { return Replace(s, "\"kind\":\"uid\"", "\"kind\":\"role\""); },
+                  StatusCode::kInvalidArgument, "owner_identity.kind: unknown value \"role\""},
+        BadRecord{"owner_identity_uid",
+                  [](std::string s) { return Replace(s, "\"uid\":1000", "\"uid\":-1"); },
+                  StatusCode::kInvalidArgument, "owner_identity.uid"},
         BadRecord{"bad_state", [](std::string s) { return Replace(s, "\"active\"", "\"zombie\""); },
                   StatusCode::kInvalidArgument, "state: unknown value \"zombie\""},
         BadRecord{"ifindex_type",

@@ -59,6 +59,7 @@ inline StoredLease FullLease(const std::string& id = "a1b2c3d4e5f6") {
   l.spec.queue_limit = 123456;
   l.labels = {{"team", "payments"}, {"run", "ci-77"}};
   l.owner = "uid:1000 (alice)";
+  l.owner_identity = model::UidIdentity(1000);
   l.request_id = "req-9";
   l.interface = "veth-test0";
   l.ifindex = 17;

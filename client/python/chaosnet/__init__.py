@@ -25,6 +25,7 @@ from chaosnet.errors import (
     FeatureNotSupported,
     Internal,
     InvalidArgument,
+    NotAllRevoked,
     NotFound,
     OutOfRange,
     PermissionDenied,
@@ -42,7 +43,7 @@ __all__ = [
     "__version__", "Client", "Fault", "FaultGroup", "ScopedFault", "Watch", "hold",
     "Capability", "Counters", "Event", "FaultRecord", "Info", "PlanStep", "Spec",
     "ChaosnetError", "Aborted", "AlreadyExists", "Cancelled", "DataLoss", "DeadlineExceeded",
-    "FailedPrecondition", "FeatureNotSupported", "Internal", "InvalidArgument", "NotFound",
-    "OutOfRange", "PermissionDenied", "ResourceExhausted", "Unauthenticated", "Unavailable",
-    "Unimplemented", "Unknown",
+    "FailedPrecondition", "FeatureNotSupported", "Internal", "InvalidArgument", "NotAllRevoked",
+    "NotFound", "OutOfRange", "PermissionDenied", "ResourceExhausted", "Unauthenticated",
+    "Unavailable", "Unimplemented", "Unknown",
 ]  # fmt: skip

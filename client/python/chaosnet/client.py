@@ -11,8 +11,8 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Union
 import grpc
 
 from chaosnet import connection, units
-from chaosnet.errors import (ChaosnetError, FailedPrecondition, InvalidArgument, NotFound,
-                             from_rpc_error)  # fmt: skip
+from chaosnet.errors import (ChaosnetError, FailedPrecondition, InvalidArgument, NotAllRevoked,
+                             NotFound, from_rpc_error)  # fmt: skip
 from chaosnet.features import FeatureGate
 from chaosnet.keepalive import KeepAliveStream
 from chaosnet.requests import (TARGET_ARGUMENTS, Labels, build_create, extend_request,
@@ -209,10 +209,10 @@ class ScopedFault:
 class Watch:
     """Lease events as they happen: iterate it; cancel() or leave a with block to stop."""
 
-    def __init__(self, client: "Client", initial: bool):
+    def __init__(self, client: "Client", initial: bool, mine: bool = False):
         self._server = client.server
         self._cancelled = False
-        request = pb.WatchRequest(send_initial=initial)
+        request = pb.WatchRequest(send_initial=initial, mine=mine)
         client._features.check(request)
         self._call = client._stub.Watch(request)
 
@@ -418,10 +418,12 @@ class Client(_FaultMethods):
         return Fault.from_proto(self, self._unary("GetFault", pb.GetFaultRequest(id=fault_id)))
 
     def list(self, interface: Optional[str] = None, labels: Labels = None,
-             include_ended: bool = False) -> List[Fault]:  # fmt: skip
+             include_ended: bool = False, mine: bool = False) -> List[Fault]:  # fmt: skip
         """Live faults (and recently ended ones with include_ended), filtered by
-        interface and by labels that must all match."""
-        request = pb.ListFaultsRequest(interface=interface or "", include_ended=include_ended)
+        interface, by labels that must all match, and with mine by their owner
+        being this caller."""
+        request = pb.ListFaultsRequest(interface=interface or "", include_ended=include_ended,
+                                       mine=mine)  # fmt: skip
         request.label_selector.update(labels_dict(labels))
         response = self._unary("ListFaults", request)
         return [Fault.from_proto(self, f) for f in response.faults]
@@ -433,15 +435,22 @@ class Client(_FaultMethods):
         return self._existing(fault).revoke()
 
     def revoke_all(self, labels: Labels = None) -> List[Fault]:
-        """Revokes every active fault, or those carrying all of `labels`."""
+        """Revokes every active fault, or those carrying all of `labels`. Raises
+        NotAllRevoked (a PermissionDenied) when the daemon left some because they
+        are other callers' (--revoke-others owner); it says which and why."""
         request = pb.RevokeAllFaultsRequest()
         request.label_selector.update(labels_dict(labels))
         response = self._unary("RevokeAllFaults", request)
-        return [Fault.from_proto(self, f) for f in response.faults]
+        revoked = [Fault.from_proto(self, f) for f in response.faults]
+        if response.not_revoked:
+            raise NotAllRevoked(revoked, [(Fault.from_proto(self, n.fault), n.reason)
+                                          for n in response.not_revoked])  # fmt: skip
+        return revoked
 
-    def watch(self, initial: bool = False) -> Watch:
-        """An iterator of Events; initial=True starts with a snapshot of live faults."""
-        return Watch(self, initial)
+    def watch(self, initial: bool = False, mine: bool = False) -> Watch:
+        """An iterator of Events; initial=True starts with a snapshot of live faults,
+        mine=True keeps to this caller's own faults."""
+        return Watch(self, initial, mine)
 
     def info(self) -> Info:
         return Info.from_proto(self._unary("GetInfo", pb.GetInfoRequest()))

@@ -98,6 +98,22 @@ class Unauthenticated(ChaosnetError):
     code = grpc.StatusCode.UNAUTHENTICATED
 
 
+class NotAllRevoked(PermissionDenied):
+    """revoke_all() ended what the caller may end and left the rest: faults of
+    other callers, under a daemon run with --revoke-others owner.
+
+    `revoked` are the faults it ended; `not_revoked` (fault, reason) pairs, each
+    reason naming the owner and the flag that would allow it.
+    """
+
+    def __init__(self, revoked: list, not_revoked: list):
+        self.revoked = revoked
+        self.not_revoked = not_revoked
+        total = len(revoked) + len(not_revoked)
+        reasons = "; ".join(reason for _, reason in not_revoked)
+        super().__init__(f"{len(not_revoked)} of {total} faults not revoked: {reasons}")
+
+
 class FeatureNotSupported(FailedPrecondition):
     """The request sets a field the daemon does not implement (see Info.features).
 

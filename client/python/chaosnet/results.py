@@ -218,6 +218,7 @@ class Info:
     caller: str
     caller_read_only: bool
     features: Tuple[str, ...]
+    caller_admin: bool = False  # may extend, bind and revoke others' faults
     proto: pb.Info = field(default_factory=pb.Info, repr=False, compare=False)
 
     @classmethod
@@ -233,6 +234,7 @@ class Info:
             caller=i.caller,
             caller_read_only=i.caller_read_only,
             features=tuple(i.features),
+            caller_admin=i.caller_admin,
             proto=i,
         )
 
@@ -248,7 +250,8 @@ class FaultRecord:
     id: str
     spec: Spec
     labels: Dict[str, str]
-    owner: str
+    owner: str  # as shown: "uid:1000(alice)"
+    owner_key: str  # the identity alone: "uid:1000"; equal keys, same owner
     state: str
     state_reason: str
     created_at: Optional[datetime.datetime]
@@ -267,6 +270,7 @@ class FaultRecord:
             spec=Spec.from_proto(f.spec),
             labels=dict(f.labels),
             owner=f.owner.identity,
+            owner_key=f.owner.key,
             state=state_name(f.state),
             state_reason=f.state_reason,
             created_at=to_datetime(f.created_at),
