@@ -57,6 +57,11 @@ mount -t proc proc $r/proc || fail "mount proc"
 mount -t sysfs sys $r/sys || fail "mount sys"
 mount -t devtmpfs dev $r/dev || fail "mount dev"
 mkdir -p $r/dev/pts $r/dev/shm
+# What udev would add: bash's process substitution needs /dev/fd.
+ln -sf /proc/self/fd $r/dev/fd
+ln -sf /proc/self/fd/0 $r/dev/stdin
+ln -sf /proc/self/fd/1 $r/dev/stdout
+ln -sf /proc/self/fd/2 $r/dev/stderr
 mount -t devpts -o newinstance,ptmxmode=0666 devpts $r/dev/pts
 mount -t tmpfs tmpfs $r/dev/shm
 mount -t tmpfs -o mode=1777 tmpfs $r/tmp || fail "mount /tmp"

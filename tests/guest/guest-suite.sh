@@ -111,7 +111,10 @@ for test in "$@"; do
     *) why+=("exit $status") ;;
   esac
   if [[ $test != *.sh ]]; then
-    { read -r ran ok bad; mapfile -t skips; } < <(gtest_cases "$log")
+    ran=0
+    counts=$(gtest_cases "$log")
+    read -r ran ok bad <<<"${counts%%$'\n'*}"
+    [[ $counts == *$'\n'* ]] && mapfile -t skips <<<"${counts#*$'\n'}"
     (( ran > 0 )) || why+=("ran no test case")
     (( ran == ok + bad + ${#skips[@]} )) ||
       why+=("$(( ran - ok - bad - ${#skips[@]} )) case(s) never finished")
