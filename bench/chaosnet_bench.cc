@@ -14,6 +14,7 @@
 
 #include "bench/bench_client.h"
 #include "bench/bench_stats.h"
+#include "bench/journal_append.h"
 #include "bench/tc_baseline.h"
 
 namespace chaosnet::bench {
@@ -307,13 +308,31 @@ void Compose(const Args& a) {
   std::cout << "\n";
 }
 
+// 8: recording a lease, the journal append every create, extend and revoke
+// waits for, against a bare write + fdatasync of the same bytes.
+void Journal(const Args& a) {
+  const JournalAppendSamples s = MeasureJournalAppend(a.Get("dir"), a.Int("count", 1000));
+  const Summary bare = Summarize(s.bare_sync), durable = Summarize(s.durable),
+                deferred = Summarize(s.deferred);
+  std::cout << "### 8. Recording a lease: one journal append (" << s.entry_bytes
+            << "-byte entry)\n\n"
+            << kHeader
+            << Row("bare `write` + `fdatasync` of as many bytes (O_APPEND)", bare, "baseline")
+            << Row("**`LeaseJournal::Put`, durable** (create, extend, revoke)", durable,
+                   "p50 " + Ratio(durable.p50_us, bare.p50_us) + " the bare append")
+            << Row("`LeaseJournal::Put`, with the next flush (the active mark)", deferred,
+                   "p50 " + Ratio(deferred.p50_us, bare.p50_us) + " the bare append")
+            << "\n";
+}
+
 }  // namespace
 }  // namespace chaosnet::bench
 
 int main(int argc, char** argv) {
   using namespace chaosnet::bench;
   if (argc < 2) {
-    std::cerr << "usage: chaosnet_bench latency|cli|throughput|expiry|compose key=value...\n";
+    std::cerr << "usage: chaosnet_bench latency|cli|throughput|expiry|compose|journal "
+                 "key=value...\n";
     return 2;
   }
   Args args;
@@ -338,6 +357,8 @@ int main(int argc, char** argv) {
       Expiry(args);
     else if (scenario == "compose")
       Compose(args);
+    else if (scenario == "journal")
+      Journal(args);
     else
       throw std::runtime_error("unknown scenario " + scenario);
   } catch (const std::exception& e) {

@@ -24,16 +24,20 @@ inline void Check(bool holds, const char* property, std::string_view detail = {}
 }
 
 // The parsers promise INVALID_ARGUMENT with a message fit for one line of a
-// terminal or a gRPC status: something said, and no control byte (a newline
-// or an escape sequence echoed from hostile input) in it.
+// terminal, a gRPC status or a log: something said, and no control byte (a
+// newline or an escape sequence echoed from hostile input) in it.
+inline void CheckOneLine(std::string_view message, const char* what) {
+  Check(!message.empty(), "message is not empty", what);
+  for (unsigned char c : message) {
+    Check(c >= 0x20 && c != 0x7f, "message is one printable line", message);
+  }
+}
+
 inline void CheckOneLineError(const Status& status, const char* parser) {
   Check(!status.ok(), parser);
   Check(status.code() == StatusCode::kInvalidArgument, "error is INVALID_ARGUMENT",
         status.message());
-  Check(!status.message().empty(), "error message is not empty", parser);
-  for (unsigned char c : status.message()) {
-    Check(c >= 0x20 && c != 0x7f, "error message is one printable line", status.message());
-  }
+  CheckOneLine(status.message(), parser);
 }
 
 }  // namespace chaosnet::fuzz

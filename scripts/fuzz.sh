@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
 runs=${FUZZ_RUNS:-20000}
 read -r -a targets <<<"${FUZZ_TARGETS:-duration_fuzz percent_fuzz rate_fuzz cidr_fuzz \
-port_range_fuzz protected_rule_fuzz client_args_fuzz create_request_fuzz}"
+port_range_fuzz protected_rule_fuzz client_args_fuzz create_request_fuzz lease_codec_fuzz journal_fuzz}"
 
 start=$(date +%s)
 cmake -S fuzz -B "$build_dir" -DCMAKE_CXX_COMPILER=clang++ >/dev/null

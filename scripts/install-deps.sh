@@ -11,7 +11,7 @@ want_test=0
 
 packages=(
   cmake g++ make pkg-config
-  libnl-3-dev libnl-route-3-dev
+  libnl-3-dev
   libboost-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libspdlog-dev libsystemd-dev libcli11-dev libssl-dev openssl
   libtomlplusplus-dev

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <system_error>
 
+#include "common/units.h"
+
 namespace chaosnet::state::json {
 
 // ---- Writer ----------------------------------------------------------------
@@ -220,7 +222,7 @@ class Parser {
       return Status::Ok();
     }
     if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber(out);
-    return Fail(std::string("unexpected character '") + c + "'");
+    return Fail("unexpected character " + units::QuoteInput(std::string_view(&c, 1)));
   }
 
   Status ParseNumber(Value& out) {
@@ -307,7 +309,8 @@ class Parser {
           AppendUtf8(out, cp);
           break;
         }
-        default: return Fail(std::string("unknown escape \\") + e);
+        default:
+          return Fail("unknown escape character " + units::QuoteInput(std::string_view(&e, 1)));
       }
     }
   }

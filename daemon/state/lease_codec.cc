@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/units.h"
 #include "daemon/state/json.h"
 
 namespace chaosnet::state {
@@ -197,7 +198,7 @@ class Fields {
     std::string name;
     RETURN_IF_ERROR(Str(key, name));
     const std::optional<E> value = ValueOf(table, name);
-    if (!value) return Error(key, "unknown value \"" + name + "\"");
+    if (!value) return Error(key, "unknown value " + units::QuoteInput(name));
     out = *value;
     return Status::Ok();
   }
@@ -243,7 +244,7 @@ Status ReadCidr(const Value& v, const std::string& path, model::Cidr& out) {
     else if (family == "inet6")
       out.family = AF_INET6;
     else
-      return f.Error("family", "unknown value \"" + family + "\"");
+      return f.Error("family", "unknown value " + units::QuoteInput(family));
     out.address = {};
     if (inet_pton(out.family, address.c_str(), out.address.data()) != 1) {
       return f.Error("address", "not an " + family + " address");
@@ -387,7 +388,7 @@ Status ReadLabels(const Fields& f, std::map<std::string, std::string>& out) {
   out.clear();
   for (const auto& [k, v] : (*labels)->members()) {
     auto value = v.AsString();
-    if (!value.ok()) return f.Error("labels." + k, value.status().message());
+    if (!value.ok()) return f.Error("labels." + units::QuoteInput(k), value.status().message());
     out[k] = *value;
   }
   return Status::Ok();

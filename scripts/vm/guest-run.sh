@@ -15,8 +15,10 @@ if ! modprobe -a -q "${modules[@]}" 2>/dev/null; then
   for m in "${modules[@]}"; do modprobe -q "$m" 2>/dev/null || failed+=("$m"); done
 fi
 ip link set lo up || echo "chaosnet-vm: could not bring lo up"
+# What the command may count on; the guest test suite fails when one is missing.
+export CHAOSNET_VM_MODULES="${modules[*]}"
 
-cd "$cwd" || { echo "chaosnet-vm: $cwd does not exist in the guest (under /tmp or /run?)"; exit 125; }
+cd "$cwd" || { echo "chaosnet-vm: $cwd does not exist in the guest"; exit 125; }
 read -r uptime _ </proc/uptime
 # run-in-guest.sh reads the boot-to-command time from this line.
 echo "chaosnet-vm: kernel $(</proc/sys/kernel/osrelease); modules: ${modules[*]}${failed:+; FAILED to load: ${failed[*]}}; command starts at ${uptime}s"

@@ -9,18 +9,23 @@
 #   --out DIR          host directory shared writable at the same path in the
 #                      guest, for logs and results (created if missing)
 #   --env NAME         also pass this environment variable (repeatable)
+#   --share DIR        make a host directory under /tmp, /run or /dev/shm (which
+#                      are fresh tmpfs in the guest) visible at the same path,
+#                      read-only under a tmpfs overlay like the root (repeatable;
+#                      the current directory is shared so by itself)
 #   --cache DIR        where the initramfs is cached
 #                      (default $CHAOSNET_VM_CACHE or /var/tmp/chaosnet-vm)
 # The guest sees the host's root read-only under a tmpfs overlay (writes vanish
-# at power-off), fresh tmpfs on /tmp and /run, and runs COMMAND as root in the
-# current directory, with the tc modules loaded and lo up. Passed through from
-# the host: PATH, CHAOSNET_*, GTEST_* and every --env NAME.
+# at power-off), fresh tmpfs on /tmp, /run and /dev/shm (but for --share
+# directories), and runs COMMAND as root in the current directory, with the tc
+# modules loaded and lo up. Passed through from the host: PATH, CHAOSNET_*,
+# GTEST_* and every --env NAME.
 # The guest console streams to stdout; the exit status is COMMAND's (124 on
 # timeout, 125 when the guest could not run it, 130/143 when interrupted).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-timeout=600 mem=1024 smp=2 out="" extra_env=()
+timeout=600 mem=1024 smp=2 out="" extra_env=() shares=("$PWD")
 cache=${CHAOSNET_VM_CACHE:-/var/tmp/chaosnet-vm}
 
 die() { echo "run-in-guest: $*" >&2; exit 125; }
@@ -33,6 +38,7 @@ while (( $# )); do
     --smp) smp=${2:?}; shift 2 ;;
     --out) out=${2:?}; shift 2 ;;
     --env) extra_env+=("${2:?}"); shift 2 ;;
+    --share) shares+=("${2:?}"); shift 2 ;;
     --cache) cache=${2:?}; shift 2 ;;
     --) shift; break ;;
     -h|--help) usage ;;
@@ -79,6 +85,27 @@ trap 'stop 129' HUP
   echo
 } >"$ctl/job.sh"
 
+# Directories the guest's own tmpfs mounts would hide (guest-init.sh mounts
+# /tmp, /run and /dev/shm) get a share each, outermost only; the rest of the
+# host's tree is already there through the root share.
+hidden=()
+for dir in "${shares[@]}"; do
+  [[ -d $dir ]] || die "--share $dir: no such directory"
+  dir=$(cd "$dir" && pwd -P)
+  [[ $dir != *$'\n'* ]] || die "--share: a path with a newline cannot be shared"
+  case $dir/ in /tmp/*|/run/*|/dev/shm/*) hidden+=("$dir") ;; esac
+done
+(( ${#hidden[@]} )) && mapfile -t hidden < <(printf '%s\n' "${hidden[@]}" | LC_ALL=C sort -u)
+virtfs_shares=()
+: >"$ctl/shares"
+for dir in "${hidden[@]}"; do
+  under=0
+  while read -r kept; do [[ $dir/ == "$kept"/* ]] && under=1; done <"$ctl/shares"
+  (( under )) && continue
+  echo "$dir" >>"$ctl/shares"
+  virtfs_shares+=(-virtfs "local,path=${dir//,/,,},mount_tag=share$(( ${#virtfs_shares[@]} / 2 )),security_model=none,readonly=on,multidevs=remap")
+done
+
 virtfs_out=()
 if [[ -n $out ]]; then
   mkdir -p "$out"
@@ -107,7 +134,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
   -append "$cmdline" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=${ctl//,/,,},mount_tag=ctl,security_model=none,multidevs=remap" \
-  "${virtfs_out[@]}" </dev/null &
+  "${virtfs_shares[@]}" "${virtfs_out[@]}" </dev/null &
 qpid=$!
 tail -n +1 -s 0.2 -F --pid="$qpid" "$ctl/console.log" 2>/dev/null |
   sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Power down$/d' &

@@ -7,19 +7,25 @@
 #     --pattern (a bash extglob, default: *netem*|*netlink*|*kernel*|*guest*;
 #     env CHAOSNET_GUEST_PATTERN), e.g. gtest binaries whose netem cases
 #     GTEST_SKIP on the host kernel and so run for real here;
-#   - every tests/guest/*.test.sh (exit 0 pass, 77 skip, else fail).
-# Options: --timeout SECONDS (whole guest, default 1800), --test-timeout
-# SECONDS (each test, default 300), --pattern GLOB.
+#   - every tests/guest/*.test.sh (exit 0 pass, else fail).
+# A skip fails here unless tests/guest/allowed-skips.txt allows it, and so
+# does a kernel without a module the tests need (guest-suite.sh).
+# Options: --timeout SECONDS (whole guest, default 3600), --test-timeout
+# SECONDS (each test, default 600), --pattern GLOB. Wide on purpose: on a
+# shared machine at load 12 the suite took 23 min, one test over 280 s.
 # Tests get CHAOSNET_BIN_DIR, CHAOSNET_BUILD_DIR, CHAOSNET_SOURCE_DIR and
 # CHAOSNET_TEST_OUT (a writable directory kept on the host afterwards);
-# outputs and results.txt land in BUILD_DIR/guest-results.
-# Prints "guest: N passed, M failed, K skipped"; exits non-zero if any failed
-# or the guest did not finish.
+# outputs and results.txt land in BUILD_DIR/guest-results. Source and build
+# directories may be anywhere, /tmp too: run-in-guest.sh --share makes them
+# visible in the guest at the same paths.
+# Prints each test's verdict and case counts, then "guest: N passed, M failed,
+# K skipped; cases: ..." (tally-results.sh); exits non-zero if any failed or
+# the guest did not finish.
 set -euo pipefail
 shopt -s extglob nullglob
 
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
-timeout=1800 test_timeout=300
+timeout=3600 test_timeout=600
 pattern=${CHAOSNET_GUEST_PATTERN:-'*netem*|*netlink*|*kernel*|*guest*'}
 
 while (( $# )); do
@@ -38,9 +44,6 @@ build_dir=${1:-${BUILD_DIR:-build}}
 [[ $build_dir == /* || -d $build_dir ]] || build_dir=$source_dir/$build_dir
 [[ -d $build_dir ]] || { echo "run-guest-tests: no build directory $build_dir" >&2; exit 2; }
 build_dir=$(cd "$build_dir" && pwd -P)
-case $build_dir/ in
-  /tmp/*|/run/*) echo "run-guest-tests: $build_dir is under /tmp or /run, which the guest does not see" >&2; exit 2 ;;
-esac
 
 tests=()
 if (( $# )); then
@@ -57,8 +60,8 @@ else
   tests+=("$source_dir"/tests/guest/*.test.sh)
 fi
 if (( ${#tests[@]} == 0 )); then
-  echo "guest: 0 passed, 0 failed, 0 skipped (no guest tests found)"
-  exit 0
+  echo "run-guest-tests: no guest tests found in $build_dir/tests or tests/guest" >&2
+  exit 2
 fi
 
 results=$build_dir/guest-results
@@ -74,23 +77,14 @@ export CHAOSNET_SOURCE_DIR=$source_dir
 export CHAOSNET_VM_CACHE=${CHAOSNET_VM_CACHE:-$build_dir/vm}
 
 guest_status=0
-(cd "$source_dir" && scripts/vm/run-in-guest.sh --timeout "$timeout" --out "$results" -- \
+(cd "$source_dir" && scripts/vm/run-in-guest.sh --timeout "$timeout" --out "$results" \
+  --share "$source_dir" --share "$build_dir" -- \
   "$source_dir/tests/guest/guest-suite.sh" "${tests[@]}") || guest_status=$?
 
-# Count from results.txt, not from the guest's own summary: a test that never
-# reported (guest killed, timeout) counts as failed.
-passed=0 failed=0 skipped=0
-declare -A verdict=()
-if [[ -r $results/results.txt ]]; then
-  while read -r v name; do verdict[$name]=$v; done <"$results/results.txt"
-fi
-for t in "${tests[@]}"; do
-  case ${verdict[$(basename "$t")]:-} in
-    PASS) passed=$(( passed + 1 )) ;;
-    SKIP) skipped=$(( skipped + 1 )) ;;
-    FAIL) failed=$(( failed + 1 )); echo "run-guest-tests: FAILED $(basename "$t")" ;;
-    *) failed=$(( failed + 1 )); echo "run-guest-tests: DID NOT FINISH $(basename "$t")" ;;
-  esac
-done
-echo "guest: $passed passed, $failed failed, $skipped skipped"
-(( failed == 0 && (guest_status == 0 || guest_status == 1) ))
+# Count from results.txt on the host, not from the guest's own summary: a
+# test that never reported (guest killed, timeout) counts as failed.
+echo
+echo "run-guest-tests: results (guest exit $guest_status)"
+tally_status=0
+"$source_dir/tests/guest/tally-results.sh" "$results" "${tests[@]##*/}" || tally_status=$?
+(( tally_status == 0 && (guest_status == 0 || guest_status == 1) ))

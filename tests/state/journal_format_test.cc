@@ -114,6 +114,23 @@ TEST(JournalFormat, ZeroFilledTailIsTornNotCorrupt) {
   EXPECT_THAT(Ids(*r), ElementsAre("a", "c"));
 }
 
+// Blocks that never got their data read back as zeros after a power loss, in
+// the middle of the file too. Counting the intact entries behind such a hole
+// once cost time quadratic in its size (a 1 MiB hole: over 20 minutes at
+// start-up); now it is one pass. The verdict is what this asserts: the hole is
+// damage, and the entry behind it is counted among the discarded.
+TEST(JournalFormat, ZeroFilledHoleBeforeTheEndIsDamageCountedInOnePass) {
+  const std::string good = EncodeFileHeader() + EncodeUpsert(SmallLease("a"));
+  const std::string bytes = good + std::string(1 << 20, '\0') + EncodeUpsert(SmallLease("b"));
+  auto r = ReplayJournal(bytes);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->report.torn_tail);
+  ASSERT_TRUE(r->report.corrupt);
+  EXPECT_EQ(r->report.corrupt_offset, good.size());
+  EXPECT_EQ(r->report.entries_discarded, 2u);  // the hole, and b behind it
+  EXPECT_THAT(Ids(*r), ElementsAre("a"));
+}
+
 // Every single byte of entry 1 (put b) flipped: the header checksums catch the
 // length and type fields, the payload checksum the rest. Entry 0 survives,
 // entries 1..3 are discarded, and the report says where and how many.

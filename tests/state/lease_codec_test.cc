@@ -338,8 +338,30 @@ INSTANTIATE_TEST_SUITE_P(
                   },
                   StatusCode::kInvalidArgument, "keep_alive"},
         BadRecord{"label_not_string", [](std::string s) { return Replace(s, "\"payments\"", "7"); },
-                  StatusCode::kInvalidArgument, "labels.team"}),
+                  StatusCode::kInvalidArgument, "labels.\"team\""}),
     [](const ::testing::TestParamInfo<BadRecord>& info) { return info.param.name; });
+
+// A damaged record's bytes reach the daemon's log through these messages, so
+// whatever they hold, a message stays one printable line (lease_codec_fuzz
+// found a DEL byte echoed raw).
+TEST(LeaseCodec, MessagesQuoteDamagedBytesInOneLine) {
+  const std::string record = EncodeLease(FullLease());
+  const std::pair<std::string, std::string> cases[] = {
+      {"\x7f" + record, "unexpected character \"\\x7f\""},
+      {Replace(record, "\"req-9\"", "\"req\\\x01\""), "unknown escape character \"\\x01\""},
+      {Replace(record, "\"active\"", "\"act\\nive\\u001b[2J\""),
+       "state: unknown value \"act\\nive\\x1b[2J\""},
+      {Replace(record, "\"inet\"", "\"in\\u0000et\""), "family: unknown value \"in\\x00et\""},
+      {Replace(record, "\"team\":\"payments\"", "\"te\\ram\":7"), "labels.\"te\\x0dam\""},
+  };
+  for (const auto& [bad, part] : cases) {
+    auto decoded = DecodeLease(bad);
+    ASSERT_FALSE(decoded.ok()) << part;
+    const std::string& message = decoded.status().message();
+    EXPECT_THAT(message, HasSubstr(part));
+    for (unsigned char c : message) EXPECT_TRUE(c >= 0x20 && c != 0x7f) << message;
+  }
+}
 
 TEST(LeaseCodec, RemovalRoundTripsAndRefusesGarbage) {
   auto id = DecodeRemoval(EncodeRemoval("x\"y"));

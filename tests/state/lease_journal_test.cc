@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -312,31 +311,6 @@ TEST(LeaseJournal, CompactsOnSizeToo) {
   EXPECT_GT(j.stats().compactions, 0u);
   EXPECT_LE(j.stats().bytes_in_file, 8u * 1024);
   EXPECT_EQ(fs::file_size(j.path()), j.stats().bytes_in_file);
-}
-
-// Not an assertion: the cost of a durable append on this machine's disk.
-TEST(LeaseJournal, AppendCostBenchmark) {
-  TempDir tmp;
-  LeaseJournal j = MustOpen(tmp.path());
-  std::vector<double> micros;
-  const StoredLease lease = FullLease("bench");
-  for (int i = 0; i < 200; ++i) {
-    StoredLease l = lease;
-    l.id = "bench" + std::to_string(i);
-    const auto start = std::chrono::steady_clock::now();
-    ASSERT_TRUE(j.Put(l).ok());
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
-  std::sort(micros.begin(), micros.end());
-  double sum = 0;
-  for (double m : micros) sum += m;
-  std::printf(
-      "[ bench    ] LeaseJournal::Put (fdatasync, %zu-byte entry) in %s: n=%zu p50=%.1fus "
-      "p99=%.1fus mean=%.1fus\n",
-      EncodeUpsert(lease).size(), tmp.path().c_str(), micros.size(), micros[micros.size() / 2],
-      micros[micros.size() * 99 / 100], sum / micros.size());
 }
 
 }  // namespace
