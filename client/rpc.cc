@@ -6,9 +6,11 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "chaosnet/v1/chaosnet.grpc.pb.h"
+#include "proto/features/features.h"
 
 namespace chaosnet::client {
 namespace {
@@ -101,6 +103,9 @@ struct FaultClient::Impl {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::FaultService::Stub> stub;
 
+  // The daemon's Info.features, read once, when a request first needs them.
+  std::optional<std::vector<std::string>> announced;
+
   std::mutex mu;
   bool cancelled = false;
   grpc::ClientContext* watch_context = nullptr;
@@ -132,7 +137,26 @@ FaultClient::~FaultClient() = default;
 
 Outcome FaultClient::CreateFault(const v1::CreateFaultRequest& request,
                                  v1::CreateFaultResponse* response) {
+  if (Outcome o = CheckFeatures(request); !o.ok()) return o;
   return impl_->Call(&v1::FaultService::Stub::CreateFault, request, response);
+}
+
+Outcome FaultClient::CheckFeatures(const google::protobuf::Message& request) {
+  // Only a request that sets a marked field costs the extra round trip.
+  if (features::UsedBy(request).empty()) return Outcome::Ok();
+  if (!impl_->announced) {
+    v1::Info info;
+    if (Outcome o = GetInfo(&info); !o.ok()) return o;
+    impl_->announced.emplace(info.features().begin(), info.features().end());
+  }
+  const std::vector<std::string> missing = features::Missing(request, *impl_->announced);
+  if (missing.empty()) return Outcome::Ok();
+  std::string names;
+  for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
+  return UsageError("the daemon at " + impl_->settings.server + " does not implement the feature " +
+                    names +
+                    " this request needs (it would ignore it and apply a different fault): "
+                    "upgrade chaosnetd there, or leave that option out");
 }
 
 Outcome FaultClient::GetFault(const v1::GetFaultRequest& request, v1::Fault* response) {

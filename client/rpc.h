@@ -35,6 +35,8 @@ class FaultClient {
   FaultClient(const FaultClient&) = delete;
   FaultClient& operator=(const FaultClient&) = delete;
 
+  // Refuses (exit 2, naming the feature) a request that sets a field whose
+  // feature the daemon does not announce (chaosnet.proto, compatibility).
   Outcome CreateFault(const v1::CreateFaultRequest& request, v1::CreateFaultResponse* response);
   Outcome GetFault(const v1::GetFaultRequest& request, v1::Fault* response);
   Outcome ListFaults(const v1::ListFaultsRequest& request, v1::ListFaultsResponse* response);
@@ -62,6 +64,10 @@ class FaultClient {
                     const std::function<void()>& body, std::string* stream_end);
 
  private:
+  // OK when the daemon announces every feature `request` uses; asks for its
+  // Info (once) only when the request uses any.
+  Outcome CheckFeatures(const google::protobuf::Message& request);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -415,10 +415,17 @@ Status ReadTime(const Fields& f, std::string_view key, WallTime& out) {
 
 }  // namespace
 
+int RequiredFormatVersion(const StoredLease& lease) {
+  // Each feature that changes a fault's meaning adds its clause here:
+  //   if (<lease uses it>) version = std::max(version, <its version>);
+  int version = 1;
+  return version;
+}
+
 std::string EncodeLease(const StoredLease& l) {
   Writer w;
   w.BeginObject();
-  w.Key("v").Int(kLeaseFormatVersion);
+  w.Key("v").Int(RequiredFormatVersion(l));
   w.Key("id").String(l.id);
   w.Key("state").String(NameOf(kStates, l.state));
   w.Key("owner").String(l.owner);

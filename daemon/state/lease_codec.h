@@ -14,9 +14,17 @@
 
 namespace chaosnet::state {
 
-// Bumped when a field changes meaning; readers refuse records newer than this.
-// Adding a field does not need a bump: unknown fields are ignored.
+// The newest record format this build reads and writes. Readers refuse records
+// newer than this. Adding a field that only adds information needs no bump
+// (unknown fields are ignored); a field that changes what fault a record
+// describes (a feature of chaosnet.proto's compatibility rule) does: records
+// that use it are written with the version that introduced it, so an older
+// daemon refuses the state directory instead of re-arming a different fault.
 inline constexpr int kLeaseFormatVersion = 1;
+
+// The version a record must carry: the lowest one that can express it, so
+// records that use no newer feature stay readable by older daemons.
+int RequiredFormatVersion(const StoredLease& lease);
 
 std::string EncodeLease(const StoredLease& lease);
 // INVALID_ARGUMENT naming the field that is missing or malformed;
