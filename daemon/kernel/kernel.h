@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "common/result.h"
-#include "daemon/plan/qdisc_plan.h"
 #include "daemon/plan/tc_objects.h"
 
 namespace chaosnet::kernel {
@@ -50,10 +49,6 @@ class Kernel {
   virtual Result<int> InterfaceIndex(const std::string& name) = 0;
 
   virtual Result<RootQdisc> GetRootQdisc(int ifindex) = 0;
-
-  // Creates every qdisc of the plan, root first. All or nothing: when any step
-  // fails, what this call created is removed again before it returns the error.
-  virtual Status Apply(int ifindex, const plan::InterfacePlan& plan) = 0;
 
   // Deletes the root qdisc with this (owned) handle, and with it its children.
   // NOT_FOUND when it is already gone.

@@ -23,17 +23,12 @@
 #include "daemon/netlink/probe.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/root_qdisc_rule.h"
-#include "daemon/netlink/tbf_encoder.h"
 #include "daemon/netlink/tc_object_text.h"
 #include "daemon/netlink/tree_errors.h"
 #include "daemon/netlink/u32_encoder.h"
 
 namespace chaosnet::netlink {
 namespace {
-
-std::string KindOf(const plan::QdiscNode& node) {
-  return std::holds_alternative<plan::NetemQdisc>(node.params) ? "netem" : "tbf";
-}
 
 Result<std::vector<QdiscInfo>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
   std::vector<QdiscInfo> out;
@@ -100,50 +95,6 @@ Result<kernel::RootQdisc> NetlinkKernel::GetRootQdisc(int ifindex) {
   auto qdiscs = DumpQdiscs(ifindex);
   if (!qdiscs.ok()) return qdiscs.status();
   return RootOf(*qdiscs);
-}
-
-Status NetlinkKernel::AddQdisc(int ifindex, const plan::QdiscNode& node) {
-  const QdiscTarget target{ifindex, node.handle, node.parent};
-  const std::string kind = KindOf(node);
-  const std::string what = "add " + kind + " qdisc " + FormatHandle(node.handle) + " on ifindex " +
-                           std::to_string(ifindex);
-  std::optional<NlMessage> req;
-  if (const auto* netem = std::get_if<plan::NetemQdisc>(&node.params)) {
-    auto m = EncodeNetemAdd(target, *netem, tables_);
-    if (!m.ok()) return m.status();
-    req.emplace(std::move(m).value());
-  } else {
-    req.emplace(EncodeTbfAdd(target, std::get<plan::TbfQdisc>(node.params)));
-  }
-  KernelError e = sock_.Transact(*req);
-  // A kernel that autoloads the module answers EAGAIN once: "replay".
-  if (e.error == EAGAIN) e = sock_.Transact(*req);
-  return QdiscErrorStatus(e, what, kind);
-}
-
-Status NetlinkKernel::Apply(int ifindex, const plan::InterfacePlan& plan) {
-  if (plan.qdiscs.empty()) return InvalidArgument("empty plan: nothing to apply");
-  for (const auto& node : plan.qdiscs) {
-    if (!plan::IsOwnedHandle(node.handle)) {
-      return InvalidArgument("plan qdisc " + FormatHandle(node.handle) +
-                             " is outside chaosnet's handle range; refusing to create it");
-    }
-  }
-  for (size_t i = 0; i < plan.qdiscs.size(); ++i) {
-    Status s = AddQdisc(ifindex, plan.qdiscs[i]);
-    if (s.ok()) continue;
-    if (i > 0) {
-      // Deleting the root we just created takes every child with it.
-      NlMessage del = EncodeQdiscDelete({ifindex, plan.qdiscs[0].handle, plan.qdiscs[0].parent});
-      KernelError undo = sock_.Transact(del);
-      if (!undo.ok()) {
-        return Status(s.code(), s.message() + "; and undoing the partial apply failed too: " +
-                                    QdiscErrorStatus(undo, "delete root", "").message());
-      }
-    }
-    return s;
-  }
-  return Status::Ok();
 }
 
 Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {

@@ -41,7 +41,6 @@ class NetlinkKernel : public kernel::Kernel {
 
   Result<int> InterfaceIndex(const std::string& name) override;
   Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override;
-  Status Apply(int ifindex, const plan::InterfacePlan& plan) override;
   Status RemoveRoot(int ifindex, uint32_t root_handle) override;
   using kernel::Kernel::QdiscCounters;
   Result<std::vector<kernel::Counters>> QdiscCounters(
@@ -77,7 +76,6 @@ class NetlinkKernel : public kernel::Kernel {
   NetlinkKernel(NetlinkSocket sock, DistributionTables tables)
       : sock_(std::move(sock)), tables_(std::move(tables)) {}
 
-  Status AddQdisc(int ifindex, const plan::QdiscNode& node);
   Status AddObject(int ifindex, const plan::TcObject& object);
   Status AddU32Classifier(int ifindex, const plan::U32Classifier& f, const std::string& what);
   KernelError DeleteObject(int ifindex, const plan::TcObject& object);
