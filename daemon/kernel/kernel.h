@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "daemon/kernel/capabilities.h"
 #include "daemon/plan/tc_objects.h"
 
 namespace chaosnet::kernel {
@@ -28,17 +29,6 @@ struct Counters {
   uint64_t overlimits = 0;
   uint32_t backlog_packets = 0;  // qlen: packets held (e.g. being delayed) now
   uint32_t backlog_bytes = 0;
-};
-
-// What the running kernel offers, probed once at start.
-struct Capabilities {
-  bool netem = false;
-  bool tbf = false;
-  bool htb = false;
-  bool u32 = false;
-  bool ifb = false;
-  bool mirred = false;
-  std::vector<std::string> notes;  // human-readable probe findings
 };
 
 class Kernel {

@@ -20,11 +20,11 @@
 #include "daemon/netlink/htb_encoder.h"
 #include "daemon/netlink/ingress_encoder.h"
 #include "daemon/netlink/netem_encoder.h"
+#include "daemon/netlink/netlink_errors.h"
 #include "daemon/netlink/probe.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/root_qdisc_rule.h"
 #include "daemon/netlink/tc_object_text.h"
-#include "daemon/netlink/tree_errors.h"
 #include "daemon/netlink/u32_encoder.h"
 
 namespace chaosnet::netlink {
@@ -44,7 +44,7 @@ Result<std::vector<QdiscInfo>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
     // The kernel dumps every device's qdiscs whatever ifindex we send.
     if (only_ifindex == 0 || info->ifindex == only_ifindex) out.push_back(std::move(info).value());
   });
-  if (!e.ok()) return QdiscErrorStatus(e, "dump qdiscs", "");
+  if (!e.ok()) return KernelErrorStatus(e, "dump qdiscs", "");
   if (!parse_error.ok()) return parse_error;
   return out;
 }
@@ -80,7 +80,7 @@ Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
       ifindex = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
   });
   if (e.error == ENODEV || (e.ok() && ifindex == 0)) return NotFound("no interface named " + name);
-  if (!e.ok()) return QdiscErrorStatus(e, "look up interface " + name, "");
+  if (!e.ok()) return KernelErrorStatus(e, "look up interface " + name, "");
   return ifindex;
 }
 
@@ -112,7 +112,7 @@ Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
     return NotFound(what + ": it is already gone" +
                     (e.ext_ack.empty() ? std::string() : " (kernel says: " + e.ext_ack + ")"));
   }
-  return QdiscErrorStatus(e, what, "");
+  return KernelErrorStatus(e, what, "");
 }
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
@@ -133,7 +133,7 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
     });
     const std::string what =
         "reading qdisc " + FormatHandle(handles[0]) + " on ifindex " + std::to_string(ifindex);
-    if (!e.ok()) return TreeErrorStatus(e, what, "");
+    if (!e.ok()) return KernelErrorStatus(e, what, "");
     if (!parse_error.ok()) return parse_error;
     if (!found) return NotFound(what + ": no such qdisc");
     return std::vector<kernel::Counters>{*found};
@@ -184,10 +184,10 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
   if (f.rules.empty()) return InvalidArgument(what + ": the classifier has no rules");
   for (size_t i = 0; i < f.rules.size(); ++i) {
     auto m = EncodeU32RuleAdd(ifindex, f, f.rules[i]);
-    Status s = m.ok() ? TreeErrorStatus(TransactReplayingOnce(*m),
-                                        what + ", rule " + std::to_string(i + 1) + " of " +
-                                            std::to_string(f.rules.size()),
-                                        "u32")
+    Status s = m.ok() ? KernelErrorStatus(TransactReplayingOnce(*m),
+                                          what + ", rule " + std::to_string(i + 1) + " of " +
+                                              std::to_string(f.rules.size()),
+                                          "u32")
                       : Status(m.status().code(), what + ": " + m.status().message());
     if (s.ok()) continue;
     // The rules before this one share the priority: take them away too, so
@@ -199,7 +199,7 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
         return Status(s.code(),
                       s.message() + "; and removing its first " + std::to_string(i) +
                           " rule(s) failed too: " +
-                          TreeErrorStatus(undo, "deleting the priority", "u32").message());
+                          KernelErrorStatus(undo, "deleting the priority", "u32").message());
       }
     }
     return s;
@@ -230,7 +230,7 @@ Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
   } else {
     return AddU32Classifier(ifindex, std::get<plan::U32Classifier>(object), what);
   }
-  return TreeErrorStatus(TransactReplayingOnce(*req), what, kind);
+  return KernelErrorStatus(TransactReplayingOnce(*req), what, kind);
 }
 
 KernelError NetlinkKernel::DeleteObject(int ifindex, const plan::TcObject& object) {
@@ -258,8 +258,8 @@ Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>&
       // Gone already is fine: deleting a parent earlier took it along.
       if (undo.ok() || IsAlreadyGone(undo)) continue;
       undo_errors += (undo_errors.empty() ? "" : "; ") +
-                     TreeErrorStatus(undo, "deleting " + DescribeTcObject(objects[j]),
-                                     TcObjectKind(objects[j]))
+                     KernelErrorStatus(undo, "deleting " + DescribeTcObject(objects[j]),
+                                       TcObjectKind(objects[j]))
                          .message();
     }
     if (!undo_errors.empty()) {
@@ -282,8 +282,8 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
       continue;
     }
     if (first_error.ok()) {
-      first_error = TreeErrorStatus(e, "deleting " + DescribeTcObject(object) + OnIfindex(ifindex),
-                                    TcObjectKind(object));
+      first_error = KernelErrorStatus(
+          e, "deleting " + DescribeTcObject(object) + OnIfindex(ifindex), TcObjectKind(object));
     }
   }
   if (!first_error.ok()) return first_error;
@@ -305,7 +305,7 @@ Result<std::vector<ClassInfo>> NetlinkKernel::DumpClasses(int ifindex) {
     // The kernel already filters class dumps by ifindex; be sure anyway.
     if (info->ifindex == ifindex) out.push_back(std::move(info).value());
   });
-  if (!e.ok()) return TreeErrorStatus(e, "dumping classes" + OnIfindex(ifindex), "");
+  if (!e.ok()) return KernelErrorStatus(e, "dumping classes" + OnIfindex(ifindex), "");
   if (!parse_error.ok()) return parse_error;
   return out;
 }
@@ -327,7 +327,7 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
       }
     });
     const std::string what = "reading class " + FormatHandle(classids[0]) + OnIfindex(ifindex);
-    if (!e.ok()) return TreeErrorStatus(e, what, "");
+    if (!e.ok()) return KernelErrorStatus(e, what, "");
     if (!parse_error.ok()) return parse_error;
     if (!found) return NotFound(what + ": no such class");
     return std::vector<kernel::Counters>{*found};
@@ -376,7 +376,7 @@ Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock) {
     nlattr* name = nlmsg_find_attr(const_cast<nlmsghdr*>(h), sizeof(ifinfomsg), IFLA_IFNAME);
     if (name != nullptr) names[ifi->ifi_index] = nla_get_string(name);
   });
-  if (!e.ok()) return QdiscErrorStatus(e, "dump interfaces", "");
+  if (!e.ok()) return KernelErrorStatus(e, "dump interfaces", "");
   auto qdiscs = DumpAll(sock, 0);
   if (!qdiscs.ok()) return qdiscs.status();
   std::vector<OwnedQdisc> out;

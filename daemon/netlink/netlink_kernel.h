@@ -53,7 +53,7 @@ class NetlinkKernel : public kernel::Kernel {
   // classifier must own its priority (tc_objects.h gives each fault its own):
   // rolling one back would take along nodes someone else put at that prio.
   // RemoveObjects counts as "already gone" what IsAlreadyGone
-  // (tree_errors.h) says, e.g. a filter whose parent qdisc is gone.
+  // (netlink_errors.h) says, e.g. a filter whose parent qdisc is gone.
   Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Result<std::vector<kernel::Counters>> ClassCounters(
