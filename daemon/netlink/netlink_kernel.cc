@@ -26,6 +26,7 @@
 #include "daemon/netlink/root_qdisc_rule.h"
 #include "daemon/netlink/tc_object_text.h"
 #include "daemon/netlink/u32_encoder.h"
+#include "daemon/plan/describe.h"
 
 namespace chaosnet::netlink {
 namespace {
@@ -50,16 +51,6 @@ Result<std::vector<QdiscInfo>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
 }
 
 }  // namespace
-
-std::string FormatHandle(uint32_t handle) {
-  char buf[24];
-  if ((handle & 0xFFFF) == 0) {
-    std::snprintf(buf, sizeof(buf), "%x:", handle >> 16);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%x:%x", handle >> 16, handle & 0xFFFF);
-  }
-  return buf;
-}
 
 Result<std::unique_ptr<NetlinkKernel>> NetlinkKernel::Create(DistributionTables tables) {
   auto sock = NetlinkSocket::Open();
@@ -99,13 +90,13 @@ Result<kernel::RootQdisc> NetlinkKernel::GetRootQdisc(int ifindex) {
 
 Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
   if (!plan::IsOwnedHandle(root_handle)) {
-    return FailedPrecondition("refusing to delete root qdisc " + FormatHandle(root_handle) +
+    return FailedPrecondition("refusing to delete root qdisc " + plan::FormatHandle(root_handle) +
                               ": chaosnet did not create it (its handles are ca00: to caff:)");
   }
   NlMessage del = EncodeQdiscDelete({ifindex, root_handle, plan::kRootParent});
   KernelError e = sock_.Transact(del);
-  const std::string what =
-      "delete root qdisc " + FormatHandle(root_handle) + " on ifindex " + std::to_string(ifindex);
+  const std::string what = "delete root qdisc " + plan::FormatHandle(root_handle) + " on ifindex " +
+                           std::to_string(ifindex);
   // ENOENT: someone else deleted it. EINVAL ("Invalid handle"): the root is
   // now someone else's qdisc; the kernel matched nothing and theirs stays.
   if (e.error == ENOENT || e.error == ENODEV || e.error == EINVAL) {
@@ -131,8 +122,8 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
         found = info->counters;
       }
     });
-    const std::string what =
-        "reading qdisc " + FormatHandle(handles[0]) + " on ifindex " + std::to_string(ifindex);
+    const std::string what = "reading qdisc " + plan::FormatHandle(handles[0]) + " on ifindex " +
+                             std::to_string(ifindex);
     if (!e.ok()) return KernelErrorStatus(e, what, "");
     if (!parse_error.ok()) return parse_error;
     if (!found) return NotFound(what + ": no such qdisc");
@@ -145,7 +136,7 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
     auto it = std::find_if(qdiscs->begin(), qdiscs->end(),
                            [&](const QdiscInfo& q) { return q.handle == handle; });
     if (it == qdiscs->end()) {
-      return NotFound("no qdisc " + FormatHandle(handle) + " on ifindex " +
+      return NotFound("no qdisc " + plan::FormatHandle(handle) + " on ifindex " +
                       std::to_string(ifindex));
     }
     out.push_back(it->counters);
@@ -208,7 +199,7 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
 }
 
 Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
-  const std::string what = "adding " + DescribeTcObject(object) + OnIfindex(ifindex);
+  const std::string what = "adding " + TcObjectName(object) + OnIfindex(ifindex);
   const std::string kind = TcObjectKind(object);
   std::optional<NlMessage> req;
   if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
@@ -257,10 +248,10 @@ Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>&
       KernelError undo = DeleteObject(ifindex, objects[j]);
       // Gone already is fine: deleting a parent earlier took it along.
       if (undo.ok() || IsAlreadyGone(undo)) continue;
-      undo_errors += (undo_errors.empty() ? "" : "; ") +
-                     KernelErrorStatus(undo, "deleting " + DescribeTcObject(objects[j]),
-                                       TcObjectKind(objects[j]))
-                         .message();
+      undo_errors +=
+          (undo_errors.empty() ? "" : "; ") +
+          KernelErrorStatus(undo, "deleting " + TcObjectName(objects[j]), TcObjectKind(objects[j]))
+              .message();
     }
     if (!undo_errors.empty()) {
       return Status(s.code(),
@@ -278,12 +269,12 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
     KernelError e = DeleteObject(ifindex, object);
     if (e.ok()) continue;
     if (IsAlreadyGone(e)) {
-      gone += (gone.empty() ? "" : ", ") + DescribeTcObject(object);
+      gone += (gone.empty() ? "" : ", ") + TcObjectName(object);
       continue;
     }
     if (first_error.ok()) {
-      first_error = KernelErrorStatus(
-          e, "deleting " + DescribeTcObject(object) + OnIfindex(ifindex), TcObjectKind(object));
+      first_error = KernelErrorStatus(e, "deleting " + TcObjectName(object) + OnIfindex(ifindex),
+                                      TcObjectKind(object));
     }
   }
   if (!first_error.ok()) return first_error;
@@ -326,7 +317,8 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
         found = info->counters;
       }
     });
-    const std::string what = "reading class " + FormatHandle(classids[0]) + OnIfindex(ifindex);
+    const std::string what =
+        "reading class " + plan::FormatHandle(classids[0]) + OnIfindex(ifindex);
     if (!e.ok()) return KernelErrorStatus(e, what, "");
     if (!parse_error.ok()) return parse_error;
     if (!found) return NotFound(what + ": no such class");
@@ -339,7 +331,7 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
     auto it = std::find_if(classes->begin(), classes->end(),
                            [&](const ClassInfo& c) { return c.classid == classid; });
     if (it == classes->end())
-      return NotFound("no class " + FormatHandle(classid) + OnIfindex(ifindex));
+      return NotFound("no class " + plan::FormatHandle(classid) + OnIfindex(ifindex));
     out.push_back(it->counters);
   }
   return out;

@@ -98,7 +98,4 @@ struct OwnedQdisc {
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs();
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock);
 
-// "ca00:", "ca00:1", "ffff:fff1": tc's spelling of a handle, for messages.
-std::string FormatHandle(uint32_t handle);
-
 }  // namespace chaosnet::netlink

@@ -7,12 +7,6 @@
 namespace chaosnet::plan {
 namespace {
 
-std::string Hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%x", v);
-  return buf;
-}
-
 // "loss 1%" or "loss 1% 25%": tc prints the correlation only when set.
 void AppendProbability(std::string* out, const char* word, double percent, double correlation) {
   if (percent <= 0) return;
@@ -23,9 +17,13 @@ void AppendProbability(std::string* out, const char* word, double percent, doubl
 }  // namespace
 
 std::string FormatHandle(uint32_t handle) {
-  const uint32_t major = handle >> 16;
-  const uint32_t minor = handle & 0xFFFF;
-  return Hex(major) + ":" + (minor == 0 ? "" : Hex(minor));
+  char buf[16];
+  if ((handle & 0xFFFF) == 0) {
+    std::snprintf(buf, sizeof(buf), "%x:", handle >> 16);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%x:%x", handle >> 16, handle & 0xFFFF);
+  }
+  return buf;
 }
 
 std::string FormatParent(uint32_t parent) {

@@ -25,6 +25,9 @@ std::string FormatHandle(uint32_t handle);
 // "root" for TC_H_ROOT, otherwise FormatHandle.
 std::string FormatParent(uint32_t parent);
 
+// A filter's protocol in tc's words: "ip", "ipv6", "all".
+std::string FilterProtocolName(FilterProtocol protocol);
+
 std::string DescribeNetem(const NetemQdisc& netem);
 std::string DescribeHtbClass(const HtbClass& cls);
 

@@ -17,7 +17,7 @@ struct GoneCase {
   bool gone;
 };
 
-TEST(TreeErrorsTest, WhichDeleteFailuresMeanAlreadyGone) {
+TEST(NetlinkErrorsTest, WhichDeleteFailuresMeanAlreadyGone) {
   const GoneCase cases[] = {
       {ENOENT, "", true},  // class del of a missing class: no extack at all
       {ENOENT, "Filter with specified priority/protocol not found.", true},
@@ -112,7 +112,7 @@ TEST(TcObjectTextTest, NamesObjectsInTcSpelling) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(TcObjectKind(c.object), c.kind);
-    EXPECT_EQ(DescribeTcObject(c.object), c.text);
+    EXPECT_EQ(TcObjectName(c.object), c.text);
   }
 }
 

@@ -52,7 +52,7 @@ TEST(RootQdiscRuleTest, OnlyKernelAttachedRootsAreDefault) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(IsKernelDefaultRoot(c.kind, c.handle), c.is_default)
-        << c.kind << " " << FormatHandle(c.handle);
+        << c.kind << " " << std::hex << c.handle;
   }
 }
 
@@ -69,12 +69,6 @@ TEST(RootQdiscRuleTest, RootIsTheQdiscWhoseParentIsRoot) {
   EXPECT_EQ(root.handle, 0xCA000000u);
   EXPECT_FALSE(root.is_default);
   EXPECT_TRUE(RootOf({}).is_default);
-}
-
-TEST(FormatHandleTest, SpellsHandlesLikeTc) {
-  EXPECT_EQ(FormatHandle(0xCA000000), "ca00:");
-  EXPECT_EQ(FormatHandle(0xCA000001), "ca00:1");
-  EXPECT_EQ(FormatHandle(0), "0:");
 }
 
 TEST(ProbeFallbackTest, ReadsLoadedBuiltinAndLoadableModules) {
