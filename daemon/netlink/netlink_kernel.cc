@@ -31,22 +31,85 @@
 namespace chaosnet::netlink {
 namespace {
 
-Result<std::vector<QdiscInfo>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
-  std::vector<QdiscInfo> out;
+std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
+
+// The kinds of tc object whose counters are read: how to ask the kernel for
+// one or for all of an interface's, how to read an answer, what names one.
+struct Qdiscs {
+  using Info = QdiscInfo;
+  static constexpr const char* kNoun = "qdisc";
+  static constexpr const char* kPlural = "qdiscs";
+  static constexpr int kAnswer = RTM_NEWQDISC;
+  static NlMessage Get(int ifindex, uint32_t handle) { return EncodeQdiscGet(ifindex, handle); }
+  static NlMessage Dump(int ifindex) { return EncodeQdiscDump(ifindex); }
+  static Result<Info> Parse(const nlmsghdr* h) { return ParseQdiscMessage(h); }
+  static uint32_t Id(const Info& q) { return q.handle; }
+};
+
+struct Classes {
+  using Info = ClassInfo;
+  static constexpr const char* kNoun = "class";
+  static constexpr const char* kPlural = "classes";
+  static constexpr int kAnswer = RTM_NEWTCLASS;
+  static NlMessage Get(int ifindex, uint32_t classid) { return EncodeClassGet(ifindex, classid); }
+  static NlMessage Dump(int ifindex) { return EncodeClassDump(ifindex); }
+  static Result<Info> Parse(const nlmsghdr* h) { return ParseClassMessage(h); }
+  static uint32_t Id(const Info& c) { return c.classid; }
+};
+
+// The objects `request` brings back, those of other interfaces left out (the
+// kernel dumps every device's qdiscs whatever ifindex is sent); 0: all.
+template <typename Objects>
+Result<std::vector<typename Objects::Info>> Collect(NetlinkSocket& sock, NlMessage& request,
+                                                    int only_ifindex, const std::string& what) {
+  std::vector<typename Objects::Info> out;
   Status parse_error;
-  NlMessage req = EncodeQdiscDump(only_ifindex);
-  KernelError e = sock.Transact(req, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWQDISC) return;
-    auto info = ParseQdiscMessage(h);
+  KernelError e = sock.Transact(request, [&](const nlmsghdr* h) {
+    if (h->nlmsg_type != Objects::kAnswer) return;
+    auto info = Objects::Parse(h);
     if (!info.ok()) {
       parse_error = info.status();
       return;
     }
-    // The kernel dumps every device's qdiscs whatever ifindex we send.
     if (only_ifindex == 0 || info->ifindex == only_ifindex) out.push_back(std::move(info).value());
   });
-  if (!e.ok()) return KernelErrorStatus(e, "dump qdiscs", "");
-  if (!parse_error.ok()) return parse_error;
+  if (!e.ok()) return KernelErrorStatus(e, what, "");
+  RETURN_IF_ERROR(parse_error);
+  return out;
+}
+
+template <typename Objects>
+Result<std::vector<typename Objects::Info>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
+  NlMessage request = Objects::Dump(only_ifindex);
+  return Collect<Objects>(sock, request, only_ifindex,
+                          std::string("dumping ") + Objects::kPlural +
+                              (only_ifindex == 0 ? "" : OnIfindex(only_ifindex)));
+}
+
+// The counters of `ids` among one interface's objects, in that order;
+// NOT_FOUND when any of them is gone. One id (a fault's class or leaf among a
+// thousand on the interface) is asked for alone: a get is O(1) where a dump
+// is O(objects on the interface).
+template <typename Objects>
+Result<std::vector<kernel::Counters>> ReadCounters(NetlinkSocket& sock, int ifindex,
+                                                   const std::vector<uint32_t>& ids) {
+  auto name = [&](uint32_t id) {
+    return std::string(Objects::kNoun) + " " + plan::FormatHandle(id) + OnIfindex(ifindex);
+  };
+  std::vector<typename Objects::Info> found;
+  if (ids.size() == 1) {
+    NlMessage request = Objects::Get(ifindex, ids[0]);
+    ASSIGN_OR_RETURN(found, Collect<Objects>(sock, request, ifindex, "reading " + name(ids[0])));
+  } else {
+    ASSIGN_OR_RETURN(found, DumpAll<Objects>(sock, ifindex));
+  }
+  std::vector<kernel::Counters> out;
+  for (uint32_t id : ids) {
+    auto it = std::find_if(found.begin(), found.end(),
+                           [&](const auto& object) { return Objects::Id(object) == id; });
+    if (it == found.end()) return NotFound("no " + name(id));
+    out.push_back(it->counters);
+  }
   return out;
 }
 
@@ -76,9 +139,8 @@ Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
 }
 
 Result<std::vector<QdiscInfo>> NetlinkKernel::DumpQdiscs(int ifindex) {
-  auto all = DumpAll(sock_, ifindex);
-  if (!all.ok()) return all.status();
-  if (all->empty()) return NotFound("no interface with index " + std::to_string(ifindex));
+  ASSIGN_OR_RETURN(auto all, DumpAll<Qdiscs>(sock_, ifindex));
+  if (all.empty()) return NotFound("no interface with index " + std::to_string(ifindex));
   return all;
 }
 
@@ -108,40 +170,7 @@ Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
     int ifindex, const std::vector<uint32_t>& handles) {
-  // One fault's leaf among a thousand on the interface: ask for it alone.
-  if (handles.size() == 1) {
-    NlMessage req = EncodeQdiscGet(ifindex, handles[0]);
-    std::optional<kernel::Counters> found;
-    Status parse_error;
-    KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-      if (h->nlmsg_type != RTM_NEWQDISC) return;
-      auto info = ParseQdiscMessage(h);
-      if (!info.ok()) {
-        parse_error = info.status();
-      } else if (info->handle == handles[0] && info->ifindex == ifindex) {
-        found = info->counters;
-      }
-    });
-    const std::string what = "reading qdisc " + plan::FormatHandle(handles[0]) + " on ifindex " +
-                             std::to_string(ifindex);
-    if (!e.ok()) return KernelErrorStatus(e, what, "");
-    if (!parse_error.ok()) return parse_error;
-    if (!found) return NotFound(what + ": no such qdisc");
-    return std::vector<kernel::Counters>{*found};
-  }
-  auto qdiscs = DumpQdiscs(ifindex);
-  if (!qdiscs.ok()) return qdiscs.status();
-  std::vector<kernel::Counters> out;
-  for (uint32_t handle : handles) {
-    auto it = std::find_if(qdiscs->begin(), qdiscs->end(),
-                           [&](const QdiscInfo& q) { return q.handle == handle; });
-    if (it == qdiscs->end()) {
-      return NotFound("no qdisc " + plan::FormatHandle(handle) + " on ifindex " +
-                      std::to_string(ifindex));
-    }
-    out.push_back(it->counters);
-  }
-  return out;
+  return ReadCounters<Qdiscs>(sock_, ifindex, handles);
 }
 
 kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
@@ -149,8 +178,6 @@ kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
 // ---- fault trees -----------------------------------------------------------
 
 namespace {
-
-std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
 
 FilterTarget FilterOf(int ifindex, const plan::TcObject& object) {
   if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
@@ -283,58 +310,12 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
 }
 
 Result<std::vector<ClassInfo>> NetlinkKernel::DumpClasses(int ifindex) {
-  std::vector<ClassInfo> out;
-  Status parse_error;
-  NlMessage req = EncodeClassDump(ifindex);
-  KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWTCLASS) return;
-    auto info = ParseClassMessage(h);
-    if (!info.ok()) {
-      parse_error = info.status();
-      return;
-    }
-    // The kernel already filters class dumps by ifindex; be sure anyway.
-    if (info->ifindex == ifindex) out.push_back(std::move(info).value());
-  });
-  if (!e.ok()) return KernelErrorStatus(e, "dumping classes" + OnIfindex(ifindex), "");
-  if (!parse_error.ok()) return parse_error;
-  return out;
+  return DumpAll<Classes>(sock_, ifindex);
 }
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
     int ifindex, const std::vector<uint32_t>& classids) {
-  // One fault's class: a get is O(1) where a dump is O(classes on the device).
-  if (classids.size() == 1) {
-    NlMessage req = EncodeClassGet(ifindex, classids[0]);
-    std::optional<kernel::Counters> found;
-    Status parse_error;
-    KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-      if (h->nlmsg_type != RTM_NEWTCLASS) return;
-      auto info = ParseClassMessage(h);
-      if (!info.ok()) {
-        parse_error = info.status();
-      } else if (info->classid == classids[0] && info->ifindex == ifindex) {
-        found = info->counters;
-      }
-    });
-    const std::string what =
-        "reading class " + plan::FormatHandle(classids[0]) + OnIfindex(ifindex);
-    if (!e.ok()) return KernelErrorStatus(e, what, "");
-    if (!parse_error.ok()) return parse_error;
-    if (!found) return NotFound(what + ": no such class");
-    return std::vector<kernel::Counters>{*found};
-  }
-  auto classes = DumpClasses(ifindex);
-  if (!classes.ok()) return classes.status();
-  std::vector<kernel::Counters> out;
-  for (uint32_t classid : classids) {
-    auto it = std::find_if(classes->begin(), classes->end(),
-                           [&](const ClassInfo& c) { return c.classid == classid; });
-    if (it == classes->end())
-      return NotFound("no class " + plan::FormatHandle(classid) + OnIfindex(ifindex));
-    out.push_back(it->counters);
-  }
-  return out;
+  return ReadCounters<Classes>(sock_, ifindex, classids);
 }
 
 Result<std::optional<kernel::RootQdisc>> NetlinkKernel::GetIngressQdisc(int ifindex) {
@@ -360,19 +341,12 @@ Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs() {
 }
 
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock) {
+  ASSIGN_OR_RETURN(const auto links, ListLinks(sock));
   std::map<int, std::string> names;
-  NlMessage links = EncodeLinkDump();
-  KernelError e = sock.Transact(links, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWLINK) return;
-    const auto* ifi = static_cast<const ifinfomsg*>(nlmsg_data(h));
-    nlattr* name = nlmsg_find_attr(const_cast<nlmsghdr*>(h), sizeof(ifinfomsg), IFLA_IFNAME);
-    if (name != nullptr) names[ifi->ifi_index] = nla_get_string(name);
-  });
-  if (!e.ok()) return KernelErrorStatus(e, "dump interfaces", "");
-  auto qdiscs = DumpAll(sock, 0);
-  if (!qdiscs.ok()) return qdiscs.status();
+  for (const auto& [name, index] : links) names[index] = name;
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpAll<Qdiscs>(sock, 0));
   std::vector<OwnedQdisc> out;
-  for (const auto& q : *qdiscs) {
+  for (const auto& q : qdiscs) {
     if (q.parent != plan::kRootParent || !plan::IsOwnedHandle(q.handle)) continue;
     out.push_back(OwnedQdisc{names[q.ifindex], q.ifindex, q.handle, q.kind});
   }
