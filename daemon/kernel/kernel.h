@@ -51,9 +51,8 @@ class Kernel {
 
   // Counters of one qdisc on the interface; NOT_FOUND when it is gone.
   Result<Counters> QdiscCounters(int ifindex, uint32_t handle) {
-    auto all = QdiscCounters(ifindex, std::vector<uint32_t>{handle});
-    if (!all.ok()) return all.status();
-    return all->front();
+    ASSIGN_OR_RETURN(auto all, QdiscCounters(ifindex, std::vector<uint32_t>{handle}));
+    return all.front();
   }
 
   // ---- fault trees (plan/tc_objects.h) ------------------------------------

@@ -116,10 +116,8 @@ Result<std::vector<kernel::Counters>> ReadCounters(NetlinkSocket& sock, int ifin
 }  // namespace
 
 Result<std::unique_ptr<NetlinkKernel>> NetlinkKernel::Create(DistributionTables tables) {
-  auto sock = NetlinkSocket::Open();
-  if (!sock.ok()) return sock.status();
-  return std::unique_ptr<NetlinkKernel>(
-      new NetlinkKernel(std::move(sock).value(), std::move(tables)));
+  ASSIGN_OR_RETURN(NetlinkSocket sock, NetlinkSocket::Open());
+  return std::unique_ptr<NetlinkKernel>(new NetlinkKernel(std::move(sock), std::move(tables)));
 }
 
 Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
@@ -145,9 +143,8 @@ Result<std::vector<QdiscInfo>> NetlinkKernel::DumpQdiscs(int ifindex) {
 }
 
 Result<kernel::RootQdisc> NetlinkKernel::GetRootQdisc(int ifindex) {
-  auto qdiscs = DumpQdiscs(ifindex);
-  if (!qdiscs.ok()) return qdiscs.status();
-  return RootOf(*qdiscs);
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpQdiscs(ifindex));
+  return RootOf(qdiscs);
 }
 
 Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
@@ -304,7 +301,7 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
                                       TcObjectKind(object));
     }
   }
-  if (!first_error.ok()) return first_error;
+  RETURN_IF_ERROR(first_error);
   if (!gone.empty()) return NotFound("already gone" + OnIfindex(ifindex) + ": " + gone);
   return Status::Ok();
 }
@@ -319,10 +316,9 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
 }
 
 Result<std::optional<kernel::RootQdisc>> NetlinkKernel::GetIngressQdisc(int ifindex) {
-  auto qdiscs = DumpQdiscs(ifindex);
-  if (!qdiscs.ok()) return qdiscs.status();
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpQdiscs(ifindex));
   // ingress and clsact both sit at ffff:fff1 (TC_H_CLSACT == TC_H_INGRESS).
-  for (const auto& q : *qdiscs) {
+  for (const auto& q : qdiscs) {
     if (q.parent == plan::kIngressParent) {
       return std::optional<kernel::RootQdisc>(kernel::RootQdisc{q.kind, q.handle, false});
     }
@@ -335,9 +331,8 @@ Result<std::vector<OwnedQdisc>> NetlinkKernel::FindOwnedRootQdiscs() {
 }
 
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs() {
-  auto sock = NetlinkSocket::Open();
-  if (!sock.ok()) return sock.status();
-  return FindOwnedRootQdiscs(*sock);
+  ASSIGN_OR_RETURN(NetlinkSocket sock, NetlinkSocket::Open());
+  return FindOwnedRootQdiscs(sock);
 }
 
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock) {
