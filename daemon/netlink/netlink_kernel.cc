@@ -33,40 +33,48 @@ namespace {
 
 std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
 
-// The kinds of tc object whose counters are read: how to ask the kernel for
-// one or for all of an interface's, how to read an answer, what names one.
-struct Qdiscs {
-  using Info = QdiscInfo;
-  static constexpr const char* kNoun = "qdisc";
-  static constexpr const char* kPlural = "qdiscs";
-  static constexpr int kAnswer = RTM_NEWQDISC;
-  static NlMessage Get(int ifindex, uint32_t handle) { return EncodeQdiscGet(ifindex, handle); }
-  static NlMessage Dump(int ifindex) { return EncodeQdiscDump(ifindex); }
-  static Result<Info> Parse(const nlmsghdr* h) { return ParseQdiscMessage(h); }
-  static uint32_t Id(const Info& q) { return q.handle; }
+// A kind of tc object whose counters are read: how to ask the kernel for one
+// or for all of an interface's, how to read an answer, what names one.
+template <typename Info>
+struct ObjectKind {
+  const char* noun;
+  const char* plural;
+  int answer;  // the message type of an answer
+  NlMessage (*get)(int ifindex, uint32_t id);
+  NlMessage (*dump)(int ifindex);
+  Result<Info> (*parse)(const nlmsghdr* message);
+  uint32_t Info::*id;
 };
 
-struct Classes {
-  using Info = ClassInfo;
-  static constexpr const char* kNoun = "class";
-  static constexpr const char* kPlural = "classes";
-  static constexpr int kAnswer = RTM_NEWTCLASS;
-  static NlMessage Get(int ifindex, uint32_t classid) { return EncodeClassGet(ifindex, classid); }
-  static NlMessage Dump(int ifindex) { return EncodeClassDump(ifindex); }
-  static Result<Info> Parse(const nlmsghdr* h) { return ParseClassMessage(h); }
-  static uint32_t Id(const Info& c) { return c.classid; }
+const ObjectKind<QdiscInfo> kQdiscs{
+    .noun = "qdisc",
+    .plural = "qdiscs",
+    .answer = RTM_NEWQDISC,
+    .get = EncodeQdiscGet,
+    .dump = EncodeQdiscDump,
+    .parse = ParseQdiscMessage,
+    .id = &QdiscInfo::handle,
+};
+const ObjectKind<ClassInfo> kClasses{
+    .noun = "class",
+    .plural = "classes",
+    .answer = RTM_NEWTCLASS,
+    .get = EncodeClassGet,
+    .dump = EncodeClassDump,
+    .parse = ParseClassMessage,
+    .id = &ClassInfo::classid,
 };
 
 // The objects `request` brings back, those of other interfaces left out (the
 // kernel dumps every device's qdiscs whatever ifindex is sent); 0: all.
-template <typename Objects>
-Result<std::vector<typename Objects::Info>> Collect(NetlinkSocket& sock, NlMessage& request,
-                                                    int only_ifindex, const std::string& what) {
-  std::vector<typename Objects::Info> out;
+template <typename Info>
+Result<std::vector<Info>> Collect(NetlinkSocket& sock, const ObjectKind<Info>& kind,
+                                  NlMessage& request, int only_ifindex, const std::string& what) {
+  std::vector<Info> out;
   Status parse_error;
   KernelError e = sock.Transact(request, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != Objects::kAnswer) return;
-    auto info = Objects::Parse(h);
+    if (h->nlmsg_type != kind.answer) return;
+    auto info = kind.parse(h);
     if (!info.ok()) {
       parse_error = info.status();
       return;
@@ -78,35 +86,37 @@ Result<std::vector<typename Objects::Info>> Collect(NetlinkSocket& sock, NlMessa
   return out;
 }
 
-template <typename Objects>
-Result<std::vector<typename Objects::Info>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
-  NlMessage request = Objects::Dump(only_ifindex);
-  return Collect<Objects>(sock, request, only_ifindex,
-                          std::string("dumping ") + Objects::kPlural +
-                              (only_ifindex == 0 ? "" : OnIfindex(only_ifindex)));
+template <typename Info>
+Result<std::vector<Info>> DumpAll(NetlinkSocket& sock, const ObjectKind<Info>& kind,
+                                  int only_ifindex) {
+  NlMessage request = kind.dump(only_ifindex);
+  return Collect(
+      sock, kind, request, only_ifindex,
+      std::string("dumping ") + kind.plural + (only_ifindex == 0 ? "" : OnIfindex(only_ifindex)));
 }
 
 // The counters of `ids` among one interface's objects, in that order;
 // NOT_FOUND when any of them is gone. One id (a fault's class or leaf among a
 // thousand on the interface) is asked for alone: a get is O(1) where a dump
 // is O(objects on the interface).
-template <typename Objects>
-Result<std::vector<kernel::Counters>> ReadCounters(NetlinkSocket& sock, int ifindex,
+template <typename Info>
+Result<std::vector<kernel::Counters>> ReadCounters(NetlinkSocket& sock,
+                                                   const ObjectKind<Info>& kind, int ifindex,
                                                    const std::vector<uint32_t>& ids) {
   auto name = [&](uint32_t id) {
-    return std::string(Objects::kNoun) + " " + plan::FormatHandle(id) + OnIfindex(ifindex);
+    return std::string(kind.noun) + " " + plan::FormatHandle(id) + OnIfindex(ifindex);
   };
-  std::vector<typename Objects::Info> found;
+  std::vector<Info> found;
   if (ids.size() == 1) {
-    NlMessage request = Objects::Get(ifindex, ids[0]);
-    ASSIGN_OR_RETURN(found, Collect<Objects>(sock, request, ifindex, "reading " + name(ids[0])));
+    NlMessage request = kind.get(ifindex, ids[0]);
+    ASSIGN_OR_RETURN(found, Collect(sock, kind, request, ifindex, "reading " + name(ids[0])));
   } else {
-    ASSIGN_OR_RETURN(found, DumpAll<Objects>(sock, ifindex));
+    ASSIGN_OR_RETURN(found, DumpAll(sock, kind, ifindex));
   }
   std::vector<kernel::Counters> out;
   for (uint32_t id : ids) {
     auto it = std::find_if(found.begin(), found.end(),
-                           [&](const auto& object) { return Objects::Id(object) == id; });
+                           [&](const Info& object) { return object.*kind.id == id; });
     if (it == found.end()) return NotFound("no " + name(id));
     out.push_back(it->counters);
   }
@@ -137,7 +147,7 @@ Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
 }
 
 Result<std::vector<QdiscInfo>> NetlinkKernel::DumpQdiscs(int ifindex) {
-  ASSIGN_OR_RETURN(auto all, DumpAll<Qdiscs>(sock_, ifindex));
+  ASSIGN_OR_RETURN(auto all, DumpAll(sock_, kQdiscs, ifindex));
   if (all.empty()) return NotFound("no interface with index " + std::to_string(ifindex));
   return all;
 }
@@ -167,7 +177,7 @@ Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
     int ifindex, const std::vector<uint32_t>& handles) {
-  return ReadCounters<Qdiscs>(sock_, ifindex, handles);
+  return ReadCounters(sock_, kQdiscs, ifindex, handles);
 }
 
 kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
@@ -307,12 +317,12 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
 }
 
 Result<std::vector<ClassInfo>> NetlinkKernel::DumpClasses(int ifindex) {
-  return DumpAll<Classes>(sock_, ifindex);
+  return DumpAll(sock_, kClasses, ifindex);
 }
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
     int ifindex, const std::vector<uint32_t>& classids) {
-  return ReadCounters<Classes>(sock_, ifindex, classids);
+  return ReadCounters(sock_, kClasses, ifindex, classids);
 }
 
 Result<std::optional<kernel::RootQdisc>> NetlinkKernel::GetIngressQdisc(int ifindex) {
@@ -339,7 +349,7 @@ Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock) {
   ASSIGN_OR_RETURN(const auto links, ListLinks(sock));
   std::map<int, std::string> names;
   for (const auto& [name, index] : links) names[index] = name;
-  ASSIGN_OR_RETURN(const auto qdiscs, DumpAll<Qdiscs>(sock, 0));
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpAll(sock, kQdiscs, 0));
   std::vector<OwnedQdisc> out;
   for (const auto& q : qdiscs) {
     if (q.parent != plan::kRootParent || !plan::IsOwnedHandle(q.handle)) continue;
