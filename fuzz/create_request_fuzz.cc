@@ -87,15 +87,6 @@ void CheckPlan(const model::FaultSpec& spec) {
               "the same match twice on a device is refused as an overlap", spec.interface);
   fuzz::Check(tree.RemoveSteps("fuzz-1") == std::vector<plan::TcObject>{plan::RootQdisc()},
               "removing the last fault removes the root");
-
-  if (spec.match.empty()) {
-    const plan::InterfacePlan whole = plan::CompileWholeInterfaceFault(spec);
-    fuzz::Check(!whole.qdiscs.empty() && whole.root_handle() == plan::kRootHandle &&
-                    whole.qdiscs.front().parent == plan::kRootParent,
-                "a whole-interface plan starts with its root", spec.interface);
-    fuzz::Check(plan::DescribePlan(whole).size() == whole.qdiscs.size(),
-                "the plan is described qdisc by qdisc");
-  }
 }
 
 }  // namespace

@@ -273,23 +273,13 @@ void ToProto(const core::FaultEvent& event, pb::FaultEvent* out) {
 }
 
 void ToProto(const kernel::Capabilities& caps, pb::Info* out) {
-  struct Row {
-    const char* name;
-    bool available;
-    const char* hint;
-  };
-  for (const Row& row : {
-           Row{"netem", caps.netem, "load sch_netem or enable CONFIG_NET_SCH_NETEM"},
-           Row{"tbf", caps.tbf, "load sch_tbf or enable CONFIG_NET_SCH_TBF"},
-           Row{"htb", caps.htb, "load sch_htb or enable CONFIG_NET_SCH_HTB"},
-           Row{"u32", caps.u32, "load cls_u32 or enable CONFIG_NET_CLS_U32"},
-           Row{"mirred", caps.mirred, "load act_mirred or enable CONFIG_NET_ACT_MIRRED"},
-           Row{"ifb", caps.ifb, "load ifb or enable CONFIG_IFB"},
-       }) {
+  for (const kernel::Feature& feature : kernel::kFeatures) {
+    if (feature.available == nullptr) continue;  // not probed
+    const bool available = caps.*feature.available;
     auto* c = out->add_capabilities();
-    c->set_name(row.name);
-    c->set_available(row.available);
-    if (!row.available) c->set_hint(row.hint);
+    c->set_name(feature.name);
+    c->set_available(available);
+    if (!available) c->set_hint(kernel::LoadHint(feature));
   }
 }
 

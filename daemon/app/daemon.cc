@@ -99,13 +99,19 @@ void RaiseFileLimit() {
 }
 
 void LogCapabilities(const kernel::Capabilities& caps) {
-  spdlog::info("kernel {}: netem={} tbf={} htb={} u32={} mirred={} ifb={}", KernelRelease(),
-               caps.netem, caps.tbf, caps.htb, caps.u32, caps.mirred, caps.ifb);
+  std::string found;
+  for (const kernel::Feature& feature : kernel::kFeatures) {
+    if (feature.available == nullptr) continue;  // not probed
+    found += std::string(" ") + feature.name + (caps.*feature.available ? "=true" : "=false");
+  }
+  spdlog::info("kernel {}:{}", KernelRelease(), found);
   for (const auto& note : caps.notes) spdlog::info("kernel probe: {}", note);
   if (!caps.netem) {
+    const kernel::Feature& netem = kernel::FeatureInfo(kernel::FeatureId::kNetem);
     spdlog::warn(
-        "kernel has no netem qdisc (load sch_netem or enable CONFIG_NET_SCH_NETEM): "
-        "delay/loss/duplicate/corrupt/reorder/partition faults will be refused");
+        "kernel has no {} ({}): delay/loss/duplicate/corrupt/reorder/partition faults will be "
+        "refused",
+        netem.noun, kernel::LoadHint(netem));
   }
 }
 

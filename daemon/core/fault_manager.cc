@@ -91,29 +91,22 @@ Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
 }
 
 Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
+  using kernel::FeatureId;
+  auto missing = [](FeatureId id) {
+    return FailedPrecondition(kernel::MissingFeatureMessage(kernel::FeatureInfo(id)));
+  };
+  auto missing_for_ingress = [](FeatureId id, const char* what) {
+    return FailedPrecondition(
+        std::string("ingress faults need ") + what +
+        " and the kernel has none: " + kernel::LoadHint(kernel::FeatureInfo(id)));
+  };
   // Every fault lives in an htb tree whose u32 filters pick its packets.
-  if (!caps_.htb) {
-    return FailedPrecondition("kernel has no htb qdisc: load sch_htb or enable CONFIG_NET_SCH_HTB");
-  }
-  if (!caps_.u32) {
-    return FailedPrecondition(
-        "kernel has no u32 classifier: load cls_u32 or enable CONFIG_NET_CLS_U32");
-  }
-  if (spec.needs_netem() && !caps_.netem) {
-    return FailedPrecondition(
-        "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM");
-  }
+  if (!caps_.htb) return missing(FeatureId::kHtb);
+  if (!caps_.u32) return missing(FeatureId::kU32);
+  if (spec.needs_netem() && !caps_.netem) return missing(FeatureId::kNetem);
   if (spec.direction != model::Direction::kEgress) {
-    if (!caps_.ifb) {
-      return FailedPrecondition(
-          "ingress faults need IFB devices and the kernel has none: load ifb or enable "
-          "CONFIG_IFB");
-    }
-    if (!caps_.mirred) {
-      return FailedPrecondition(
-          "ingress faults need the mirred action and the kernel has none: load act_mirred or "
-          "enable CONFIG_NET_ACT_MIRRED");
-    }
+    if (!caps_.ifb) return missing_for_ingress(FeatureId::kIfb, "IFB devices");
+    if (!caps_.mirred) return missing_for_ingress(FeatureId::kMirred, "the mirred action");
   }
   return Status::Ok();
 }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "daemon/plan/qdisc_plan.h"
+#include "daemon/kernel/capabilities.h"
 #include "daemon/plan/tc_objects.h"
 
 namespace chaosnet::kernel {
@@ -31,17 +31,6 @@ struct Counters {
   uint32_t backlog_bytes = 0;
 };
 
-// What the running kernel offers, probed once at start.
-struct Capabilities {
-  bool netem = false;
-  bool tbf = false;
-  bool htb = false;
-  bool u32 = false;
-  bool ifb = false;
-  bool mirred = false;
-  std::vector<std::string> notes;  // human-readable probe findings
-};
-
 class Kernel {
  public:
   virtual ~Kernel() = default;
@@ -50,10 +39,6 @@ class Kernel {
   virtual Result<int> InterfaceIndex(const std::string& name) = 0;
 
   virtual Result<RootQdisc> GetRootQdisc(int ifindex) = 0;
-
-  // Creates every qdisc of the plan, root first. All or nothing: when any step
-  // fails, what this call created is removed again before it returns the error.
-  virtual Status Apply(int ifindex, const plan::InterfacePlan& plan) = 0;
 
   // Deletes the root qdisc with this (owned) handle, and with it its children.
   // NOT_FOUND when it is already gone.
@@ -66,9 +51,8 @@ class Kernel {
 
   // Counters of one qdisc on the interface; NOT_FOUND when it is gone.
   Result<Counters> QdiscCounters(int ifindex, uint32_t handle) {
-    auto all = QdiscCounters(ifindex, std::vector<uint32_t>{handle});
-    if (!all.ok()) return all.status();
-    return all->front();
+    ASSIGN_OR_RETURN(auto all, QdiscCounters(ifindex, std::vector<uint32_t>{handle}));
+    return all.front();
   }
 
   // ---- fault trees (plan/tc_objects.h) ------------------------------------

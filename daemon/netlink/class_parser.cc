@@ -1,10 +1,6 @@
 #include "daemon/netlink/class_parser.h"
 
 #include <linux/pkt_sched.h>
-#include <linux/rtnetlink.h>
-#include <netlink/msg.h>
-
-#include <cstring>
 
 #include "daemon/netlink/tc_attrs.h"
 #include "daemon/netlink/tc_math.h"
@@ -33,23 +29,17 @@ plan::HtbClass ParseHtbOptions(const ClassInfo& info, const nlattr* options) {
 }  // namespace
 
 Result<ClassInfo> ParseClassMessage(const nlmsghdr* h) {
-  if (h->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(tcmsg))) {
-    return Internal("class message shorter than its tcmsg header");
-  }
-  const auto* t = static_cast<const tcmsg*>(nlmsg_data(h));
+  ASSIGN_OR_RETURN(const TcMessage m, ReadTcMessage(h, "class"));
   ClassInfo info;
-  info.ifindex = t->tcm_ifindex;
-  info.classid = t->tcm_handle;
-  info.parent = t->tcm_parent;
-  info.leaf_handle = t->tcm_info;
-
-  const nlattr* tb[__TCA_MAX] = {};
-  IndexAttrs(nlmsg_attrdata(h, sizeof(tcmsg)), nlmsg_attrlen(h, sizeof(tcmsg)), tb);
-  if (!tb[TCA_KIND]) return Internal("class message without TCA_KIND");
-  const auto* kind = static_cast<const char*>(nla_data(tb[TCA_KIND]));
-  info.kind = std::string(kind, strnlen(kind, static_cast<size_t>(nla_len(tb[TCA_KIND]))));
-  if (tb[TCA_STATS2]) info.counters = ParseTcStats2(tb[TCA_STATS2]);
-  if (info.kind == "htb" && tb[TCA_OPTIONS]) info.htb = ParseHtbOptions(info, tb[TCA_OPTIONS]);
+  info.ifindex = m.header.tcm_ifindex;
+  info.classid = m.header.tcm_handle;
+  info.parent = m.header.tcm_parent;
+  info.leaf_handle = m.header.tcm_info;
+  info.kind = m.kind;
+  info.counters = m.counters;
+  if (info.kind == "htb" && m.attrs[TCA_OPTIONS]) {
+    info.htb = ParseHtbOptions(info, m.attrs[TCA_OPTIONS]);
+  }
   return info;
 }
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/kernel/capabilities.h"
 #include "daemon/netlink/netlink_errors.h"
 #include "daemon/netlink/qdisc_requests.h"
 
@@ -50,10 +51,11 @@ Result<int> CreateIfbLink(NetlinkSocket& sock, const std::string& name) {
   KernelError e = sock.Transact(create);
   if (e.error == EEXIST) return AlreadyExists("a link named " + name + " already exists");
   if (e.error == EOPNOTSUPP || (e.error == ENOENT && !e.ext_ack.empty())) {
-    return FailedPrecondition("kernel has no IFB devices: load ifb or enable CONFIG_IFB (" +
-                              std::string(std::strerror(e.error)) + ")");
+    return FailedPrecondition(
+        kernel::MissingFeatureMessage(kernel::FeatureInfo(kernel::FeatureId::kIfb)) + " (" +
+        std::strerror(e.error) + ")");
   }
-  if (!e.ok()) return QdiscErrorStatus(e, "create IFB device " + name, "");
+  if (!e.ok()) return KernelErrorStatus(e, "create IFB device " + name, "");
   NlMessage get = EncodeLinkGetByName(name);
   int ifindex = 0;
   e = sock.Transact(get, [&](const nlmsghdr* h) {
@@ -73,7 +75,7 @@ Status DeleteLinkByIndex(NetlinkSocket& sock, int ifindex) {
   if (e.error == ENODEV || e.error == ENOENT) {
     return NotFound("no link with index " + std::to_string(ifindex));
   }
-  if (!e.ok()) return QdiscErrorStatus(e, "delete link " + std::to_string(ifindex), "");
+  if (!e.ok()) return KernelErrorStatus(e, "delete link " + std::to_string(ifindex), "");
   return Status::Ok();
 }
 
@@ -90,7 +92,7 @@ Result<std::vector<std::pair<std::string, int>>> ListLinks(NetlinkSocket& sock) 
     if (attrs[IFLA_IFNAME] == nullptr) return;
     links.emplace_back(nla_get_string(attrs[IFLA_IFNAME]), info->ifi_index);
   });
-  if (!e.ok()) return QdiscErrorStatus(e, "list links", "");
+  if (!e.ok()) return KernelErrorStatus(e, "list links", "");
   return links;
 }
 

@@ -27,9 +27,7 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
     if (n.latency.count() == 0 || n.jitter.count() == 0) {
       return InvalidArgument("a netem delay distribution needs both a delay and a jitter");
     }
-    auto t = tables.Get(n.distribution);
-    if (!t.ok()) return t.status();
-    table = *t;
+    ASSIGN_OR_RETURN(table, tables.Get(n.distribution));
   }
 
   const size_t table_bytes = table ? table->size() * sizeof(int16_t) : 0;

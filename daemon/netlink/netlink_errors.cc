@@ -1,16 +1,12 @@
 #include "daemon/netlink/netlink_errors.h"
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/kernel/capabilities.h"
+
 namespace chaosnet::netlink {
 namespace {
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Details(const KernelError& e) {
   std::string d = std::strerror(e.error);
@@ -18,29 +14,36 @@ std::string Details(const KernelError& e) {
   return " (" + d + ")";
 }
 
+bool AckSays(const KernelError& e, const char* words) {
+  return e.ext_ack.find(words) != std::string::npos;
+}
+
+std::string MissingKindMessage(const std::string& kind) {
+  const kernel::Feature* feature = kernel::FindFeature(kind);
+  if (feature == nullptr) return "kernel has no " + kind + " support";
+  return kernel::MissingFeatureMessage(*feature);
+}
+
 }  // namespace
 
-std::string MissingQdiscMessage(const std::string& kind) {
-  return "kernel has no " + kind + " qdisc: load sch_" + kind + " or enable CONFIG_NET_SCH_" +
-         Upper(kind);
-}
-
-bool IsUnknownKind(const KernelError& e) {
+Status KernelErrorStatus(const KernelError& e, const std::string& what, const std::string& kind) {
+  if (e.ok()) return Status::Ok();
   // The kernel answers ENOENT both for an unknown kind and for a missing
   // parent; only the extended ack ("Specified qdisc kind is unknown.") tells
-  // them apart. Old kernels without extack: the caller's probe decides.
-  return e.error == ENOENT && e.ext_ack.find("kind is unknown") != std::string::npos;
-}
-
-Status QdiscErrorStatus(const KernelError& e, const std::string& what, const std::string& kind) {
-  if (e.ok()) return Status::Ok();
-  if (IsUnknownKind(e)) return FailedPrecondition(MissingQdiscMessage(kind));
+  // them apart. Old kernels without extack: the start-up probe decides.
+  if (e.error == ENOENT && AckSays(e, "kind is unknown")) {
+    return FailedPrecondition(what + ": " + MissingKindMessage(kind));
+  }
+  // Classifiers and actions have their own "unknown" words.
+  if (e.error == ENOENT &&
+      (AckSays(e, "TC classifier not found") || AckSays(e, "Failed to load TC action"))) {
+    return FailedPrecondition(what + ": the kernel lacks the " + kind + " module" + Details(e));
+  }
   switch (e.error) {
-    case ENOENT: return NotFound(what + ": no such qdisc, parent or interface" + Details(e));
-    case ENODEV: return NotFound(what + ": the interface is gone" + Details(e));
-    case EEXIST:
-      return AlreadyExists(what + ": a qdisc is already there and chaosnet never replaces one" +
-                           Details(e));
+    case ENOENT:
+    case ENODEV:
+      return NotFound(what + ": its parent, class or interface does not exist" + Details(e));
+    case EEXIST: return AlreadyExists(what + ": it already exists" + Details(e));
     case EPERM:
     case EACCES:
       return PermissionDenied(what +
@@ -48,11 +51,18 @@ Status QdiscErrorStatus(const KernelError& e, const std::string& what, const std
                               "interface's network namespace" +
                               Details(e));
     case EINVAL:
-    case ERANGE: return InvalidArgument(what + ": the kernel rejected the parameters" + Details(e));
+    case ERANGE: return InvalidArgument(what + ": the kernel rejected it" + Details(e));
+    case EBUSY: return FailedPrecondition(what + ": the object is in use" + Details(e));
     case EOPNOTSUPP:
       return FailedPrecondition(what + ": not supported by this kernel or device" + Details(e));
     default: return Internal(what + ": unexpected kernel error" + Details(e));
   }
+}
+
+bool IsAlreadyGone(const KernelError& e) {
+  if (e.error == ENOENT || e.error == ENODEV) return true;
+  return e.error == EINVAL &&
+         (AckSays(e, "Parent Qdisc doesn't exist") || AckSays(e, "Invalid handle"));
 }
 
 }  // namespace chaosnet::netlink

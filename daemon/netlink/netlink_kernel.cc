@@ -20,57 +20,114 @@
 #include "daemon/netlink/htb_encoder.h"
 #include "daemon/netlink/ingress_encoder.h"
 #include "daemon/netlink/netem_encoder.h"
+#include "daemon/netlink/netlink_errors.h"
 #include "daemon/netlink/probe.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/root_qdisc_rule.h"
-#include "daemon/netlink/tbf_encoder.h"
 #include "daemon/netlink/tc_object_text.h"
-#include "daemon/netlink/tree_errors.h"
 #include "daemon/netlink/u32_encoder.h"
+#include "daemon/plan/describe.h"
 
 namespace chaosnet::netlink {
 namespace {
 
-std::string KindOf(const plan::QdiscNode& node) {
-  return std::holds_alternative<plan::NetemQdisc>(node.params) ? "netem" : "tbf";
-}
+std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
 
-Result<std::vector<QdiscInfo>> DumpAll(NetlinkSocket& sock, int only_ifindex) {
-  std::vector<QdiscInfo> out;
+// A kind of tc object whose counters are read: how to ask the kernel for one
+// or for all of an interface's, how to read an answer, what names one.
+template <typename Info>
+struct ObjectKind {
+  const char* noun;
+  const char* plural;
+  int answer;  // the message type of an answer
+  NlMessage (*get)(int ifindex, uint32_t id);
+  NlMessage (*dump)(int ifindex);
+  Result<Info> (*parse)(const nlmsghdr* message);
+  uint32_t Info::*id;
+};
+
+const ObjectKind<QdiscInfo> kQdiscs{
+    .noun = "qdisc",
+    .plural = "qdiscs",
+    .answer = RTM_NEWQDISC,
+    .get = EncodeQdiscGet,
+    .dump = EncodeQdiscDump,
+    .parse = ParseQdiscMessage,
+    .id = &QdiscInfo::handle,
+};
+const ObjectKind<ClassInfo> kClasses{
+    .noun = "class",
+    .plural = "classes",
+    .answer = RTM_NEWTCLASS,
+    .get = EncodeClassGet,
+    .dump = EncodeClassDump,
+    .parse = ParseClassMessage,
+    .id = &ClassInfo::classid,
+};
+
+// The objects `request` brings back, those of other interfaces left out (the
+// kernel dumps every device's qdiscs whatever ifindex is sent); 0: all.
+template <typename Info>
+Result<std::vector<Info>> Collect(NetlinkSocket& sock, const ObjectKind<Info>& kind,
+                                  NlMessage& request, int only_ifindex, const std::string& what) {
+  std::vector<Info> out;
   Status parse_error;
-  NlMessage req = EncodeQdiscDump(only_ifindex);
-  KernelError e = sock.Transact(req, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWQDISC) return;
-    auto info = ParseQdiscMessage(h);
+  KernelError e = sock.Transact(request, [&](const nlmsghdr* h) {
+    if (h->nlmsg_type != kind.answer) return;
+    auto info = kind.parse(h);
     if (!info.ok()) {
       parse_error = info.status();
       return;
     }
-    // The kernel dumps every device's qdiscs whatever ifindex we send.
     if (only_ifindex == 0 || info->ifindex == only_ifindex) out.push_back(std::move(info).value());
   });
-  if (!e.ok()) return QdiscErrorStatus(e, "dump qdiscs", "");
-  if (!parse_error.ok()) return parse_error;
+  if (!e.ok()) return KernelErrorStatus(e, what, "");
+  RETURN_IF_ERROR(parse_error);
+  return out;
+}
+
+template <typename Info>
+Result<std::vector<Info>> DumpAll(NetlinkSocket& sock, const ObjectKind<Info>& kind,
+                                  int only_ifindex) {
+  NlMessage request = kind.dump(only_ifindex);
+  return Collect(
+      sock, kind, request, only_ifindex,
+      std::string("dumping ") + kind.plural + (only_ifindex == 0 ? "" : OnIfindex(only_ifindex)));
+}
+
+// The counters of `ids` among one interface's objects, in that order;
+// NOT_FOUND when any of them is gone. One id (a fault's class or leaf among a
+// thousand on the interface) is asked for alone: a get is O(1) where a dump
+// is O(objects on the interface).
+template <typename Info>
+Result<std::vector<kernel::Counters>> ReadCounters(NetlinkSocket& sock,
+                                                   const ObjectKind<Info>& kind, int ifindex,
+                                                   const std::vector<uint32_t>& ids) {
+  auto name = [&](uint32_t id) {
+    return std::string(kind.noun) + " " + plan::FormatHandle(id) + OnIfindex(ifindex);
+  };
+  std::vector<Info> found;
+  if (ids.size() == 1) {
+    NlMessage request = kind.get(ifindex, ids[0]);
+    ASSIGN_OR_RETURN(found, Collect(sock, kind, request, ifindex, "reading " + name(ids[0])));
+  } else {
+    ASSIGN_OR_RETURN(found, DumpAll(sock, kind, ifindex));
+  }
+  std::vector<kernel::Counters> out;
+  for (uint32_t id : ids) {
+    auto it = std::find_if(found.begin(), found.end(),
+                           [&](const Info& object) { return object.*kind.id == id; });
+    if (it == found.end()) return NotFound("no " + name(id));
+    out.push_back(it->counters);
+  }
   return out;
 }
 
 }  // namespace
 
-std::string FormatHandle(uint32_t handle) {
-  char buf[24];
-  if ((handle & 0xFFFF) == 0) {
-    std::snprintf(buf, sizeof(buf), "%x:", handle >> 16);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%x:%x", handle >> 16, handle & 0xFFFF);
-  }
-  return buf;
-}
-
 Result<std::unique_ptr<NetlinkKernel>> NetlinkKernel::Create(DistributionTables tables) {
-  auto sock = NetlinkSocket::Open();
-  if (!sock.ok()) return sock.status();
-  return std::unique_ptr<NetlinkKernel>(
-      new NetlinkKernel(std::move(sock).value(), std::move(tables)));
+  ASSIGN_OR_RETURN(NetlinkSocket sock, NetlinkSocket::Open());
+  return std::unique_ptr<NetlinkKernel>(new NetlinkKernel(std::move(sock), std::move(tables)));
 }
 
 Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
@@ -85,121 +142,42 @@ Result<int> NetlinkKernel::InterfaceIndex(const std::string& name) {
       ifindex = static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index;
   });
   if (e.error == ENODEV || (e.ok() && ifindex == 0)) return NotFound("no interface named " + name);
-  if (!e.ok()) return QdiscErrorStatus(e, "look up interface " + name, "");
+  if (!e.ok()) return KernelErrorStatus(e, "look up interface " + name, "");
   return ifindex;
 }
 
 Result<std::vector<QdiscInfo>> NetlinkKernel::DumpQdiscs(int ifindex) {
-  auto all = DumpAll(sock_, ifindex);
-  if (!all.ok()) return all.status();
-  if (all->empty()) return NotFound("no interface with index " + std::to_string(ifindex));
+  ASSIGN_OR_RETURN(auto all, DumpAll(sock_, kQdiscs, ifindex));
+  if (all.empty()) return NotFound("no interface with index " + std::to_string(ifindex));
   return all;
 }
 
 Result<kernel::RootQdisc> NetlinkKernel::GetRootQdisc(int ifindex) {
-  auto qdiscs = DumpQdiscs(ifindex);
-  if (!qdiscs.ok()) return qdiscs.status();
-  return RootOf(*qdiscs);
-}
-
-Status NetlinkKernel::AddQdisc(int ifindex, const plan::QdiscNode& node) {
-  const QdiscTarget target{ifindex, node.handle, node.parent};
-  const std::string kind = KindOf(node);
-  const std::string what = "add " + kind + " qdisc " + FormatHandle(node.handle) + " on ifindex " +
-                           std::to_string(ifindex);
-  std::optional<NlMessage> req;
-  if (const auto* netem = std::get_if<plan::NetemQdisc>(&node.params)) {
-    auto m = EncodeNetemAdd(target, *netem, tables_);
-    if (!m.ok()) return m.status();
-    req.emplace(std::move(m).value());
-  } else {
-    req.emplace(EncodeTbfAdd(target, std::get<plan::TbfQdisc>(node.params)));
-  }
-  KernelError e = sock_.Transact(*req);
-  // A kernel that autoloads the module answers EAGAIN once: "replay".
-  if (e.error == EAGAIN) e = sock_.Transact(*req);
-  return QdiscErrorStatus(e, what, kind);
-}
-
-Status NetlinkKernel::Apply(int ifindex, const plan::InterfacePlan& plan) {
-  if (plan.qdiscs.empty()) return InvalidArgument("empty plan: nothing to apply");
-  for (const auto& node : plan.qdiscs) {
-    if (!plan::IsOwnedHandle(node.handle)) {
-      return InvalidArgument("plan qdisc " + FormatHandle(node.handle) +
-                             " is outside chaosnet's handle range; refusing to create it");
-    }
-  }
-  for (size_t i = 0; i < plan.qdiscs.size(); ++i) {
-    Status s = AddQdisc(ifindex, plan.qdiscs[i]);
-    if (s.ok()) continue;
-    if (i > 0) {
-      // Deleting the root we just created takes every child with it.
-      NlMessage del = EncodeQdiscDelete({ifindex, plan.qdiscs[0].handle, plan.qdiscs[0].parent});
-      KernelError undo = sock_.Transact(del);
-      if (!undo.ok()) {
-        return Status(s.code(), s.message() + "; and undoing the partial apply failed too: " +
-                                    QdiscErrorStatus(undo, "delete root", "").message());
-      }
-    }
-    return s;
-  }
-  return Status::Ok();
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpQdiscs(ifindex));
+  return RootOf(qdiscs);
 }
 
 Status NetlinkKernel::RemoveRoot(int ifindex, uint32_t root_handle) {
   if (!plan::IsOwnedHandle(root_handle)) {
-    return FailedPrecondition("refusing to delete root qdisc " + FormatHandle(root_handle) +
+    return FailedPrecondition("refusing to delete root qdisc " + plan::FormatHandle(root_handle) +
                               ": chaosnet did not create it (its handles are ca00: to caff:)");
   }
   NlMessage del = EncodeQdiscDelete({ifindex, root_handle, plan::kRootParent});
   KernelError e = sock_.Transact(del);
-  const std::string what =
-      "delete root qdisc " + FormatHandle(root_handle) + " on ifindex " + std::to_string(ifindex);
+  const std::string what = "delete root qdisc " + plan::FormatHandle(root_handle) + " on ifindex " +
+                           std::to_string(ifindex);
   // ENOENT: someone else deleted it. EINVAL ("Invalid handle"): the root is
   // now someone else's qdisc; the kernel matched nothing and theirs stays.
   if (e.error == ENOENT || e.error == ENODEV || e.error == EINVAL) {
     return NotFound(what + ": it is already gone" +
                     (e.ext_ack.empty() ? std::string() : " (kernel says: " + e.ext_ack + ")"));
   }
-  return QdiscErrorStatus(e, what, "");
+  return KernelErrorStatus(e, what, "");
 }
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
     int ifindex, const std::vector<uint32_t>& handles) {
-  // One fault's leaf among a thousand on the interface: ask for it alone.
-  if (handles.size() == 1) {
-    NlMessage req = EncodeQdiscGet(ifindex, handles[0]);
-    std::optional<kernel::Counters> found;
-    Status parse_error;
-    KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-      if (h->nlmsg_type != RTM_NEWQDISC) return;
-      auto info = ParseQdiscMessage(h);
-      if (!info.ok()) {
-        parse_error = info.status();
-      } else if (info->handle == handles[0] && info->ifindex == ifindex) {
-        found = info->counters;
-      }
-    });
-    const std::string what =
-        "reading qdisc " + FormatHandle(handles[0]) + " on ifindex " + std::to_string(ifindex);
-    if (!e.ok()) return TreeErrorStatus(e, what, "");
-    if (!parse_error.ok()) return parse_error;
-    if (!found) return NotFound(what + ": no such qdisc");
-    return std::vector<kernel::Counters>{*found};
-  }
-  auto qdiscs = DumpQdiscs(ifindex);
-  if (!qdiscs.ok()) return qdiscs.status();
-  std::vector<kernel::Counters> out;
-  for (uint32_t handle : handles) {
-    auto it = std::find_if(qdiscs->begin(), qdiscs->end(),
-                           [&](const QdiscInfo& q) { return q.handle == handle; });
-    if (it == qdiscs->end()) {
-      return NotFound("no qdisc " + FormatHandle(handle) + " on ifindex " +
-                      std::to_string(ifindex));
-    }
-    out.push_back(it->counters);
-  }
-  return out;
+  return ReadCounters(sock_, kQdiscs, ifindex, handles);
 }
 
 kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
@@ -207,8 +185,6 @@ kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
 // ---- fault trees -----------------------------------------------------------
 
 namespace {
-
-std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
 
 FilterTarget FilterOf(int ifindex, const plan::TcObject& object) {
   if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
@@ -233,10 +209,10 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
   if (f.rules.empty()) return InvalidArgument(what + ": the classifier has no rules");
   for (size_t i = 0; i < f.rules.size(); ++i) {
     auto m = EncodeU32RuleAdd(ifindex, f, f.rules[i]);
-    Status s = m.ok() ? TreeErrorStatus(TransactReplayingOnce(*m),
-                                        what + ", rule " + std::to_string(i + 1) + " of " +
-                                            std::to_string(f.rules.size()),
-                                        "u32")
+    Status s = m.ok() ? KernelErrorStatus(TransactReplayingOnce(*m),
+                                          what + ", rule " + std::to_string(i + 1) + " of " +
+                                              std::to_string(f.rules.size()),
+                                          "u32")
                       : Status(m.status().code(), what + ": " + m.status().message());
     if (s.ok()) continue;
     // The rules before this one share the priority: take them away too, so
@@ -248,7 +224,7 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
         return Status(s.code(),
                       s.message() + "; and removing its first " + std::to_string(i) +
                           " rule(s) failed too: " +
-                          TreeErrorStatus(undo, "deleting the priority", "u32").message());
+                          KernelErrorStatus(undo, "deleting the priority", "u32").message());
       }
     }
     return s;
@@ -257,7 +233,7 @@ Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f
 }
 
 Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
-  const std::string what = "adding " + DescribeTcObject(object) + OnIfindex(ifindex);
+  const std::string what = "adding " + TcObjectName(object) + OnIfindex(ifindex);
   const std::string kind = TcObjectKind(object);
   std::optional<NlMessage> req;
   if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
@@ -279,7 +255,7 @@ Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
   } else {
     return AddU32Classifier(ifindex, std::get<plan::U32Classifier>(object), what);
   }
-  return TreeErrorStatus(TransactReplayingOnce(*req), what, kind);
+  return KernelErrorStatus(TransactReplayingOnce(*req), what, kind);
 }
 
 KernelError NetlinkKernel::DeleteObject(int ifindex, const plan::TcObject& object) {
@@ -306,10 +282,10 @@ Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>&
       KernelError undo = DeleteObject(ifindex, objects[j]);
       // Gone already is fine: deleting a parent earlier took it along.
       if (undo.ok() || IsAlreadyGone(undo)) continue;
-      undo_errors += (undo_errors.empty() ? "" : "; ") +
-                     TreeErrorStatus(undo, "deleting " + DescribeTcObject(objects[j]),
-                                     TcObjectKind(objects[j]))
-                         .message();
+      undo_errors +=
+          (undo_errors.empty() ? "" : "; ") +
+          KernelErrorStatus(undo, "deleting " + TcObjectName(objects[j]), TcObjectKind(objects[j]))
+              .message();
     }
     if (!undo_errors.empty()) {
       return Status(s.code(),
@@ -327,78 +303,32 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
     KernelError e = DeleteObject(ifindex, object);
     if (e.ok()) continue;
     if (IsAlreadyGone(e)) {
-      gone += (gone.empty() ? "" : ", ") + DescribeTcObject(object);
+      gone += (gone.empty() ? "" : ", ") + TcObjectName(object);
       continue;
     }
     if (first_error.ok()) {
-      first_error = TreeErrorStatus(e, "deleting " + DescribeTcObject(object) + OnIfindex(ifindex),
-                                    TcObjectKind(object));
+      first_error = KernelErrorStatus(e, "deleting " + TcObjectName(object) + OnIfindex(ifindex),
+                                      TcObjectKind(object));
     }
   }
-  if (!first_error.ok()) return first_error;
+  RETURN_IF_ERROR(first_error);
   if (!gone.empty()) return NotFound("already gone" + OnIfindex(ifindex) + ": " + gone);
   return Status::Ok();
 }
 
 Result<std::vector<ClassInfo>> NetlinkKernel::DumpClasses(int ifindex) {
-  std::vector<ClassInfo> out;
-  Status parse_error;
-  NlMessage req = EncodeClassDump(ifindex);
-  KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWTCLASS) return;
-    auto info = ParseClassMessage(h);
-    if (!info.ok()) {
-      parse_error = info.status();
-      return;
-    }
-    // The kernel already filters class dumps by ifindex; be sure anyway.
-    if (info->ifindex == ifindex) out.push_back(std::move(info).value());
-  });
-  if (!e.ok()) return TreeErrorStatus(e, "dumping classes" + OnIfindex(ifindex), "");
-  if (!parse_error.ok()) return parse_error;
-  return out;
+  return DumpAll(sock_, kClasses, ifindex);
 }
 
 Result<std::vector<kernel::Counters>> NetlinkKernel::ClassCounters(
     int ifindex, const std::vector<uint32_t>& classids) {
-  // One fault's class: a get is O(1) where a dump is O(classes on the device).
-  if (classids.size() == 1) {
-    NlMessage req = EncodeClassGet(ifindex, classids[0]);
-    std::optional<kernel::Counters> found;
-    Status parse_error;
-    KernelError e = sock_.Transact(req, [&](const nlmsghdr* h) {
-      if (h->nlmsg_type != RTM_NEWTCLASS) return;
-      auto info = ParseClassMessage(h);
-      if (!info.ok()) {
-        parse_error = info.status();
-      } else if (info->classid == classids[0] && info->ifindex == ifindex) {
-        found = info->counters;
-      }
-    });
-    const std::string what = "reading class " + FormatHandle(classids[0]) + OnIfindex(ifindex);
-    if (!e.ok()) return TreeErrorStatus(e, what, "");
-    if (!parse_error.ok()) return parse_error;
-    if (!found) return NotFound(what + ": no such class");
-    return std::vector<kernel::Counters>{*found};
-  }
-  auto classes = DumpClasses(ifindex);
-  if (!classes.ok()) return classes.status();
-  std::vector<kernel::Counters> out;
-  for (uint32_t classid : classids) {
-    auto it = std::find_if(classes->begin(), classes->end(),
-                           [&](const ClassInfo& c) { return c.classid == classid; });
-    if (it == classes->end())
-      return NotFound("no class " + FormatHandle(classid) + OnIfindex(ifindex));
-    out.push_back(it->counters);
-  }
-  return out;
+  return ReadCounters(sock_, kClasses, ifindex, classids);
 }
 
 Result<std::optional<kernel::RootQdisc>> NetlinkKernel::GetIngressQdisc(int ifindex) {
-  auto qdiscs = DumpQdiscs(ifindex);
-  if (!qdiscs.ok()) return qdiscs.status();
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpQdiscs(ifindex));
   // ingress and clsact both sit at ffff:fff1 (TC_H_CLSACT == TC_H_INGRESS).
-  for (const auto& q : *qdiscs) {
+  for (const auto& q : qdiscs) {
     if (q.parent == plan::kIngressParent) {
       return std::optional<kernel::RootQdisc>(kernel::RootQdisc{q.kind, q.handle, false});
     }
@@ -411,25 +341,17 @@ Result<std::vector<OwnedQdisc>> NetlinkKernel::FindOwnedRootQdiscs() {
 }
 
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs() {
-  auto sock = NetlinkSocket::Open();
-  if (!sock.ok()) return sock.status();
-  return FindOwnedRootQdiscs(*sock);
+  ASSIGN_OR_RETURN(NetlinkSocket sock, NetlinkSocket::Open());
+  return FindOwnedRootQdiscs(sock);
 }
 
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock) {
+  ASSIGN_OR_RETURN(const auto links, ListLinks(sock));
   std::map<int, std::string> names;
-  NlMessage links = EncodeLinkDump();
-  KernelError e = sock.Transact(links, [&](const nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWLINK) return;
-    const auto* ifi = static_cast<const ifinfomsg*>(nlmsg_data(h));
-    nlattr* name = nlmsg_find_attr(const_cast<nlmsghdr*>(h), sizeof(ifinfomsg), IFLA_IFNAME);
-    if (name != nullptr) names[ifi->ifi_index] = nla_get_string(name);
-  });
-  if (!e.ok()) return QdiscErrorStatus(e, "dump interfaces", "");
-  auto qdiscs = DumpAll(sock, 0);
-  if (!qdiscs.ok()) return qdiscs.status();
+  for (const auto& [name, index] : links) names[index] = name;
+  ASSIGN_OR_RETURN(const auto qdiscs, DumpAll(sock, kQdiscs, 0));
   std::vector<OwnedQdisc> out;
-  for (const auto& q : *qdiscs) {
+  for (const auto& q : qdiscs) {
     if (q.parent != plan::kRootParent || !plan::IsOwnedHandle(q.handle)) continue;
     out.push_back(OwnedQdisc{names[q.ifindex], q.ifindex, q.handle, q.kind});
   }

@@ -41,7 +41,6 @@ class NetlinkKernel : public kernel::Kernel {
 
   Result<int> InterfaceIndex(const std::string& name) override;
   Result<kernel::RootQdisc> GetRootQdisc(int ifindex) override;
-  Status Apply(int ifindex, const plan::InterfacePlan& plan) override;
   Status RemoveRoot(int ifindex, uint32_t root_handle) override;
   using kernel::Kernel::QdiscCounters;
   Result<std::vector<kernel::Counters>> QdiscCounters(
@@ -54,7 +53,7 @@ class NetlinkKernel : public kernel::Kernel {
   // classifier must own its priority (tc_objects.h gives each fault its own):
   // rolling one back would take along nodes someone else put at that prio.
   // RemoveObjects counts as "already gone" what IsAlreadyGone
-  // (tree_errors.h) says, e.g. a filter whose parent qdisc is gone.
+  // (netlink_errors.h) says, e.g. a filter whose parent qdisc is gone.
   Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Result<std::vector<kernel::Counters>> ClassCounters(
@@ -77,7 +76,6 @@ class NetlinkKernel : public kernel::Kernel {
   NetlinkKernel(NetlinkSocket sock, DistributionTables tables)
       : sock_(std::move(sock)), tables_(std::move(tables)) {}
 
-  Status AddQdisc(int ifindex, const plan::QdiscNode& node);
   Status AddObject(int ifindex, const plan::TcObject& object);
   Status AddU32Classifier(int ifindex, const plan::U32Classifier& f, const std::string& what);
   KernelError DeleteObject(int ifindex, const plan::TcObject& object);
@@ -99,8 +97,5 @@ struct OwnedQdisc {
 // in the owned range (plan::IsOwnedHandle). Uses its own short-lived socket.
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs();
 Result<std::vector<OwnedQdisc>> FindOwnedRootQdiscs(NetlinkSocket& sock);
-
-// "ca00:", "ca00:1", "ffff:fff1": tc's spelling of a handle, for messages.
-std::string FormatHandle(uint32_t handle);
 
 }  // namespace chaosnet::netlink

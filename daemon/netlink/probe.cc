@@ -38,12 +38,14 @@ std::string Outcome(const KernelError& e) {
   return s + ")";
 }
 
+const char* Label(kernel::FeatureId id) { return kernel::FeatureInfo(id).probe_label; }
+
 // Adds `req` as lo's root, then deletes it again.
-bool TryRootQdisc(NetlinkSocket& sock, NlMessage req, const char* kind,
+bool TryRootQdisc(NetlinkSocket& sock, NlMessage req, kernel::FeatureId id,
                   kernel::Capabilities* caps) {
   KernelError e = sock.Transact(req);
   if (e.error == EAGAIN) e = sock.Transact(req);  // module autoloaded: replay
-  caps->notes.push_back(std::string("qdisc ") + kind + ": " + Outcome(e));
+  caps->notes.push_back(std::string(Label(id)) + ": " + Outcome(e));
   if (!e.ok()) return false;
   NlMessage del = EncodeQdiscDelete({kLoopback, kProbeHandle, TC_H_ROOT});
   sock.Transact(del);
@@ -133,36 +135,39 @@ void ProbeInNamespace(kernel::Capabilities* caps) {
   plan::NetemQdisc netem;
   auto netem_req =
       EncodeNetemAdd({kLoopback, kProbeHandle, TC_H_ROOT}, netem, DistributionTables{});
-  caps->netem = netem_req.ok() && TryRootQdisc(*sock, std::move(netem_req).value(), "netem", caps);
+  caps->netem = netem_req.ok() &&
+                TryRootQdisc(*sock, std::move(netem_req).value(), kernel::FeatureId::kNetem, caps);
   caps->tbf = TryRootQdisc(
-      *sock, EncodeTbfAdd({kLoopback, kProbeHandle, TC_H_ROOT}, {125000, 10000, 10000}), "tbf",
-      caps);
-  caps->htb = TryRootQdisc(*sock, HtbRoot(), "htb", caps);
+      *sock, EncodeTbfAdd({kLoopback, kProbeHandle, TC_H_ROOT}, {125000, 10000, 10000}),
+      kernel::FeatureId::kTbf, caps);
+  caps->htb = TryRootQdisc(*sock, HtbRoot(), kernel::FeatureId::kHtb, caps);
 
   NlMessage ifb = IfbLink("cnprobe0");
   KernelError e = sock->Transact(ifb);
   caps->ifb = e.ok();
-  caps->notes.push_back("link ifb: " + Outcome(e));
+  caps->notes.push_back(std::string(Label(kernel::FeatureId::kIfb)) + ": " + Outcome(e));
   const int redirect_to = caps->ifb ? LinkIndex(*sock, "cnprobe0") : kLoopback;
 
   NlMessage ingress = IngressQdisc();
   e = sock->Transact(ingress);
   if (!e.ok()) {
-    caps->notes.push_back("qdisc ingress: " + Outcome(e) + "; u32 and mirred not probed");
+    caps->notes.push_back(std::string(Label(kernel::FeatureId::kIngress)) + ": " + Outcome(e) +
+                          "; u32 and mirred not probed");
     return;
   }
   NlMessage u32 = U32Filter(1, 0);
   e = sock->Transact(u32);
   caps->u32 = e.ok();
-  caps->notes.push_back("filter u32: " + Outcome(e));
+  caps->notes.push_back(std::string(Label(kernel::FeatureId::kU32)) + ": " + Outcome(e));
   if (!caps->u32) {
-    caps->notes.push_back("action mirred: not probed (needs u32)");
+    caps->notes.push_back(std::string(Label(kernel::FeatureId::kMirred)) +
+                          ": not probed (needs u32)");
     return;
   }
   NlMessage mirred = U32Filter(2, redirect_to);
   e = sock->Transact(mirred);
   caps->mirred = e.ok();
-  caps->notes.push_back("action mirred: " + Outcome(e));
+  caps->notes.push_back(std::string(Label(kernel::FeatureId::kMirred)) + ": " + Outcome(e));
 }
 
 bool Exists(const std::string& path) {
@@ -184,7 +189,9 @@ bool FileMentions(const std::string& path, const std::string& needle) {
 kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module,
                                           const std::string& modules_dir) {
   kernel::Capabilities caps;
-  auto have = [&](const std::string& module, const char* what) {
+  for (const kernel::Feature& f : kernel::kFeatures) {
+    if (f.available == nullptr) continue;
+    const std::string module = f.module;
     const std::string ko = "/" + module + ".ko";
     std::string how;
     if (Exists(sys_module + "/" + module))
@@ -193,15 +200,9 @@ kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module,
       how = "built in";
     else if (FileMentions(modules_dir + "/modules.dep", ko))
       how = "loadable module";
-    caps.notes.push_back(std::string(what) + ": " + (how.empty() ? "not found" : how));
-    return !how.empty();
-  };
-  caps.netem = have("sch_netem", "qdisc netem");
-  caps.tbf = have("sch_tbf", "qdisc tbf");
-  caps.htb = have("sch_htb", "qdisc htb");
-  caps.u32 = have("cls_u32", "filter u32");
-  caps.mirred = have("act_mirred", "action mirred");
-  caps.ifb = have("ifb", "link ifb");
+    caps.notes.push_back(std::string(f.probe_label) + ": " + (how.empty() ? "not found" : how));
+    caps.*f.available = !how.empty();
+  }
   return caps;
 }
 

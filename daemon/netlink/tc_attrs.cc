@@ -1,6 +1,7 @@
 #include "daemon/netlink/tc_attrs.h"
 
 #include <linux/gen_stats.h>
+#include <netlink/msg.h>
 
 #include <cstdint>
 
@@ -25,6 +26,21 @@ kernel::Counters ParseTcStats2(const nlattr* stats2) {
     c.backlog_bytes = q.backlog;
   }
   return c;
+}
+
+Result<TcMessage> ReadTcMessage(const nlmsghdr* h, const char* what) {
+  if (h->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(tcmsg))) {
+    return Internal(std::string(what) + " message shorter than its tcmsg header");
+  }
+  TcMessage m;
+  m.header = *static_cast<const tcmsg*>(nlmsg_data(h));
+  IndexAttrs(nlmsg_attrdata(h, sizeof(tcmsg)), nlmsg_attrlen(h, sizeof(tcmsg)), m.attrs);
+  const nlattr* kind = m.attrs[TCA_KIND];
+  if (kind == nullptr) return Internal(std::string(what) + " message without TCA_KIND");
+  const auto* text = static_cast<const char*>(nla_data(kind));
+  m.kind = std::string(text, strnlen(text, static_cast<size_t>(nla_len(kind))));
+  if (m.attrs[TCA_STATS2]) m.counters = ParseTcStats2(m.attrs[TCA_STATS2]);
+  return m;
 }
 
 }  // namespace chaosnet::netlink

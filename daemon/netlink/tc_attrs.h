@@ -1,14 +1,17 @@
 // Reading netlink attributes of tc dump replies defensively: structs may be
-// shorter (older kernels) or longer (newer ones) than our headers say.
-// (qdisc_parser.cc has private copies of these from before; it can move here.)
+// shorter (older kernels) or longer (newer ones) than our headers say. The
+// qdisc and class parsers share it.
 #pragma once
 
+#include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <string>
 
+#include "common/result.h"
 #include "daemon/kernel/kernel.h"
 
 namespace chaosnet::netlink {
@@ -37,5 +40,19 @@ void IndexAttrs(const void* data, int len, const nlattr* (&tb)[N]) {
 
 // TCA_STATS2's basic and queue counters (64-bit packets when present).
 kernel::Counters ParseTcStats2(const nlattr* stats2);
+
+// What every qdisc and class message carries: the tcmsg header, the
+// top-level attributes by type, TCA_KIND, and the counters of TCA_STATS2
+// (zeros when absent, as in requests).
+struct TcMessage {
+  tcmsg header{};
+  const nlattr* attrs[__TCA_MAX] = {};
+  std::string kind;
+  kernel::Counters counters;
+};
+
+// INTERNAL "<what> message shorter than its tcmsg header" or "... without
+// TCA_KIND"; `what` is "qdisc" or "class".
+Result<TcMessage> ReadTcMessage(const nlmsghdr* message, const char* what);
 
 }  // namespace chaosnet::netlink

@@ -127,7 +127,7 @@ Result<TcMonitor> TcMonitor::OpenInNetns(const std::string& netns_path,
 Result<TcMonitor> TcMonitor::FromSocketFd(int fd, const TcMonitorOptions& options) {
   if (fd < 0) return InvalidArgument("tc monitor: invalid fd");
   TcMonitor monitor(fd, options);  // owns the fd from here on, also on error
-  if (Status s = SetUp(fd, options); !s.ok()) return s;
+  RETURN_IF_ERROR(SetUp(fd, options));
   return monitor;
 }
 

@@ -1,6 +1,6 @@
 #include "daemon/netlink/tc_object_text.h"
 
-#include "daemon/netlink/netlink_kernel.h"
+#include "daemon/plan/describe.h"
 
 namespace chaosnet::netlink {
 namespace {
@@ -16,39 +16,30 @@ struct KindVisitor {
   std::string operator()(const plan::RedirectFilter&) const { return "u32"; }
 };
 
-std::string ProtocolName(plan::FilterProtocol p) {
-  switch (p) {
-    case plan::FilterProtocol::kAll: return "all";
-    case plan::FilterProtocol::kIp: return "ip";
-    case plan::FilterProtocol::kIpv6: return "ipv6";
-  }
-  return "0x" + std::to_string(static_cast<int>(p));
-}
-
 }  // namespace
 
 std::string TcObjectKind(const plan::TcObject& object) { return std::visit(KindVisitor{}, object); }
 
-std::string DescribeTcObject(const plan::TcObject& object) {
+std::string TcObjectName(const plan::TcObject& object) {
   const std::string kind = TcObjectKind(object);
   if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
-    std::string s = kind + " qdisc " + FormatHandle(q->handle);
+    std::string s = kind + " qdisc " + plan::FormatHandle(q->handle);
     if (q->parent != plan::kRootParent && q->parent != plan::kIngressParent) {
-      s += " under " + FormatHandle(q->parent);
+      s += " under " + plan::FormatHandle(q->parent);
     }
     return s;
   }
   if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
-    return kind + " class " + FormatHandle(c->classid);
+    return kind + " class " + plan::FormatHandle(c->classid);
   }
   if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
     return "u32 filter prio " + std::to_string(f->priority) + " protocol " +
-           ProtocolName(f->protocol) + " on " + FormatHandle(f->parent);
+           plan::FilterProtocolName(f->protocol) + " on " + plan::FormatHandle(f->parent);
   }
   const auto& r = std::get<plan::RedirectFilter>(object);
-  return "redirect filter prio " + std::to_string(r.priority) + " on " + FormatHandle(r.parent) +
-         " (to " + (r.to_device.empty() ? "ifindex " + std::to_string(r.to_ifindex) : r.to_device) +
-         ")";
+  return "redirect filter prio " + std::to_string(r.priority) + " on " +
+         plan::FormatHandle(r.parent) + " (to " +
+         (r.to_device.empty() ? "ifindex " + std::to_string(r.to_ifindex) : r.to_device) + ")";
 }
 
 }  // namespace chaosnet::netlink

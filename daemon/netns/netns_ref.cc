@@ -36,9 +36,8 @@ Result<std::string> NetnsPath(const std::string& spec) {
 }
 
 Result<NetnsRef> NetnsRef::Open(const std::string& spec) {
-  auto path = NetnsPath(spec);
-  if (!path.ok()) return path.status();
-  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  ASSIGN_OR_RETURN(const std::string path, NetnsPath(spec));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
     if (err == ENOENT || err == ESRCH) {
@@ -46,25 +45,25 @@ Result<NetnsRef> NetnsRef::Open(const std::string& spec) {
         return NotFound("network namespace " + spec + ": process " + spec.substr(4) +
                         " does not exist");
       }
-      return NotFound("network namespace " + spec + " not found (no " + *path + ")");
+      return NotFound("network namespace " + spec + " not found (no " + path + ")");
     }
     if (err == EACCES || err == EPERM) {
-      return PermissionDenied("network namespace " + spec + ": cannot open " + *path + ": " +
+      return PermissionDenied("network namespace " + spec + ": cannot open " + path + ": " +
                               std::strerror(err));
     }
-    return FailedPrecondition("network namespace " + spec + ": cannot open " + *path + ": " +
+    return FailedPrecondition("network namespace " + spec + ": cannot open " + path + ": " +
                               std::strerror(err));
   }
   struct statfs fs {};
   struct stat st {};
   if (::fstatfs(fd, &fs) != 0 || fs.f_type != NSFS_MAGIC || ::fstat(fd, &st) != 0) {
     ::close(fd);
-    return FailedPrecondition("network namespace " + spec + ": " + *path +
+    return FailedPrecondition("network namespace " + spec + ": " + path +
                               " is not a namespace file");
   }
   // NS_GET_NSTYPE would say which kind; joining it with CLONE_NEWNET later
   // refuses any other kind, and /proc/N/ns/net and /run/netns are net only.
-  return NetnsRef(fd, spec, *path, st.st_dev, st.st_ino);
+  return NetnsRef(fd, spec, path, st.st_dev, st.st_ino);
 }
 
 NetnsRef::NetnsRef(NetnsRef&& other) noexcept

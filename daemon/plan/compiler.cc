@@ -93,20 +93,4 @@ TbfQdisc TbfForRate(uint64_t bits_per_second) {
   return t;
 }
 
-InterfacePlan CompileWholeInterfaceFault(const model::FaultSpec& spec) {
-  InterfacePlan plan;
-  const bool netem = spec.needs_netem();
-  const bool rate = spec.rate.has_value();
-  if (rate) {
-    plan.qdiscs.push_back(
-        QdiscNode{kRootHandle, kRootParent, TbfForRate(spec.rate->bits_per_second)});
-    if (netem) {
-      plan.qdiscs.push_back(QdiscNode{kChildNetemHandle, kTbfChildParent, NetemForFault(spec)});
-    }
-  } else if (netem) {
-    plan.qdiscs.push_back(QdiscNode{kRootHandle, kRootParent, NetemForFault(spec)});
-  }
-  return plan;
-}
-
 }  // namespace chaosnet::plan

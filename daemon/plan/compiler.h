@@ -1,14 +1,7 @@
-// Turns one validated FaultSpec into the qdisc tree that implements it on a
-// whole interface. Pure: no kernel, no clock; the same spec always gives the
-// same plan, which is what dry runs show and what netlink/ encodes.
-//
-// Trees (handles from the owned range, see qdisc_plan.h):
-//   netem impairments only    root netem  ca00:
-//   rate only                 root tbf    ca00:
-//   both                      root tbf    ca00:   -> class ca00:1 -> netem ca01:
-//   partition                 root netem  ca00:   with loss 100%
-// tbf sits on top so that the rate applies to what leaves netem: a delayed
-// packet still counts against the bandwidth when it is finally sent.
+// The parameters of a fault's qdiscs, derived from one validated FaultSpec:
+// its netem leaf (impairments and a queue limit sized for the delay) and the
+// bucket of its rate limit. Pure: no kernel, no clock; the same spec always
+// gives the same parameters. Where they go in the tree: interface_tree.h.
 #pragma once
 
 #include <cstdint>
@@ -17,11 +10,6 @@
 #include "daemon/plan/qdisc_plan.h"
 
 namespace chaosnet::plan {
-
-inline constexpr uint32_t kRootHandle = MakeHandle(kOwnedMajorFirst, 0);      // ca00:
-inline constexpr uint32_t kTbfChildParent = MakeHandle(kOwnedMajorFirst, 1);  // ca00:1
-inline constexpr uint32_t kChildNetemHandle =
-    MakeHandle(static_cast<uint16_t>(kOwnedMajorFirst + 1), 0);  // ca01:
 
 // ---- netem queue limit (the "fidelity" rule) -------------------------------
 // netem holds every delayed packet in its own queue, 1000 packets by default.
@@ -55,6 +43,8 @@ inline constexpr uint64_t kMinFrameBytes = 64;
 uint32_t NetemQueueLimit(const model::FaultSpec& spec);
 
 // ---- tbf sizing ------------------------------------------------------------
+// A fault's htb class takes its rate and burst from here (FaultClass in
+// interface_tree.h); the limit is what a tbf of that rate would queue.
 // burst: the bucket must hold at least one full frame or tbf can never send
 // it, and a bucket of 10 ms of traffic keeps the rate smooth without letting
 // long bursts through. kMinBurstBytes = 3200 is two full-size Ethernet frames
@@ -72,10 +62,7 @@ TbfQdisc TbfForRate(uint64_t bits_per_second);
 
 // netem's parameters for a spec's impairments (delay, loss, duplicate,
 // corrupt, reorder, partition as 100% loss), with the queue limit above. The
-// rate is not netem's: it belongs to the tbf (or htb class) above it.
+// rate is not netem's: it belongs to the htb class above it.
 NetemQdisc NetemForFault(const model::FaultSpec& spec);
-
-// The spec is assumed valid (model::ValidateFaultSpec passed).
-InterfacePlan CompileWholeInterfaceFault(const model::FaultSpec& spec);
 
 }  // namespace chaosnet::plan

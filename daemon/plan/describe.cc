@@ -1,18 +1,11 @@
 #include "daemon/plan/describe.h"
 
 #include <cstdio>
-#include <limits>
 
 #include "common/units.h"
 
 namespace chaosnet::plan {
 namespace {
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%x", v);
-  return buf;
-}
 
 // "loss 1%" or "loss 1% 25%": tc prints the correlation only when set.
 void AppendProbability(std::string* out, const char* word, double percent, double correlation) {
@@ -24,9 +17,13 @@ void AppendProbability(std::string* out, const char* word, double percent, doubl
 }  // namespace
 
 std::string FormatHandle(uint32_t handle) {
-  const uint32_t major = handle >> 16;
-  const uint32_t minor = handle & 0xFFFF;
-  return Hex(major) + ":" + (minor == 0 ? "" : Hex(minor));
+  char buf[16];
+  if ((handle & 0xFFFF) == 0) {
+    std::snprintf(buf, sizeof(buf), "%x:", handle >> 16);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%x:%x", handle >> 16, handle & 0xFFFF);
+  }
+  return buf;
 }
 
 std::string FormatParent(uint32_t parent) {
@@ -51,35 +48,6 @@ std::string DescribeNetem(const NetemQdisc& n) {
   AppendProbability(&out, "reorder", n.reorder, n.reorder_correlation);
   if (n.gap > 0) out += " gap " + std::to_string(n.gap);
   return out;
-}
-
-std::string DescribeTbf(const TbfQdisc& t) {
-  constexpr uint64_t kMaxBytes = std::numeric_limits<uint64_t>::max() / 8;
-  const std::string rate = t.rate_bytes_per_second > kMaxBytes
-                               ? std::to_string(t.rate_bytes_per_second) + "bps"
-                               : units::FormatRate(t.rate_bytes_per_second * 8);
-  return "rate " + rate + " burst " + std::to_string(t.burst_bytes) + "b limit " +
-         std::to_string(t.limit_bytes) + "b";
-}
-
-std::vector<PlanStepText> DescribePlan(const InterfacePlan& plan) {
-  std::vector<PlanStepText> steps;
-  steps.reserve(plan.qdiscs.size());
-  for (const QdiscNode& node : plan.qdiscs) {
-    PlanStepText step;
-    step.object = "qdisc";
-    step.handle = FormatHandle(node.handle);
-    step.parent = FormatParent(node.parent);
-    if (const auto* netem = std::get_if<NetemQdisc>(&node.params)) {
-      step.kind = "netem";
-      step.parameters = DescribeNetem(*netem);
-    } else if (const auto* tbf = std::get_if<TbfQdisc>(&node.params)) {
-      step.kind = "tbf";
-      step.parameters = DescribeTbf(*tbf);
-    }
-    steps.push_back(std::move(step));
-  }
-  return steps;
 }
 
 }  // namespace chaosnet::plan

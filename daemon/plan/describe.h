@@ -1,4 +1,4 @@
-// A plan as tc-like text, for dry runs, `chaosnetctl get` and logs. The words
+// Fault trees as tc-like text, for dry runs, `chaosnetctl get` and logs. The words
 // follow tc's own output so that users can compare with `tc qdisc show`.
 #pragma once
 
@@ -13,20 +13,20 @@ namespace chaosnet::plan {
 
 struct PlanStepText {
   std::string object;      // "qdisc", "class", "filter"
-  std::string kind;        // "netem", "tbf", "htb", "ingress", "u32", "mirred"
+  std::string kind;        // "netem", "htb", "ingress", "u32", "mirred"
   std::string handle;      // "ca00:"; empty for filters (the kernel numbers them)
   std::string parent;      // "root", "ca00:1", "ingress"
   std::string parameters;  // "limit 1000 delay 100ms 10ms 25% loss 1%"
 };
-
-// One entry per qdisc, in creation order.
-std::vector<PlanStepText> DescribePlan(const InterfacePlan& plan);
 
 // tc's notation: hex major, colon, hex minor omitted when 0: "ca00:", "ca00:1".
 std::string FormatHandle(uint32_t handle);
 
 // "root" for TC_H_ROOT, otherwise FormatHandle.
 std::string FormatParent(uint32_t parent);
+
+// A filter's protocol in tc's words: "ip", "ipv6", "all".
+std::string FilterProtocolName(FilterProtocol protocol);
 
 std::string DescribeNetem(const NetemQdisc& netem);
 std::string DescribeHtbClass(const HtbClass& cls);
@@ -44,6 +44,5 @@ PlanStepText DescribeTcObject(const TcObject& object);
 // "match ip6 icmp_type 134 0xfe" when the rule matches next header 58, and
 // "match u32 0x0000ff00 0x0000ff00 at 4" when no name fits.
 std::string DescribeU32Rule(const U32Rule& rule, FilterProtocol protocol);
-std::string DescribeTbf(const TbfQdisc& tbf);
 
 }  // namespace chaosnet::plan

@@ -133,15 +133,6 @@ std::string DescribeKey(const U32Key& key, FilterProtocol protocol, bool icmpv6)
   return RawKey(key.value, key.mask, key.offset);
 }
 
-std::string FilterProtocolName(FilterProtocol p) {
-  switch (p) {
-    case FilterProtocol::kIp: return "ip";
-    case FilterProtocol::kIpv6: return "ipv6";
-    case FilterProtocol::kAll: return "all";
-  }
-  return Hex(static_cast<uint16_t>(p));
-}
-
 std::string DescribeHtbQdisc(const HtbQdisc& htb) {
   // tc prints the default class with %#x: "default 0", "default 0x10".
   std::string out = "default " + (htb.default_minor == 0 ? "0" : Hex(htb.default_minor));
@@ -161,6 +152,15 @@ std::string CookieHex(const char* cookie) {
 }
 
 }  // namespace
+
+std::string FilterProtocolName(FilterProtocol p) {
+  switch (p) {
+    case FilterProtocol::kIp: return "ip";
+    case FilterProtocol::kIpv6: return "ipv6";
+    case FilterProtocol::kAll: return "all";
+  }
+  return Hex(static_cast<uint16_t>(p));
+}
 
 std::string DescribeHtbClass(const HtbClass& cls) {
   std::string out = "rate " + RateText(cls.rate_bytes_per_second) + " ceil " +

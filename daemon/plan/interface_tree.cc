@@ -40,7 +40,7 @@ InterfaceTree::InterfaceTree(std::vector<ProtectedRule> protected_rules, std::st
 }
 
 Status InterfaceTree::CheckIdentity(const std::string& fault_id) const {
-  if (!protected_status_.ok()) return protected_status_;
+  RETURN_IF_ERROR(protected_status_);
   if (faults_.count(fault_id) != 0) {
     return AlreadyExists("fault " + fault_id + " is already on " + device_name_);
   }
@@ -81,9 +81,8 @@ Result<FaultObjects> InterfaceTree::Build(const model::FaultSpec& spec, uint16_t
     objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, NetemForFault(spec)};
   }
   const uint16_t priority = spec.match.empty() ? kWholeInterfacePriority : TargetedPriority(slot);
-  auto filters = CompileMatch(spec.match, kTreeRootHandle, priority, objects.cls.classid);
-  if (!filters.ok()) return filters.status();
-  objects.filters = std::move(*filters);
+  ASSIGN_OR_RETURN(objects.filters,
+                   CompileMatch(spec.match, kTreeRootHandle, priority, objects.cls.classid));
   return objects;
 }
 
@@ -112,17 +111,16 @@ std::optional<uint16_t> InterfaceTree::LowestFreeSlot() const {
 // that cannot be compiled), then conflicts with other faults, then capacity.
 Result<FaultObjects> InterfaceTree::PlanFault(const std::string& fault_id,
                                               const model::FaultSpec& spec) const {
-  if (Status s = CheckIdentity(fault_id); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckIdentity(fault_id));
   const std::optional<uint16_t> slot = LowestFreeSlot();
-  auto objects = Build(spec, slot.value_or(kMaxFaultsPerDevice));
-  if (!objects.ok()) return objects;
-  if (Status s = CheckOverlap(spec); !s.ok()) return s;
+  ASSIGN_OR_RETURN(FaultObjects objects, Build(spec, slot.value_or(kMaxFaultsPerDevice)));
+  RETURN_IF_ERROR(CheckOverlap(spec));
   if (!slot) {
     return Status(StatusCode::kResourceExhausted,
                   device_name_ + " already carries " + std::to_string(kMaxFaultsPerDevice) +
                       " faults, the most one device takes; revoke some first");
   }
-  if (Status s = CheckClassifierBudget(*objects); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckClassifierBudget(objects));
   return objects;
 }
 
@@ -133,10 +131,9 @@ Result<FaultObjects> InterfaceTree::PlanFaultInSlot(const std::string& fault_id,
     return InvalidArgument("slot " + std::to_string(slot) + " is outside 1.." +
                            std::to_string(kMaxFaultsPerDevice));
   }
-  if (Status s = CheckIdentity(fault_id); !s.ok()) return s;
-  auto objects = Build(spec, slot);
-  if (!objects.ok()) return objects;
-  if (Status s = CheckOverlap(spec); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckIdentity(fault_id));
+  ASSIGN_OR_RETURN(FaultObjects objects, Build(spec, slot));
+  RETURN_IF_ERROR(CheckOverlap(spec));
   if (slot_used_[slot]) {
     for (const auto& [id, entry] : faults_) {
       if (entry.objects.slot == slot) {
@@ -145,7 +142,7 @@ Result<FaultObjects> InterfaceTree::PlanFaultInSlot(const std::string& fault_id,
       }
     }
   }
-  if (Status s = CheckClassifierBudget(*objects); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckClassifierBudget(objects));
   return objects;
 }
 

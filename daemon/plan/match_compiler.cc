@@ -137,19 +137,17 @@ Result<std::vector<U32Rule>> CompileMatchRules(const model::Match& match, IpFami
 
 Result<std::vector<U32Classifier>> CompileMatch(const model::Match& match, uint32_t parent,
                                                 uint16_t priority, uint32_t flowid) {
-  auto families = MatchFamilies(match);
-  if (!families.ok()) return families.status();
+  ASSIGN_OR_RETURN(const std::vector<IpFamily> families, MatchFamilies(match));
   std::vector<U32Classifier> classifiers;
-  for (IpFamily family : *families) {
-    auto rules = CompileMatchRules(match, family);
-    if (!rules.ok()) return rules.status();
+  for (IpFamily family : families) {
+    ASSIGN_OR_RETURN(auto rules, CompileMatchRules(match, family));
     const bool v4 = family == IpFamily::kIpv4;
     U32Classifier c;
     c.parent = parent;
     c.priority = static_cast<uint16_t>(v4 ? priority : priority + 1);
     c.protocol = v4 ? FilterProtocol::kIp : FilterProtocol::kIpv6;
     c.flowid = flowid;
-    c.rules = std::move(*rules);
+    c.rules = std::move(rules);
     classifiers.push_back(std::move(c));
   }
   return classifiers;

@@ -77,8 +77,8 @@ Result<ProtectedRule> ParseBracketed(std::string_view text) {
     cidr += std::string(rest.substr(0, end));
     rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
   }
-  if (Status s = ParseCidrPart(text, cidr, &rule); !s.ok()) return s;
-  if (Status s = ParseAfterCidr(text, rest, &rule); !s.ok()) return s;
+  RETURN_IF_ERROR(ParseCidrPart(text, cidr, &rule));
+  RETURN_IF_ERROR(ParseAfterCidr(text, rest, &rule));
   return rule;
 }
 
@@ -96,15 +96,15 @@ Result<ProtectedRule> ParseRule(std::string_view text) {
       head.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos &&
       text.find(':', colon + 1) == std::string_view::npos;
   if (IsPortText(text) || proto_prefix) {
-    if (Status s = ParsePortSpec(text, text, &rule); !s.ok()) return s;
+    RETURN_IF_ERROR(ParsePortSpec(text, text, &rule));
     return rule;
   }
   if (head.find('.') != std::string_view::npos) {
     // IPv4 has no colons: everything before the first one is the CIDR.
-    if (Status s = ParseCidrPart(text, head, &rule); !s.ok()) return s;
+    RETURN_IF_ERROR(ParseCidrPart(text, head, &rule));
     const std::string_view rest =
         colon == std::string_view::npos ? std::string_view{} : text.substr(colon);
-    if (Status s = ParseAfterCidr(text, rest, &rule); !s.ok()) return s;
+    RETURN_IF_ERROR(ParseAfterCidr(text, rest, &rule));
     return rule;
   }
   if (colon != std::string_view::npos) {
@@ -167,10 +167,9 @@ std::vector<U32Rule> NeighbourDiscoveryRules() {
 }  // namespace
 
 Result<ProtectedRule> ParseProtectedRule(std::string_view text) {
-  auto rule = ParseRule(text);
-  if (!rule.ok()) return rule;
+  ASSIGN_OR_RETURN(ProtectedRule rule, ParseRule(text));
   // Fails only for a range too wide to protect cheaply.
-  auto compiled = CompileProtectedTraffic({*rule});
+  auto compiled = CompileProtectedTraffic({rule});
   if (!compiled.ok()) return RuleError(text, compiled.status().message());
   return rule;
 }

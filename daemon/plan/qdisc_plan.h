@@ -1,20 +1,18 @@
-// What the kernel must hold for a set of faults on one interface: qdiscs in the
-// order they are created (parents first). Pure data; netlink/ encodes it.
+// Qdisc handles and the parameters of the qdiscs chaosnet creates, in the
+// units the kernel wants. Pure data; netlink/ encodes it, tc_objects.h puts it
+// into trees.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <string>
-#include <variant>
-#include <vector>
 
 #include "daemon/model/fault_spec.h"
 
 namespace chaosnet::plan {
 
-// Every qdisc chaosnet creates carries a handle major in this range. It is the
-// marker that lets `chaosnetd --cleanup` find leftovers without the state file,
-// and the ownership test before anything is deleted.
+// The root qdisc of every tree chaosnet builds carries a handle major in this
+// range. It is the marker that lets `chaosnetd --cleanup` find leftovers
+// without the state file, and the ownership test before a root is deleted.
 inline constexpr uint16_t kOwnedMajorFirst = 0xCA00;
 inline constexpr uint16_t kOwnedMajorLast = 0xCAFF;
 
@@ -43,23 +41,13 @@ struct NetemQdisc {
   bool operator==(const NetemQdisc&) const = default;
 };
 
+// tbf is not part of any tree: the kernel probe adds one to see that tbf is
+// there, and an htb class's bucket is sized like a tbf's (compiler.h).
 struct TbfQdisc {
   uint64_t rate_bytes_per_second = 0;
   uint32_t burst_bytes = 0;  // bucket size
   uint32_t limit_bytes = 0;  // queue size of tbf's own fifo
   bool operator==(const TbfQdisc&) const = default;
-};
-
-struct QdiscNode {
-  uint32_t handle = 0;
-  uint32_t parent = kRootParent;
-  std::variant<NetemQdisc, TbfQdisc> params;
-  bool operator==(const QdiscNode&) const = default;
-};
-
-struct InterfacePlan {
-  std::vector<QdiscNode> qdiscs;  // parents first; qdiscs[0] is the root
-  uint32_t root_handle() const { return qdiscs.empty() ? 0 : qdiscs.front().handle; }
 };
 
 }  // namespace chaosnet::plan

@@ -171,7 +171,7 @@ class Parser {
 
   Result<Value> ParseDocument() {
     Value v;
-    if (Status s = ParseValue(v, 0); !s.ok()) return s;
+    RETURN_IF_ERROR(ParseValue(v, 0));
     SkipSpace();
     if (pos_ != in_.size()) return Fail("unexpected text after the value");
     return v;
@@ -299,10 +299,10 @@ class Parser {
         case 't': out += '\t'; break;
         case 'u': {
           uint32_t cp = 0;
-          if (Status s = ParseHex4(cp); !s.ok()) return s;
+          RETURN_IF_ERROR(ParseHex4(cp));
           if (cp >= 0xD800 && cp <= 0xDBFF && Consume("\\u")) {
             uint32_t low = 0;
-            if (Status s = ParseHex4(low); !s.ok()) return s;
+            RETURN_IF_ERROR(ParseHex4(low));
             if (low < 0xDC00 || low > 0xDFFF) return Fail("unpaired surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
@@ -322,7 +322,7 @@ class Parser {
     if (Consume("]")) return Status::Ok();
     while (true) {
       Value item;
-      if (Status s = ParseValue(item, depth + 1); !s.ok()) return s;
+      RETURN_IF_ERROR(ParseValue(item, depth + 1));
       out.items_.push_back(std::move(item));
       SkipSpace();
       if (Consume(",")) continue;
@@ -340,11 +340,11 @@ class Parser {
       SkipSpace();
       if (pos_ >= in_.size() || in_[pos_] != '"') return Fail("expected a key");
       std::string key;
-      if (Status s = ParseString(key); !s.ok()) return s;
+      RETURN_IF_ERROR(ParseString(key));
       SkipSpace();
       if (!Consume(":")) return Fail("expected ':'");
       Value v;
-      if (Status s = ParseValue(v, depth + 1); !s.ok()) return s;
+      RETURN_IF_ERROR(ParseValue(v, depth + 1));
       out.members_.emplace_back(std::move(key), std::move(v));
       SkipSpace();
       if (Consume(",")) continue;

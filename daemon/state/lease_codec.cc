@@ -164,30 +164,25 @@ class Fields {
   }
 
   Status Str(std::string_view key, std::string& out) const {
-    auto f = Required(key);
-    if (!f.ok()) return f.status();
-    return Assign((*f)->AsString(), key, out);
+    ASSIGN_OR_RETURN(const Value* f, Required(key));
+    return Assign(f->AsString(), key, out);
   }
   Status Bool(std::string_view key, bool& out) const {
-    auto f = Required(key);
-    if (!f.ok()) return f.status();
-    return Assign((*f)->AsBool(), key, out);
+    ASSIGN_OR_RETURN(const Value* f, Required(key));
+    return Assign(f->AsBool(), key, out);
   }
   Status Double(std::string_view key, double& out) const {
-    auto f = Required(key);
-    if (!f.ok()) return f.status();
-    return Assign((*f)->AsDouble(), key, out);
+    ASSIGN_OR_RETURN(const Value* f, Required(key));
+    return Assign(f->AsDouble(), key, out);
   }
   Status Int64(std::string_view key, int64_t& out) const {
-    auto f = Required(key);
-    if (!f.ok()) return f.status();
-    return Assign((*f)->AsInt(), key, out);
+    ASSIGN_OR_RETURN(const Value* f, Required(key));
+    return Assign(f->AsInt(), key, out);
   }
   template <typename U>
   Status Unsigned(std::string_view key, U& out) const {
-    auto f = Required(key);
-    if (!f.ok()) return f.status();
-    auto v = (*f)->AsUint();
+    ASSIGN_OR_RETURN(const Value* f, Required(key));
+    auto v = f->AsUint();
     if (!v.ok()) return Error(key, v.status().message());
     if (*v > std::numeric_limits<U>::max()) return Error(key, "out of range");
     out = static_cast<U>(*v);
@@ -312,9 +307,8 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
   RETURN_IF_ERROR(f.Str("netns", s.netns));
   RETURN_IF_ERROR(f.Enum("direction", kDirections, s.direction));
 
-  auto match = f.Required("match");
-  if (!match.ok()) return match.status();
-  Fields m(**match, f.Path("match"));
+  ASSIGN_OR_RETURN(const Value* match, f.Required("match"));
+  Fields m(*match, f.Path("match"));
   RETURN_IF_ERROR(m.CheckObject());
   RETURN_IF_ERROR(ReadOptional(m, "dst", s.match.dst, ReadCidr));
   RETURN_IF_ERROR(ReadOptional(m, "src", s.match.src, ReadCidr));
@@ -365,12 +359,11 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
 }
 
 Status ReadQdiscs(const Fields& f, std::vector<OwnedQdisc>& out) {
-  auto list = f.Required("qdiscs");
-  if (!list.ok()) return list.status();
-  if ((*list)->type() != Value::Type::kArray) return f.Error("qdiscs", "expected an array");
+  ASSIGN_OR_RETURN(const Value* list, f.Required("qdiscs"));
+  if (list->type() != Value::Type::kArray) return f.Error("qdiscs", "expected an array");
   out.clear();
-  for (size_t i = 0; i < (*list)->items().size(); ++i) {
-    Fields q((*list)->items()[i], f.Path("qdiscs[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < list->items().size(); ++i) {
+    Fields q(list->items()[i], f.Path("qdiscs[" + std::to_string(i) + "]"));
     RETURN_IF_ERROR(q.CheckObject());
     OwnedQdisc owned;
     RETURN_IF_ERROR(q.Unsigned("handle", owned.handle));
@@ -382,11 +375,10 @@ Status ReadQdiscs(const Fields& f, std::vector<OwnedQdisc>& out) {
 }
 
 Status ReadLabels(const Fields& f, std::map<std::string, std::string>& out) {
-  auto labels = f.Required("labels");
-  if (!labels.ok()) return labels.status();
-  if (!(*labels)->is_object()) return f.Error("labels", "expected an object");
+  ASSIGN_OR_RETURN(const Value* labels, f.Required("labels"));
+  if (!labels->is_object()) return f.Error("labels", "expected an object");
   out.clear();
-  for (const auto& [k, v] : (*labels)->members()) {
+  for (const auto& [k, v] : labels->members()) {
     auto value = v.AsString();
     if (!value.ok()) return f.Error("labels." + units::QuoteInput(k), value.status().message());
     out[k] = *value;
@@ -486,9 +478,8 @@ Result<StoredLease> DecodeLease(std::string_view text) {
   if (f.Optional("keep_alive") != nullptr) {
     RETURN_IF_ERROR(f.Bool("keep_alive", l.keep_alive));
   }
-  auto spec = f.Required("spec");
-  if (!spec.ok()) return spec.status();
-  RETURN_IF_ERROR(ReadSpec(**spec, "spec", l.spec));
+  ASSIGN_OR_RETURN(const Value* spec, f.Required("spec"));
+  RETURN_IF_ERROR(ReadSpec(*spec, "spec", l.spec));
   return l;
 }
 

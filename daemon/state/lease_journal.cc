@@ -114,17 +114,15 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
   }
 
   bool exists = false;
-  auto bytes = ReadWhole(j.path_, exists);
-  if (!bytes.ok()) return bytes.status();
-  auto replayed = ReplayJournal(*bytes);
-  if (!replayed.ok()) return replayed.status();
+  ASSIGN_OR_RETURN(const std::string bytes, ReadWhole(j.path_, exists));
+  ASSIGN_OR_RETURN(Replayed replayed, ReplayJournal(bytes));
 
   // Keep the warnings gathered above ahead of what replay found.
-  LoadReport report = std::move(replayed->report);
+  LoadReport report = std::move(replayed.report);
   report.warnings.insert(report.warnings.begin(), j.report_.warnings.begin(),
                          j.report_.warnings.end());
   j.report_ = std::move(report);
-  for (auto& [id, lease] : replayed->live) {
+  for (auto& [id, lease] : replayed.live) {
     std::string entry = EncodeUpsert(lease);
     j.live_bytes_ += entry.size();
     j.live_.emplace(id, Slot{std::move(lease), std::move(entry)});
@@ -140,27 +138,25 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
     }
     j.report_.preserved_as = aside;
     j.report_.errors.back() += "; the damaged file was kept as " + aside;
-    if (Status s = j.Rewrite(); !s.ok()) return s;
+    RETURN_IF_ERROR(j.Rewrite());
     return j;
   }
-  if (!exists || !replayed->header_valid) {
+  if (!exists || !replayed.header_valid) {
     // New, or a torn file header: nothing was ever recorded in it.
-    if (Status s = j.Rewrite(); !s.ok()) return s;
+    RETURN_IF_ERROR(j.Rewrite());
     return j;
   }
   if (j.report_.torn_tail) {
     UniqueFd fd(::open(j.path_.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd.valid()) return IoError("cannot open", j.path_, errno);
-    if (::ftruncate(fd.get(), static_cast<off_t>(replayed->valid_end)) != 0 ||
+    if (::ftruncate(fd.get(), static_cast<off_t>(replayed.valid_end)) != 0 ||
         ::fdatasync(fd.get()) != 0) {
       return IoError("cannot truncate torn tail of", j.path_, errno);
     }
   }
-  auto fd = OpenForAppend(j.path_);
-  if (!fd.ok()) return fd.status();
-  j.fd_ = std::move(*fd);
-  j.stats_.entries_in_file = replayed->valid_entries;
-  j.stats_.bytes_in_file = replayed->valid_end;
+  ASSIGN_OR_RETURN(j.fd_, OpenForAppend(j.path_));
+  j.stats_.entries_in_file = replayed.valid_entries;
+  j.stats_.bytes_in_file = replayed.valid_end;
   return j;
 }
 
@@ -193,7 +189,7 @@ Status LeaseJournal::Put(const StoredLease& lease, Durability durability) {
     return InvalidArgument("lease " + lease.id + " is too large to record (" +
                            std::to_string(entry.size()) + " bytes)");
   }
-  if (Status s = Append(entry, durability); !s.ok()) return s;
+  RETURN_IF_ERROR(Append(entry, durability));
   auto [it, inserted] = live_.try_emplace(lease.id);
   if (!inserted) live_bytes_ -= it->second.entry.size();
   live_bytes_ += entry.size();
@@ -205,7 +201,7 @@ Status LeaseJournal::Put(const StoredLease& lease, Durability durability) {
 Status LeaseJournal::Remove(const std::string& id, Durability durability) {
   auto it = live_.find(id);
   if (it == live_.end()) return NotFound("no recorded lease " + id);
-  if (Status s = Append(EncodeRemove(id), durability); !s.ok()) return s;
+  RETURN_IF_ERROR(Append(EncodeRemove(id), durability));
   live_bytes_ -= it->second.entry.size();
   live_.erase(it);
   MaybeCompact();
@@ -256,10 +252,8 @@ Status LeaseJournal::Rewrite() {
   // From here on the file at path_ is the snapshot, whatever happens next.
   needs_rewrite_ = true;
   fd_.Reset();
-  if (Status s = SyncDir(dir_); !s.ok()) return s;
-  auto fd = OpenForAppend(path_);
-  if (!fd.ok()) return fd.status();
-  fd_ = std::move(*fd);
+  RETURN_IF_ERROR(SyncDir(dir_));
+  ASSIGN_OR_RETURN(fd_, OpenForAppend(path_));
   needs_rewrite_ = false;
   stats_.entries_in_file = live_.size();
   stats_.bytes_in_file = snapshot.size();

@@ -1,7 +1,8 @@
-// What must survive a crash for one lease: enough to roll its fault back (the
-// kernel objects it owns, where they are) or to re-arm it (the deadline, as a
-// wall-clock instant because the monotonic clock restarts with the machine).
-// Pure data; lease_codec.h turns it into bytes, reconcile.h decides with it.
+// What must survive a crash for one lease: enough to find its fault's trees
+// again (where they are, and the marks they carry) and to re-arm it (the spec
+// to place it again from, and the deadline, as a wall-clock instant because
+// the monotonic clock restarts with the machine). Pure data; lease_codec.h
+// turns it into bytes, reconcile.h decides with it.
 #pragma once
 
 #include <chrono>
@@ -30,12 +31,17 @@ inline constexpr EnumNames<LeaseState, 3> kLeaseStateNames{{
     {LeaseState::kEnded, "ended"},
 }};
 
-// One qdisc the lease created. The kind is kept so that a qdisc of another kind
-// found under the same handle is not mistaken for ours.
+// The mark of one tree the fault lives in, as start-up finds it in the kernel:
+// the htb root ca00: of the interface (egress side), or the interface's
+// ingress qdisc ffff: that redirects into its IFB device (ingress side). The
+// fault's own class, leaf and filters are not recorded: start-up clears the
+// trees and places live faults again from their specs. The kind is kept so
+// that a qdisc of another kind found under the same handle is not mistaken
+// for ours.
 struct OwnedQdisc {
   uint32_t handle = 0;
   uint32_t parent = plan::kRootParent;
-  std::string kind;  // "netem", "tbf", ...
+  std::string kind;  // "htb", "ingress"
   bool operator==(const OwnedQdisc&) const = default;
 };
 
@@ -49,7 +55,7 @@ struct StoredLease {
 
   std::string interface;           // name at apply time
   int ifindex = 0;                 // index at apply time; a new index means a new device
-  std::vector<OwnedQdisc> qdiscs;  // parents first; qdiscs[0] is the root
+  std::vector<OwnedQdisc> qdiscs;  // egress tree first, then the ingress side
 
   WallTime created_at{};
   WallTime deadline{};  // wall clock; see reconcile.h for the clock rules
@@ -58,6 +64,7 @@ struct StoredLease {
   // no stream survives the daemon, so a restart ends it instead of re-arming it.
   bool keep_alive = false;
 
+  // The first mark: the one Reconcile matches against what it finds.
   uint32_t root_handle() const { return qdiscs.empty() ? 0 : qdiscs.front().handle; }
   const std::string& root_kind() const {
     static const std::string kNone;
@@ -65,9 +72,6 @@ struct StoredLease {
   }
   bool operator==(const StoredLease&) const = default;
 };
-
-// The qdiscs of a compiled plan, as a lease records them.
-std::vector<OwnedQdisc> OwnedQdiscsOf(const plan::InterfacePlan& plan);
 
 const char* LeaseStateName(LeaseState s);
 

@@ -63,7 +63,6 @@ class FakeKernel : public kernel::Kernel {
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     return ifaces_.at(ifindex).root;
   }
-  Status Apply(int, const plan::InterfacePlan&) override { return Unimplemented("Apply"); }
   Status RemoveRoot(int ifindex, uint32_t root_handle) override {
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     auto& i = ifaces_.at(ifindex);

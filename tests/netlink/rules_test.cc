@@ -1,12 +1,12 @@
-// Pure decision tables of the kernel boundary: errno -> Status, which root
-// qdiscs count as the kernel's default, the probe's module-file fallback.
+// Pure decision tables of the kernel boundary: the capability table, which
+// root qdiscs count as the kernel's default, the probe's module-file fallback.
 #include <gtest/gtest.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 
-#include "daemon/netlink/netlink_errors.h"
+#include "daemon/kernel/capabilities.h"
 #include "daemon/netlink/netlink_kernel.h"
 #include "daemon/netlink/probe.h"
 #include "daemon/netlink/root_qdisc_rule.h"
@@ -14,38 +14,17 @@
 namespace chaosnet::netlink {
 namespace {
 
-TEST(QdiscErrorStatusTest, MapsErrnoAndKeepsTheKernelsWords) {
-  struct Case {
-    KernelError e;
-    StatusCode code;
-    const char* must_contain;
-  } cases[] = {
-      {{ENOENT, "Specified qdisc kind is unknown."},
-       StatusCode::kFailedPrecondition,
-       "kernel has no netem qdisc: load sch_netem or enable CONFIG_NET_SCH_NETEM"},
-      {{ENOENT, "Failed to find specified qdisc"},
-       StatusCode::kNotFound,
-       "Failed to find specified qdisc"},
-      {{ENODEV, ""}, StatusCode::kNotFound, "interface is gone"},
-      {{EEXIST, "NLM_F_REPLACE needed to override."}, StatusCode::kAlreadyExists, "NLM_F_REPLACE"},
-      {{EPERM, ""}, StatusCode::kPermissionDenied, "CAP_NET_ADMIN"},
-      {{EACCES, ""}, StatusCode::kPermissionDenied, "CAP_NET_ADMIN"},
-      {{EINVAL, "Invalid handle."}, StatusCode::kInvalidArgument, "Invalid handle."},
-      {{ERANGE, ""}, StatusCode::kInvalidArgument, "rejected the parameters"},
-      {{EOPNOTSUPP, "no offload"}, StatusCode::kFailedPrecondition, "not supported"},
-      {{EBUSY, ""}, StatusCode::kInternal, "Device or resource busy"},
-  };
-  for (const auto& c : cases) {
-    Status s = QdiscErrorStatus(c.e, "add netem qdisc ca00: on ifindex 3", "netem");
-    EXPECT_EQ(s.code(), c.code) << c.e.error << " " << s.message();
-    EXPECT_NE(s.message().find(c.must_contain), std::string::npos) << s.message();
-  }
-  EXPECT_TRUE(QdiscErrorStatus({}, "x", "netem").ok());
-}
-
-TEST(QdiscErrorStatusTest, MissingKindNamesTheModuleAndConfigOption) {
-  EXPECT_EQ(MissingQdiscMessage("tbf"),
+TEST(CapabilityTableTest, EveryFeatureNamesItsModuleAndConfigOption) {
+  EXPECT_EQ(kernel::MissingFeatureMessage(kernel::FeatureInfo(kernel::FeatureId::kTbf)),
             "kernel has no tbf qdisc: load sch_tbf or enable CONFIG_NET_SCH_TBF");
+  EXPECT_EQ(kernel::LoadHint(kernel::FeatureInfo(kernel::FeatureId::kIfb)),
+            "load ifb or enable CONFIG_IFB");
+  for (const kernel::Feature& f : kernel::kFeatures) {
+    EXPECT_EQ(kernel::FindFeature(f.name), &f) << f.name;
+    EXPECT_EQ(std::string(f.config).rfind("CONFIG_", 0), 0u) << f.name;
+    EXPECT_NE(std::string(f.module), "") << f.name;
+  }
+  EXPECT_EQ(kernel::FindFeature("pfifo"), nullptr);
 }
 
 TEST(RootQdiscRuleTest, OnlyKernelAttachedRootsAreDefault) {
@@ -73,7 +52,7 @@ TEST(RootQdiscRuleTest, OnlyKernelAttachedRootsAreDefault) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(IsKernelDefaultRoot(c.kind, c.handle), c.is_default)
-        << c.kind << " " << FormatHandle(c.handle);
+        << c.kind << " " << std::hex << c.handle;
   }
 }
 
@@ -90,12 +69,6 @@ TEST(RootQdiscRuleTest, RootIsTheQdiscWhoseParentIsRoot) {
   EXPECT_EQ(root.handle, 0xCA000000u);
   EXPECT_FALSE(root.is_default);
   EXPECT_TRUE(RootOf({}).is_default);
-}
-
-TEST(FormatHandleTest, SpellsHandlesLikeTc) {
-  EXPECT_EQ(FormatHandle(0xCA000000), "ca00:");
-  EXPECT_EQ(FormatHandle(0xCA000001), "ca00:1");
-  EXPECT_EQ(FormatHandle(0), "0:");
 }
 
 TEST(ProbeFallbackTest, ReadsLoadedBuiltinAndLoadableModules) {

@@ -6,7 +6,6 @@
 #include <limits>
 #include <ostream>
 #include <string>
-#include <variant>
 
 #include "daemon/model/validate.h"
 
@@ -33,32 +32,9 @@ FaultSpec Delay(model::Nanos latency, model::Nanos jitter = 0ns) {
   return s;
 }
 
-const NetemQdisc& NetemOf(const QdiscNode& node) {
-  EXPECT_TRUE(std::holds_alternative<NetemQdisc>(node.params));
-  static const NetemQdisc kEmpty;
-  const auto* n = std::get_if<NetemQdisc>(&node.params);
-  return n ? *n : kEmpty;
-}
+// ---- netem parameters ---------------------------------------------------------
 
-const TbfQdisc& TbfOf(const QdiscNode& node) {
-  EXPECT_TRUE(std::holds_alternative<TbfQdisc>(node.params));
-  static const TbfQdisc kEmpty;
-  const auto* t = std::get_if<TbfQdisc>(&node.params);
-  return t ? *t : kEmpty;
-}
-
-// ---- trees ------------------------------------------------------------------
-
-TEST(CompileWholeInterfaceFault, HandlesAreTheDocumentedOwnedOnes) {
-  EXPECT_EQ(kRootHandle, 0xCA000000u);
-  EXPECT_EQ(kTbfChildParent, 0xCA000001u);
-  EXPECT_EQ(kChildNetemHandle, 0xCA010000u);
-  for (uint32_t h : {kRootHandle, kTbfChildParent, kChildNetemHandle}) {
-    EXPECT_TRUE(IsOwnedHandle(h)) << std::hex << h;
-  }
-}
-
-TEST(CompileWholeInterfaceFault, NetemOnlyIsOneRootNetem) {
+TEST(NetemForFault, CarriesEveryImpairmentInPercent) {
   FaultSpec s = Delay(100ms, 10ms);
   s.delay->correlation_percent = 25;
   s.delay->distribution = DelayDistribution::kNormal;
@@ -67,12 +43,6 @@ TEST(CompileWholeInterfaceFault, NetemOnlyIsOneRootNetem) {
   s.corrupt = ProbabilityFault{0.1, 0};
   s.reorder = ReorderFault{25, 50, 5};
   ASSERT_TRUE(model::ValidateFaultSpec(s).ok());
-
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  ASSERT_EQ(plan.qdiscs.size(), 1u);
-  EXPECT_EQ(plan.root_handle(), kRootHandle);
-  EXPECT_EQ(plan.qdiscs[0].handle, kRootHandle);
-  EXPECT_EQ(plan.qdiscs[0].parent, kRootParent);
 
   NetemQdisc expected;
   expected.limit = NetemQueueLimit(s);
@@ -88,92 +58,30 @@ TEST(CompileWholeInterfaceFault, NetemOnlyIsOneRootNetem) {
   expected.reorder = 25;
   expected.reorder_correlation = 50;
   expected.gap = 5;
-  EXPECT_EQ(NetemOf(plan.qdiscs[0]), expected);
+  EXPECT_EQ(NetemForFault(s), expected);
 }
 
-TEST(CompileWholeInterfaceFault, UnsetImpairmentsStayZero) {
+TEST(NetemForFault, UnsetImpairmentsStayZero) {
   FaultSpec s = Base();
   s.corrupt = ProbabilityFault{0.5, 0};
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  ASSERT_EQ(plan.qdiscs.size(), 1u);
   NetemQdisc expected;
   expected.limit = 1000;
   expected.corrupt = 0.5;
-  EXPECT_EQ(NetemOf(plan.qdiscs[0]), expected);
+  EXPECT_EQ(NetemForFault(s), expected);
 }
 
-TEST(CompileWholeInterfaceFault, RateOnlyIsOneRootTbf) {
-  FaultSpec s = Base();
-  s.rate = RateFault{1'000'000};
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  ASSERT_EQ(plan.qdiscs.size(), 1u);
-  EXPECT_EQ(plan.qdiscs[0].handle, kRootHandle);
-  EXPECT_EQ(plan.qdiscs[0].parent, kRootParent);
-  EXPECT_EQ(TbfOf(plan.qdiscs[0]), (TbfQdisc{125'000, 3200, 15'700}));
-}
-
-TEST(CompileWholeInterfaceFault, RateAndNetemIsTbfWithNetemChild) {
-  FaultSpec s = Delay(3000ms);
-  s.loss = ProbabilityFault{5, 0};
-  s.rate = RateFault{10'000'000};
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  ASSERT_EQ(plan.qdiscs.size(), 2u);
-  // Parents first: the tbf must exist before netem can hang under its class.
-  EXPECT_EQ(plan.qdiscs[0].handle, kRootHandle);
-  EXPECT_EQ(plan.qdiscs[0].parent, kRootParent);
-  EXPECT_EQ(TbfOf(plan.qdiscs[0]), TbfForRate(10'000'000));
-  EXPECT_EQ(plan.qdiscs[1].handle, MakeHandle(0xCA01, 0));
-  EXPECT_EQ(plan.qdiscs[1].parent, MakeHandle(0xCA00, 1));
-  const NetemQdisc& n = NetemOf(plan.qdiscs[1]);
-  EXPECT_EQ(n.latency, 3000ms);
-  EXPECT_EQ(n.loss, 5);
-  EXPECT_EQ(n.limit, NetemQueueLimit(s));
-  EXPECT_EQ(plan.root_handle(), kRootHandle);
-}
-
-TEST(CompileWholeInterfaceFault, PartitionIsTotalLoss) {
+TEST(NetemForFault, PartitionIsTotalLoss) {
   FaultSpec s = Base();
   s.partition = true;
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  ASSERT_EQ(plan.qdiscs.size(), 1u);
-  EXPECT_EQ(plan.qdiscs[0].handle, kRootHandle);
   NetemQdisc expected;
   expected.loss = 100;
-  EXPECT_EQ(NetemOf(plan.qdiscs[0]), expected);
+  EXPECT_EQ(NetemForFault(s), expected);
 }
 
-TEST(CompileWholeInterfaceFault, ExplicitQueueLimitReachesNetem) {
+TEST(NetemForFault, ExplicitQueueLimitWins) {
   FaultSpec s = Delay(3000ms);
   s.queue_limit = 77;
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  ASSERT_EQ(plan.qdiscs.size(), 1u);
-  EXPECT_EQ(NetemOf(plan.qdiscs[0]).limit, 77u);
-}
-
-TEST(CompileWholeInterfaceFault, IsDeterministic) {
-  FaultSpec s = Delay(50ms, 5ms);
-  s.rate = RateFault{2'000'000};
-  InterfacePlan a = CompileWholeInterfaceFault(s);
-  InterfacePlan b = CompileWholeInterfaceFault(s);
-  EXPECT_EQ(a.qdiscs, b.qdiscs);
-}
-
-TEST(CompileWholeInterfaceFault, EveryNodeIsOwnedAndParentsComeFirst) {
-  FaultSpec s = Delay(10ms);
-  s.rate = RateFault{1'000'000};
-  InterfacePlan plan = CompileWholeInterfaceFault(s);
-  for (size_t i = 0; i < plan.qdiscs.size(); ++i) {
-    EXPECT_TRUE(IsOwnedHandle(plan.qdiscs[i].handle));
-    if (i == 0) {
-      EXPECT_EQ(plan.qdiscs[i].parent, kRootParent);
-    } else {
-      bool parent_seen = false;
-      for (size_t j = 0; j < i; ++j) {
-        parent_seen |= HandleMajor(plan.qdiscs[j].handle) == HandleMajor(plan.qdiscs[i].parent);
-      }
-      EXPECT_TRUE(parent_seen) << "node " << i;
-    }
-  }
+  EXPECT_EQ(NetemForFault(s).limit, 77u);
 }
 
 // ---- netem queue limit ------------------------------------------------------

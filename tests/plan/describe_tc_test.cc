@@ -100,6 +100,10 @@ INSTANTIATE_TEST_SUITE_P(
                    HtbClass{0xCA000003, kTreeRootHandle, 125000, 125000, 3200, 3200, 1514},
                    {"class", "htb", "ca00:3",
                     "ca00:", "rate 1mbit ceil 1mbit burst 3200b cburst 3200b quantum 1514"}},
+        ObjectCase{
+            "SlowestRateClass",
+            HtbClass{0xCA000004, kTreeRootHandle, 1, 1, 3200, 3200, 0},
+            {"class", "htb", "ca00:4", "ca00:", "rate 8bit ceil 8bit burst 3200b cburst 3200b"}},
         ObjectCase{"UnlimitedClass",
                    FaultClass(model::FaultSpec{}, 2),
                    {"class", "htb", "ca00:2", "ca00:",

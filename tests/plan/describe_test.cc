@@ -5,8 +5,6 @@
 #include <chrono>
 #include <string>
 
-#include "daemon/plan/compiler.h"
-
 namespace chaosnet::plan {
 namespace {
 
@@ -104,49 +102,6 @@ INSTANTIATE_TEST_SUITE_P(
         NetemCase{"partition", LossOnly(100), "limit 1000 loss 100%"},
         NetemCase{"nothing", NetemQdisc{}, "limit 1000"}),
     [](const auto& info) { return std::string(info.param.name); });
-
-TEST(DescribeTbf, TcLikeText) {
-  EXPECT_EQ(DescribeTbf(TbfQdisc{125'000, 3200, 15'700}), "rate 1mbit burst 3200b limit 15700b");
-  EXPECT_EQ(DescribeTbf(TbfQdisc{1'250'000'000, 12'500'000, 137'500'000}),
-            "rate 10gbit burst 12500000b limit 137500000b");
-  EXPECT_EQ(DescribeTbf(TbfQdisc{1, 3200, 6228}), "rate 8bit burst 3200b limit 6228b");
-}
-
-TEST(DescribePlan, OneStepPerQdiscInOrder) {
-  model::FaultSpec s;
-  s.interface = "veth0";
-  s.delay = model::DelayFault{100ms};
-  s.rate = model::RateFault{1'000'000};
-  auto steps = DescribePlan(CompileWholeInterfaceFault(s));
-  ASSERT_EQ(steps.size(), 2u);
-
-  EXPECT_EQ(steps[0].object, "qdisc");
-  EXPECT_EQ(steps[0].kind, "tbf");
-  EXPECT_EQ(steps[0].handle, "ca00:");
-  EXPECT_EQ(steps[0].parent, "root");
-  EXPECT_EQ(steps[0].parameters, "rate 1mbit burst 3200b limit 15700b");
-
-  EXPECT_EQ(steps[1].object, "qdisc");
-  EXPECT_EQ(steps[1].kind, "netem");
-  EXPECT_EQ(steps[1].handle, "ca01:");
-  EXPECT_EQ(steps[1].parent, "ca00:1");
-  // 1mbit -> 1953 pps; 1953 * 0.1 s * 1.5 = 293 -> floor of 1000.
-  EXPECT_EQ(steps[1].parameters, "limit 1000 delay 100ms");
-}
-
-TEST(DescribePlan, NetemOnlyIsRoot) {
-  model::FaultSpec s;
-  s.interface = "veth0";
-  s.delay = model::DelayFault{3000ms};
-  auto steps = DescribePlan(CompileWholeInterfaceFault(s));
-  ASSERT_EQ(steps.size(), 1u);
-  EXPECT_EQ(steps[0].kind, "netem");
-  EXPECT_EQ(steps[0].handle, "ca00:");
-  EXPECT_EQ(steps[0].parent, "root");
-  EXPECT_EQ(steps[0].parameters, "limit 450000 delay 3s");
-}
-
-TEST(DescribePlan, EmptyPlanHasNoSteps) { EXPECT_TRUE(DescribePlan(InterfacePlan{}).empty()); }
 
 }  // namespace
 }  // namespace chaosnet::plan
