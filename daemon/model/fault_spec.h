@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/fault_enums.h"
+#include "daemon/program/program_spec.h"
 
 namespace chaosnet::model {
 
@@ -84,9 +85,15 @@ struct FaultSpec {
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
 
+  // programs: how the parameters above change over the lease (program/).
+  std::optional<program::Program> program;
+
   bool operator==(const FaultSpec&) const = default;
 
-  bool needs_netem() const { return delay || loss || duplicate || corrupt || reorder || partition; }
+  bool needs_netem() const {
+    return delay || loss || duplicate || corrupt || reorder || partition ||
+           (program && program->SetsNetem());
+  }
 };
 
 }  // namespace chaosnet::model
