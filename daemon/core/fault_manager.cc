@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "daemon/core/stored_lease_conversion.h"
+#include "daemon/program/validate.h"
 
 #include <algorithm>
 #include <random>
@@ -126,10 +127,10 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
     }
   }
 
-  RETURN_IF_ERROR(model::ValidateFaultSpec(request.spec, config_.limits));
+  RETURN_IF_ERROR(program::ValidateProgramFault(request.spec, config_.limits));
   const auto ttl = request.ttl.value_or(config_.default_ttl);
   RETURN_IF_ERROR(CheckTtl(ttl));
-  RETURN_IF_ERROR(CheckSpecAllowed(config_.policy, request.spec));
+  RETURN_IF_ERROR(CheckSpecAllowedThroughout(request.spec));
   if (!request.dry_run) {
     std::size_t of_caller = 0;
     if (config_.policy.restricts_callers()) {
@@ -157,8 +158,10 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   while (!record.id.empty() && (active_.contains(record.id) || FindAny(record.id) != nullptr)) {
     record.id = ids_();
   }
+  // A program's objects start as its first step.
+  Placing placing = PlacingAt(request.spec, std::chrono::nanoseconds::zero());
   // Checks first (overlaps, foreign qdiscs): a refusal leaves nothing anywhere.
-  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, request.spec, /*dry_run=*/true));
+  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, placing.spec, /*dry_run=*/true));
   if (request.dry_run) return CreateResult{std::move(record), false};
 
   // Write-ahead: a crash from here on leaves a record that says what to undo.
@@ -166,7 +169,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
       !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
-  auto placed = trees_.Place(record.id, request.spec, /*dry_run=*/false);
+  auto placed = trees_.Place(record.id, placing.spec, /*dry_run=*/false);
   if (!placed.ok()) {
     // Lost in a crash, it is a pending record without objects: discarded.
     store_.Remove(record.id, kWithNextSync);
@@ -180,6 +183,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
 
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
+  StartProgram(record, std::move(placing), record.deadline - ttl);
   const FaultRecord& tracked = Track(std::move(record));
   Publish(EventType::kApplied, tracked, request.caller.principal);
   return CreateResult{tracked, false};
@@ -195,7 +199,13 @@ const FaultRecord& FaultManager::Track(FaultRecord record) {
 Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remaining) {
   if (active_.contains(record.id))
     return AlreadyExists("fault " + record.id + " is already active");
-  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, record.spec, /*dry_run=*/false));
+  // A program resumes at the step the clock says, not at its first.
+  const auto elapsed = std::max(
+      std::chrono::nanoseconds::zero(),
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.WallNow() - record.created_at));
+  Placing placing = PlacingAt(record.spec, elapsed);
+  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, placing.spec, /*dry_run=*/false));
+  StartProgram(record, std::move(placing), clock_.Now() - elapsed);
   record.deadline = clock_.Now() + remaining;
   record.state = FaultState::kActive;
   record.state_reason.clear();
@@ -466,6 +476,7 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   auto node = active_.extract(id);
   FaultRecord record = std::move(node.mapped());
   leases_.Remove(id);
+  StopProgram(id);
 
   if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
@@ -526,7 +537,10 @@ int FaultManager::Subscribe(Listener listener) {
   return token;
 }
 
-void FaultManager::Unsubscribe(int token) { listeners_.erase(token); }
+void FaultManager::Unsubscribe(int token) {
+  listeners_.erase(token);
+  step_listeners_.erase(token);
+}
 
 void FaultManager::Publish(EventType type, const FaultRecord& record, const std::string& actor) {
   FaultEvent event{type, record, clock_.WallNow(), ++sequence_, actor};

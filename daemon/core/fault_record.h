@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_site.h"
+#include "daemon/core/program_progress.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/model/fault_spec.h"
 #include "daemon/model/identity.h"
@@ -38,6 +40,9 @@ struct FaultRecord {
 
   kernel::Counters counters;  // live while active, final once ended
   WallTime counters_read_at{};
+
+  // programs: where the fault's program is; none without one.
+  std::optional<ProgramProgress> program;
 
   bool active() const { return state == FaultState::kActive; }
 };

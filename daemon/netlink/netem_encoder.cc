@@ -15,15 +15,19 @@ uint32_t EffectiveNetemGap(const plan::NetemQdisc& n) {
   return (n.reorder > 0 && n.gap == 0) ? 1 : n.gap;
 }
 
-Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& n,
-                                 const DistributionTables& tables) {
+namespace {
+
+// One encoder for both: a change is an add without CREATE|EXCL, with every
+// attribute present (see the header).
+Result<NlMessage> EncodeNetem(const QdiscTarget& target, const plan::NetemQdisc& n,
+                              const DistributionTables& tables, bool change) {
   if (n.reorder > 0 && n.latency.count() == 0) {
     return InvalidArgument(
         "netem reorder needs a delay: reordered packets are the ones sent without it");
   }
   if (n.gap > 0 && n.reorder <= 0) return InvalidArgument("netem gap needs a reorder probability");
   const std::vector<int16_t>* table = nullptr;
-  if (n.distribution != model::DelayDistribution::kUniform) {
+  if (!change && n.distribution != model::DelayDistribution::kUniform) {
     if (n.latency.count() == 0 || n.jitter.count() == 0) {
       return InvalidArgument("a netem delay distribution needs both a delay and a jitter");
     }
@@ -31,7 +35,8 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   }
 
   const size_t table_bytes = table ? table->size() * sizeof(int16_t) : 0;
-  NlMessage m = StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(), target, 4096 + table_bytes);
+  const int flags = change ? NLM_F_REQUEST | NLM_F_ACK : QdiscAddFlags();
+  NlMessage m = StartTcMessage(RTM_NEWQDISC, flags, target, 4096 + table_bytes);
   nl_msg* msg = m.get();
   if (nla_put_string(msg, TCA_KIND, "netem") < 0)
     return Internal("netem request: no room for TCA_KIND");
@@ -60,7 +65,7 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   // tc marks TCA_NETEM_CORR present whenever any correlation is given, also
   // the reorder and corrupt ones that travel in their own attributes; the
   // kernel reads zeros from it then. Kept for byte equality.
-  if (n.delay_correlation > 0 || n.loss_correlation > 0 || n.duplicate_correlation > 0 ||
+  if (change || n.delay_correlation > 0 || n.loss_correlation > 0 || n.duplicate_correlation > 0 ||
       (n.reorder > 0 && n.reorder_correlation > 0) ||
       (n.corrupt > 0 && n.corrupt_correlation > 0)) {
     tc_netem_corr corr{};
@@ -69,13 +74,13 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
     corr.dup_corr = tc::PercentToProbability(n.duplicate_correlation);
     err |= nla_put(msg, TCA_NETEM_CORR, sizeof(corr), &corr);
   }
-  if (n.reorder > 0) {
+  if (change || n.reorder > 0) {
     tc_netem_reorder reorder{};
     reorder.probability = tc::PercentToProbability(n.reorder);
     reorder.correlation = tc::PercentToProbability(n.reorder_correlation);
     err |= nla_put(msg, TCA_NETEM_REORDER, sizeof(reorder), &reorder);
   }
-  if (n.corrupt > 0) {
+  if (change || n.corrupt > 0) {
     tc_netem_corrupt corrupt{};
     corrupt.probability = tc::PercentToProbability(n.corrupt);
     corrupt.correlation = tc::PercentToProbability(n.corrupt_correlation);
@@ -87,6 +92,17 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   if (err != 0) return Internal("netem request: message buffer too small");
   CloseUnflaggedNest(msg, options);
   return m;
+}
+
+}  // namespace
+
+Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& netem,
+                                 const DistributionTables& tables) {
+  return EncodeNetem(target, netem, tables, /*change=*/false);
+}
+
+Result<NlMessage> EncodeNetemChange(const QdiscTarget& target, const plan::NetemQdisc& netem) {
+  return EncodeNetem(target, netem, DistributionTables(), /*change=*/true);
 }
 
 }  // namespace chaosnet::netlink
