@@ -53,8 +53,8 @@ void WriteChance(Writer& w, const char* key, const std::optional<model::Probabil
 // fleet (issue 14): the address sets as lists of CIDRs, the exemptions as
 // their --protect rule text.
 void WriteFleetMatch(Writer& w, const model::Match& m) {
-  for (const auto& [key, cidrs] : {std::pair{"dst_cidrs", &m.dst_cidrs},
-                                   std::pair{"src_cidrs", &m.src_cidrs}}) {
+  for (const auto& [key, cidrs] :
+       {std::pair{"dst_cidrs", &m.dst_cidrs}, std::pair{"src_cidrs", &m.src_cidrs}}) {
     if (cidrs->empty()) continue;
     w.Key(key).BeginArray();
     for (const model::Cidr& c : *cidrs) WriteCidr(w, c);

@@ -154,8 +154,7 @@ Status ValidateCidrSet(std::string_view side, const std::optional<Cidr>& single,
   }
   if (set.size() > limits.max_cidrs_per_set) {
     return Field(field, std::to_string(set.size()) + " CIDRs, at most " +
-                            std::to_string(limits.max_cidrs_per_set) +
-                            "; use wider prefixes");
+                            std::to_string(limits.max_cidrs_per_set) + "; use wider prefixes");
   }
   for (size_t i = 0; i < set.size(); ++i) {
     RETURN_IF_ERROR(ValidateCidr(field, set[i]));

@@ -44,9 +44,7 @@ unsigned ProtocolSet(const model::Match& m) {
 }
 
 // Bit set over the families: bit 0 IPv4, bit 1 IPv6.
-unsigned FamilyBit(const model::Cidr& cidr) {
-  return FamilyOf(cidr) == IpFamily::kIpv4 ? 1u : 2u;
-}
+unsigned FamilyBit(const model::Cidr& cidr) { return FamilyOf(cidr) == IpFamily::kIpv4 ? 1u : 2u; }
 unsigned FamiliesIn(const std::vector<model::Cidr>& cidrs) {
   unsigned set = 0;
   for (const model::Cidr& c : cidrs) set |= FamilyBit(c);
@@ -181,8 +179,7 @@ Result<std::vector<U32Rule>> CompileMatchRules(const model::Match& match, IpFami
     dims.push_back(AddressAlternatives(sources, family, v4 ? kIpv4SrcOffset : kIpv6SrcOffset));
   }
   if (const auto destinations = Destinations(match); !destinations.empty()) {
-    dims.push_back(
-        AddressAlternatives(destinations, family, v4 ? kIpv4DstOffset : kIpv6DstOffset));
+    dims.push_back(AddressAlternatives(destinations, family, v4 ? kIpv4DstOffset : kIpv6DstOffset));
   }
 
   const size_t count = CrossProductSize(dims);

@@ -47,8 +47,8 @@ std::vector<U32Classifier> Compiled(const model::Match& m) {
 const U32Key kV4Tcp{0x00060000, 0x00FF0000, 8};
 
 TEST(AddExemptions, GoFirstAndDirectInTheirFamilyOnly) {
-  auto out = AddExemptions(Compiled(DstSet({"10.0.0.2", "fd00::2"})),
-                           {Rule("10.0.0.3:tcp:7443")}, kRoot);
+  auto out =
+      AddExemptions(Compiled(DstSet({"10.0.0.2", "fd00::2"})), {Rule("10.0.0.3:tcp:7443")}, kRoot);
   ASSERT_TRUE(out.ok()) << out.status().message();
   ASSERT_EQ(out->size(), 2u);
   const U32Classifier& v4 = (*out)[0];
@@ -128,8 +128,8 @@ TEST(AddExemptions, InTheTreeAndItsDescription) {
 TEST(AddExemptions, ParseErrorsNameTheExemption) {
   auto r = ParseTrafficRule("10.0.0.2:sctp:9", "exemption");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message().rfind("invalid exemption \"10.0.0.2:sctp:9\": unknown protocol", 0),
-            0u)
+  EXPECT_EQ(
+      r.status().message().rfind("invalid exemption \"10.0.0.2:sctp:9\": unknown protocol", 0), 0u)
       << r.status().message();
   auto p = ParseProtectedRule("nonsense");
   ASSERT_FALSE(p.ok());

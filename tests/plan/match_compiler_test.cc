@@ -239,9 +239,10 @@ TEST(CompileMatchRules, SixtyFourPeersWithAPortFitTheCap) {
   m.dst_cidrs.push_back(Cidr("10.0.2.1"));
   auto over = CompileMatch(m, kParent, 1002, kFlow);
   ASSERT_FALSE(over.ok());
-  EXPECT_NE(over.status().message().find("the address sets and port ranges need 130 IPv4 filter "
-                                         "rules, more than the 128 allowed; give fewer --dst/--src"),
-            std::string::npos)
+  EXPECT_NE(
+      over.status().message().find("the address sets and port ranges need 130 IPv4 filter "
+                                   "rules, more than the 128 allowed; give fewer --dst/--src"),
+      std::string::npos)
       << over.status().message();
 }
 
@@ -337,8 +338,8 @@ INSTANTIATE_TEST_SUITE_P(
         OverlapCase{"EmptyOverlapsEverything", M{}, M{}.dst("10.0.0.0/8").dport(443), true},
         // fleet: sets overlap when some member of one meets some member of the
         // other, in a family both match, on each side.
-        OverlapCase{"SetMemberMeetsSingle", M{}.dsts({"10.0.0.2", "10.0.0.3"}),
-                    M{}.dst("10.0.0.3"), true},
+        OverlapCase{"SetMemberMeetsSingle", M{}.dsts({"10.0.0.2", "10.0.0.3"}), M{}.dst("10.0.0.3"),
+                    true},
         OverlapCase{"SetMemberNestsInPrefix", M{}.dsts({"10.0.0.2", "fd00::2"}),
                     M{}.dst("fd00::/64"), true},
         OverlapCase{"DisjointSets", M{}.dsts({"10.0.0.2", "10.0.0.3"}),
