@@ -71,8 +71,8 @@ void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_option("--request-id", o.request_id, "Idempotency key: a retry returns the same fault");
   cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
   cmd->add_option("--exempt", o.exempt,
-                  "Never touch this traffic, as chaosnetd --protect: 10.0.0.2:tcp:7443 "
-                  "(repeatable)");
+                  "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
+                  "10.0.0.2:tcp:7443 (repeatable)");
 }
 
 void AddCreateCommands(CLI::App& app, CreateOptions& o) {
