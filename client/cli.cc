@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "client/fleet_cli.h"
+
 namespace chaosnet::client {
 namespace {
 
@@ -274,6 +276,8 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
 
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
 
+  CLI::App* fleet = AddFleetCommands(app, inv);
+
   // Parsed by ParseRun before CLI11 sees the line; listed here for --help.
   app.add_subcommand("run",
                      "Hold a fault only while a command runs: run [--ttl TTL] <fault> -- CMD");
@@ -304,6 +308,8 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
     inv.command = Command::kWatch;
   } else if (app.got_subcommand("info")) {
     inv.command = Command::kInfo;
+  } else if (fleet->parsed()) {
+    if (auto error = FinishFleetParse(*fleet, inv)) return *error;
   } else {
     inv.command = Command::kCreate;
     inv.create.kind = KindOf(app);

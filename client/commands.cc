@@ -8,6 +8,7 @@
 
 #include "client/cli.h"
 #include "client/connection_settings.h"
+#include "client/fleet_command.h"
 #include "client/format.h"
 #include "client/request_builder.h"
 #include "client/rpc.h"
@@ -176,6 +177,9 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       out.flush();
       return RunHoldingFault(s, *pem, *request, inv.run.command, err);
     }
+    case Command::kFleetApply:
+    case Command::kFleetStatus:
+    case Command::kFleetHeal: return RunFleetCommand(inv, s, out, err);
     case Command::kInfo: {
       FaultClient client(s, *pem);
       v1::Info info;

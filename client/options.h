@@ -16,7 +16,21 @@ inline constexpr int kExitUnreachable = 3;
 
 inline constexpr char kDefaultServer[] = "unix:/run/chaosnetd/chaosnetd.sock";
 
-enum class Command { kCreate, kList, kGet, kExtend, kRevoke, kRevokeAll, kWatch, kInfo, kRun };
+enum class Command {
+  kCreate,
+  kList,
+  kGet,
+  kExtend,
+  kRevoke,
+  kRevokeAll,
+  kWatch,
+  kInfo,
+  kRun,
+  // fleet (issue 14): one experiment over the daemons of a fleet file.
+  kFleetApply,  // fleet partition|delay|loss|apply
+  kFleetStatus,
+  kFleetHeal,
+};
 
 // Which creating subcommand was used; only changes how the positional value is
 // read and how messages name things, the request shape is the same.
@@ -99,6 +113,17 @@ struct RunOptions {
   std::vector<std::string> command;  // CMD ARGS..., never empty
 };
 
+// fleet: the experiment's nodes and shape; the effect and its --ttl, --label,
+// --dry-run, ports and protocol are in CreateOptions.
+struct FleetOptions {
+  std::string fleet_file;
+  std::string shape;    // --shape
+  std::string between;  // --between 'n1,n2|n3' (delay, loss, apply)
+  std::string shape_seed;
+  std::string experiment;  // status, heal: only this experiment
+  bool hold = false;       // keep the experiment bound to this process until SIGINT/SIGTERM
+};
+
 struct Invocation {
   Command command = Command::kInfo;
   GlobalOptions global;
@@ -107,6 +132,7 @@ struct Invocation {
   LeaseOptions lease;
   WatchOptions watch;
   RunOptions run;
+  FleetOptions fleet;
 };
 
 }  // namespace chaosnet::client
