@@ -245,7 +245,9 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
     out << ToJson(doc) << "\n";
   } else {
     std::vector<std::vector<std::string>> rows;
-    const std::string done = options.dry_run ? "checked" : "applied";
+    // After a failed dry run the others were only checked, never applied.
+    const bool checked = options.dry_run || report.failed_step == "dry run";
+    const std::string done = checked ? "checked" : "applied";
     for (size_t i = 0; i < report.nodes.size(); ++i) {
       const auto& node = report.nodes[i];
       rows.push_back({node.node, std::to_string(plan->faults[i].peers.size()), node.fault_id,

@@ -110,7 +110,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 expect [ "$(matrix)" == "$full" ]
-for shape in halves isolate:n3 "groups:n1,n4|n2"; do
+for shape in halves "groups:n1,n4|n2"; do
   t0=$(now)
   out=$(fleet -o json fleet partition --fleet "$work/fleet.toml" --shape "$shape" --ttl 60s)
   t1=$(now)
