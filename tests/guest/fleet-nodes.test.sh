@@ -129,6 +129,32 @@ for shape in halves "groups:n1,n4|n2"; do
   expect [ "$(matrix)" == "$full" ]
 done
 
+# --hold: every fault bound to the coordinator. SIGTERM heals; so does SIGKILL
+# (each daemon rolls back when its keep-alive stream breaks).
+active_faults() {
+  local n total=0
+  for n in "${nodes[@]}"; do
+    total=$((total + $(ctl "$n" -o json list | grep -o '"id"' | wc -l)))
+  done
+  echo "$total"
+}
+for sig in TERM KILL; do
+  # Not through the fleet function: $! must be chaosnetctl itself.
+  "$bin/chaosnetctl" --timeout 5s fleet partition --fleet "$work/fleet.toml" --shape halves \
+    --ttl 60s --hold >"$work/hold.out" 2>&1 &
+  holder=$!
+  for _ in $(seq 200); do [[ $(active_faults) == 5 ]] && grep -q holding "$work/hold.out" && break; sleep 0.1; done
+  expect [ "$(active_faults)" == 5 ]
+  t0=$(now)
+  kill "-$sig" "$holder"
+  wait "$holder" 2>/dev/null || true
+  for _ in $(seq 100); do no_objects && break; sleep 0.1; done
+  t1=$(now)
+  echo "healed after SIG$sig of the holder: $(elapsed "$t0" "$t1")s"
+  expect no_objects
+done
+cat "$work/hold.out"
+
 # One daemon stopped: the dry run cannot reach it, nothing is applied anywhere.
 kill -TERM "${daemon_pid[n5]}"
 wait "${daemon_pid[n5]}" 2>/dev/null || true
