@@ -10,8 +10,8 @@
 #include <optional>
 #include <utility>
 
+#include "common/json.h"
 #include "common/units.h"
-#include "daemon/state/json.h"
 
 namespace chaosnet::state {
 namespace {
