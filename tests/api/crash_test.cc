@@ -124,13 +124,7 @@ TEST_F(CrashTest, RearmedLeaseStillExpiresOnTime) {
   Crash();
   Start();
 
-  pb::Fault f;
-  const auto until = Clock::now() + 10s;
-  do {
-    f = Get(id);
-    if (f.state() != pb::FAULT_STATE_ACTIVE) break;
-    std::this_thread::sleep_for(20ms);
-  } while (Clock::now() < until);
+  const pb::Fault f = AwaitState(id, pb::FAULT_STATE_EXPIRED);
   ASSERT_EQ(f.state(), pb::FAULT_STATE_EXPIRED) << f.state_reason();
   const int64_t late_ms = Millis(f.ended_at()) - Millis(f.expires_at());
   std::printf("re-armed lease ended %lldms after its deadline\n", static_cast<long long>(late_ms));
