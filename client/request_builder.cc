@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
+#include "daemon/plan/protected_traffic.h"
 #include "proto/wire_enums/wire_enums.h"
 
 namespace chaosnet::client {
@@ -151,17 +153,38 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   return Status::Ok();
 }
 
+// --dst/--src given once: the singular field, which every daemon knows; more
+// often: the set (feature cidr-sets), which only a daemon that announces it
+// receives (rpc.cc CheckFeatures).
+Status SetAddresses(std::string_view flag, const std::vector<std::string>& values,
+                    void (v1::Match::*set_single)(const std::string&),
+                    google::protobuf::RepeatedPtrField<std::string>* set, v1::Match* match) {
+  if (values.size() == 1) {
+    ASSIGN_OR_RETURN(std::string cidr, ParseCidr(flag, values.front()));
+    (match->*set_single)(cidr);
+    return Status::Ok();
+  }
+  for (const std::string& value : values) {
+    ASSIGN_OR_RETURN(std::string text, ParseCidr(flag, value));
+    // In one form ("10.0.0.2" and "10.0.0.2/32" are the same member).
+    const std::string cidr = FormatCidr(*chaosnet::ParseCidr(text));
+    if (std::find(set->begin(), set->end(), cidr) != set->end()) {
+      return FlagError(flag, "\"" + cidr + "\" given twice");
+    }
+    *set->Add() = cidr;
+  }
+  return Status::Ok();
+}
+
 Status BuildMatch(const CreateOptions& o, v1::FaultSpec* spec) {
   if (o.dst.empty() && o.src.empty() && o.dport.empty() && o.sport.empty() && o.protocol.empty()) {
     return Status::Ok();  // no match = the whole interface
   }
   auto* match = spec->mutable_match();
-  if (!o.dst.empty()) {
-    ASSIGN_OR_RETURN(*match->mutable_dst_cidr(), ParseCidr("dst", o.dst));
-  }
-  if (!o.src.empty()) {
-    ASSIGN_OR_RETURN(*match->mutable_src_cidr(), ParseCidr("src", o.src));
-  }
+  RETURN_IF_ERROR(
+      SetAddresses("dst", o.dst, &v1::Match::set_dst_cidr, match->mutable_dst_cidrs(), match));
+  RETURN_IF_ERROR(
+      SetAddresses("src", o.src, &v1::Match::set_src_cidr, match->mutable_src_cidrs(), match));
   if (!o.dport.empty()) {
     ASSIGN_OR_RETURN(*match->mutable_dport(), ParsePortRange("dport", o.dport));
   }
@@ -197,6 +220,11 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
 
   RETURN_IF_ERROR(BuildFaults(o, spec));
   RETURN_IF_ERROR(BuildMatch(o, spec));
+  for (const std::string& rule : o.exempt) {
+    // The daemon's own parser, so a typo fails here (exit 2).
+    ASSIGN_OR_RETURN(const plan::ProtectedRule parsed, plan::ParseTrafficRule(rule, "--exempt"));
+    spec->add_exemptions(plan::FormatProtectedRule(parsed));
+  }
 
   if (!o.limit.empty()) {
     ASSIGN_OR_RETURN(const uint64_t limit, ParseUnsigned("limit", o.limit, UINT32_MAX));
