@@ -8,13 +8,13 @@
 #include <ctime>
 
 #include "common/fault_enums.h"
+#include "common/json.h"
 #include "daemon/plan/protected_traffic.h"
-#include "daemon/state/json.h"
 
 namespace chaosnet::api {
 namespace {
 
-using state::json::Writer;
+using json::Writer;
 
 // {"family":"inet","address":"10.0.0.0","prefix":8}; a value that is neither a
 // clean IPv4 nor an IPv6 address (the API never produces one) as its numeric

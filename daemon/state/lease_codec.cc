@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/json.h"
 #include "common/units.h"
-#include "daemon/state/json.h"
 
 namespace chaosnet::state {
 namespace {
