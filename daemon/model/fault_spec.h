@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/fault_enums.h"
 
@@ -68,6 +69,21 @@ struct Match {
   bool operator==(const Match&) const = default;
 };
 
+// guards (feature "guards"): steady-state checks the daemon runs while the
+// fault is active, halting it when one fails (daemon/guard/ parses, checks and
+// runs them). The schedule is kept as given; unset parts take the defaults of
+// guard::ResolveSchedule when the guards are armed.
+struct GuardSet {
+  std::vector<std::string> checks;  // "tcp:10.0.0.5:80", "drops<5%", ...
+  std::optional<Nanos> interval;
+  std::optional<Nanos> timeout;
+  std::optional<uint32_t> failures;  // in a row, before the fault is halted
+  std::optional<Nanos> grace;        // after apply, before the first check
+
+  bool empty() const { return checks.empty() && !interval && !timeout && !failures && !grace; }
+  bool operator==(const GuardSet&) const = default;
+};
+
 struct FaultSpec {
   std::string interface;
   std::string netns;  // empty: the daemon's own namespace
@@ -83,6 +99,9 @@ struct FaultSpec {
   bool partition = false;  // drop every matching packet
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
+
+  // guards (feature "guards")
+  GuardSet guards;
 
   bool operator==(const FaultSpec&) const = default;
 
