@@ -12,6 +12,7 @@
 
 #include "common/units.h"
 #include "daemon/state/json.h"
+#include "daemon/state/lease_codec_guards.h"
 
 namespace chaosnet::state {
 namespace {
@@ -134,6 +135,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
     w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);  // feature "guards"
   w.EndObject();
 }
 
@@ -346,6 +348,10 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
                                  return g.Unsigned("bits_per_second", r.bits_per_second);
                                }));
   RETURN_IF_ERROR(f.Bool("partition", s.partition));
+  s.guards = {};
+  if (const Value* guards = f.Optional("guards")) {  // feature "guards"
+    RETURN_IF_ERROR(ReadGuards(*guards, f.Path("guards"), s.guards));
+  }
   return ReadOptional(f, "queue_limit", s.queue_limit,
                       [&f](const Value& qv, const std::string&, uint32_t& q) {
                         auto n = qv.AsUint();
@@ -411,6 +417,7 @@ int RequiredFormatVersion(const StoredLease& lease) {
   // Each feature that changes a fault's meaning adds its clause here:
   //   if (<lease uses it>) version = std::max(version, <its version>);
   int version = 1;
+  if (!lease.spec.guards.empty()) version = std::max(version, 2);  // guards
   return version;
 }
 
@@ -485,7 +492,10 @@ Result<StoredLease> DecodeLease(std::string_view text) {
 
 std::string EncodeRemoval(const std::string& id) {
   Writer w;
-  w.BeginObject().Key("v").Int(kLeaseFormatVersion).Key("id").String(id).EndObject();
+  // A removal says nothing a version-1 reader cannot: it stays version 1, so
+  // that a journal whose leases use no newer feature stays readable by older
+  // daemons.
+  w.BeginObject().Key("v").Int(1).Key("id").String(id).EndObject();
   return w.Take();
 }
 
