@@ -3,6 +3,7 @@
 // (guard_runner) does the I/O and passes the facts in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,13 @@
 #include "daemon/guard/guard_verdicts.h"
 
 namespace chaosnet::guard {
+
+// The request an http guard sends: HTTP/1.0, so that the server closes the
+// connection after the answer, whose status line is all the guard reads.
+std::string HttpRequest(const HttpCheck& check);
+// The status of a status line ("HTTP/1.1 503 Service Unavailable"); none
+// when the line is not one.
+std::optional<unsigned> StatusOfStatusLine(std::string_view line);
 
 // A tcp guard connected.
 GuardOutcome ConnectedOutcome(Nanos latency);

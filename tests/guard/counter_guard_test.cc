@@ -102,5 +102,20 @@ TEST(NetworkOutcomeTest, StatusesErrorsAndTimeouts) {
   EXPECT_EQ(ConnectedOutcome(2ms).result, GuardResult::kPass);
 }
 
+TEST(NetworkOutcomeTest, TheRequestAndTheStatusLine) {
+  auto spec = ParseGuardSpec("http://10.0.0.5:8080/health?x=1");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(HttpRequest(std::get<HttpCheck>(spec->check)),
+            "GET /health?x=1 HTTP/1.0\r\nHost: 10.0.0.5:8080\r\nUser-Agent: chaosnetd-guard\r\n"
+            "Connection: close\r\n\r\n");
+  EXPECT_EQ(StatusOfStatusLine("HTTP/1.1 503 Service Unavailable\r\n"), 503u);
+  EXPECT_EQ(StatusOfStatusLine("HTTP/1.0 200 OK"), 200u);
+  EXPECT_EQ(StatusOfStatusLine("HTTP/1.1 204\r\n"), 204u);
+  EXPECT_EQ(StatusOfStatusLine("SSH-2.0-OpenSSH_9.2\r\n"), std::nullopt);
+  EXPECT_EQ(StatusOfStatusLine("HTTP/1.1 20x OK"), std::nullopt);
+  EXPECT_EQ(StatusOfStatusLine("HTTP/1.1 2000 OK"), std::nullopt);
+  EXPECT_EQ(StatusOfStatusLine("HTTP/1.1 099 Odd"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace chaosnet::guard
