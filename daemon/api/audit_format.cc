@@ -9,6 +9,7 @@
 
 #include "common/fault_enums.h"
 #include "daemon/state/json.h"
+#include "daemon/state/lease_codec_guards.h"
 
 namespace chaosnet::api {
 namespace {
@@ -82,6 +83,8 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   }
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  // Every guard is in the audit log: each makes the daemon act on the caller's behalf.
+  if (!s.guards.empty()) state::WriteGuards(w.Key("guards"), s.guards);
   w.EndObject();
 }
 

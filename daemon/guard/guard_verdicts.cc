@@ -11,13 +11,15 @@ const char* GuardResultName(GuardResult result) {
   return "unknown";
 }
 
+std::vector<GuardStatus> UncheckedStatuses(const std::vector<std::string>& checks) {
+  std::vector<GuardStatus> out(checks.size());
+  for (size_t i = 0; i < checks.size(); ++i) out[i].check = checks[i];
+  return out;
+}
+
 GuardVerdicts::GuardVerdicts(const Guards& guards, SteadyTime armed_at)
     : schedule_(guards.schedule), first_round_(armed_at + guards.schedule.grace) {
-  for (const GuardSpec& spec : guards.specs) {
-    GuardStatus status;
-    status.check = spec.text;
-    statuses_.push_back(std::move(status));
-  }
+  for (const GuardSpec& spec : guards.specs) statuses_.push_back(UncheckedStatuses({spec.text})[0]);
 }
 
 SteadyTime GuardVerdicts::NextRoundAfter(SteadyTime now) const {

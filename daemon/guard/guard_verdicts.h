@@ -42,6 +42,10 @@ struct GuardStatus {
   bool operator==(const GuardStatus&) const = default;
 };
 
+// The statuses of guards that have not been checked yet (a fault just
+// created, or re-armed after a restart).
+std::vector<GuardStatus> UncheckedStatuses(const std::vector<std::string>& checks);
+
 class GuardVerdicts {
  public:
   GuardVerdicts(const Guards& guards, SteadyTime armed_at);
