@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "client/flag_values.h"
+#include "client/guard_flags.h"
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
@@ -218,6 +219,7 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
 
   if (Status s = BuildFaults(o, spec); !s.ok()) return s;
   if (Status s = BuildMatch(o, spec); !s.ok()) return s;
+  RETURN_IF_ERROR(BuildGuards(o, spec));
 
   if (!o.limit.empty()) {
     auto limit = ParseUnsigned("limit", o.limit, UINT32_MAX);
