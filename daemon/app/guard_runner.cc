@@ -58,39 +58,36 @@ tcp::endpoint ToAsio(const guard::Endpoint& e) {
 
 bool IsCounterGuard(const guard::GuardCheck& check) { return guard::TargetOf(check) == nullptr; }
 
-// A TCP socket of `family` made in the fault's namespace (a socket keeps the
-// namespace it was made in, whichever thread then uses it).
-Result<state::UniqueFd> MakeSocket(const std::optional<netns::NetnsRef>& ns, int family) {
+// A file descriptor `make` opens in the fault's namespace (none: the
+// daemon's own). A socket, or a /proc/net file, keeps the namespace it was
+// made in, whichever thread then uses it.
+Result<state::UniqueFd> MakeFdIn(const std::optional<netns::NetnsRef>& ns, const std::string& what,
+                                 const std::function<int()>& make) {
   int fd = -1;
   int err = 0;
-  auto make = [&] {
-    fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  auto run = [&] {
+    fd = make();
     err = errno;
   };
   if (ns) {
-    RETURN_IF_ERROR(netns::RunIn(*ns, make));
+    RETURN_IF_ERROR(netns::RunIn(*ns, run));
   } else {
-    make();
+    run();
   }
-  if (fd < 0) return FailedPrecondition(std::string("socket: ") + std::strerror(err));
+  if (fd < 0) return FailedPrecondition(what + ": " + std::strerror(err));
   return state::UniqueFd(fd);
 }
 
+Result<state::UniqueFd> MakeSocket(const std::optional<netns::NetnsRef>& ns, int family) {
+  return MakeFdIn(ns, "socket", [family] {
+    return ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  });
+}
+
 Result<state::UniqueFd> OpenSnmp(const std::optional<netns::NetnsRef>& ns) {
-  int fd = -1;
-  int err = 0;
   // thread-self: the namespace of the thread that opens it, not the process's.
-  auto open = [&] {
-    fd = ::open("/proc/thread-self/net/snmp", O_RDONLY | O_CLOEXEC);
-    err = errno;
-  };
-  if (ns) {
-    RETURN_IF_ERROR(netns::RunIn(*ns, open));
-  } else {
-    open();
-  }
-  if (fd < 0) return FailedPrecondition(std::string("/proc/net/snmp: ") + std::strerror(err));
-  return state::UniqueFd(fd);
+  return MakeFdIn(ns, "/proc/net/snmp",
+                  [] { return ::open("/proc/thread-self/net/snmp", O_RDONLY | O_CLOEXEC); });
 }
 
 std::optional<uint64_t> ReadRetransmits(const state::UniqueFd& snmp) {

@@ -9,8 +9,7 @@ Status FieldError(const std::string& path, const std::string& what) {
   return InvalidArgument("lease record: " + path + ": " + what);
 }
 
-Status ReadNanos(const json::Value& v, const std::string& path,
-                 std::optional<model::Nanos>& out) {
+Status ReadNanos(const json::Value& v, const std::string& path, std::optional<model::Nanos>& out) {
   auto ns = v.AsInt();
   if (!ns.ok()) return FieldError(path, ns.status().message());
   out = model::Nanos(*ns);
@@ -45,10 +44,11 @@ Status ReadGuards(const json::Value& v, const std::string& path, model::GuardSet
     }
     out.checks.push_back(*check);
   }
-  for (auto [key, field] : {std::pair{"interval_ns", &out.interval},
-                            std::pair{"timeout_ns", &out.timeout},
-                            std::pair{"grace_ns", &out.grace}}) {
-    if (const json::Value* d = v.Find(key)) RETURN_IF_ERROR(ReadNanos(*d, path + "." + key, *field));
+  for (auto [key, field] :
+       {std::pair{"interval_ns", &out.interval}, std::pair{"timeout_ns", &out.timeout},
+        std::pair{"grace_ns", &out.grace}}) {
+    if (const json::Value* d = v.Find(key))
+      RETURN_IF_ERROR(ReadNanos(*d, path + "." + key, *field));
   }
   if (const json::Value* failures = v.Find("failures")) {
     auto n = failures->AsUint();

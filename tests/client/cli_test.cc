@@ -327,7 +327,8 @@ TEST_F(CliTest, RunHelpExplainsTheShape) {
   auto parsed = ParseCommandLine(Argv({"run", "--help"}), out);
   ASSERT_TRUE(std::holds_alternative<Outcome>(parsed));
   EXPECT_EQ(std::get<Outcome>(parsed).exit_code, kExitOk);
-  EXPECT_THAT(out.str(), HasSubstr("chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD"));
 }
 
 TEST_F(CliTest, ServerAddressIsValidatedLocally) {
