@@ -56,8 +56,10 @@ struct CreateOptions {
   bool partition = false;
 
   std::string ttl;
-  std::string dst;
-  std::string src;
+  // Repeatable: one value is the singular match field (every daemon knows
+  // it), several are a set (dst_cidrs/src_cidrs, feature cidr-sets).
+  std::vector<std::string> dst;
+  std::vector<std::string> src;
   std::string dport;
   std::string sport;
   std::string protocol;
@@ -67,6 +69,9 @@ struct CreateOptions {
   std::string limit;
   std::string request_id;
   bool dry_run = false;
+  // Traffic the fault never touches, in chaosnetd's --protect syntax
+  // (feature fault-exemptions).
+  std::vector<std::string> exempt;
 
   // guards (client/guard_flags.cc)
   std::vector<std::string> guards;

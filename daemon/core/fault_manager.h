@@ -132,7 +132,7 @@ class FaultManager {
 
   // ---- guards (daemon/guard/: GuardRunner runs them and calls these)
   // A guard failed: ends the fault HALTED with `reason` (actor "guard"),
-  // recorded durably before the rollback, as a revoke is, so that a crash in
+  // recorded before the rollback, as a revoke is, so that a crash in
   // between does not re-arm it. NOT_FOUND / FAILED_PRECONDITION when the
   // fault is not active.
   Result<FaultRecord> Halt(const std::string& id, const std::string& reason);

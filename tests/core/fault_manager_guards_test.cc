@@ -1,6 +1,6 @@
 // The fault manager's side of guards: what a create with guards must pass
 // (parsed, allowed, counted), what `get` shows before the first check, and
-// HALTED: recorded durably before the rollback, with actor "guard".
+// HALTED: recorded before the rollback, with actor "guard".
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,19 +16,17 @@ using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// Remembers each durable write and how many kernel removals preceded it.
+// Remembers each end written and how many kernel removals preceded it.
 class OrderStore : public LeaseStore {
  public:
   explicit OrderStore(const testing::FakeKernel& kernel) : kernel_(kernel) {}
-  Status Put(const state::StoredLease& lease, Durability durability) override {
+  Status Put(const state::StoredLease& lease) override {
     if (lease.state == state::LeaseState::kEnded) {
-      log.push_back(std::string("ended ") +
-                    (durability == Durability::kOnReturn ? "durable" : "lazy") + " @remove" +
-                    std::to_string(kernel_.remove_calls));
+      log.push_back("ended @remove" + std::to_string(kernel_.remove_calls));
     }
     return Status::Ok();
   }
-  Status Remove(const std::string&, Durability) override { return Status::Ok(); }
+  Status Remove(const std::string&) override { return Status::Ok(); }
   std::vector<std::string> log;
 
  private:
@@ -130,7 +128,7 @@ TEST_F(FaultManagerGuardsTest, HaltEndsTheFaultHaltedRecordedBeforeTheRollback) 
   EXPECT_EQ(halted->guards[0].observed, "connection refused") << "the last result stays";
   EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
   // A crash between the two leaves an ended record: the fault is not re-armed.
-  EXPECT_THAT(store.log, ElementsAre("ended durable @remove0"));
+  EXPECT_THAT(store.log, ElementsAre("ended @remove0"));
   EXPECT_THAT(events, ElementsAre("APPLIED f1 by uid:0(root)", "HALTED f1 by guard"));
   EXPECT_EQ(manager->Get("f1")->state, FaultState::kHalted);
   EXPECT_EQ(manager->live_guards(), 0u);
