@@ -4,16 +4,20 @@
 
 #include <CLI/CLI.hpp>
 
+#include "client/guard_flags.h"
+
 namespace chaosnet::client {
 namespace {
 
 constexpr char kRunUsage[] =
-    "Usage: chaosnetctl run [--ttl TTL] <fault> IFACE ... -- CMD [ARGS...]\n"
+    "Usage: chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD [ARGS...]\n"
     "\n"
     "Applies the fault, runs CMD, and rolls the fault back as soon as CMD exits\n"
     "(or chaosnetctl is killed, or its connection drops). The exit status is CMD's.\n"
     "<fault> is any fault command with its flags: delay, loss, duplicate, corrupt,\n"
     "reorder, rate, partition or apply. --ttl caps the fault if CMD runs longer.\n"
+    "When a --guard halts the fault, CMD goes on (its exit status is still the\n"
+    "result) unless --halt-kills is given: then CMD gets SIGTERM.\n"
     "\n"
     "Example: chaosnetctl run --ttl 5m delay eth0 200ms --dst 10.0.0.5 -- ./load-test\n";
 
@@ -70,6 +74,7 @@ void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_option("--limit", o.limit, "netem queue limit in packets (default: derived)");
   cmd->add_option("--request-id", o.request_id, "Idempotency key: a retry returns the same fault");
   cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
+  AddGuardFlags(cmd, o);
   cmd->add_option("--exempt", o.exempt,
                   "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
                   "10.0.0.2:tcp:7443 (repeatable)");
@@ -170,17 +175,23 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
 
   std::vector<std::string> spec(rest.begin(), dash);
   std::vector<std::string> run_flags;
+  bool halt_kills = false;
   std::size_t i = 0;
   while (i < spec.size() && spec[i].starts_with("-")) {
-    if (spec[i] == "--ttl" && i + 1 < spec.size()) {
+    if (spec[i] == "--halt-kills") {
+      halt_kills = true;
+      ++i;
+    } else if (spec[i] == "--ttl" && i + 1 < spec.size()) {
       run_flags = {spec[i], spec[i + 1]};
       i += 2;
     } else if (spec[i].starts_with("--ttl=")) {
       run_flags = {spec[i]};
       ++i;
     } else {
-      return UsageError("run: " + spec[i] +
-                        " before the fault: only --ttl goes there, the fault's flags follow it");
+      return UsageError(
+          "run: " + spec[i] +
+          " before the fault: only --ttl and --halt-kills go there, the fault's flags "
+          "follow it");
     }
   }
   if (i == spec.size()) {
@@ -208,6 +219,7 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
   }
   inv.command = Command::kRun;
   inv.run.command = std::move(command);
+  inv.run.halt_kills = halt_kills;
   return inv;
 }
 

@@ -174,7 +174,7 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       auto request = BuildCreateRequest(inv.create);
       if (!request.ok()) return LocalError(request.status());
       out.flush();
-      return RunHoldingFault(s, *pem, *request, inv.run.command, err);
+      return RunHoldingFault(s, *pem, *request, inv.run.command, inv.run.halt_kills, err);
     }
     case Command::kInfo: {
       FaultClient client(s, *pem);

@@ -72,6 +72,13 @@ struct CreateOptions {
   // Traffic the fault never touches, in chaosnetd's --protect syntax
   // (feature fault-exemptions).
   std::vector<std::string> exempt;
+
+  // guards (client/guard_flags.cc)
+  std::vector<std::string> guards;
+  std::string guard_interval;
+  std::string guard_timeout;
+  std::string guard_failures;
+  std::string guard_grace;
 };
 
 struct ListOptions {
@@ -97,6 +104,7 @@ struct WatchOptions {
 // run: the fault comes from CreateOptions; this is the command to hold it for.
 struct RunOptions {
   std::vector<std::string> command;  // CMD ARGS..., never empty
+  bool halt_kills = false;           // a guard halted the fault: SIGTERM the command
 };
 
 struct Invocation {

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "client/flag_values.h"
+#include "client/guard_flags.h"
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
@@ -220,6 +221,7 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
 
   RETURN_IF_ERROR(BuildFaults(o, spec));
   RETURN_IF_ERROR(BuildMatch(o, spec));
+  RETURN_IF_ERROR(BuildGuards(o, spec));
   for (const std::string& rule : o.exempt) {
     // The daemon's own parser, so a typo fails here (exit 2).
     ASSIGN_OR_RETURN(const plan::ProtectedRule parsed, plan::ParseTrafficRule(rule, "--exempt"));

@@ -61,6 +61,19 @@ void WriteFleetMatch(Writer& w, const model::Match& m) {
     w.EndArray();
   }
 }
+// The audit log's own spelling of a guard set (not the journal's: renaming a
+// journal key must not change the audit format).
+void WriteGuards(Writer& w, const model::GuardSet& g) {
+  w.BeginObject().Key("checks").BeginArray();
+  for (const std::string& check : g.checks) w.String(check);
+  w.EndArray();
+  if (g.interval) w.Key("interval_ns").Int(g.interval->count());
+  if (g.timeout) w.Key("timeout_ns").Int(g.timeout->count());
+  if (g.failures) w.Key("failures").Uint(*g.failures);
+  if (g.grace) w.Key("grace_ns").Int(g.grace->count());
+  w.EndObject();
+}
+
 void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions) {
   if (exemptions.empty()) return;
   w.Key("exemptions").BeginArray();
@@ -102,6 +115,8 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   }
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  // Every guard is in the audit log: each makes the daemon act on the caller's behalf.
+  if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);
   WriteExemptions(w, s.exemptions);
   w.EndObject();
 }

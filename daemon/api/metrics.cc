@@ -60,9 +60,11 @@ std::string Histogram::Render(const std::string& name, const std::string& labels
 
 Metrics::Metrics(core::FaultManager& manager) : manager_(manager) {
   for (auto t : {core::EventType::kApplied, core::EventType::kExtended, core::EventType::kExpired,
-                 core::EventType::kRevoked, core::EventType::kLost, core::EventType::kFailed}) {
+                 core::EventType::kRevoked, core::EventType::kLost, core::EventType::kFailed,
+                 core::EventType::kHalted}) {
     events_[core::EventTypeLabel(t)] = 0;  // every series exists from the start
   }
+  for (const char* result : {"pass", "fail", "undecided"}) guard_checks_[result] = 0;
   subscription_ = manager_.Subscribe([this](const core::FaultEvent& e) { OnEvent(e); });
 }
 
@@ -132,6 +134,14 @@ std::string Metrics::Render() {
       out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
     }
   }
+  Header(out, "chaosnet_guard_checks_total", "counter",
+         "Guard checks by result (pass, fail, undecided: a counter guard without enough data).");
+  for (const auto& [result, n] : guard_checks_) {
+    out += "chaosnet_guard_checks_total{result=\"" + result + "\"} " + std::to_string(n) + "\n";
+  }
+  Header(out, "chaosnet_halts_total", "counter", "Faults a failed guard ended (HALTED).");
+  out += "chaosnet_halts_total " +
+         std::to_string(events_[core::EventTypeLabel(core::EventType::kHalted)]) + "\n";
   if (open_streams_) {
     Header(out, "chaosnet_api_streams_open", "gauge", "Watch and keep-alive streams open now.");
     out += "chaosnet_api_streams_open " + std::to_string(open_streams_()) + "\n";

@@ -265,9 +265,12 @@ Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {
     total.backlog_packets += c.backlog_packets;
     total.backlog_bytes += c.backlog_bytes;
     if (p.objects.leaf) {
-      // netem counts what it loses itself; htb's class sees only what netem sent on.
-      ASSIGN_OR_RETURN(const auto leaf, kernel->QdiscCounters(p.ifindex, p.objects.leaf->handle));
-      total.drops += leaf.drops;
+      // Read for its presence only (a leaf gone is a fault lost): the class's
+      // drops already include the leaf's, since htb counts every packet its
+      // leaf drops on enqueue (net_xmit_drop_count). Adding netem's own
+      // counter counted each loss twice, and ECN marks (netem counts them as
+      // drops) as losses.
+      RETURN_IF_ERROR(kernel->QdiscCounters(p.ifindex, p.objects.leaf->handle));
     }
   }
   return total;

@@ -80,6 +80,21 @@ struct Match {
   bool operator==(const Match&) const = default;
 };
 
+// guards (feature "guards"): steady-state checks the daemon runs while the
+// fault is active, halting it when one fails (daemon/guard/ parses, checks and
+// runs them). The schedule is kept as given; unset parts take the defaults of
+// guard::ResolveSchedule when the guards are armed.
+struct GuardSet {
+  std::vector<std::string> checks;  // "tcp:10.0.0.5:80", "drops<5%", ...
+  std::optional<Nanos> interval;
+  std::optional<Nanos> timeout;
+  std::optional<uint32_t> failures;  // in a row, before the fault is halted
+  std::optional<Nanos> grace;        // after apply, before the first check
+
+  bool empty() const { return checks.empty() && !interval && !timeout && !failures && !grace; }
+  bool operator==(const GuardSet&) const = default;
+};
+
 // fleet (feature fault-exemptions): a set of packets in the shape of the
 // daemon's --protect rules (plan/protected_traffic.h parses and compiles
 // them): with ports, a packet whose sport OR dport is in them (tcp or udp, or
@@ -108,6 +123,8 @@ struct FaultSpec {
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
 
+  // guards (feature "guards")
+  GuardSet guards;
   // fleet (feature fault-exemptions): packets this fault never touches, e.g.
   // the fleet's daemon endpoints, so an experiment never cuts its own control
   // plane. They go out unaffected ("direct") when they reach this fault's
