@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/fault_enums.h"
+#include "daemon/model/link_model.h"
 
 namespace chaosnet::model {
 
@@ -84,9 +85,21 @@ struct FaultSpec {
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
 
+  // ---- link models (issue 18; link_model.h) ----
+  std::optional<LossModel> loss_model;  // instead of `loss`
+  bool ecn = false;                     // mark CE instead of dropping (needs a loss)
+  std::optional<SlotFault> slot;
+  std::optional<LinkRateFault> link_rate;
+  bool in_order = false;  // jitter without reordering (netem's rate mode)
+  std::optional<JamFault> jam;
+  std::string profile;  // the named profile the impairments came from, if any
+
   bool operator==(const FaultSpec&) const = default;
 
-  bool needs_netem() const { return delay || loss || duplicate || corrupt || reorder || partition; }
+  bool needs_netem() const {
+    return delay || loss || duplicate || corrupt || reorder || partition || loss_model || slot ||
+           link_rate || in_order;
+  }
 };
 
 }  // namespace chaosnet::model

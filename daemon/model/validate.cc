@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/units.h"
+#include "daemon/model/link_model_rules.h"
 
 namespace chaosnet::model {
 namespace {
@@ -38,14 +39,6 @@ Status ValidateInterfaceName(const std::string& name) {
       return Field("interface", units::QuoteInput(name) + " contains whitespace or a NUL byte");
     }
   }
-  return Status::Ok();
-}
-
-// Percent in [0, 100]; `what` names the field including any prefix.
-Status CheckPercentRange(std::string_view what, double value) {
-  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
-  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
-  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
   return Status::Ok();
 }
 
@@ -105,6 +98,7 @@ std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
   if (spec.corrupt) names.push_back("corrupt");
   if (spec.reorder) names.push_back("reorder");
   if (spec.rate) names.push_back("rate");
+  for (auto& name : LinkModelNames(spec)) names.push_back(std::move(name));
   return names;
 }
 
@@ -158,6 +152,13 @@ Status ValidateNetns(const std::string& netns) {
 
 }  // namespace
 
+Status CheckPercentRange(std::string_view what, double value) {
+  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
+  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
+  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
+  return Status::Ok();
+}
+
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) {
   RETURN_IF_ERROR(ValidateInterfaceName(spec.interface));
   RETURN_IF_ERROR(ValidateMatch(spec.match));
@@ -167,8 +168,9 @@ Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) 
   if (!spec.partition && others.empty()) {
     return InvalidArgument(
         "no impairment given: add at least one of delay, loss, duplicate, corrupt, reorder, "
-        "rate or partition");
+        "rate, partition, a loss model, slot, link rate or jam");
   }
+  RETURN_IF_ERROR(ValidateLinkModels(spec, limits));
   if (spec.partition && !others.empty()) {
     return Field("partition",
                  "drops every packet, so it cannot be combined with other "

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 #include "common/status.h"
 #include "daemon/model/fault_spec.h"
@@ -31,5 +32,8 @@ struct ValidationLimits {
 // OK, or INVALID_ARGUMENT with a one-line message that starts with the field
 // ("loss: 150% is above 100%") and says how to fix it.
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits = {});
+
+// A percentage in [0, 100]: INVALID_ARGUMENT "<what>: ..." otherwise.
+Status CheckPercentRange(std::string_view what, double value);
 
 }  // namespace chaosnet::model
