@@ -12,6 +12,7 @@
 
 #include "common/units.h"
 #include "daemon/state/json.h"
+#include "daemon/state/lease_codec_link_models.h"
 
 namespace chaosnet::state {
 namespace {
@@ -134,6 +135,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
     w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  WriteLinkModels(w, s);
   w.EndObject();
 }
 
@@ -346,6 +348,7 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
                                  return g.Unsigned("bits_per_second", r.bits_per_second);
                                }));
   RETURN_IF_ERROR(f.Bool("partition", s.partition));
+  RETURN_IF_ERROR(ReadLinkModels(v, path, &s));
   return ReadOptional(f, "queue_limit", s.queue_limit,
                       [&f](const Value& qv, const std::string&, uint32_t& q) {
                         auto n = qv.AsUint();
@@ -411,6 +414,7 @@ int RequiredFormatVersion(const StoredLease& lease) {
   // Each feature that changes a fault's meaning adds its clause here:
   //   if (<lease uses it>) version = std::max(version, <its version>);
   int version = 1;
+  version = std::max(version, LinkModelsFormatVersion(lease.spec));
   return version;
 }
 
@@ -485,7 +489,8 @@ Result<StoredLease> DecodeLease(std::string_view text) {
 
 std::string EncodeRemoval(const std::string& id) {
   Writer w;
-  w.BeginObject().Key("v").Int(kLeaseFormatVersion).Key("id").String(id).EndObject();
+  // A removal means the same in every version: older daemons keep reading it.
+  w.BeginObject().Key("v").Int(1).Key("id").String(id).EndObject();
   return w.Take();
 }
 

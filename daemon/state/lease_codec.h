@@ -20,7 +20,7 @@ namespace chaosnet::state {
 // describes (a feature of chaosnet.proto's compatibility rule) does: records
 // that use it are written with the version that introduced it, so an older
 // daemon refuses the state directory instead of re-arming a different fault.
-inline constexpr int kLeaseFormatVersion = 1;
+inline constexpr int kLeaseFormatVersion = 2;
 
 // The version a record must carry: the lowest one that can express it, so
 // records that use no newer feature stay readable by older daemons.

@@ -281,7 +281,7 @@ INSTANTIATE_TEST_SUITE_P(
                   StatusCode::kInvalidArgument, "expected an object"},
         BadRecord{"trailing", [](std::string s) { return s + "x"; }, StatusCode::kInvalidArgument,
                   "after the value"},
-        BadRecord{"newer_version", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":2"); },
+        BadRecord{"newer_version", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":3"); },
                   StatusCode::kFailedPrecondition, "upgrade chaosnetd"},
         BadRecord{"version_zero", [](std::string s) { return Replace(s, "\"v\":1", "\"v\":0"); },
                   StatusCode::kInvalidArgument, "invalid version"},
