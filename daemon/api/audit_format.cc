@@ -9,6 +9,7 @@
 
 #include "common/fault_enums.h"
 #include "daemon/state/json.h"
+#include "daemon/state/lease_codec_link_models.h"
 
 namespace chaosnet::api {
 namespace {
@@ -82,6 +83,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   }
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  state::WriteLinkModels(w, s);
   w.EndObject();
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/net_parse.h"
+#include "daemon/api/convert_link_models.h"
 #include "daemon/plan/describe.h"
 #include "proto/wire_enums/wire_enums.h"
 
@@ -149,6 +150,7 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   if (in.has_rate()) spec.rate = model::RateFault{in.rate().bits_per_second()};
   spec.partition = in.partition();
   if (in.queue_limit() != 0) spec.queue_limit = in.queue_limit();
+  RETURN_IF_ERROR(LinkModelsFromProto(in, &spec));
   return spec;
 }
 
@@ -228,6 +230,7 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   if (spec.rate) out->mutable_rate()->set_bits_per_second(spec.rate->bits_per_second);
   out->set_partition(spec.partition);
   if (spec.queue_limit) out->set_queue_limit(*spec.queue_limit);
+  LinkModelsToProto(spec, out);
 }
 
 void ToProto(const core::FaultRecord& r, pb::Fault* out) {

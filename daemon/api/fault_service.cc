@@ -6,6 +6,7 @@
 #include "daemon/api/audit_log.h"
 #include "daemon/api/caller_identity.h"
 #include "daemon/api/convert.h"
+#include "daemon/api/convert_link_models.h"
 #include "daemon/api/keep_alive_reactor.h"
 #include "daemon/api/metrics.h"
 #include "daemon/api/status_mapping.h"
@@ -265,6 +266,18 @@ grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx
     response->set_active_faults(static_cast<uint32_t>(manager_.active_count()));
     response->set_kernel_release(info_.kernel_release);
     ToProto(info_.started_at, response->mutable_started_at());
+    return Status::Ok();
+  });
+}
+
+// ---- link models (issue 18)
+
+grpc::ServerUnaryReactor* FaultService::ListProfiles(grpc::CallbackServerContext* ctx,
+                                                     const v1::ListProfilesRequest*,
+                                                     v1::ListProfilesResponse* response) {
+  // The table is static; the loop only keeps metrics and shutdown uniform.
+  return OnLoop(ctx, "ListProfiles", [response]() -> Status {
+    ProfilesToProto(response);
     return Status::Ok();
   });
 }
