@@ -7,6 +7,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "client/format_link_models.h"
 #include "common/fault_enums.h"
 #include "common/units.h"
 #include "proto/wire_enums/wire_enums.h"
@@ -130,6 +131,7 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
   }
   if (spec.has_rate()) parts.push_back("rate " + units::FormatRate(spec.rate().bits_per_second()));
   if (spec.partition()) parts.push_back("partition");
+  AppendLinkModelSummary(spec, &parts);
   if (spec.queue_limit() > 0) parts.push_back("limit " + std::to_string(spec.queue_limit()));
   return parts.empty() ? "no fault" : Join(parts, ", ");
 }
