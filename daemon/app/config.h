@@ -12,7 +12,9 @@ namespace chaosnet::app {
 
 struct DaemonConfig {
   std::string socket_path = "/run/chaosnetd/chaosnetd.sock";
-  std::string state_dir = "/var/lib/chaosnetd";
+  // On /run: the journal need only outlive the daemon, not a reboot (which
+  // takes every fault with it); daemon/state/README.md, "Why no fsync".
+  std::string state_dir = "/run/chaosnetd/state";
   std::chrono::nanoseconds default_ttl = std::chrono::minutes(5);
   std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
   unsigned socket_mode = 0660;

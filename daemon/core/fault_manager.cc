@@ -16,10 +16,6 @@
 namespace chaosnet::core {
 
 namespace {
-constexpr auto kOnReturn = state::Durability::kOnReturn;
-constexpr auto kWithNextSync = state::Durability::kWithNextSync;
-}  // namespace
-namespace {
 
 bool LabelsMatch(const Labels& labels, const Labels& selector) {
   return std::all_of(selector.begin(), selector.end(), [&](const auto& kv) {
@@ -169,21 +165,19 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
   if (request.dry_run) return CreateResult{std::move(record), false};
 
   // Write-ahead: a crash from here on leaves a record that says what to undo.
-  if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending), kOnReturn);
-      !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
   auto placed = trees_.Place(record.id, request.spec, /*dry_run=*/false);
   if (!placed.ok()) {
     // Lost in a crash, it is a pending record without objects: discarded.
-    store_.Remove(record.id, kWithNextSync);
+    store_.Remove(record.id);
     return placed.status();
   }
   record.site = *placed;
-  // Neither failing nor a crash before the next flush harms: a pending record
-  // whose objects exist is re-armed at start-up with the same deadline, so the
-  // lease still holds. Not flushing saves one disk flush per create.
-  store_.Put(ToStoredLease(record, state::LeaseState::kActive), kWithNextSync);
+  // Failing does not harm: a pending record whose objects exist is re-armed at
+  // start-up with the same deadline, so the lease still holds.
+  store_.Put(ToStoredLease(record, state::LeaseState::kActive));
 
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
@@ -207,7 +201,7 @@ Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remain
   record.state = FaultState::kActive;
   record.state_reason.clear();
   // The recorded wall deadline stays what the client was told.
-  store_.Put(ToStoredLease(record, state::LeaseState::kActive), kOnReturn);
+  store_.Put(ToStoredLease(record, state::LeaseState::kActive));
   RefreshCounters(record);
   Track(std::move(record));
   return Status::Ok();
@@ -293,8 +287,7 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
   extended.deadline = clock_.Now() + ttl;
   extended.expires_at = clock_.ToWall(extended.deadline);
   // Acknowledge only a deadline that survives a crash; otherwise keep the old one.
-  if (Status s = store_.Put(ToStoredLease(extended, state::LeaseState::kActive), kOnReturn);
-      !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(extended, state::LeaseState::kActive)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
   record->deadline = extended.deadline;
@@ -333,7 +326,7 @@ Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id, const Cal
   FaultRecord bound = *record;
   bound.keep_alive = true;
   // A binding a crash could forget would let a restart re-arm the fault.
-  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive), kOnReturn); !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive)); !s.ok()) {
     return Unavailable("cannot record the binding durably: " + s.message());
   }
   record->keep_alive = true;
@@ -477,18 +470,11 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
   // crash then finds an active record without its objects and reports it lost.
-  // An expiry needs no flush of its own: its deadline is on disk, so a crash
-  // at any point here ends the lease at start-up all the same. Keeping the
-  // disk out of the expiry path is what keeps expiry punctual. A revoke does
-  // need one: it ends a lease early, which only this record tells.
-  const bool expiry = state == FaultState::kExpired && lost_reason.empty();
-  store_.Put(ToStoredLease(record, state::LeaseState::kEnded), expiry ? kWithNextSync : kOnReturn);
+  store_.Put(ToStoredLease(record, state::LeaseState::kEnded));
   Status removed = trees_.Remove(record.id, record.site);
   // A failed rollback keeps its ended record, so the next start-up retries it.
-  // Lost in a crash, the ended record makes start-up finish a finished
-  // rollback: harmless, so no flush of its own.
   if (removed.ok() || removed.code() == StatusCode::kNotFound) {
-    store_.Remove(record.id, kWithNextSync);
+    store_.Remove(record.id);
   }
   record.ended_at = clock_.WallNow();
   EventType event;
