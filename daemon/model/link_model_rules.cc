@@ -165,17 +165,11 @@ Status CheckInOrder(const FaultSpec& spec) {
 // Everything else a spec can ask for, by name: a jam does nothing but hold.
 std::vector<std::string> BesidesJam(const FaultSpec& spec) {
   std::vector<std::string> names;
-  if (spec.delay) names.push_back("delay");
-  if (spec.loss) names.push_back("loss");
-  if (spec.duplicate) names.push_back("duplicate");
-  if (spec.corrupt) names.push_back("corrupt");
-  if (spec.reorder) names.push_back("reorder");
-  if (spec.rate) names.push_back("rate");
-  if (spec.partition) names.push_back("partition");
-  if (spec.queue_limit) names.push_back("limit (for a jam: --queue-bytes)");
-  for (auto& name : LinkModelNames(spec)) {
+  for (auto& name : ImpairmentsBesidesPartition(spec)) {
     if (name != "jam") names.push_back(std::move(name));
   }
+  if (spec.partition) names.push_back("partition");
+  if (spec.queue_limit) names.push_back("limit (for a jam: --queue-bytes)");
   return names;
 }
 

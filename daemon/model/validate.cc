@@ -90,18 +90,6 @@ Status ValidateReorder(const ReorderFault& r, const std::optional<DelayFault>& d
   return Status::Ok();
 }
 
-std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
-  std::vector<std::string> names;
-  if (spec.delay) names.push_back("delay");
-  if (spec.loss) names.push_back("loss");
-  if (spec.duplicate) names.push_back("duplicate");
-  if (spec.corrupt) names.push_back("corrupt");
-  if (spec.reorder) names.push_back("reorder");
-  if (spec.rate) names.push_back("rate");
-  for (auto& name : LinkModelNames(spec)) names.push_back(std::move(name));
-  return names;
-}
-
 std::string JoinComma(const std::vector<std::string>& parts) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -151,6 +139,18 @@ Status ValidateNetns(const std::string& netns) {
 }
 
 }  // namespace
+
+std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
+  std::vector<std::string> names;
+  if (spec.delay) names.push_back("delay");
+  if (spec.loss) names.push_back("loss");
+  if (spec.duplicate) names.push_back("duplicate");
+  if (spec.corrupt) names.push_back("corrupt");
+  if (spec.reorder) names.push_back("reorder");
+  if (spec.rate) names.push_back("rate");
+  for (auto& name : LinkModelNames(spec)) names.push_back(std::move(name));
+  return names;
+}
 
 Status CheckPercentRange(std::string_view what, double value) {
   if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
