@@ -61,8 +61,8 @@ std::size_t SubcommandIndex(const std::vector<std::string>& args) {
 void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_option("IFACE", o.interface, "Interface, e.g. eth0")->required();
   cmd->add_option("--ttl", o.ttl, "Lease length, e.g. 30s (default: the daemon's)");
-  cmd->add_option("--dst", o.dst, "Only packets to this CIDR");
-  cmd->add_option("--src", o.src, "Only packets from this CIDR");
+  cmd->add_option("--dst", o.dst, "Only packets to this CIDR (repeatable: to any of them)");
+  cmd->add_option("--src", o.src, "Only packets from this CIDR (repeatable: from any of them)");
   cmd->add_option("--dport", o.dport, "Only this destination port or range N-M");
   cmd->add_option("--sport", o.sport, "Only this source port or range N-M");
   cmd->add_option("--proto", o.protocol, "Only tcp, udp or icmp");
@@ -72,6 +72,9 @@ void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_option("--limit", o.limit, "netem queue limit in packets (default: derived)");
   cmd->add_option("--request-id", o.request_id, "Idempotency key: a retry returns the same fault");
   cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
+  cmd->add_option("--exempt", o.exempt,
+                  "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
+                  "10.0.0.2:tcp:7443 (repeatable)");
 }
 
 void AddCreateCommands(CLI::App& app, CreateOptions& o) {

@@ -44,7 +44,20 @@ std::string WithCorrelation(std::string text, double correlation) {
   return text;
 }
 
-// What narrows a fault down: namespace, direction and match, in that order.
+std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return {list.begin(), list.end()};
+}
+
+// fleet: "10.0.0.2/32,10.0.0.3/32", the first six and how many in all.
+std::string CidrSet(const google::protobuf::RepeatedPtrField<std::string>& cidrs) {
+  constexpr int kShown = 6;
+  std::vector<std::string> shown(cidrs.begin(), cidrs.begin() + std::min(cidrs.size(), kShown));
+  std::string text = Join(shown, ",");
+  if (cidrs.size() > kShown) text += ",... (" + std::to_string(cidrs.size()) + " in all)";
+  return text;
+}
+
+// What narrows a fault down: namespace, direction, match and exemptions, in that order.
 std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) {
   std::vector<std::string> q;
   if (with_netns && !spec.netns().empty()) q.push_back("netns " + spec.netns());
@@ -54,12 +67,15 @@ std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) 
   std::vector<std::string> match;
   if (!m.dst_cidr().empty()) match.push_back("dst " + m.dst_cidr());
   if (!m.src_cidr().empty()) match.push_back("src " + m.src_cidr());
+  if (!m.dst_cidrs().empty()) match.push_back("dst " + CidrSet(m.dst_cidrs()));
+  if (!m.src_cidrs().empty()) match.push_back("src " + CidrSet(m.src_cidrs()));
   if (m.has_dport()) match.push_back("dport " + Ports(m.dport()));
   if (m.has_sport()) match.push_back("sport " + Ports(m.sport()));
   if (const auto proto = wire::FromProto(m.protocol()); proto && *proto != model::Protocol::kAny) {
     match.push_back(std::string("proto ") + NameOf(model::kProtocolNames, *proto));
   }
   if (!match.empty()) q.push_back(Join(match, " "));
+  if (spec.exemptions_size() > 0) q.push_back("exempt " + Join(Strings(spec.exemptions()), " "));
   return q;
 }
 

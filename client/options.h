@@ -97,8 +97,10 @@ struct CreateOptions {
   bool partition = false;
 
   std::string ttl;
-  std::string dst;
-  std::string src;
+  // Repeatable: one value is the singular match field (every daemon knows
+  // it), several are a set (dst_cidrs/src_cidrs, feature cidr-sets).
+  std::vector<std::string> dst;
+  std::vector<std::string> src;
   std::string dport;
   std::string sport;
   std::string protocol;
@@ -110,6 +112,9 @@ struct CreateOptions {
   bool dry_run = false;
 
   LinkModelOptions link;
+  // Traffic the fault never touches, in chaosnetd's --protect syntax
+  // (feature fault-exemptions).
+  std::vector<std::string> exempt;
 };
 
 struct ListOptions {

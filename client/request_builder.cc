@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
+#include "daemon/plan/protected_traffic.h"
 #include "proto/wire_enums/wire_enums.h"
 
 namespace chaosnet::client {
@@ -163,21 +165,38 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   return Status::Ok();
 }
 
+// --dst/--src given once: the singular field, which every daemon knows; more
+// often: the set (feature cidr-sets), which only a daemon that announces it
+// receives (rpc.cc CheckFeatures).
+Status SetAddresses(std::string_view flag, const std::vector<std::string>& values,
+                    void (v1::Match::*set_single)(const std::string&),
+                    google::protobuf::RepeatedPtrField<std::string>* set, v1::Match* match) {
+  if (values.size() == 1) {
+    ASSIGN_OR_RETURN(std::string cidr, ParseCidr(flag, values.front()));
+    (match->*set_single)(cidr);
+    return Status::Ok();
+  }
+  for (const std::string& value : values) {
+    ASSIGN_OR_RETURN(std::string text, ParseCidr(flag, value));
+    // In one form ("10.0.0.2" and "10.0.0.2/32" are the same member).
+    const std::string cidr = FormatCidr(*chaosnet::ParseCidr(text));
+    if (std::find(set->begin(), set->end(), cidr) != set->end()) {
+      return FlagError(flag, "\"" + cidr + "\" given twice");
+    }
+    *set->Add() = cidr;
+  }
+  return Status::Ok();
+}
+
 Status BuildMatch(const CreateOptions& o, v1::FaultSpec* spec) {
   if (o.dst.empty() && o.src.empty() && o.dport.empty() && o.sport.empty() && o.protocol.empty()) {
     return Status::Ok();  // no match = the whole interface
   }
   auto* match = spec->mutable_match();
-  if (!o.dst.empty()) {
-    auto cidr = ParseCidr("dst", o.dst);
-    if (!cidr.ok()) return cidr.status();
-    match->set_dst_cidr(*cidr);
-  }
-  if (!o.src.empty()) {
-    auto cidr = ParseCidr("src", o.src);
-    if (!cidr.ok()) return cidr.status();
-    match->set_src_cidr(*cidr);
-  }
+  RETURN_IF_ERROR(
+      SetAddresses("dst", o.dst, &v1::Match::set_dst_cidr, match->mutable_dst_cidrs(), match));
+  RETURN_IF_ERROR(
+      SetAddresses("src", o.src, &v1::Match::set_src_cidr, match->mutable_src_cidrs(), match));
   if (!o.dport.empty()) {
     auto ports = ParsePortRange("dport", o.dport);
     if (!ports.ok()) return ports.status();
@@ -220,6 +239,12 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
 
   if (Status s = BuildFaults(o, spec); !s.ok()) return s;
   if (Status s = BuildMatch(o, spec); !s.ok()) return s;
+  for (const std::string& rule : o.exempt) {
+    // The daemon's own parser, so a typo fails here (exit 2).
+    auto parsed = plan::ParseTrafficRule(rule, "--exempt");
+    if (!parsed.ok()) return parsed.status();
+    spec->add_exemptions(plan::FormatProtectedRule(*parsed));
+  }
 
   if (!o.limit.empty()) {
     auto limit = ParseUnsigned("limit", o.limit, UINT32_MAX);

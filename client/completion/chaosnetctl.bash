@@ -8,7 +8,7 @@ _chaosnetctl_globals_with_value="--server -o --output --timeout --tls-ca --tls-c
 _chaosnetctl_globals="--help --version --server --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name --insecure"
 _chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply"
 _chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run"
-_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --help"
+_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --help"
 # Flags that take no value (everything else takes one).
 _chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine"
 

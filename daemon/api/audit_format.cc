@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "common/fault_enums.h"
+#include "daemon/plan/protected_traffic.h"
 #include "daemon/state/json.h"
 #include "daemon/state/lease_codec_link_models.h"
 
@@ -50,6 +51,24 @@ void WriteChance(Writer& w, const char* key, const std::optional<model::Probabil
   w.EndObject();
 }
 
+// fleet (issue 14): the address sets as lists of CIDRs, the exemptions as
+// their --protect rule text.
+void WriteFleetMatch(Writer& w, const model::Match& m) {
+  for (const auto& [key, cidrs] :
+       {std::pair{"dst_cidrs", &m.dst_cidrs}, std::pair{"src_cidrs", &m.src_cidrs}}) {
+    if (cidrs->empty()) continue;
+    w.Key(key).BeginArray();
+    for (const model::Cidr& c : *cidrs) WriteCidr(w, c);
+    w.EndArray();
+  }
+}
+void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions) {
+  if (exemptions.empty()) return;
+  w.Key("exemptions").BeginArray();
+  for (const model::TrafficRule& rule : exemptions) w.String(plan::FormatProtectedRule(rule));
+  w.EndArray();
+}
+
 void WriteSpec(Writer& w, const model::FaultSpec& s) {
   w.BeginObject();
   w.Key("interface").String(s.interface);
@@ -61,6 +80,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   if (s.match.dport) WritePortRange(w.Key("dport"), *s.match.dport);
   if (s.match.sport) WritePortRange(w.Key("sport"), *s.match.sport);
   w.Key("protocol").String(NameOf(model::kProtocolNames, s.match.protocol));
+  WriteFleetMatch(w, s.match);
   w.EndObject();
   if (const auto& d = s.delay) {
     w.Key("delay").BeginObject();
@@ -84,6 +104,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
   state::WriteLinkModels(w, s);
+  WriteExemptions(w, s.exemptions);
   w.EndObject();
 }
 

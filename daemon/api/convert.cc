@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/net_parse.h"
+#include "daemon/api/convert_fleet.h"
 #include "daemon/api/convert_link_models.h"
 #include "daemon/plan/describe.h"
 #include "proto/wire_enums/wire_enums.h"
@@ -151,6 +152,7 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   spec.partition = in.partition();
   if (in.queue_limit() != 0) spec.queue_limit = in.queue_limit();
   RETURN_IF_ERROR(LinkModelsFromProto(in, &spec));
+  RETURN_IF_ERROR(FleetFieldsFromProto(in, &spec));
   return spec;
 }
 
@@ -231,6 +233,7 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   out->set_partition(spec.partition);
   if (spec.queue_limit) out->set_queue_limit(*spec.queue_limit);
   LinkModelsToProto(spec, out);
+  FleetFieldsToProto(spec, out);
 }
 
 void ToProto(const core::FaultRecord& r, pb::Fault* out) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/fault_enums.h"
 #include "daemon/model/link_model.h"
@@ -65,8 +66,31 @@ struct Match {
   std::optional<PortRange> sport;
   Protocol protocol = Protocol::kAny;
 
-  bool empty() const { return !dst && !src && !dport && !sport && protocol == Protocol::kAny; }
+  // fleet (feature cidr-sets): several destinations or sources. A packet
+  // matches a set when its address is in any of its CIDRs (OR); the sets,
+  // ports and protocol are ANDed. A set may mix IPv4 and IPv6: a family is
+  // matched only if every given set (dst or dst_cidrs, src or src_cidrs) has
+  // members of it. Never together with the singular field of the same side.
+  std::vector<Cidr> dst_cidrs;
+  std::vector<Cidr> src_cidrs;
+
+  bool empty() const {
+    return !dst && !src && !dport && !sport && protocol == Protocol::kAny && dst_cidrs.empty() &&
+           src_cidrs.empty();
+  }
   bool operator==(const Match&) const = default;
+};
+
+// fleet (feature fault-exemptions): a set of packets in the shape of the
+// daemon's --protect rules (plan/protected_traffic.h parses and compiles
+// them): with ports, a packet whose sport OR dport is in them (tcp or udp, or
+// the given protocol); with a cidr, one whose src OR dst is in it; with both,
+// both. A rule with neither is invalid.
+struct TrafficRule {
+  std::optional<Cidr> cidr;
+  std::optional<PortRange> ports;
+  Protocol protocol = Protocol::kAny;
+  bool operator==(const TrafficRule&) const = default;
 };
 
 struct FaultSpec {
@@ -93,6 +117,12 @@ struct FaultSpec {
   bool in_order = false;  // jitter without reordering (netem's rate mode)
   std::optional<JamFault> jam;
   std::string profile;  // the named profile the impairments came from, if any
+
+  // fleet (feature fault-exemptions): packets this fault never touches, e.g.
+  // the fleet's daemon endpoints, so an experiment never cuts its own control
+  // plane. They go out unaffected ("direct") when they reach this fault's
+  // filter (plan/exemptions.h).
+  std::vector<TrafficRule> exemptions;
 
   bool operator==(const FaultSpec&) const = default;
 

@@ -43,8 +43,10 @@ std::string RateInTcWords(uint64_t bytes_per_second);
 // One object of a fault tree in tc's words. Filters read like the tc command
 // that would add them: "prio 1002 protocol ip match ip dst 10.0.0.0/24
 // match ip dport 80 0xffff flowid ca00:3"; the rules of one classifier are
-// joined with " or ". The redirect filter's kind is "mirred" (its point is
-// the action; the classifier is a u32 match-all).
+// joined with " or ", and rules with their own flowid (exemptions) form their
+// own group: "... flowid ca00:, then ... flowid ca00:3". The redirect filter's
+// kind is "mirred" (its point is the action; the classifier is a u32
+// match-all).
 PlanStepText DescribeTcObject(const TcObject& object);
 
 // One u32 rule (node) in tc's selector words, for a classifier of

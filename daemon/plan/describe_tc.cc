@@ -230,14 +230,22 @@ PlanStepText DescribeTcObject(const TcObject& object) {
     step.object = "filter";
     step.kind = "u32";
     step.parent = FormatParent(u32->parent);
-    std::string rules;
-    for (const U32Rule& rule : u32->rules) {
-      if (!rules.empty()) rules += " or ";
-      rules += DescribeU32Rule(rule, u32->protocol);
+    // Consecutive rules with the same flowid as one group, in the kernel's
+    // order: "A or B flowid ca00:, then C flowid ca00:1" (exemptions first).
+    std::string groups;
+    const auto flowid_of = [&](const U32Rule& rule) { return rule.flowid.value_or(u32->flowid); };
+    for (size_t i = 0; i < u32->rules.size();) {
+      const uint32_t flowid = flowid_of(u32->rules[i]);
+      std::string group;
+      for (; i < u32->rules.size() && flowid_of(u32->rules[i]) == flowid; ++i) {
+        if (!group.empty()) group += " or ";
+        group += DescribeU32Rule(u32->rules[i], u32->protocol);
+      }
+      if (!groups.empty()) groups += ", then ";
+      groups += group + " flowid " + FormatHandle(flowid);
     }
     step.parameters = "prio " + std::to_string(u32->priority) + " protocol " +
-                      FilterProtocolName(u32->protocol) + " " + rules + " flowid " +
-                      FormatHandle(u32->flowid);
+                      FilterProtocolName(u32->protocol) + " " + groups;
   } else if (const auto* redirect = std::get_if<RedirectFilter>(&object)) {
     step.object = "filter";
     step.kind = "mirred";

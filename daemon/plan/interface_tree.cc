@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "daemon/plan/compiler.h"
+#include "daemon/plan/exemptions.h"
 #include "daemon/plan/link_model_compiler.h"
 #include "daemon/plan/match_compiler.h"
 
@@ -84,8 +85,10 @@ Result<FaultObjects> InterfaceTree::Build(const model::FaultSpec& spec, uint16_t
     objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, NetemForFault(spec)};
   }
   const uint16_t priority = spec.match.empty() ? kWholeInterfacePriority : TargetedPriority(slot);
-  ASSIGN_OR_RETURN(objects.filters,
+  ASSIGN_OR_RETURN(auto filters,
                    CompileMatch(spec.match, kTreeRootHandle, priority, objects.cls.classid));
+  ASSIGN_OR_RETURN(objects.filters,
+                   AddExemptions(std::move(filters), spec.exemptions, kTreeRootHandle));
   return objects;
 }
 
@@ -96,8 +99,8 @@ Status InterfaceTree::CheckClassifierBudget(const FaultObjects& objects) const {
                   device_name_ + " has " + std::to_string(in_use) +
                       " u32 filters, and the kernel allows " +
                       std::to_string(kMaxU32ClassifiersPerQdisc) +
-                      " per qdisc; revoke faults first (a fault with --dst or --src needs one "
-                      "filter, without them two: IPv4 and IPv6)");
+                      " per qdisc; revoke faults first (a fault needs one filter per address "
+                      "family it matches: with --dst or --src of one family one, else two)");
   }
   return Status::Ok();
 }

@@ -31,7 +31,7 @@ std::string EncodeLease(const StoredLease& lease);
 // FAILED_PRECONDITION for a record of a newer format version.
 Result<StoredLease> DecodeLease(std::string_view text);
 
-// The payload of a REMOVE journal entry: {"v":1,"id":"..."}.
+// The payload of a REMOVE journal entry: {"v":1,"id":"..."} (version 1 always).
 std::string EncodeRemoval(const std::string& id);
 Result<std::string> DecodeRemoval(std::string_view text);
 

@@ -162,6 +162,30 @@ TEST_F(AuditFormatTest, ARefusalIsThisLine) {
   EXPECT_EQ(lines[0].substr(lines[0].find("\"event\"")), rest);
 }
 
+// fleet: the address sets as lists of CIDRs after the match's other keys,
+// the exemptions as their --protect text at the end of the spec.
+TEST_F(AuditFormatTest, FleetFieldsAreInTheSpec) {
+  auto audit = AuditLog::Open(dir + "/audit.jsonl", manager);
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  model::FaultSpec spec;
+  spec.interface = "eth0";
+  spec.match.dst_cidrs = {*ParseCidr("10.0.0.2"), *ParseCidr("fd00::2")};
+  spec.partition = true;
+  spec.exemptions = {{*ParseCidr("10.0.0.3"), model::PortRange{7443, 7443}, model::Protocol::kTcp},
+                     {std::nullopt, model::PortRange{53, 53}, model::Protocol::kUdp}};
+  (*audit)->Refused("CreateFault", core::LocalCaller({1000, 1000, 4242, {}, "alice"}),
+                    PermissionDenied("no"), &spec, "");
+  const auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"match\":{\"protocol\":\"any\",\"dst_cidrs\":["
+                          "{\"family\":\"inet\",\"address\":\"10.0.0.2\",\"prefix\":32},"
+                          "{\"family\":\"inet6\",\"address\":\"fd00::2\",\"prefix\":128}]},"
+                          "\"partition\":true,"
+                          "\"exemptions\":[\"10.0.0.3/32:tcp:7443\",\"udp:53\"]}"),
+            std::string::npos)
+      << lines[0];
+}
+
 // A refusal of a remote caller, about a fault rather than a spec.
 TEST(AuditRefusalLine, NamesTheRemoteCallersAddressAndTheFault) {
   const core::WallTime at{std::chrono::milliseconds(1'800'000'000'123)};

@@ -177,6 +177,25 @@ INSTANTIATE_TEST_SUITE_P(
             R"(spec { interface: "veth1" netns: "web" direction: DIRECTION_BOTH
                              match { protocol: PROTOCOL_TCP }
                              rate { bits_per_second: 1000000000 } })"},
+        // fleet: one --dst stays the singular field (every daemon knows it);
+        // several are the set (cidr-sets); --exempt in the daemon's own form.
+        CreateCase{{"partition", "eth0", "--dst", "10.0.0.2", "--src", "10.0.0.0/8", "--src",
+                    "fd00::/64", "--exempt", "10.0.0.3:tcp:7443", "--exempt", "udp:53"},
+                   FaultKind::kPartition,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             match { dst_cidr: "10.0.0.2"
+                                     src_cidrs: "10.0.0.0/8" src_cidrs: "fd00::/64" }
+                             partition: true
+                             exemptions: "10.0.0.3/32:tcp:7443" exemptions: "udp:53" })"},
+        CreateCase{{"loss", "eth0", "1%", "--dst", "10.0.0.2", "--dst", "fd00::2"},
+                   FaultKind::kLoss,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             match { dst_cidrs: "10.0.0.2/32" dst_cidrs: "fd00::2/128" }
+                             loss { percent: 1 } })"},
+        CreateCase{{"partition", "eth0", "--exempt", "[fd00::3]:7443"},
+                   FaultKind::kPartition,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS partition: true
+                             exemptions: "[fd00::3/128]:7443" })"},
         CreateCase{{"partition", "eth0", "--proto", "icmp", "--direction", "egress", "--netns",
                     "/proc/42/ns/net"},
                    FaultKind::kPartition,
@@ -238,6 +257,12 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.1/8"},
                   "dst: invalid CIDR \"10.0.0.1/8\": host bits are set after /8 (did you mean "
                   "10.0.0.0/8"},
+        UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.2", "--dst", "10.0.0.2/32"},
+                  "dst: \"10.0.0.2/32\" given twice"},
+        UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.2", "--dst", "10.0.0.300"},
+                  "dst: invalid CIDR \"10.0.0.300\""},
+        UsageCase{{"loss", "eth0", "1%", "--exempt", "10.0.0.2:sctp:9"},
+                  "invalid --exempt \"10.0.0.2:sctp:9\": unknown protocol"},
         UsageCase{{"loss", "eth0", "1%", "--proto", "sctp"}, "proto: unknown \"sctp\""},
         UsageCase{{"loss", "eth0", "1%", "--direction", "sideways"},
                   "direction: unknown \"sideways\""},
@@ -286,7 +311,7 @@ TEST_F(CliTest, RunSplitsTheFaultFromTheCommandItHolds) {
   EXPECT_EQ(inv.create.kind, FaultKind::kDelay);
   EXPECT_EQ(inv.create.interface, "eth0");
   EXPECT_EQ(inv.create.delay, "100ms");
-  EXPECT_EQ(inv.create.dst, "10.0.0.1");
+  EXPECT_EQ(inv.create.dst, std::vector<std::string>{"10.0.0.1"});
   EXPECT_EQ(inv.create.ttl, "5m");
   // The command's own flags, even ones chaosnetctl knows, stay the command's.
   EXPECT_EQ(inv.run.command, (std::vector<std::string>{"sh", "-c", "exit 3", "--ttl", "--"}));

@@ -48,6 +48,40 @@ TEST(LeaseCodec, SmallLeaseHasTheDocumentedForm) {
       R"("partition":false}})");
 }
 
+// The record's version is the lowest that expresses it: a lease using the
+// fleet's fields (address sets, exemptions) says 2, so that a daemon of
+// version 1 refuses it rather than re-arming a wider fault; one without them
+// stays 1, readable by every daemon.
+TEST(LeaseCodec, FleetFieldsNeedVersionTwoAndOthersKeepOne) {
+  StoredLease plain = testing::SmallLease("abc");
+  EXPECT_EQ(RequiredFormatVersion(plain), 1);
+  EXPECT_EQ(EncodeLease(plain).rfind(R"({"v":1,)", 0), 0u);
+
+  StoredLease sets = plain;
+  sets.spec.match.dst_cidrs = {testing::V4("10.0.0.2", 32), testing::V4("10.0.0.3", 32)};
+  StoredLease exempt = plain;
+  exempt.spec.exemptions = {
+      {testing::V4("10.0.0.3", 32), model::PortRange{7443, 7443}, model::Protocol::kTcp}};
+  for (const StoredLease& lease : {sets, exempt}) {
+    EXPECT_EQ(RequiredFormatVersion(lease), 2);
+    const std::string text = EncodeLease(lease);
+    EXPECT_EQ(text.rfind(R"({"v":2,)", 0), 0u) << text;
+    auto decoded = DecodeLease(text);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+    EXPECT_EQ(*decoded, lease);
+  }
+  EXPECT_THAT(EncodeLease(sets),
+              HasSubstr(R"("match":{"protocol":"any","dst_cidrs":[)"
+                        R"({"family":"inet","address":"10.0.0.2","prefix":32},)"
+                        R"({"family":"inet","address":"10.0.0.3","prefix":32}]})"));
+  EXPECT_THAT(
+      EncodeLease(exempt),
+      HasSubstr(R"("exemptions":[{"cidr":{"family":"inet","address":"10.0.0.3","prefix":32},)"
+                R"("ports":{"first":7443,"last":7443},"protocol":"tcp"}])"));
+  // A removal means the same in every version: always 1.
+  EXPECT_EQ(EncodeRemoval("abc"), R"({"v":1,"id":"abc"})");
+}
+
 // Every enum word a journal can hold, in a record as earlier releases wrote
 // it. The words now come from shared tables (common/fault_enums.h,
 // stored_lease.h); renaming one there must fail here, since journals on
@@ -221,7 +255,30 @@ INSTANTIATE_TEST_SUITE_P(
         FieldCase{"rate_absent", [](StoredLease& l) { l.spec.rate.reset(); }},
         FieldCase{"partition", [](StoredLease& l) { l.spec.partition = false; }},
         FieldCase{"queue_limit", [](StoredLease& l) { l.spec.queue_limit = 0; }},
-        FieldCase{"queue_limit_absent", [](StoredLease& l) { l.spec.queue_limit.reset(); }}),
+        FieldCase{"queue_limit_absent", [](StoredLease& l) { l.spec.queue_limit.reset(); }},
+        // fleet (format version 2): address sets and exemptions.
+        FieldCase{"dst_cidrs",
+                  [](StoredLease& l) {
+                    l.spec.match.dst.reset();
+                    l.spec.match.dst_cidrs = {testing::V4("10.0.0.2", 32),
+                                              testing::V6("fd00::2", 128)};
+                  }},
+        FieldCase{"src_cidrs",
+                  [](StoredLease& l) {
+                    l.spec.match.src.reset();
+                    l.spec.match.src_cidrs = {testing::V6("2001:db8::", 32)};
+                  }},
+        FieldCase{"exemption_endpoint",
+                  [](StoredLease& l) {
+                    l.spec.exemptions = {{testing::V4("10.0.0.3", 32), model::PortRange{7443, 7443},
+                                          model::Protocol::kTcp}};
+                  }},
+        FieldCase{"exemption_ports_only",
+                  [](StoredLease& l) {
+                    l.spec.exemptions = {
+                        {std::nullopt, model::PortRange{53, 53}, model::Protocol::kUdp},
+                        {testing::V6("fd00::", 64), std::nullopt, model::Protocol::kAny}};
+                  }}),
     [](const ::testing::TestParamInfo<FieldCase>& info) { return info.param.name; });
 
 TEST(LeaseCodec, ArbitraryBytesInStringsRoundTrip) {
