@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "client/guard_flags.h"
+#include "client/link_model_cli.h"
 
 namespace chaosnet::client {
 namespace {
@@ -15,7 +16,7 @@ constexpr char kRunUsage[] =
     "Applies the fault, runs CMD, and rolls the fault back as soon as CMD exits\n"
     "(or chaosnetctl is killed, or its connection drops). The exit status is CMD's.\n"
     "<fault> is any fault command with its flags: delay, loss, duplicate, corrupt,\n"
-    "reorder, rate, partition or apply. --ttl caps the fault if CMD runs longer.\n"
+    "reorder, rate, partition, jam or apply. --ttl caps the fault if CMD runs longer.\n"
     "When a --guard halts the fault, CMD goes on (its exit status is still the\n"
     "result) unless --halt-kills is given: then CMD gets SIGTERM.\n"
     "\n"
@@ -87,6 +88,7 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
   delay->add_option("--jitter", o.jitter, "e.g. 50ms");
   delay->add_option("--correlation", o.delay_correlation, "e.g. 25%");
   delay->add_option("--distribution", o.distribution, "normal, pareto or paretonormal");
+  AddLinkModelFlags(delay, o.link, LinkModelFlags::kDelay);
 
   struct Probability {
     const char* name;
@@ -102,6 +104,11 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
     AddTargetFlags(cmd, o);
     cmd->add_option("PERCENT", p.value, "e.g. 5%")->required();
     cmd->add_option("--correlation", p.correlation, "e.g. 25%");
+    if (&p.value == &o.loss) {
+      cmd->get_option("PERCENT")->description(
+          "e.g. 5%, or a loss model: 'gemodel 1% 10% 70% 0.1%'");
+      AddLinkModelFlags(cmd, o.link, LinkModelFlags::kLoss);
+    }
   }
 
   auto* reorder = app.add_subcommand("reorder", "Send some packets at once, delay the rest");
@@ -133,16 +140,28 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
   apply->add_option("--reorder", o.reorder, "e.g. 25% (needs --delay)");
   apply->add_option("--reorder-correlation", o.reorder_correlation, "e.g. 25%");
   apply->add_option("--gap", o.gap, "Reorder every N-th packet");
-  apply->add_option("--rate", o.rate, "e.g. 10mbit");
+  apply->add_option("--rate", o.rate,
+                    "A bandwidth cap, e.g. 10mbit (htb: bursts allowed; for a slow link's "
+                    "per-packet timing use --link-rate)");
   apply->add_flag("--partition", o.partition, "Drop all matching traffic");
+  AddLinkModelFlags(apply, o.link, LinkModelFlags::kApply);
+
+  auto* jam = app.add_subcommand(
+      "jam", "Hold all matching traffic, and release it as one burst when the lease ends");
+  AddTargetFlags(jam, o);
+  AddLinkModelFlags(jam, o.link, LinkModelFlags::kJam);
 }
 
 FaultKind KindOf(const CLI::App& app) {
-  static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"delay", FaultKind::kDelay},         {"loss", FaultKind::kLoss},
-      {"duplicate", FaultKind::kDuplicate}, {"corrupt", FaultKind::kCorrupt},
-      {"reorder", FaultKind::kReorder},     {"rate", FaultKind::kRate},
-      {"partition", FaultKind::kPartition}, {"apply", FaultKind::kApply}};
+  static const std::pair<const char*, FaultKind> kKinds[] = {{"delay", FaultKind::kDelay},
+                                                             {"loss", FaultKind::kLoss},
+                                                             {"duplicate", FaultKind::kDuplicate},
+                                                             {"corrupt", FaultKind::kCorrupt},
+                                                             {"reorder", FaultKind::kReorder},
+                                                             {"rate", FaultKind::kRate},
+                                                             {"partition", FaultKind::kPartition},
+                                                             {"apply", FaultKind::kApply},
+                                                             {"jam", FaultKind::kJam}};
   for (const auto& [name, kind] : kKinds) {
     if (app.got_subcommand(name)) return kind;
   }
@@ -210,7 +229,7 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
   if (inv.command != Command::kCreate) {
     return UsageError("run: \"" + spec[i] +
                       "\" is not a fault; run holds one of delay, loss, duplicate, corrupt, "
-                      "reorder, rate, partition or apply");
+                      "reorder, rate, partition, jam or apply");
   }
   if (inv.create.dry_run) {
     return UsageError(
@@ -285,6 +304,7 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   watch->add_flag("--mine", inv.watch.mine, "Only events of your own faults");
 
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
+  app.add_subcommand("profiles", "The named link conditions --profile takes, with their sources");
 
   // Parsed by ParseRun before CLI11 sees the line; listed here for --help.
   app.add_subcommand("run",
@@ -316,10 +336,14 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
     inv.command = Command::kWatch;
   } else if (app.got_subcommand("info")) {
     inv.command = Command::kInfo;
+  } else if (app.got_subcommand("profiles")) {
+    inv.command = Command::kProfiles;
   } else {
     inv.command = Command::kCreate;
     inv.create.kind = KindOf(app);
     inv.create.partition = inv.create.partition || inv.create.kind == FaultKind::kPartition;
+    inv.create.link.jam = inv.create.kind == FaultKind::kJam;
+    TakeLossModelFromLossValue(inv.create);
   }
   return inv;
 }

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "client/format_link_models.h"
 #include "client/guard_flags.h"
 #include "common/fault_enums.h"
 #include "common/units.h"
@@ -149,6 +150,7 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
   }
   if (spec.has_rate()) parts.push_back("rate " + units::FormatRate(spec.rate().bits_per_second()));
   if (spec.partition()) parts.push_back("partition");
+  AppendLinkModelSummary(spec, &parts);
   if (spec.queue_limit() > 0) parts.push_back("limit " + std::to_string(spec.queue_limit()));
   return parts.empty() ? "no fault" : Join(parts, ", ");
 }

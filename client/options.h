@@ -16,11 +16,32 @@ inline constexpr int kExitUnreachable = 3;
 
 inline constexpr char kDefaultServer[] = "unix:/run/chaosnetd/chaosnetd.sock";
 
-enum class Command { kCreate, kList, kGet, kExtend, kRevoke, kRevokeAll, kWatch, kInfo, kRun };
+enum class Command {
+  kCreate,
+  kList,
+  kGet,
+  kExtend,
+  kRevoke,
+  kRevokeAll,
+  kWatch,
+  kInfo,
+  kRun,
+  kProfiles,
+};
 
 // Which creating subcommand was used; only changes how the positional value is
 // read and how messages name things, the request shape is the same.
-enum class FaultKind { kDelay, kLoss, kDuplicate, kCorrupt, kReorder, kRate, kPartition, kApply };
+enum class FaultKind {
+  kDelay,
+  kLoss,
+  kDuplicate,
+  kCorrupt,
+  kReorder,
+  kRate,
+  kPartition,
+  kApply,
+  kJam,
+};
 
 struct GlobalOptions {
   std::string server = kDefaultServer;
@@ -32,6 +53,26 @@ struct GlobalOptions {
   std::string tls_key;
   std::string tls_server_name;
   bool insecure = false;
+};
+
+// Link models (issue 18), as typed; empty: not given.
+struct LinkModelOptions {
+  std::string loss_model;  // tc's words: "gemodel 1% 10% 70% 0.1%", "state 1% 30%"
+  bool ecn = false;
+  std::string slot;  // "MIN[,MAX]": "800us,10ms"
+  std::string slot_packets;
+  std::string slot_bytes;
+  std::string slot_distribution;
+  std::string slot_delay;
+  std::string slot_jitter;
+  std::string link_rate;
+  std::string overhead;
+  std::string cell_size;
+  std::string cell_overhead;
+  bool in_order = false;
+  bool jam = false;
+  std::string queue_bytes;  // a jam's queue
+  std::string profile;
 };
 
 // An empty string means "not given" for every optional field below.
@@ -69,6 +110,8 @@ struct CreateOptions {
   std::string limit;
   std::string request_id;
   bool dry_run = false;
+
+  LinkModelOptions link;
   // Traffic the fault never touches, in chaosnetd's --protect syntax
   // (feature fault-exemptions).
   std::vector<std::string> exempt;

@@ -10,6 +10,7 @@
 
 #include "client/flag_values.h"
 #include "client/guard_flags.h"
+#include "client/link_model_flags.h"
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
@@ -144,12 +145,13 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
     spec->mutable_rate()->set_bits_per_second(*rate);
   }
   spec->set_partition(o.partition);
+  RETURN_IF_ERROR(BuildLinkModels(o.link, spec));
 
   if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() && !spec->has_corrupt() &&
-      !spec->has_reorder() && !spec->has_rate() && !spec->partition()) {
+      !spec->has_reorder() && !spec->has_rate() && !spec->partition() && !SetsLinkModel(*spec)) {
     return InvalidArgument(
         "no fault given: add at least one of --delay, --loss, --duplicate, --corrupt, "
-        "--reorder, --rate, --partition");
+        "--reorder, --rate, --partition, --loss-model, --slot, --link-rate or --profile");
   }
   return Status::Ok();
 }

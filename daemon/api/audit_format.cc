@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <variant>
 
 #include "common/fault_enums.h"
 #include "common/json.h"
@@ -74,6 +75,41 @@ void WriteGuards(Writer& w, const model::GuardSet& g) {
   w.EndObject();
 }
 
+// The audit log's own spelling of the link models (not the journal's): the
+// loss model as the numbers tc takes, in its order, the rest by field.
+void WriteLinkModels(Writer& w, const model::FaultSpec& s) {
+  if (const auto& m = s.loss_model) {
+    w.Key("loss_model").BeginObject();
+    if (const auto* g = std::get_if<model::GilbertElliottLoss>(&*m)) {
+      w.Key("gemodel").BeginArray().Double(g->p).Double(g->r).Double(g->one_minus_h);
+      w.Double(g->one_minus_k).EndArray();
+    } else if (const auto* f = std::get_if<model::FourStateLoss>(&*m)) {
+      w.Key("state").BeginArray().Double(f->p13).Double(f->p31).Double(f->p32).Double(f->p23);
+      w.Double(f->p14).EndArray();
+    }
+    w.EndObject();
+  }
+  if (s.ecn) w.Key("ecn").Bool(true);
+  if (const auto& slot = s.slot) {
+    w.Key("slot").BeginObject();
+    w.Key("min_ns").Int(slot->min_delay.count()).Key("max_ns").Int(slot->max_delay.count());
+    if (slot->uses_distribution()) {
+      w.Key("distribution").String(NameOf(model::kDelayDistributionNames, slot->distribution));
+      w.Key("delay_ns").Int(slot->dist_delay.count());
+      w.Key("jitter_ns").Int(slot->dist_jitter.count());
+    }
+    w.Key("packets").Uint(slot->max_packets).Key("bytes").Uint(slot->max_bytes).EndObject();
+  }
+  if (const auto& l = s.link_rate) {
+    w.Key("link_rate").BeginObject().Key("bits_per_second").Uint(l->bits_per_second);
+    w.Key("packet_overhead").Int(l->packet_overhead).Key("cell_size").Uint(l->cell_size);
+    w.Key("cell_overhead").Int(l->cell_overhead).EndObject();
+  }
+  if (s.in_order) w.Key("in_order").Bool(true);
+  if (s.jam) w.Key("jam").BeginObject().Key("limit_bytes").Uint(s.jam->limit_bytes).EndObject();
+  if (!s.profile.empty()) w.Key("profile").String(s.profile);
+}
+
 void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions) {
   if (exemptions.empty()) return;
   w.Key("exemptions").BeginArray();
@@ -117,6 +153,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
   // Every guard is in the audit log: each makes the daemon act on the caller's behalf.
   if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);
+  WriteLinkModels(w, s);
   WriteExemptions(w, s.exemptions);
   w.EndObject();
 }

@@ -7,6 +7,7 @@
 #include "common/net_parse.h"
 #include "daemon/api/convert_fleet.h"
 #include "daemon/api/convert_guards.h"
+#include "daemon/api/convert_link_models.h"
 #include "daemon/plan/describe.h"
 #include "proto/wire_enums/wire_enums.h"
 
@@ -156,6 +157,7 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   if (in.has_guards()) {
     ASSIGN_OR_RETURN(spec.guards, GuardsFromProto(in.guards()));
   }
+  RETURN_IF_ERROR(LinkModelsFromProto(in, &spec));
   RETURN_IF_ERROR(FleetFieldsFromProto(in, &spec));
   return spec;
 }
@@ -237,6 +239,7 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   out->set_partition(spec.partition);
   if (spec.queue_limit) out->set_queue_limit(*spec.queue_limit);
   if (!spec.guards.empty()) GuardsToProto(spec.guards, out->mutable_guards());
+  LinkModelsToProto(spec, out);
   FleetFieldsToProto(spec, out);
 }
 

@@ -7,6 +7,7 @@
 #include "daemon/api/caller_identity.h"
 #include "daemon/api/convert.h"
 #include "daemon/api/convert_guards.h"
+#include "daemon/api/convert_link_models.h"
 #include "daemon/api/keep_alive_reactor.h"
 #include "daemon/api/metrics.h"
 #include "daemon/api/status_mapping.h"
@@ -272,6 +273,18 @@ grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx
     GuardPolicyToProto(manager_.config().guards, manager_.live_guards(), response);
     response->set_kernel_release(info_.kernel_release);
     ToProto(info_.started_at, response->mutable_started_at());
+    return Status::Ok();
+  });
+}
+
+// ---- link models (issue 18)
+
+grpc::ServerUnaryReactor* FaultService::ListProfiles(grpc::CallbackServerContext* ctx,
+                                                     const v1::ListProfilesRequest*,
+                                                     v1::ListProfilesResponse* response) {
+  // The table is static; the loop only keeps metrics and shutdown uniform.
+  return OnLoop(ctx, "ListProfiles", [response]() -> Status {
+    ProfilesToProto(response);
     return Status::Ok();
   });
 }

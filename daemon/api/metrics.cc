@@ -88,6 +88,9 @@ std::string Metrics::Render() {
   std::map<std::string, uint64_t> by_kind = {{"delay", 0},    {"loss", 0},    {"duplicate", 0},
                                              {"corrupt", 0},  {"reorder", 0}, {"rate", 0},
                                              {"partition", 0}};
+  for (const char* kind : {"loss_model", "ecn", "slot", "link_rate", "in_order", "jam"}) {
+    by_kind[kind] = 0;  // link models (issue 18)
+  }
   manager_.ForEachActive([&](const core::FaultRecord& f) {
     ++by_interface[{f.spec.netns, f.spec.interface}];
     if (f.spec.delay) ++by_kind["delay"];
@@ -97,6 +100,12 @@ std::string Metrics::Render() {
     if (f.spec.reorder) ++by_kind["reorder"];
     if (f.spec.rate) ++by_kind["rate"];
     if (f.spec.partition) ++by_kind["partition"];
+    if (f.spec.loss_model) ++by_kind["loss_model"];
+    if (f.spec.ecn) ++by_kind["ecn"];
+    if (f.spec.slot) ++by_kind["slot"];
+    if (f.spec.link_rate) ++by_kind["link_rate"];
+    if (f.spec.in_order) ++by_kind["in_order"];
+    if (f.spec.jam) ++by_kind["jam"];
   });
   std::string out;
   Header(out, "chaosnet_faults_active", "gauge", "Live faults by network namespace and interface.");

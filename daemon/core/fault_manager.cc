@@ -8,6 +8,8 @@
 #include <random>
 
 #include "common/units.h"
+#include "daemon/linkmodel/kernel_support.h"
+#include "daemon/linkmodel/profiles.h"
 #include "daemon/plan/compiler.h"
 #include "daemon/plan/describe.h"
 
@@ -102,6 +104,7 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   if (!caps_.htb) return missing(FeatureId::kHtb);
   if (!caps_.u32) return missing(FeatureId::kU32);
   if (spec.needs_netem() && !caps_.netem) return missing(FeatureId::kNetem);
+  RETURN_IF_ERROR(linkmodel::CheckKernelSupportsLinkModels(caps_, spec));
   if (spec.direction != model::Direction::kEgress) {
     if (!caps_.ifb) return missing_for_ingress(FeatureId::kIfb, "IFB devices");
     if (!caps_.mirred) return missing_for_ingress(FeatureId::kMirred, "the mirred action");
@@ -109,7 +112,11 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   return Status::Ok();
 }
 
-Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
+Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
+  // A profile's impairments become the spec's own: what is journaled,
+  // compared on retries and shown is the fault as applied.
+  CreateRequest request = asked;
+  ASSIGN_OR_RETURN(request.spec, linkmodel::ApplyProfile(asked.spec));
   if (!request.request_id.empty() && !request.dry_run) {
     auto it = by_request_id_.find(request.request_id);
     if (it != by_request_id_.end()) {

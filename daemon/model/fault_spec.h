@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/fault_enums.h"
+#include "daemon/model/link_model.h"
 
 namespace chaosnet::model {
 
@@ -125,6 +126,15 @@ struct FaultSpec {
 
   // guards (feature "guards")
   GuardSet guards;
+  // ---- link models (issue 18; link_model.h) ----
+  std::optional<LossModel> loss_model;  // instead of `loss`
+  bool ecn = false;                     // mark CE instead of dropping (needs a loss)
+  std::optional<SlotFault> slot;
+  std::optional<LinkRateFault> link_rate;
+  bool in_order = false;  // jitter without reordering (netem's rate mode)
+  std::optional<JamFault> jam;
+  std::string profile;  // the named profile the impairments came from, if any
+
   // fleet (feature fault-exemptions): packets this fault never touches, e.g.
   // the fleet's daemon endpoints, so an experiment never cuts its own control
   // plane. They go out unaffected ("direct") when they reach this fault's
@@ -133,7 +143,10 @@ struct FaultSpec {
 
   bool operator==(const FaultSpec&) const = default;
 
-  bool needs_netem() const { return delay || loss || duplicate || corrupt || reorder || partition; }
+  bool needs_netem() const {
+    return delay || loss || duplicate || corrupt || reorder || partition || loss_model || slot ||
+           link_rate || in_order;
+  }
 };
 
 }  // namespace chaosnet::model

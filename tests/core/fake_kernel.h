@@ -137,6 +137,16 @@ class FakeKernel : public kernel::Kernel {
     return result;
   }
   kernel::Capabilities Probe() override { return {}; }
+  // Jams: every release asked for, in order (ifindex, plug handle).
+  std::vector<std::pair<int, uint32_t>> releases;
+  Result<kernel::Counters> ReleaseHeld(int ifindex, const plan::TreeQdisc& plug,
+                                       std::chrono::milliseconds) override {
+    if (!ifaces_.contains(ifindex) || !ifaces_.at(ifindex).leaves.contains(plug.handle)) {
+      return NotFound("no such qdisc");
+    }
+    releases.emplace_back(ifindex, plug.handle);
+    return kernel::Counters{};
+  }
 
  private:
   static void ClearTree(Iface& i) {

@@ -237,6 +237,36 @@ TEST_F(NetemKernelTest, DelayBeyond32BitTicksReachesTheKernel) {
   EXPECT_EQ(q->netem->latency, 300s);
 }
 
+// The link models (issue 18): what we send is what the kernel keeps, read
+// back by our parser and seen by tc.
+TEST_F(NetemKernelTest, LinkModelsRoundTripAndTcSeesThem) {
+  plan::NetemQdisc n;
+  n.latency = 10ms;
+  n.loss_model = model::GilbertElliottLoss{1, 10, 70, 0.1};
+  n.ecn = true;
+  model::SlotFault slot;
+  slot.min_delay = 800us;
+  slot.max_delay = 10ms;
+  slot.max_packets = 8;
+  slot.max_bytes = 64000;
+  n.slot = slot;
+  n.rate = {125'000, 24, 0, 0};
+  ASSERT_TRUE(kernel_->AddObjects(ifindex_, NetemLeafTree(n)).ok());
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok());
+  const QdiscInfo* q = Find(*qdiscs, kLeaf);
+  ASSERT_NE(q, nullptr);
+  ASSERT_TRUE(q->netem.has_value());
+  EXPECT_EQ(*q->netem, n);
+
+  const std::string obj = QdiscObject(TcJson(), "1001:");
+  ASSERT_FALSE(obj.empty()) << TcJson();
+  EXPECT_NE(obj.find("gemodel"), std::string::npos) << obj;
+  EXPECT_NE(obj.find("\"ecn\""), std::string::npos) << obj;
+  EXPECT_NE(obj.find("\"slot\""), std::string::npos) << obj;
+  EXPECT_EQ(NumberAfterKey(obj, "packets", "slot"), 8.0) << obj;
+}
+
 // ---- probe ------------------------------------------------------------------
 
 TEST(ProbeTest, FindsWhatTheKernelHasWithoutTouchingOurNamespace) {
