@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "client/fleet_cli.h"
 #include "client/guard_flags.h"
 #include "client/link_model_cli.h"
 
@@ -306,6 +307,8 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
   app.add_subcommand("profiles", "The named link conditions --profile takes, with their sources");
 
+  CLI::App* fleet = AddFleetCommands(app, inv);
+
   // Parsed by ParseRun before CLI11 sees the line; listed here for --help.
   app.add_subcommand("run",
                      "Hold a fault only while a command runs: run [--ttl TTL] <fault> -- CMD");
@@ -338,6 +341,8 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
     inv.command = Command::kInfo;
   } else if (app.got_subcommand("profiles")) {
     inv.command = Command::kProfiles;
+  } else if (fleet->parsed()) {
+    if (auto error = FinishFleetParse(*fleet, inv)) return *error;
   } else {
     inv.command = Command::kCreate;
     inv.create.kind = KindOf(app);

@@ -8,6 +8,7 @@
 
 #include "client/cli.h"
 #include "client/connection_settings.h"
+#include "client/fleet_command.h"
 #include "client/format.h"
 #include "client/format_link_models.h"
 #include "client/request_builder.h"
@@ -184,6 +185,9 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       out << (json ? ToJson(response) + "\n" : ProfilesText(response));
       return Outcome::Ok();
     }
+    case Command::kFleetApply:
+    case Command::kFleetStatus:
+    case Command::kFleetHeal: return RunFleetCommand(inv, s, out, err);
     case Command::kInfo: {
       FaultClient client(s, *pem);
       v1::Info info;

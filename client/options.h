@@ -27,6 +27,10 @@ enum class Command {
   kInfo,
   kRun,
   kProfiles,
+  // fleet (issue 14): one experiment over the daemons of a fleet file.
+  kFleetApply,  // fleet partition|delay|loss|apply
+  kFleetStatus,
+  kFleetHeal,
 };
 
 // Which creating subcommand was used; only changes how the positional value is
@@ -150,6 +154,17 @@ struct RunOptions {
   bool halt_kills = false;           // a guard halted the fault: SIGTERM the command
 };
 
+// fleet: the experiment's nodes and shape; the effect and its --ttl, --label,
+// --dry-run, ports and protocol are in CreateOptions.
+struct FleetOptions {
+  std::string fleet_file;
+  std::string shape;    // --shape
+  std::string between;  // --between 'n1,n2|n3' (delay, loss, apply)
+  std::string shape_seed;
+  std::string experiment;  // status, heal: only this experiment
+  bool hold = false;       // keep the experiment bound to this process until SIGINT/SIGTERM
+};
+
 struct Invocation {
   Command command = Command::kInfo;
   GlobalOptions global;
@@ -158,6 +173,7 @@ struct Invocation {
   LeaseOptions lease;
   WatchOptions watch;
   RunOptions run;
+  FleetOptions fleet;
 };
 
 }  // namespace chaosnet::client
