@@ -48,14 +48,14 @@ state::StoredLease TypicalLease(int i) {
   return l;
 }
 
-std::vector<double> TimePuts(const std::string& dir, int count, state::Durability durability) {
+std::vector<double> TimePuts(const std::string& dir, int count) {
   auto journal = state::LeaseJournal::Open(dir);
   if (!journal.ok()) throw std::runtime_error("journal: " + journal.status().message());
   std::vector<double> samples;
   for (int i = 0; i < count; ++i) {
     const state::StoredLease lease = TypicalLease(i);
     const auto start = Clock::now();
-    if (Status s = journal->Put(lease, durability); !s.ok()) {
+    if (Status s = journal->Put(lease); !s.ok()) {
       throw std::runtime_error("journal Put: " + s.message());
     }
     samples.push_back(MicrosSince(start));
@@ -63,18 +63,19 @@ std::vector<double> TimePuts(const std::string& dir, int count, state::Durabilit
   return samples;
 }
 
-std::vector<double> TimeBareSyncs(const std::string& path, const std::string& bytes, int count) {
+std::vector<double> TimeBareAppends(const std::string& path, const std::string& bytes, int count,
+                                    bool sync) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("open " + path + " failed");
   std::vector<double> samples;
   for (int i = 0; i < count; ++i) {
     const auto start = Clock::now();
     const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
-                    ::fdatasync(fd) == 0;
+                    (!sync || ::fdatasync(fd) == 0);
     samples.push_back(MicrosSince(start));
     if (!ok) {
       ::close(fd);
-      throw std::runtime_error("write + fdatasync on " + path + " failed");
+      throw std::runtime_error("append to " + path + " failed");
     }
   }
   ::close(fd);
@@ -85,16 +86,15 @@ std::vector<double> TimeBareSyncs(const std::string& path, const std::string& by
 
 JournalAppendSamples MeasureJournalAppend(const std::string& dir, int count) {
   namespace fs = std::filesystem;
-  const fs::path durable_dir = fs::path(dir) / "journal-durable";
-  const fs::path deferred_dir = fs::path(dir) / "journal-deferred";
+  const fs::path journal_dir = fs::path(dir) / "journal";
   const fs::path bare = fs::path(dir) / "bare-append";
   JournalAppendSamples out;
   out.entry_bytes = state::EncodeUpsert(TypicalLease(0)).size();
-  out.durable = TimePuts(durable_dir, count, state::Durability::kOnReturn);
-  out.deferred = TimePuts(deferred_dir, count, state::Durability::kWithNextSync);
-  out.bare_sync = TimeBareSyncs(bare, std::string(out.entry_bytes, 'x'), count);
-  fs::remove_all(durable_dir);
-  fs::remove_all(deferred_dir);
+  const std::string bytes(out.entry_bytes, 'x');
+  out.put = TimePuts(journal_dir, count);
+  out.bare_write = TimeBareAppends(bare, bytes, count, /*sync=*/false);
+  out.bare_sync = TimeBareAppends(bare, bytes, count, /*sync=*/true);
+  fs::remove_all(journal_dir);
   fs::remove(bare);
   return out;
 }

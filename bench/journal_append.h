@@ -1,7 +1,7 @@
-// The cost of recording a lease: LeaseJournal::Put on a real disk, durable
-// (one write and one fdatasync, as for a create or a revoke) and deferred to
-// the next flush (one write, as for the active mark after a create), against
-// the floor, a bare O_APPEND write + fdatasync of the same bytes.
+// The cost of recording a lease: LeaseJournal::Put (one write, what a
+// create, extend or revoke waits for) against the floor, a bare O_APPEND
+// write of the same bytes, and against what the journal cost while it flushed
+// every record, a write + fdatasync.
 #pragma once
 
 #include <cstddef>
@@ -11,10 +11,10 @@
 namespace chaosnet::bench {
 
 struct JournalAppendSamples {
-  std::size_t entry_bytes = 0;    // one journal entry (header + record)
-  std::vector<double> durable;    // Put, kOnReturn, microseconds each
-  std::vector<double> deferred;   // Put, kWithNextSync
-  std::vector<double> bare_sync;  // write + fdatasync of entry_bytes
+  std::size_t entry_bytes = 0;     // one journal entry (header + record)
+  std::vector<double> put;         // LeaseJournal::Put, microseconds each
+  std::vector<double> bare_write;  // write of entry_bytes
+  std::vector<double> bare_sync;   // write + fdatasync of entry_bytes
 };
 
 // `count` of each, in fresh files under `dir` (created if missing, emptied of

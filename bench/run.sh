@@ -28,7 +28,9 @@ bin=$(realpath "$build/bin")
 
 ns=cnbench$$
 read -r -a daemon_args <<<"${CHAOSNET_BENCH_DAEMON_ARGS:-}"
-# On disk, like /var/lib/chaosnetd: the journal's fsyncs are part of the cost.
+# On disk: the daemon's default state directory is on /run (tmpfs), but with
+# no fsync a journal write costs a page-cache copy on either; the journal
+# scenario's flushed baseline needs a real disk to mean anything.
 work=$(mktemp -d "${CHAOSNET_BENCH_DIR:-/var/tmp}/chaosnet-bench.XXXXXX")
 daemon_pid=
 cleanup() {
@@ -90,7 +92,7 @@ report=$work/report.md
     # shellcheck disable=SC2086
     bench expiry "${common[@]}" ifaces="$iface_list" pid="$daemon_pid" $run
   done
-  # Next to the daemon's state directory, on the same disk.
+  # Next to the daemon's state directory, on the same disk (see above).
   bench journal dir="$work/journal-bench" "${journal[@]}"
 } >"$report"
 if grep -q "error\|critical" "$work/daemon.log"; then

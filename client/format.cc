@@ -1,5 +1,7 @@
 #include "client/format.h"
 
+#include "client/guard_flags.h"
+
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -7,6 +9,8 @@
 #include <ctime>
 #include <sstream>
 
+#include "client/format_link_models.h"
+#include "client/guard_flags.h"
 #include "common/fault_enums.h"
 #include "common/units.h"
 #include "proto/wire_enums/wire_enums.h"
@@ -43,7 +47,20 @@ std::string WithCorrelation(std::string text, double correlation) {
   return text;
 }
 
-// What narrows a fault down: namespace, direction and match, in that order.
+std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return {list.begin(), list.end()};
+}
+
+// fleet: "10.0.0.2/32,10.0.0.3/32", the first six and how many in all.
+std::string CidrSet(const google::protobuf::RepeatedPtrField<std::string>& cidrs) {
+  constexpr int kShown = 6;
+  std::vector<std::string> shown(cidrs.begin(), cidrs.begin() + std::min(cidrs.size(), kShown));
+  std::string text = Join(shown, ",");
+  if (cidrs.size() > kShown) text += ",... (" + std::to_string(cidrs.size()) + " in all)";
+  return text;
+}
+
+// What narrows a fault down: namespace, direction, match and exemptions, in that order.
 std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) {
   std::vector<std::string> q;
   if (with_netns && !spec.netns().empty()) q.push_back("netns " + spec.netns());
@@ -53,12 +70,15 @@ std::vector<std::string> Qualifiers(const v1::FaultSpec& spec, bool with_netns) 
   std::vector<std::string> match;
   if (!m.dst_cidr().empty()) match.push_back("dst " + m.dst_cidr());
   if (!m.src_cidr().empty()) match.push_back("src " + m.src_cidr());
+  if (!m.dst_cidrs().empty()) match.push_back("dst " + CidrSet(m.dst_cidrs()));
+  if (!m.src_cidrs().empty()) match.push_back("src " + CidrSet(m.src_cidrs()));
   if (m.has_dport()) match.push_back("dport " + Ports(m.dport()));
   if (m.has_sport()) match.push_back("sport " + Ports(m.sport()));
   if (const auto proto = wire::FromProto(m.protocol()); proto && *proto != model::Protocol::kAny) {
     match.push_back(std::string("proto ") + NameOf(model::kProtocolNames, *proto));
   }
   if (!match.empty()) q.push_back(Join(match, " "));
+  if (spec.exemptions_size() > 0) q.push_back("exempt " + Join(Strings(spec.exemptions()), " "));
   return q;
 }
 
@@ -130,6 +150,7 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
   }
   if (spec.has_rate()) parts.push_back("rate " + units::FormatRate(spec.rate().bits_per_second()));
   if (spec.partition()) parts.push_back("partition");
+  AppendLinkModelSummary(spec, &parts);
   if (spec.queue_limit() > 0) parts.push_back("limit " + std::to_string(spec.queue_limit()));
   return parts.empty() ? "no fault" : Join(parts, ", ");
 }
@@ -176,6 +197,7 @@ std::string StateName(v1::FaultState state) {
     case v1::FAULT_STATE_REVOKED: return "revoked";
     case v1::FAULT_STATE_LOST: return "lost";
     case v1::FAULT_STATE_FAILED: return "failed";
+    case v1::FAULT_STATE_HALTED: return "halted";
     default: return "planned";
   }
 }
@@ -189,6 +211,7 @@ std::string EventName(v1::EventType type) {
     case v1::EVENT_TYPE_LOST: return "LOST";
     case v1::EVENT_TYPE_FAILED: return "FAILED";
     case v1::EVENT_TYPE_SNAPSHOT: return "SNAPSHOT";
+    case v1::EVENT_TYPE_HALTED: return "HALTED";
     default: return "UNKNOWN";
   }
 }
@@ -292,6 +315,7 @@ std::string FaultDetails(const v1::Fault& fault, WallClock::time_point now) {
                                    std::to_string(c.bytes()) + " bytes, " +
                                    std::to_string(c.drops()) + " drops, " +
                                    std::to_string(c.overlimits()) + " overlimits"});
+  for (auto& row : GuardRows(fault)) rows.push_back(std::move(row));
   std::string text = RenderTable({}, rows);
   auto plan = PlanLines(fault.plan());
   if (!plan.empty()) {

@@ -16,11 +16,36 @@ inline constexpr int kExitUnreachable = 3;
 
 inline constexpr char kDefaultServer[] = "unix:/run/chaosnetd/chaosnetd.sock";
 
-enum class Command { kCreate, kList, kGet, kExtend, kRevoke, kRevokeAll, kWatch, kInfo, kRun };
+enum class Command {
+  kCreate,
+  kList,
+  kGet,
+  kExtend,
+  kRevoke,
+  kRevokeAll,
+  kWatch,
+  kInfo,
+  kRun,
+  kProfiles,
+  // fleet (issue 14): one experiment over the daemons of a fleet file.
+  kFleetApply,  // fleet partition|delay|loss|apply
+  kFleetStatus,
+  kFleetHeal,
+};
 
 // Which creating subcommand was used; only changes how the positional value is
 // read and how messages name things, the request shape is the same.
-enum class FaultKind { kDelay, kLoss, kDuplicate, kCorrupt, kReorder, kRate, kPartition, kApply };
+enum class FaultKind {
+  kDelay,
+  kLoss,
+  kDuplicate,
+  kCorrupt,
+  kReorder,
+  kRate,
+  kPartition,
+  kApply,
+  kJam,
+};
 
 struct GlobalOptions {
   std::string server = kDefaultServer;
@@ -32,6 +57,26 @@ struct GlobalOptions {
   std::string tls_key;
   std::string tls_server_name;
   bool insecure = false;
+};
+
+// Link models (issue 18), as typed; empty: not given.
+struct LinkModelOptions {
+  std::string loss_model;  // tc's words: "gemodel 1% 10% 70% 0.1%", "state 1% 30%"
+  bool ecn = false;
+  std::string slot;  // "MIN[,MAX]": "800us,10ms"
+  std::string slot_packets;
+  std::string slot_bytes;
+  std::string slot_distribution;
+  std::string slot_delay;
+  std::string slot_jitter;
+  std::string link_rate;
+  std::string overhead;
+  std::string cell_size;
+  std::string cell_overhead;
+  bool in_order = false;
+  bool jam = false;
+  std::string queue_bytes;  // a jam's queue
+  std::string profile;
 };
 
 // An empty string means "not given" for every optional field below.
@@ -56,8 +101,10 @@ struct CreateOptions {
   bool partition = false;
 
   std::string ttl;
-  std::string dst;
-  std::string src;
+  // Repeatable: one value is the singular match field (every daemon knows
+  // it), several are a set (dst_cidrs/src_cidrs, feature cidr-sets).
+  std::vector<std::string> dst;
+  std::vector<std::string> src;
   std::string dport;
   std::string sport;
   std::string protocol;
@@ -67,6 +114,18 @@ struct CreateOptions {
   std::string limit;
   std::string request_id;
   bool dry_run = false;
+
+  LinkModelOptions link;
+  // Traffic the fault never touches, in chaosnetd's --protect syntax
+  // (feature fault-exemptions).
+  std::vector<std::string> exempt;
+
+  // guards (client/guard_flags.cc)
+  std::vector<std::string> guards;
+  std::string guard_interval;
+  std::string guard_timeout;
+  std::string guard_failures;
+  std::string guard_grace;
 };
 
 struct ListOptions {
@@ -92,6 +151,18 @@ struct WatchOptions {
 // run: the fault comes from CreateOptions; this is the command to hold it for.
 struct RunOptions {
   std::vector<std::string> command;  // CMD ARGS..., never empty
+  bool halt_kills = false;           // a guard halted the fault: SIGTERM the command
+};
+
+// fleet: the experiment's nodes and shape; the effect and its --ttl, --label,
+// --dry-run, ports and protocol are in CreateOptions.
+struct FleetOptions {
+  std::string fleet_file;
+  std::string shape;    // --shape
+  std::string between;  // --between 'n1,n2|n3' (delay, loss, apply)
+  std::string shape_seed;
+  std::string experiment;  // status, heal: only this experiment
+  bool hold = false;       // keep the experiment bound to this process until SIGINT/SIGTERM
 };
 
 struct Invocation {
@@ -102,6 +173,7 @@ struct Invocation {
   LeaseOptions lease;
   WatchOptions watch;
   RunOptions run;
+  FleetOptions fleet;
 };
 
 }  // namespace chaosnet::client

@@ -6,14 +6,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <variant>
 
 #include "common/fault_enums.h"
-#include "daemon/state/json.h"
+#include "common/json.h"
+#include "daemon/plan/protected_traffic.h"
 
 namespace chaosnet::api {
 namespace {
 
-using state::json::Writer;
+using json::Writer;
 
 // {"family":"inet","address":"10.0.0.0","prefix":8}; a value that is neither a
 // clean IPv4 nor an IPv6 address (the API never produces one) as its numeric
@@ -49,6 +51,72 @@ void WriteChance(Writer& w, const char* key, const std::optional<model::Probabil
   w.EndObject();
 }
 
+// fleet (issue 14): the address sets as lists of CIDRs, the exemptions as
+// their --protect rule text.
+void WriteFleetMatch(Writer& w, const model::Match& m) {
+  for (const auto& [key, cidrs] :
+       {std::pair{"dst_cidrs", &m.dst_cidrs}, std::pair{"src_cidrs", &m.src_cidrs}}) {
+    if (cidrs->empty()) continue;
+    w.Key(key).BeginArray();
+    for (const model::Cidr& c : *cidrs) WriteCidr(w, c);
+    w.EndArray();
+  }
+}
+// The audit log's own spelling of a guard set (not the journal's: renaming a
+// journal key must not change the audit format).
+void WriteGuards(Writer& w, const model::GuardSet& g) {
+  w.BeginObject().Key("checks").BeginArray();
+  for (const std::string& check : g.checks) w.String(check);
+  w.EndArray();
+  if (g.interval) w.Key("interval_ns").Int(g.interval->count());
+  if (g.timeout) w.Key("timeout_ns").Int(g.timeout->count());
+  if (g.failures) w.Key("failures").Uint(*g.failures);
+  if (g.grace) w.Key("grace_ns").Int(g.grace->count());
+  w.EndObject();
+}
+
+// The audit log's own spelling of the link models (not the journal's): the
+// loss model as the numbers tc takes, in its order, the rest by field.
+void WriteLinkModels(Writer& w, const model::FaultSpec& s) {
+  if (const auto& m = s.loss_model) {
+    w.Key("loss_model").BeginObject();
+    if (const auto* g = std::get_if<model::GilbertElliottLoss>(&*m)) {
+      w.Key("gemodel").BeginArray().Double(g->p).Double(g->r).Double(g->one_minus_h);
+      w.Double(g->one_minus_k).EndArray();
+    } else if (const auto* f = std::get_if<model::FourStateLoss>(&*m)) {
+      w.Key("state").BeginArray().Double(f->p13).Double(f->p31).Double(f->p32).Double(f->p23);
+      w.Double(f->p14).EndArray();
+    }
+    w.EndObject();
+  }
+  if (s.ecn) w.Key("ecn").Bool(true);
+  if (const auto& slot = s.slot) {
+    w.Key("slot").BeginObject();
+    w.Key("min_ns").Int(slot->min_delay.count()).Key("max_ns").Int(slot->max_delay.count());
+    if (slot->uses_distribution()) {
+      w.Key("distribution").String(NameOf(model::kDelayDistributionNames, slot->distribution));
+      w.Key("delay_ns").Int(slot->dist_delay.count());
+      w.Key("jitter_ns").Int(slot->dist_jitter.count());
+    }
+    w.Key("packets").Uint(slot->max_packets).Key("bytes").Uint(slot->max_bytes).EndObject();
+  }
+  if (const auto& l = s.link_rate) {
+    w.Key("link_rate").BeginObject().Key("bits_per_second").Uint(l->bits_per_second);
+    w.Key("packet_overhead").Int(l->packet_overhead).Key("cell_size").Uint(l->cell_size);
+    w.Key("cell_overhead").Int(l->cell_overhead).EndObject();
+  }
+  if (s.in_order) w.Key("in_order").Bool(true);
+  if (s.jam) w.Key("jam").BeginObject().Key("limit_bytes").Uint(s.jam->limit_bytes).EndObject();
+  if (!s.profile.empty()) w.Key("profile").String(s.profile);
+}
+
+void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions) {
+  if (exemptions.empty()) return;
+  w.Key("exemptions").BeginArray();
+  for (const model::TrafficRule& rule : exemptions) w.String(plan::FormatProtectedRule(rule));
+  w.EndArray();
+}
+
 void WriteSpec(Writer& w, const model::FaultSpec& s) {
   w.BeginObject();
   w.Key("interface").String(s.interface);
@@ -60,6 +128,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   if (s.match.dport) WritePortRange(w.Key("dport"), *s.match.dport);
   if (s.match.sport) WritePortRange(w.Key("sport"), *s.match.sport);
   w.Key("protocol").String(NameOf(model::kProtocolNames, s.match.protocol));
+  WriteFleetMatch(w, s.match);
   w.EndObject();
   if (const auto& d = s.delay) {
     w.Key("delay").BeginObject();
@@ -82,6 +151,10 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   }
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  // Every guard is in the audit log: each makes the daemon act on the caller's behalf.
+  if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);
+  WriteLinkModels(w, s);
+  WriteExemptions(w, s.exemptions);
   w.EndObject();
 }
 

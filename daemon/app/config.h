@@ -6,13 +6,16 @@
 #include <vector>
 
 #include "daemon/core/access_policy.h"
+#include "daemon/guard/guard_policy.h"
 #include "daemon/plan/protected_traffic.h"
 
 namespace chaosnet::app {
 
 struct DaemonConfig {
   std::string socket_path = "/run/chaosnetd/chaosnetd.sock";
-  std::string state_dir = "/var/lib/chaosnetd";
+  // On /run: the journal need only outlive the daemon, not a reboot (which
+  // takes every fault with it); daemon/state/README.md, "Why no fsync".
+  std::string state_dir = "/run/chaosnetd/state";
   std::chrono::nanoseconds default_ttl = std::chrono::minutes(5);
   std::chrono::nanoseconds max_ttl = std::chrono::hours(24);
   unsigned socket_mode = 0660;
@@ -35,6 +38,8 @@ struct DaemonConfig {
   std::chrono::nanoseconds tls_reload = std::chrono::seconds(60);
   // Remote API in plaintext (--insecure-listen HOST:PORT); "" = none.
   std::string insecure_listen;
+  // Where guards may connect, how many (--allow-guard-target, --max-guards*).
+  guard::GuardPolicy guards;
 };
 
 }  // namespace chaosnet::app

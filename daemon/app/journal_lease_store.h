@@ -12,12 +12,8 @@ namespace chaosnet::app {
 class JournalLeaseStore final : public core::LeaseStore {
  public:
   explicit JournalLeaseStore(state::LeaseJournal& journal) : journal_(journal) {}
-  Status Put(const state::StoredLease& lease, Durability durability) override {
-    return journal_.Put(lease, durability);
-  }
-  Status Remove(const std::string& id, Durability durability) override {
-    return journal_.Remove(id, durability);
-  }
+  Status Put(const state::StoredLease& lease) override { return journal_.Put(lease); }
+  Status Remove(const std::string& id) override { return journal_.Remove(id); }
 
  private:
   state::LeaseJournal& journal_;

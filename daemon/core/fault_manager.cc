@@ -9,15 +9,13 @@
 #include <random>
 
 #include "common/units.h"
+#include "daemon/linkmodel/kernel_support.h"
+#include "daemon/linkmodel/profiles.h"
 #include "daemon/plan/compiler.h"
 #include "daemon/plan/describe.h"
 
 namespace chaosnet::core {
 
-namespace {
-constexpr auto kOnReturn = state::Durability::kOnReturn;
-constexpr auto kWithNextSync = state::Durability::kWithNextSync;
-}  // namespace
 namespace {
 
 bool LabelsMatch(const Labels& labels, const Labels& selector) {
@@ -37,6 +35,7 @@ const char* FaultStateName(FaultState s) {
     case FaultState::kRevoked: return "REVOKED";
     case FaultState::kLost: return "LOST";
     case FaultState::kFailed: return "FAILED";
+    case FaultState::kHalted: return "HALTED";
   }
   return "UNKNOWN";
 }
@@ -49,6 +48,7 @@ const char* EventTypeName(EventType t) {
     case EventType::kRevoked: return "REVOKED";
     case EventType::kLost: return "LOST";
     case EventType::kFailed: return "FAILED";
+    case EventType::kHalted: return "HALTED";
   }
   return "UNKNOWN";
 }
@@ -105,6 +105,7 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   if (!caps_.htb) return missing(FeatureId::kHtb);
   if (!caps_.u32) return missing(FeatureId::kU32);
   if (spec.needs_netem() && !caps_.netem) return missing(FeatureId::kNetem);
+  RETURN_IF_ERROR(linkmodel::CheckKernelSupportsLinkModels(caps_, spec));
   if (spec.direction != model::Direction::kEgress) {
     if (!caps_.ifb) return missing_for_ingress(FeatureId::kIfb, "IFB devices");
     if (!caps_.mirred) return missing_for_ingress(FeatureId::kMirred, "the mirred action");
@@ -112,7 +113,11 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   return Status::Ok();
 }
 
-Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
+Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
+  // A profile's impairments become the spec's own: what is journaled,
+  // compared on retries and shown is the fault as applied.
+  CreateRequest request = asked;
+  ASSIGN_OR_RETURN(request.spec, linkmodel::ApplyProfile(asked.spec));
   if (!request.request_id.empty() && !request.dry_run) {
     auto it = by_request_id_.find(request.request_id);
     if (it != by_request_id_.end()) {
@@ -128,9 +133,11 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   }
 
   RETURN_IF_ERROR(program::ValidateProgramFault(request.spec, config_.limits));
+  ASSIGN_OR_RETURN(const guard::Guards guards, guard::ParseGuards(request.spec.guards));
   const auto ttl = request.ttl.value_or(config_.default_ttl);
   RETURN_IF_ERROR(CheckTtl(ttl));
   RETURN_IF_ERROR(CheckSpecAllowedThroughout(request.spec));
+  RETURN_IF_ERROR(guard::CheckGuardsAllowed(config_.guards, guards.specs, config_.protected_rules));
   if (!request.dry_run) {
     std::size_t of_caller = 0;
     if (config_.policy.restricts_callers()) {
@@ -141,6 +148,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
     const std::string caller =
         request.caller.principal.empty() ? "this caller" : request.caller.principal;
     RETURN_IF_ERROR(CheckCapacity(config_.policy, active_.size(), of_caller, caller));
+    RETURN_IF_ERROR(guard::CheckGuardCapacity(config_.guards, live_guards(), guards.specs.size()));
   }
   RETURN_IF_ERROR(CheckKernelSupports(request.spec));
 
@@ -153,6 +161,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   record.created_at = clock_.WallNow();
   record.deadline = clock_.Now() + ttl;
   record.expires_at = clock_.ToWall(record.deadline);
+  record.guards = guard::UncheckedStatuses(request.spec.guards.checks);
 
   record.id = request.dry_run ? std::string() : ids_();
   while (!record.id.empty() && (active_.contains(record.id) || FindAny(record.id) != nullptr)) {
@@ -165,21 +174,19 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   if (request.dry_run) return CreateResult{std::move(record), false};
 
   // Write-ahead: a crash from here on leaves a record that says what to undo.
-  if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending), kOnReturn);
-      !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
   auto placed = trees_.Place(record.id, placing.spec, /*dry_run=*/false);
   if (!placed.ok()) {
     // Lost in a crash, it is a pending record without objects: discarded.
-    store_.Remove(record.id, kWithNextSync);
+    store_.Remove(record.id);
     return placed.status();
   }
   record.site = *placed;
-  // Neither failing nor a crash before the next flush harms: a pending record
-  // whose objects exist is re-armed at start-up with the same deadline, so the
-  // lease still holds. Not flushing saves one disk flush per create.
-  store_.Put(ToStoredLease(record, state::LeaseState::kActive), kWithNextSync);
+  // Failing does not harm: a pending record whose objects exist is re-armed at
+  // start-up with the same deadline, so the lease still holds.
+  store_.Put(ToStoredLease(record, state::LeaseState::kActive));
 
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
@@ -209,8 +216,9 @@ Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remain
   record.deadline = clock_.Now() + remaining;
   record.state = FaultState::kActive;
   record.state_reason.clear();
+  record.guards = guard::UncheckedStatuses(record.spec.guards.checks);
   // The recorded wall deadline stays what the client was told.
-  store_.Put(ToStoredLease(record, state::LeaseState::kActive), kOnReturn);
+  store_.Put(ToStoredLease(record, state::LeaseState::kActive));
   RefreshCounters(record);
   Track(std::move(record));
   return Status::Ok();
@@ -296,8 +304,7 @@ Result<FaultRecord> FaultManager::Extend(const std::string& id, std::chrono::nan
   extended.deadline = clock_.Now() + ttl;
   extended.expires_at = clock_.ToWall(extended.deadline);
   // Acknowledge only a deadline that survives a crash; otherwise keep the old one.
-  if (Status s = store_.Put(ToStoredLease(extended, state::LeaseState::kActive), kOnReturn);
-      !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(extended, state::LeaseState::kActive)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
   record->deadline = extended.deadline;
@@ -336,7 +343,7 @@ Result<FaultRecord> FaultManager::BindKeepAlive(const std::string& id, const Cal
   FaultRecord bound = *record;
   bound.keep_alive = true;
   // A binding a crash could forget would let a restart re-arm the fault.
-  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive), kOnReturn); !s.ok()) {
+  if (Status s = store_.Put(ToStoredLease(bound, state::LeaseState::kActive)); !s.ok()) {
     return Unavailable("cannot record the binding durably: " + s.message());
   }
   record->keep_alive = true;
@@ -463,6 +470,30 @@ std::vector<FaultRecord> FaultManager::EndFaultsWithMissingObjects() {
                     "missed notifications)");
 }
 
+Result<FaultRecord> FaultManager::Halt(const std::string& id, const std::string& reason) {
+  RETURN_IF_ERROR(RequireActive(id));
+  return End(id, FaultState::kHalted, reason, "", "guard");
+}
+
+void FaultManager::SetGuardStatuses(const std::string& id,
+                                    std::vector<guard::GuardStatus> statuses) {
+  if (FaultRecord* record = FindActive(id)) record->guards = std::move(statuses);
+}
+
+Result<kernel::Counters> FaultManager::ReadCounters(const std::string& id) {
+  FaultRecord* record = FindActive(id);
+  if (record == nullptr) return NotFound("no active fault with id " + id);
+  ASSIGN_OR_RETURN(record->counters, trees_.ReadCounters(record->site));
+  record->counters_read_at = clock_.WallNow();
+  return record->counters;
+}
+
+std::size_t FaultManager::live_guards() const {
+  std::size_t n = 0;
+  for (const auto& [id, record] : active_) n += record.spec.guards.checks.size();
+  return n;
+}
+
 std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, record] : active_) ids.push_back(id);
@@ -481,18 +512,11 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
   // crash then finds an active record without its objects and reports it lost.
-  // An expiry needs no flush of its own: its deadline is on disk, so a crash
-  // at any point here ends the lease at start-up all the same. Keeping the
-  // disk out of the expiry path is what keeps expiry punctual. A revoke does
-  // need one: it ends a lease early, which only this record tells.
-  const bool expiry = state == FaultState::kExpired && lost_reason.empty();
-  store_.Put(ToStoredLease(record, state::LeaseState::kEnded), expiry ? kWithNextSync : kOnReturn);
+  store_.Put(ToStoredLease(record, state::LeaseState::kEnded));
   Status removed = trees_.Remove(record.id, record.site);
   // A failed rollback keeps its ended record, so the next start-up retries it.
-  // Lost in a crash, the ended record makes start-up finish a finished
-  // rollback: harmless, so no flush of its own.
   if (removed.ok() || removed.code() == StatusCode::kNotFound) {
-    store_.Remove(record.id, kWithNextSync);
+    store_.Remove(record.id);
   }
   record.ended_at = clock_.WallNow();
   EventType event;
@@ -503,7 +527,9 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   } else if (removed.ok()) {
     record.state = state;
     record.state_reason = reason;
-    event = state == FaultState::kExpired ? EventType::kExpired : EventType::kRevoked;
+    event = state == FaultState::kExpired  ? EventType::kExpired
+            : state == FaultState::kHalted ? EventType::kHalted
+                                           : EventType::kRevoked;
   } else if (removed.code() == StatusCode::kNotFound) {
     record.state = FaultState::kLost;
     record.state_reason = "the fault's objects were already gone from " + record.spec.interface +

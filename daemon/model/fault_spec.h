@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/fault_enums.h"
+#include "daemon/model/link_model.h"
 #include "daemon/program/program_spec.h"
 
 namespace chaosnet::model {
@@ -65,8 +67,46 @@ struct Match {
   std::optional<PortRange> sport;
   Protocol protocol = Protocol::kAny;
 
-  bool empty() const { return !dst && !src && !dport && !sport && protocol == Protocol::kAny; }
+  // fleet (feature cidr-sets): several destinations or sources. A packet
+  // matches a set when its address is in any of its CIDRs (OR); the sets,
+  // ports and protocol are ANDed. A set may mix IPv4 and IPv6: a family is
+  // matched only if every given set (dst or dst_cidrs, src or src_cidrs) has
+  // members of it. Never together with the singular field of the same side.
+  std::vector<Cidr> dst_cidrs;
+  std::vector<Cidr> src_cidrs;
+
+  bool empty() const {
+    return !dst && !src && !dport && !sport && protocol == Protocol::kAny && dst_cidrs.empty() &&
+           src_cidrs.empty();
+  }
   bool operator==(const Match&) const = default;
+};
+
+// guards (feature "guards"): steady-state checks the daemon runs while the
+// fault is active, halting it when one fails (daemon/guard/ parses, checks and
+// runs them). The schedule is kept as given; unset parts take the defaults of
+// guard::ResolveSchedule when the guards are armed.
+struct GuardSet {
+  std::vector<std::string> checks;  // "tcp:10.0.0.5:80", "drops<5%", ...
+  std::optional<Nanos> interval;
+  std::optional<Nanos> timeout;
+  std::optional<uint32_t> failures;  // in a row, before the fault is halted
+  std::optional<Nanos> grace;        // after apply, before the first check
+
+  bool empty() const { return checks.empty() && !interval && !timeout && !failures && !grace; }
+  bool operator==(const GuardSet&) const = default;
+};
+
+// fleet (feature fault-exemptions): a set of packets in the shape of the
+// daemon's --protect rules (plan/protected_traffic.h parses and compiles
+// them): with ports, a packet whose sport OR dport is in them (tcp or udp, or
+// the given protocol); with a cidr, one whose src OR dst is in it; with both,
+// both. A rule with neither is invalid.
+struct TrafficRule {
+  std::optional<Cidr> cidr;
+  std::optional<PortRange> ports;
+  Protocol protocol = Protocol::kAny;
+  bool operator==(const TrafficRule&) const = default;
 };
 
 struct FaultSpec {
@@ -85,14 +125,31 @@ struct FaultSpec {
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
 
+  // guards (feature "guards")
+  GuardSet guards;
+  // ---- link models (issue 18; link_model.h) ----
+  std::optional<LossModel> loss_model;  // instead of `loss`
+  bool ecn = false;                     // mark CE instead of dropping (needs a loss)
+  std::optional<SlotFault> slot;
+  std::optional<LinkRateFault> link_rate;
+  bool in_order = false;  // jitter without reordering (netem's rate mode)
+  std::optional<JamFault> jam;
+  std::string profile;  // the named profile the impairments came from, if any
+
+  // fleet (feature fault-exemptions): packets this fault never touches, e.g.
+  // the fleet's daemon endpoints, so an experiment never cuts its own control
+  // plane. They go out unaffected ("direct") when they reach this fault's
+  // filter (plan/exemptions.h).
+  std::vector<TrafficRule> exemptions;
+
   // programs: how the parameters above change over the lease (program/).
   std::optional<program::Program> program;
 
   bool operator==(const FaultSpec&) const = default;
 
   bool needs_netem() const {
-    return delay || loss || duplicate || corrupt || reorder || partition ||
-           (program && program->SetsNetem());
+    return delay || loss || duplicate || corrupt || reorder || partition || loss_model || slot ||
+           link_rate || in_order || (program && program->SetsNetem());
   }
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/units.h"
+#include "daemon/model/link_model_rules.h"
 
 namespace chaosnet::model {
 namespace {
@@ -38,14 +39,6 @@ Status ValidateInterfaceName(const std::string& name) {
       return Field("interface", units::QuoteInput(name) + " contains whitespace or a NUL byte");
     }
   }
-  return Status::Ok();
-}
-
-// Percent in [0, 100]; `what` names the field including any prefix.
-Status CheckPercentRange(std::string_view what, double value) {
-  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
-  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
-  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
   return Status::Ok();
 }
 
@@ -97,17 +90,6 @@ Status ValidateReorder(const ReorderFault& r, const std::optional<DelayFault>& d
   return Status::Ok();
 }
 
-std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
-  std::vector<std::string> names;
-  if (spec.delay) names.push_back("delay");
-  if (spec.loss) names.push_back("loss");
-  if (spec.duplicate) names.push_back("duplicate");
-  if (spec.corrupt) names.push_back("corrupt");
-  if (spec.reorder) names.push_back("reorder");
-  if (spec.rate) names.push_back("rate");
-  return names;
-}
-
 std::string JoinComma(const std::vector<std::string>& parts) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -136,11 +118,70 @@ Status ValidatePorts(std::string_view field, const PortRange& r) {
   return Status::Ok();
 }
 
-Status ValidateMatch(const Match& m) {
+// The families of a set: bit 0 IPv4, bit 1 IPv6.
+unsigned Families(const std::vector<Cidr>& cidrs) {
+  unsigned set = 0;
+  for (const Cidr& c : cidrs) set |= c.family == 2 /*AF_INET*/ ? 1u : 2u;
+  return set;
+}
+
+// fleet (cidr-sets): dst_cidrs or src_cidrs, `side` "dst" or "src".
+Status ValidateCidrSet(std::string_view side, const std::optional<Cidr>& single,
+                       const std::vector<Cidr>& set, const ValidationLimits& limits) {
+  const std::string field = std::string(side) + "_cidrs";
+  if (set.empty()) return Status::Ok();
+  if (single) {
+    return Field(field, "give one " + std::string(side) + " CIDR as " + std::string(side) +
+                            "_cidr or several as " + field + ", not both");
+  }
+  if (set.size() > limits.max_cidrs_per_set) {
+    return Field(field, std::to_string(set.size()) + " CIDRs, at most " +
+                            std::to_string(limits.max_cidrs_per_set) + "; use wider prefixes");
+  }
+  for (size_t i = 0; i < set.size(); ++i) {
+    RETURN_IF_ERROR(ValidateCidr(field, set[i]));
+    for (size_t j = 0; j < i; ++j) {
+      if (set[j] == set[i]) return Field(field, "a CIDR is given twice");
+    }
+  }
+  return Status::Ok();
+}
+
+// fleet (fault-exemptions): each one as the daemon's --protect rules.
+Status ValidateExemptions(const std::vector<TrafficRule>& exemptions,
+                          const ValidationLimits& limits) {
+  if (exemptions.size() > limits.max_exemptions) {
+    return Field("exemptions", std::to_string(exemptions.size()) + " given, at most " +
+                                   std::to_string(limits.max_exemptions));
+  }
+  for (const TrafficRule& e : exemptions) {
+    if (!e.cidr && !e.ports) {
+      return Field("exemptions", "an exemption needs an address, ports or both");
+    }
+    if (e.cidr) RETURN_IF_ERROR(ValidateCidr("exemptions", *e.cidr));
+    if (e.ports) RETURN_IF_ERROR(ValidatePorts("exemptions", *e.ports));
+    if (e.protocol == Protocol::kIcmp && e.ports) {
+      return Field("exemptions", "icmp has no ports: use tcp or udp");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateMatch(const Match& m, const ValidationLimits& limits) {
   if (m.dst) RETURN_IF_ERROR(ValidateCidr("dst", *m.dst));
   if (m.src) RETURN_IF_ERROR(ValidateCidr("src", *m.src));
+  RETURN_IF_ERROR(ValidateCidrSet("dst", m.dst, m.dst_cidrs, limits));
+  RETURN_IF_ERROR(ValidateCidrSet("src", m.src, m.src_cidrs, limits));
   if (m.dst && m.src && m.dst->family != m.src->family) {
     return Field("src", "--src and --dst mix IPv4 and IPv6; a packet has one family");
+  }
+  // With sets, a family is matched only if both sides have members of it.
+  const std::vector<Cidr> dst = m.dst ? std::vector<Cidr>{*m.dst} : m.dst_cidrs;
+  const std::vector<Cidr> src = m.src ? std::vector<Cidr>{*m.src} : m.src_cidrs;
+  if (!dst.empty() && !src.empty() && (Families(dst) & Families(src)) == 0) {
+    return Field("src_cidrs",
+                 "--src and --dst have no address family in common (one is all IPv4, the "
+                 "other all IPv6); a packet has one family");
   }
   if (m.dport) RETURN_IF_ERROR(ValidatePorts("dport", *m.dport));
   if (m.sport) RETURN_IF_ERROR(ValidatePorts("sport", *m.sport));
@@ -158,17 +199,38 @@ Status ValidateNetns(const std::string& netns) {
 
 }  // namespace
 
+std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
+  std::vector<std::string> names;
+  if (spec.delay) names.push_back("delay");
+  if (spec.loss) names.push_back("loss");
+  if (spec.duplicate) names.push_back("duplicate");
+  if (spec.corrupt) names.push_back("corrupt");
+  if (spec.reorder) names.push_back("reorder");
+  if (spec.rate) names.push_back("rate");
+  for (auto& name : LinkModelNames(spec)) names.push_back(std::move(name));
+  return names;
+}
+
+Status CheckPercentRange(std::string_view what, double value) {
+  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
+  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
+  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
+  return Status::Ok();
+}
+
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) {
   RETURN_IF_ERROR(ValidateInterfaceName(spec.interface));
-  RETURN_IF_ERROR(ValidateMatch(spec.match));
+  RETURN_IF_ERROR(ValidateMatch(spec.match, limits));
+  RETURN_IF_ERROR(ValidateExemptions(spec.exemptions, limits));
   RETURN_IF_ERROR(ValidateNetns(spec.netns));
 
   const std::vector<std::string> others = ImpairmentsBesidesPartition(spec);
   if (!spec.partition && others.empty()) {
     return InvalidArgument(
         "no impairment given: add at least one of delay, loss, duplicate, corrupt, reorder, "
-        "rate or partition");
+        "rate, partition, a loss model, slot, link rate or jam");
   }
+  RETURN_IF_ERROR(ValidateLinkModels(spec, limits));
   if (spec.partition && !others.empty()) {
     return Field("partition",
                  "drops every packet, so it cannot be combined with other "

@@ -5,7 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "daemon/model/fault_spec.h"
@@ -26,10 +30,22 @@ struct ValidationLimits {
   uint64_t max_rate_bits_per_second = 100'000'000'000'000ULL;
   // netem's limit is a u32 packet count; past 2^31 it is no limit at all.
   uint32_t max_queue_limit = 1u << 31;
+  // fleet: address sets and exemptions are kept with the lease and journaled;
+  // a set larger than the classifier's rule budget (plan/match_compiler.h)
+  // could never be compiled anyway.
+  size_t max_cidrs_per_set = 128;
+  size_t max_exemptions = 128;
 };
 
 // OK, or INVALID_ARGUMENT with a one-line message that starts with the field
 // ("loss: 150% is above 100%") and says how to fix it.
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits = {});
+
+// Every impairment a spec sets, by name ("delay", ..., "slot", "jam"),
+// except a partition: what a partition may not be combined with.
+std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec);
+
+// A percentage in [0, 100]: INVALID_ARGUMENT "<what>: ..." otherwise.
+Status CheckPercentRange(std::string_view what, double value);
 
 }  // namespace chaosnet::model

@@ -47,7 +47,7 @@ Result<NlMessage> EncodeU32RuleAdd(int ifindex, const plan::U32Classifier& class
   int err = nla_put_string(msg, TCA_KIND, "u32");
   nlattr* options = OpenUnflaggedNest(msg, TCA_OPTIONS, 0, nullptr);
   if (options == nullptr) err = -1;
-  err |= nla_put_u32(msg, TCA_U32_CLASSID, classifier.flowid);
+  err |= nla_put_u32(msg, TCA_U32_CLASSID, rule.flowid.value_or(classifier.flowid));
   err |= PutU32Selector(msg, rule.keys);
   // 128 keys (tc_u32_sel's nkeys limit) take 2 KiB; the buffer is 4 KiB.
   if (err != 0) std::abort();

@@ -6,7 +6,7 @@
 //   tcmsg     ifindex, handle 0, parent, info (filter_requests.h)
 //   TCA_KIND        "u32\0"
 //   TCA_OPTIONS     nested, not flagged NLA_F_NESTED (as tc does)
-//     TCA_U32_CLASSID u32 flowid
+//     TCA_U32_CLASSID u32 flowid (the rule's own, else the classifier's)
 //     TCA_U32_SEL     struct tc_u32_sel {flags TC_U32_TERMINAL, nkeys}
 //                     followed by nkeys struct tc_u32_key {mask, val (both
 //                     network order, val already masked), off, offmask 0}

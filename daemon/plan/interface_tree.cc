@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "daemon/plan/compiler.h"
+#include "daemon/plan/exemptions.h"
+#include "daemon/plan/link_model_compiler.h"
 #include "daemon/plan/match_compiler.h"
 
 namespace chaosnet::plan {
@@ -77,12 +79,16 @@ Result<FaultObjects> InterfaceTree::Build(const model::FaultSpec& spec, uint16_t
   FaultObjects objects;
   objects.slot = slot;
   objects.cls = FaultClass(spec, slot);
-  if (spec.needs_netem()) {
+  if (spec.jam) {
+    objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, PlugForJam(*spec.jam)};
+  } else if (spec.needs_netem()) {
     objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, NetemForFault(spec)};
   }
   const uint16_t priority = spec.match.empty() ? kWholeInterfacePriority : TargetedPriority(slot);
-  ASSIGN_OR_RETURN(objects.filters,
+  ASSIGN_OR_RETURN(auto filters,
                    CompileMatch(spec.match, kTreeRootHandle, priority, objects.cls.classid));
+  ASSIGN_OR_RETURN(objects.filters,
+                   AddExemptions(std::move(filters), spec.exemptions, kTreeRootHandle));
   return objects;
 }
 
@@ -93,8 +99,8 @@ Status InterfaceTree::CheckClassifierBudget(const FaultObjects& objects) const {
                   device_name_ + " has " + std::to_string(in_use) +
                       " u32 filters, and the kernel allows " +
                       std::to_string(kMaxU32ClassifiersPerQdisc) +
-                      " per qdisc; revoke faults first (a fault with --dst or --src needs one "
-                      "filter, without them two: IPv4 and IPv6)");
+                      " per qdisc; revoke faults first (a fault needs one filter per address "
+                      "family it matches: with --dst or --src of one family one, else two)");
   }
   return Status::Ok();
 }

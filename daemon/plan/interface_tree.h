@@ -43,6 +43,11 @@ namespace chaosnet::plan {
 // exists" (EEXIST). A fault without a CIDR uses two classifiers (IPv4 and
 // IPv6), so the classifier budget, not the slot count, is what usually runs
 // out; both are checked, both answer RESOURCE_EXHAUSTED.
+// Address sets (dst_cidrs, src_cidrs) and exemptions change nothing here:
+// they are more rules (u32 nodes) in the same one or two classifiers, bounded
+// per classifier by kMaxRulesPerFamily + kMaxExemptionRulesPerFamily (384),
+// far below the kernel's 4095 nodes per u32 hash table (node ids 0x800..0xfff
+// first, then 0x001..0x7ff).
 inline constexpr uint16_t kMaxFaultsPerDevice = 2000;
 inline constexpr size_t kMaxU32ClassifiersPerQdisc = 2047;
 

@@ -43,10 +43,20 @@ unsigned ProtocolSet(const model::Match& m) {
   return 0;
 }
 
+// Bit set over the families: bit 0 IPv4, bit 1 IPv6.
+unsigned FamilyBit(const model::Cidr& cidr) { return FamilyOf(cidr) == IpFamily::kIpv4 ? 1u : 2u; }
+unsigned FamiliesIn(const std::vector<model::Cidr>& cidrs) {
+  unsigned set = 0;
+  for (const model::Cidr& c : cidrs) set |= FamilyBit(c);
+  return set;
+}
+
+// The families a packet of the match can have: those every given address
+// set has members of.
 unsigned FamilySet(const model::Match& m) {
-  unsigned set = 3;  // bit 0 IPv4, bit 1 IPv6
-  for (const auto* cidr : {&m.dst, &m.src}) {
-    if (*cidr) set &= FamilyOf(**cidr) == IpFamily::kIpv4 ? 1u : 2u;
+  unsigned set = 3;
+  for (const auto& cidrs : {Destinations(m), Sources(m)}) {
+    if (!cidrs.empty()) set &= FamiliesIn(cidrs);
   }
   return set;
 }
@@ -65,9 +75,41 @@ bool CidrsIntersect(const model::Cidr& a, const model::Cidr& b) {
   return true;
 }
 
-bool OptionalCidrsIntersect(const std::optional<model::Cidr>& a,
-                            const std::optional<model::Cidr>& b) {
-  return !a || !b || CidrsIntersect(*a, *b);
+// Whether two address sets share an address of `family`; an empty set (not
+// given) has every address.
+bool SetsIntersect(const std::vector<model::Cidr>& a, const std::vector<model::Cidr>& b,
+                   IpFamily family) {
+  if (a.empty() || b.empty()) return true;
+  for (const model::Cidr& x : a) {
+    if (FamilyOf(x) != family) continue;
+    for (const model::Cidr& y : b) {
+      if (CidrsIntersect(x, y)) return true;
+    }
+  }
+  return false;
+}
+
+// The fields of each of `cidrs` of `family` at `offset`: one alternative per
+// CIDR, ORed.
+Alternatives AddressAlternatives(const std::vector<model::Cidr>& cidrs, IpFamily family,
+                                 int32_t offset) {
+  Alternatives out;
+  for (const model::Cidr& c : cidrs) {
+    if (FamilyOf(c) == family) out.push_back(PrefixFields(c, offset));
+  }
+  return out;
+}
+
+std::string DescribeSet(const std::vector<model::Cidr>& cidrs) {
+  // Enough to recognise the set in a message without flooding it.
+  constexpr size_t kShown = 6;
+  std::string out;
+  for (size_t i = 0; i < cidrs.size() && i < kShown; ++i) {
+    if (i > 0) out += ',';
+    out += FormatCidr(cidrs[i]);
+  }
+  if (cidrs.size() > kShown) out += ",... (" + std::to_string(cidrs.size()) + " in all)";
+  return out;
 }
 
 bool OptionalRangesIntersect(const std::optional<model::PortRange>& a,
@@ -77,16 +119,30 @@ bool OptionalRangesIntersect(const std::optional<model::PortRange>& a,
 
 }  // namespace
 
+std::vector<model::Cidr> Destinations(const model::Match& match) {
+  if (match.dst) return {*match.dst};
+  return match.dst_cidrs;
+}
+
+std::vector<model::Cidr> Sources(const model::Match& match) {
+  if (match.src) return {*match.src};
+  return match.src_cidrs;
+}
+
 Result<std::vector<IpFamily>> MatchFamilies(const model::Match& match) {
-  if (match.dst && match.src && match.dst->family != match.src->family) {
-    return InvalidArgument("match: --dst " + FormatCidr(*match.dst) + " and --src " +
-                           FormatCidr(*match.src) +
-                           " are of different address families; a packet is IPv4 or IPv6, "
-                           "so give both as IPv4 or both as IPv6");
+  const unsigned families = FamilySet(match);
+  if (families == 0) {
+    const bool sets = !match.dst_cidrs.empty() || !match.src_cidrs.empty();
+    return InvalidArgument(
+        "match: --dst " + DescribeSet(Destinations(match)) + " and --src " +
+        DescribeSet(Sources(match)) +
+        " are of different address families; a packet is IPv4 or IPv6, so give " +
+        (sets ? "both sets members of one family in common" : "both as IPv4 or both as IPv6"));
   }
-  const auto& cidr = match.dst ? match.dst : match.src;
-  if (cidr) return std::vector<IpFamily>{FamilyOf(*cidr)};
-  return std::vector<IpFamily>{IpFamily::kIpv4, IpFamily::kIpv6};
+  std::vector<IpFamily> out;
+  if (families & 1u) out.push_back(IpFamily::kIpv4);
+  if (families & 2u) out.push_back(IpFamily::kIpv6);
+  return out;
 }
 
 Result<std::vector<U32Rule>> CompileMatchRules(const model::Match& match, IpFamily family) {
@@ -117,20 +173,26 @@ Result<std::vector<U32Rule>> CompileMatchRules(const model::Match& match, IpFami
   if (match.dport) {
     dims.push_back(PortAlternatives(*match.dport, v4 ? kIpv4DportOffset : kIpv6DportOffset));
   }
-  if (match.src && FamilyOf(*match.src) == family) {
-    dims.push_back({PrefixFields(*match.src, v4 ? kIpv4SrcOffset : kIpv6SrcOffset)});
+  // A given set with no member of this family leaves no alternative, and so
+  // no rule: MatchFamilies does not offer such a family.
+  if (const auto sources = Sources(match); !sources.empty()) {
+    dims.push_back(AddressAlternatives(sources, family, v4 ? kIpv4SrcOffset : kIpv6SrcOffset));
   }
-  if (match.dst && FamilyOf(*match.dst) == family) {
-    dims.push_back({PrefixFields(*match.dst, v4 ? kIpv4DstOffset : kIpv6DstOffset)});
+  if (const auto destinations = Destinations(match); !destinations.empty()) {
+    dims.push_back(AddressAlternatives(destinations, family, v4 ? kIpv4DstOffset : kIpv6DstOffset));
   }
 
   const size_t count = CrossProductSize(dims);
   if (count > kMaxRulesPerFamily) {
-    return InvalidArgument("match: the port ranges need " + std::to_string(count) + " " +
-                           FamilyName(family) + " filter rules, more than the " +
-                           std::to_string(kMaxRulesPerFamily) +
-                           " allowed; narrow the --sport/--dport range (ranges aligned to "
-                           "powers of two, e.g. 8192-8447, need the fewest)");
+    const bool sets = !match.dst_cidrs.empty() || !match.src_cidrs.empty();
+    return InvalidArgument(
+        std::string("match: ") + (sets ? "the address sets and port ranges" : "the port ranges") +
+        " need " + std::to_string(count) + " " + FamilyName(family) +
+        " filter rules, more than the " + std::to_string(kMaxRulesPerFamily) + " allowed; " +
+        (sets ? "give fewer --dst/--src CIDRs (or wider ones), or narrow the --sport/--dport "
+                "range"
+              : "narrow the --sport/--dport range (ranges aligned to powers of two, e.g. "
+                "8192-8447, need the fewest)"));
   }
   return CrossProduct(dims);
 }
@@ -154,9 +216,20 @@ Result<std::vector<U32Classifier>> CompileMatch(const model::Match& match, uint3
 }
 
 bool MatchesOverlap(const model::Match& a, const model::Match& b) {
-  return (FamilySet(a) & FamilySet(b)) != 0 && OptionalCidrsIntersect(a.dst, b.dst) &&
-         OptionalCidrsIntersect(a.src, b.src) && OptionalRangesIntersect(a.dport, b.dport) &&
-         OptionalRangesIntersect(a.sport, b.sport) && (ProtocolSet(a) & ProtocolSet(b)) != 0;
+  if (!OptionalRangesIntersect(a.dport, b.dport) || !OptionalRangesIntersect(a.sport, b.sport) ||
+      (ProtocolSet(a) & ProtocolSet(b)) == 0) {
+    return false;
+  }
+  // Per family: a packet is of one, and each set is read in its own.
+  const unsigned families = FamilySet(a) & FamilySet(b);
+  for (IpFamily family : {IpFamily::kIpv4, IpFamily::kIpv6}) {
+    if ((families & (family == IpFamily::kIpv4 ? 1u : 2u)) == 0) continue;
+    if (SetsIntersect(Destinations(a), Destinations(b), family) &&
+        SetsIntersect(Sources(a), Sources(b), family)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string DescribeMatch(const model::Match& match) {
@@ -166,8 +239,8 @@ std::string DescribeMatch(const model::Match& match) {
     if (!out.empty()) out += ' ';
     out += word;
   };
-  if (match.dst) add("dst " + FormatCidr(*match.dst));
-  if (match.src) add("src " + FormatCidr(*match.src));
+  if (const auto dst = Destinations(match); !dst.empty()) add("dst " + DescribeSet(dst));
+  if (const auto src = Sources(match); !src.empty()) add("src " + DescribeSet(src));
   if (match.sport) add("sport " + FormatPortRange(*match.sport));
   if (match.dport) add("dport " + FormatPortRange(*match.dport));
   switch (match.protocol) {

@@ -15,8 +15,9 @@ using Alternatives = std::vector<std::vector<U32Field>>;
 constexpr char kExamples[] =
     " (e.g. 22, tcp:22, udp:53, 8000-8100, 10.0.0.0/8, 10.0.0.0/8:22, [2001:db8::/32]:443)";
 
+// Without the prefix naming where the rule came from: ParseTrafficRule adds it.
 Status RuleError(std::string_view text, const std::string& why) {
-  return InvalidArgument("invalid --protect " + units::QuoteInput(text) + ": " + why + kExamples);
+  return InvalidArgument(units::QuoteInput(text) + ": " + why + kExamples);
 }
 
 bool IsPortText(std::string_view s) {
@@ -166,12 +167,17 @@ std::vector<U32Rule> NeighbourDiscoveryRules() {
 
 }  // namespace
 
-Result<ProtectedRule> ParseProtectedRule(std::string_view text) {
-  ASSIGN_OR_RETURN(ProtectedRule rule, ParseRule(text));
+Result<ProtectedRule> ParseTrafficRule(std::string_view text, std::string_view what) {
+  auto rule = ParseRule(text);
   // Fails only for a range too wide to protect cheaply.
-  auto compiled = CompileProtectedTraffic({rule});
-  if (!compiled.ok()) return RuleError(text, compiled.status().message());
-  return rule;
+  Status status = rule.ok() ? CompileProtectedTraffic({*rule}).status() : rule.status();
+  if (status.ok()) return *rule;
+  if (rule.ok()) status = RuleError(text, status.message());
+  return InvalidArgument("invalid " + std::string(what) + " " + status.message());
+}
+
+Result<ProtectedRule> ParseProtectedRule(std::string_view text) {
+  return ParseTrafficRule(text, "--protect");
 }
 
 std::string FormatProtectedRule(const ProtectedRule& rule) {
@@ -193,6 +199,33 @@ std::vector<ProtectedRule> DefaultProtectedRules() {
   return {ProtectedRule{std::nullopt, model::PortRange{22, 22}, Protocol::kTcp}};
 }
 
+Result<std::vector<U32Rule>> CompileTrafficRules(const std::vector<ProtectedRule>& rules,
+                                                 IpFamily family, size_t max_rules,
+                                                 size_t rules_before, std::string_view what,
+                                                 std::string_view hint) {
+  const bool v4 = family == IpFamily::kIpv4;
+  std::vector<U32Rule> out;
+  for (const ProtectedRule& rule : rules) {
+    if (rule.cidr && (rule.cidr->family == AF_INET) != v4) continue;
+    if (!rule.cidr && !rule.ports) continue;  // matches nothing
+    std::vector<Alternatives> dims;
+    if (rule.ports) {
+      dims.push_back(ProtocolAlternatives(rule.protocol, family));
+      dims.push_back(PortAlternatives(*rule.ports, v4));
+    } else if (rule.protocol != Protocol::kAny) {
+      dims.push_back(ProtocolAlternatives(rule.protocol, family));
+    }
+    if (rule.cidr) dims.push_back(CidrAlternatives(*rule.cidr, v4));
+    const size_t count = CrossProductSize(dims);
+    if (count > max_rules - rules_before - out.size()) {
+      return InvalidArgument(std::string(what) + " needs more than " + std::to_string(max_rules) +
+                             " " + (v4 ? "IPv4" : "IPv6") + " filter rules; " + std::string(hint));
+    }
+    for (U32Rule& r : CrossProduct(dims)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 Result<std::vector<U32Classifier>> CompileProtectedTraffic(const std::vector<ProtectedRule>& rules,
                                                            uint32_t root) {
   std::vector<U32Classifier> classifiers;
@@ -204,26 +237,11 @@ Result<std::vector<U32Classifier>> CompileProtectedTraffic(const std::vector<Pro
     c.protocol = v4 ? FilterProtocol::kIp : FilterProtocol::kIpv6;
     c.flowid = root;
     if (!v4) c.rules = NeighbourDiscoveryRules();
-    for (const ProtectedRule& rule : rules) {
-      if (rule.cidr && (rule.cidr->family == AF_INET) != v4) continue;
-      if (!rule.cidr && !rule.ports) continue;  // protects nothing
-      std::vector<Alternatives> dims;
-      if (rule.ports) {
-        dims.push_back(ProtocolAlternatives(rule.protocol, family));
-        dims.push_back(PortAlternatives(*rule.ports, v4));
-      } else if (rule.protocol != Protocol::kAny) {
-        dims.push_back(ProtocolAlternatives(rule.protocol, family));
-      }
-      if (rule.cidr) dims.push_back(CidrAlternatives(*rule.cidr, v4));
-      const size_t count = CrossProductSize(dims);
-      if (count > kMaxProtectedRulesPerFamily - c.rules.size()) {
-        return InvalidArgument(std::string("protected traffic needs more than ") +
-                               std::to_string(kMaxProtectedRulesPerFamily) + " " +
-                               (v4 ? "IPv4" : "IPv6") +
-                               " filter rules; protect fewer or narrower port ranges");
-      }
-      for (U32Rule& r : CrossProduct(dims)) c.rules.push_back(std::move(r));
-    }
+    ASSIGN_OR_RETURN(
+        auto protected_rules,
+        CompileTrafficRules(rules, family, kMaxProtectedRulesPerFamily, c.rules.size(),
+                            "protected traffic", "protect fewer or narrower port ranges"));
+    for (U32Rule& r : protected_rules) c.rules.push_back(std::move(r));
     if (!c.rules.empty()) classifiers.push_back(std::move(c));
   }
   return classifiers;

@@ -21,6 +21,7 @@
 #include "common/result.h"
 #include "daemon/model/fault_spec.h"
 #include "daemon/plan/tc_objects.h"
+#include "daemon/plan/u32_keys.h"
 
 namespace chaosnet::plan {
 
@@ -29,13 +30,9 @@ namespace chaosnet::plan {
 //     the given protocol);
 //   - cidr set: its src OR dst is in cidr;
 //   - both set: both of the above.
-// A rule with neither protects nothing and is refused by the parser.
-struct ProtectedRule {
-  std::optional<model::Cidr> cidr;
-  std::optional<model::PortRange> ports;
-  model::Protocol protocol = model::Protocol::kAny;
-  bool operator==(const ProtectedRule&) const = default;
-};
+// A rule with neither protects nothing and is refused by the parser. The
+// same shape describes a fault's own exemptions (model::FaultSpec::exemptions).
+using ProtectedRule = model::TrafficRule;
 
 // The daemon's --protect flag, one rule per value:
 //
@@ -53,6 +50,10 @@ struct ProtectedRule {
 // An IPv6 prefix with ports needs the brackets: its own colons would
 // otherwise be ambiguous. A bare address protects that one host.
 Result<ProtectedRule> ParseProtectedRule(std::string_view text);
+
+// The same syntax for other uses (a fault's exemptions); errors start
+// "invalid WHAT" instead of "invalid --protect".
+Result<ProtectedRule> ParseTrafficRule(std::string_view text, std::string_view what);
 
 // "tcp:22", "10.0.0.0/8:22", "[2001:db8::/32]:443": the parser's own form.
 std::string FormatProtectedRule(const ProtectedRule& rule);
@@ -72,6 +73,16 @@ inline constexpr size_t kMaxProtectedRulesPerFamily = 256;
 // ICMPv6 types of neighbour discovery (RFC 4861).
 inline constexpr uint8_t kNdFirstType = 133;
 inline constexpr uint8_t kNdLastType = 137;
+
+// The u32 rules of `rules` that apply to `family` (a rule with a CIDR of the
+// other family is left out), ORed: each rule's protocol x ports x addresses.
+// INVALID_ARGUMENT "WHAT needs more than MAX IPv4 filter rules; HINT" when
+// they need more than `max_rules` less the `rules_before` them in their
+// classifier.
+Result<std::vector<U32Rule>> CompileTrafficRules(const std::vector<ProtectedRule>& rules,
+                                                 IpFamily family, size_t max_rules,
+                                                 size_t rules_before, std::string_view what,
+                                                 std::string_view hint);
 
 // The protected classifiers on the tree root `root` (flowid = root: direct):
 // IPv4 at kProtectedIpv4Priority (absent when no rule applies to IPv4), IPv6

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -52,11 +53,15 @@ struct U32Key {
 // One u32 node: all keys must match.
 struct U32Rule {
   std::vector<U32Key> keys;  // empty: matches every packet
+  // The node's own flowid instead of its classifier's: a fault's exemptions
+  // (plan/exemptions.h) send their packets direct (the root's handle).
+  std::optional<uint32_t> flowid = std::nullopt;
   bool operator==(const U32Rule&) const = default;
 };
 
 // A u32 classifier "tp" at one priority: a packet matching any rule goes to
-// flowid. All rules of one classifier share parent, priority and protocol.
+// flowid (or the rule's own). All rules of one classifier share parent,
+// priority and protocol; the kernel tries them in order.
 struct U32Classifier {
   uint32_t parent = 0;  // the qdisc it hangs off (ca00:)
   uint16_t priority = 0;
@@ -102,11 +107,12 @@ struct HtbClass {
   bool operator==(const HtbClass&) const = default;
 };
 
-// A qdisc of the tree: the htb root, a netem leaf, the ingress qdisc.
+// A qdisc of the tree: the htb root, a netem leaf (a plug leaf for a jam),
+// the ingress qdisc.
 struct TreeQdisc {
   uint32_t handle = 0;
   uint32_t parent = kRootParent;
-  std::variant<HtbQdisc, NetemQdisc, IngressQdisc> params;
+  std::variant<HtbQdisc, NetemQdisc, IngressQdisc, PlugQdisc> params;
   bool operator==(const TreeQdisc&) const = default;
 };
 

@@ -9,9 +9,12 @@
 #include <limits>
 #include <optional>
 #include <utility>
+#include <vector>
 
+#include "common/json.h"
 #include "common/units.h"
-#include "daemon/state/json.h"
+#include "daemon/state/lease_codec_guards.h"
+#include "daemon/state/lease_codec_link_models.h"
 
 namespace chaosnet::state {
 namespace {
@@ -89,6 +92,10 @@ void WriteProbability(Writer& w, const model::ProbabilityFault& p) {
       .EndObject();
 }
 
+// fleet (issue 14): below, with their readers.
+void WriteFleetMatch(Writer& w, const model::Match& m);
+void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions);
+
 void WriteSpec(Writer& w, const model::FaultSpec& s) {
   w.BeginObject();
   w.Key("interface").String(s.interface);
@@ -101,6 +108,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   if (s.match.dport) WritePorts(w.Key("dport"), *s.match.dport);
   if (s.match.sport) WritePorts(w.Key("sport"), *s.match.sport);
   w.Key("protocol").String(NameOf(kProtocols, s.match.protocol));
+  WriteFleetMatch(w, s.match);
   w.EndObject();
 
   if (s.delay) {
@@ -134,6 +142,9 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
     w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);  // feature "guards"
+  WriteLinkModels(w, s);
+  WriteExemptions(w, s.exemptions);
   w.EndObject();
 }
 
@@ -300,6 +311,69 @@ Status ReadOptional(const Fields& f, std::string_view key, std::optional<T>& out
   return Status::Ok();
 }
 
+// ---- fleet (issue 14): address sets and exemptions (format version 2) ------
+// "match":{..., "dst_cidrs":[CIDR...], "src_cidrs":[CIDR...]} and
+// "exemptions":[{"cidr":CIDR,"ports":PORTS,"protocol":"tcp"}...], each key
+// only when non-empty (and a rule's cidr and ports only when set).
+
+void WriteCidrList(Writer& w, const std::vector<model::Cidr>& cidrs) {
+  w.BeginArray();
+  for (const model::Cidr& c : cidrs) WriteCidr(w, c);
+  w.EndArray();
+}
+
+void WriteFleetMatch(Writer& w, const model::Match& m) {
+  if (!m.dst_cidrs.empty()) WriteCidrList(w.Key("dst_cidrs"), m.dst_cidrs);
+  if (!m.src_cidrs.empty()) WriteCidrList(w.Key("src_cidrs"), m.src_cidrs);
+}
+
+void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions) {
+  if (exemptions.empty()) return;
+  w.Key("exemptions").BeginArray();
+  for (const model::TrafficRule& rule : exemptions) {
+    w.BeginObject();
+    if (rule.cidr) WriteCidr(w.Key("cidr"), *rule.cidr);
+    if (rule.ports) WritePorts(w.Key("ports"), *rule.ports);
+    w.Key("protocol").String(NameOf(kProtocols, rule.protocol));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+// Reads the array at `key` (absent: empty) with `read` for each item.
+template <typename T, typename ReadFn>
+Status ReadList(const Fields& f, std::string_view key, std::vector<T>& out, ReadFn read) {
+  out.clear();
+  const Value* list = f.Optional(key);
+  if (!list) return Status::Ok();
+  if (list->type() != Value::Type::kArray) return f.Error(key, "expected an array");
+  for (size_t i = 0; i < list->items().size(); ++i) {
+    T value{};
+    RETURN_IF_ERROR(read(list->items()[i], f.Path(key) + "[" + std::to_string(i) + "]", value));
+    out.push_back(std::move(value));
+  }
+  return Status::Ok();
+}
+
+Status ReadFleetMatch(const Fields& m, model::Match& out) {
+  RETURN_IF_ERROR(ReadList(m, "dst_cidrs", out.dst_cidrs, ReadCidr));
+  return ReadList(m, "src_cidrs", out.src_cidrs, ReadCidr);
+}
+
+Status ReadTrafficRule(const Value& v, const std::string& path, model::TrafficRule& out) {
+  Fields f(v, path);
+  RETURN_IF_ERROR(f.CheckObject());
+  RETURN_IF_ERROR(ReadOptional(f, "cidr", out.cidr, ReadCidr));
+  RETURN_IF_ERROR(ReadOptional(f, "ports", out.ports, ReadPorts));
+  return f.Enum("protocol", kProtocols, out.protocol);
+}
+
+bool UsesFleetFields(const model::FaultSpec& s) {
+  return !s.match.dst_cidrs.empty() || !s.match.src_cidrs.empty() || !s.exemptions.empty();
+}
+
+// ---- end of fleet -----------------------------------------------------------
+
 Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
   Fields f(v, path);
   RETURN_IF_ERROR(f.CheckObject());
@@ -315,6 +389,7 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
   RETURN_IF_ERROR(ReadOptional(m, "dport", s.match.dport, ReadPorts));
   RETURN_IF_ERROR(ReadOptional(m, "sport", s.match.sport, ReadPorts));
   RETURN_IF_ERROR(m.Enum("protocol", kProtocols, s.match.protocol));
+  RETURN_IF_ERROR(ReadFleetMatch(m, s.match));
 
   RETURN_IF_ERROR(ReadOptional(f, "delay", s.delay,
                                [](const Value& dv, const std::string& p, model::DelayFault& d) {
@@ -346,6 +421,12 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
                                  return g.Unsigned("bits_per_second", r.bits_per_second);
                                }));
   RETURN_IF_ERROR(f.Bool("partition", s.partition));
+  s.guards = {};
+  if (const Value* guards = f.Optional("guards")) {  // feature "guards"
+    RETURN_IF_ERROR(ReadGuards(*guards, f.Path("guards"), s.guards));
+  }
+  RETURN_IF_ERROR(ReadLinkModels(v, path, &s));
+  RETURN_IF_ERROR(ReadList(f, "exemptions", s.exemptions, ReadTrafficRule));
   return ReadOptional(f, "queue_limit", s.queue_limit,
                       [&f](const Value& qv, const std::string&, uint32_t& q) {
                         auto n = qv.AsUint();
@@ -411,6 +492,9 @@ int RequiredFormatVersion(const StoredLease& lease) {
   // Each feature that changes a fault's meaning adds its clause here:
   //   if (<lease uses it>) version = std::max(version, <its version>);
   int version = 1;
+  if (!lease.spec.guards.empty()) version = std::max(version, 2);  // guards
+  version = std::max(version, LinkModelsFormatVersion(lease.spec));
+  if (UsesFleetFields(lease.spec)) version = std::max(version, 2);  // cidr-sets, fault-exemptions
   return version;
 }
 
@@ -485,7 +569,9 @@ Result<StoredLease> DecodeLease(std::string_view text) {
 
 std::string EncodeRemoval(const std::string& id) {
   Writer w;
-  w.BeginObject().Key("v").Int(kLeaseFormatVersion).Key("id").String(id).EndObject();
+  // A removal means the same in every version: written as 1, so that a journal
+  // without newer features stays readable by the daemons that came before.
+  w.BeginObject().Key("v").Int(1).Key("id").String(id).EndObject();
   return w.Take();
 }
 

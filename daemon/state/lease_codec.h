@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "daemon/state/json.h"
 #include "daemon/state/stored_lease.h"
 
 namespace chaosnet::state {
@@ -20,7 +19,7 @@ namespace chaosnet::state {
 // describes (a feature of chaosnet.proto's compatibility rule) does: records
 // that use it are written with the version that introduced it, so an older
 // daemon refuses the state directory instead of re-arming a different fault.
-inline constexpr int kLeaseFormatVersion = 1;
+inline constexpr int kLeaseFormatVersion = 2;
 
 // The version a record must carry: the lowest one that can express it, so
 // records that use no newer feature stay readable by older daemons.
@@ -31,7 +30,7 @@ std::string EncodeLease(const StoredLease& lease);
 // FAILED_PRECONDITION for a record of a newer format version.
 Result<StoredLease> DecodeLease(std::string_view text);
 
-// The payload of a REMOVE journal entry: {"v":1,"id":"..."}.
+// The payload of a REMOVE journal entry: {"v":1,"id":"..."} (version 1 always).
 std::string EncodeRemoval(const std::string& id);
 Result<std::string> DecodeRemoval(std::string_view text);
 

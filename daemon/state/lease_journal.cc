@@ -57,14 +57,6 @@ Result<std::string> ReadWhole(const std::string& path, bool& exists) {
   return out;
 }
 
-// A rename or a new file is durable only once its directory is synced.
-Status SyncDir(const std::string& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return IoError("cannot open directory", dir, errno);
-  if (::fsync(fd.get()) != 0) return IoError("cannot fsync directory", dir, errno);
-  return Status::Ok();
-}
-
 Result<UniqueFd> OpenForAppend(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
   if (!fd.valid()) return IoError("cannot open", path, errno);
@@ -83,8 +75,10 @@ std::string FreeCorruptName(const std::string& path) {
 
 Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions options) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  const bool created = std::filesystem::create_directories(dir, ec);
   if (ec) return Unavailable("cannot create state directory " + dir + ": " + ec.message());
+  // The records name interfaces, namespaces and callers: the daemon's alone.
+  if (created && ::chmod(dir.c_str(), 0700) != 0) return IoError("cannot chmod", dir, errno);
 
   LeaseJournal j;
   j.dir_ = dir;
@@ -149,8 +143,7 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
   if (j.report_.torn_tail) {
     UniqueFd fd(::open(j.path_.c_str(), O_WRONLY | O_CLOEXEC));
     if (!fd.valid()) return IoError("cannot open", j.path_, errno);
-    if (::ftruncate(fd.get(), static_cast<off_t>(replayed.valid_end)) != 0 ||
-        ::fdatasync(fd.get()) != 0) {
+    if (::ftruncate(fd.get(), static_cast<off_t>(replayed.valid_end)) != 0) {
       return IoError("cannot truncate torn tail of", j.path_, errno);
     }
   }
@@ -160,20 +153,15 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
   return j;
 }
 
-Status LeaseJournal::Append(const std::string& entry, Durability durability) {
+Status LeaseJournal::Append(const std::string& entry) {
   if (needs_rewrite_) {
-    // After a failed write or fsync the file's tail is unknown (and after a
-    // failed fsync the kernel may have dropped dirty pages): rewrite it from
-    // memory, which holds exactly what earlier calls reported as recorded.
+    // After a failed write the file's tail is unknown: rewrite it from memory,
+    // which holds exactly what earlier calls reported as recorded.
     if (Status s = Rewrite(); !s.ok()) {
       return Unavailable("lease journal unusable after an earlier write error: " + s.message());
     }
   }
-  Status s = WriteAll(fd_.get(), entry, path_);
-  if (s.ok() && durability == Durability::kOnReturn && ::fdatasync(fd_.get()) != 0) {
-    s = IoError("cannot fsync", path_, errno);
-  }
-  if (!s.ok()) {
+  if (Status s = WriteAll(fd_.get(), entry, path_); !s.ok()) {
     needs_rewrite_ = true;
     return s;
   }
@@ -182,14 +170,14 @@ Status LeaseJournal::Append(const std::string& entry, Durability durability) {
   return Status::Ok();
 }
 
-Status LeaseJournal::Put(const StoredLease& lease, Durability durability) {
+Status LeaseJournal::Put(const StoredLease& lease) {
   if (lease.id.empty()) return InvalidArgument("a stored lease needs an id");
   const std::string entry = EncodeUpsert(lease);
   if (entry.size() - kEntryHeaderSize > kMaxPayload) {
     return InvalidArgument("lease " + lease.id + " is too large to record (" +
                            std::to_string(entry.size()) + " bytes)");
   }
-  RETURN_IF_ERROR(Append(entry, durability));
+  RETURN_IF_ERROR(Append(entry));
   auto [it, inserted] = live_.try_emplace(lease.id);
   if (!inserted) live_bytes_ -= it->second.entry.size();
   live_bytes_ += entry.size();
@@ -198,10 +186,10 @@ Status LeaseJournal::Put(const StoredLease& lease, Durability durability) {
   return Status::Ok();
 }
 
-Status LeaseJournal::Remove(const std::string& id, Durability durability) {
+Status LeaseJournal::Remove(const std::string& id) {
   auto it = live_.find(id);
   if (it == live_.end()) return NotFound("no recorded lease " + id);
-  RETURN_IF_ERROR(Append(EncodeRemove(id), durability));
+  RETURN_IF_ERROR(Append(EncodeRemove(id)));
   live_bytes_ -= it->second.entry.size();
   live_.erase(it);
   MaybeCompact();
@@ -237,9 +225,7 @@ Status LeaseJournal::Rewrite() {
   {
     UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!out.valid()) return IoError("cannot create", temp, errno);
-    Status s = WriteAll(out.get(), snapshot, temp);
-    if (s.ok() && ::fsync(out.get()) != 0) s = IoError("cannot fsync", temp, errno);
-    if (!s.ok()) {
+    if (Status s = WriteAll(out.get(), snapshot, temp); !s.ok()) {
       ::unlink(temp.c_str());
       return s;
     }
@@ -252,7 +238,6 @@ Status LeaseJournal::Rewrite() {
   // From here on the file at path_ is the snapshot, whatever happens next.
   needs_rewrite_ = true;
   fd_.Reset();
-  RETURN_IF_ERROR(SyncDir(dir_));
   ASSIGN_OR_RETURN(fd_, OpenForAppend(path_));
   needs_rewrite_ = false;
   stats_.entries_in_file = live_.size();

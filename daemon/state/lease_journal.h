@@ -1,8 +1,12 @@
-// The durable lease store: an append-only journal of checksummed entries in the
+// The lease store: an append-only journal of checksummed entries in the
 // daemon's state directory, compacted into a snapshot when it grows. A Put or
-// Remove is on disk (fdatasync) before it returns unless the caller says it can
-// wait for the next flush, so the daemon records a lease before it touches the
-// kernel and can roll it back after any crash.
+// Remove has been written (write(2) returned) when it returns, so the daemon
+// records a lease before it touches the kernel and can roll it back after its
+// own death, however it dies: a written page is in the page cache, which a
+// SIGKILL, an abort or an OOM kill of the daemon leaves intact. Nothing is
+// fsync'd: what the journal describes (qdiscs, filters, IFB devices) does not
+// survive a reboot either, and the default state directory is on /run, which
+// is empty after one (daemon/state/README.md, "Why no fsync").
 //
 // Files in the directory:
 //   lock                    flock()ed while open: one daemon per state dir
@@ -20,7 +24,6 @@
 #include <vector>
 
 #include "common/result.h"
-#include "daemon/state/durability.h"
 #include "daemon/state/journal_format.h"
 #include "daemon/state/stored_lease.h"
 #include "daemon/state/unique_fd.h"
@@ -65,12 +68,12 @@ class LeaseJournal {
 
   // Records (or replaces) the lease. On failure nothing changed, in memory or
   // on disk as far as a later Open can tell.
-  Status Put(const StoredLease& lease, Durability durability = Durability::kOnReturn);
+  Status Put(const StoredLease& lease);
   // Forgets the lease. NOT_FOUND when it is not recorded.
-  Status Remove(const std::string& id, Durability durability = Durability::kOnReturn);
-  // Rewrites the journal as a snapshot of the live set (temp file, fsync,
-  // rename over, fsync the directory). Runs by itself as the journal grows,
-  // or earlier, when the owner finds a quiet moment (WantsCompaction).
+  Status Remove(const std::string& id);
+  // Rewrites the journal as a snapshot of the live set (temp file renamed
+  // over it, so a death half-way leaves the old journal whole). Runs by itself as the journal
+  // grows, or earlier, when the owner finds a quiet moment (WantsCompaction).
   Status Compact();
   // Over the compaction limits, but below the point where appends compact by
   // themselves: the owner should call Compact when it can afford the pause.
@@ -87,7 +90,7 @@ class LeaseJournal {
 
  private:
   LeaseJournal() = default;
-  Status Append(const std::string& entry, Durability durability);
+  Status Append(const std::string& entry);
   Status Rewrite();
   void MaybeCompact();
   bool OverLimits(std::size_t factor) const;

@@ -162,6 +162,72 @@ TEST_F(AuditFormatTest, ARefusalIsThisLine) {
   EXPECT_EQ(lines[0].substr(lines[0].find("\"event\"")), rest);
 }
 
+// fleet: the address sets as lists of CIDRs after the match's other keys,
+// the exemptions as their --protect text at the end of the spec.
+TEST_F(AuditFormatTest, FleetFieldsAreInTheSpec) {
+  auto audit = AuditLog::Open(dir + "/audit.jsonl", manager);
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  model::FaultSpec spec;
+  spec.interface = "eth0";
+  spec.match.dst_cidrs = {*ParseCidr("10.0.0.2"), *ParseCidr("fd00::2")};
+  spec.partition = true;
+  spec.exemptions = {{*ParseCidr("10.0.0.3"), model::PortRange{7443, 7443}, model::Protocol::kTcp},
+                     {std::nullopt, model::PortRange{53, 53}, model::Protocol::kUdp}};
+  (*audit)->Refused("CreateFault", core::LocalCaller({1000, 1000, 4242, {}, "alice"}),
+                    PermissionDenied("no"), &spec, "");
+  const auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"match\":{\"protocol\":\"any\",\"dst_cidrs\":["
+                          "{\"family\":\"inet\",\"address\":\"10.0.0.2\",\"prefix\":32},"
+                          "{\"family\":\"inet6\",\"address\":\"fd00::2\",\"prefix\":128}]},"
+                          "\"partition\":true,"
+                          "\"exemptions\":[\"10.0.0.3/32:tcp:7443\",\"udp:53\"]}"),
+            std::string::npos)
+      << lines[0];
+}
+
+// guards: the checks and the schedule the caller set, in the audit log's own
+// keys (pinned here, so a change of the journal's keys cannot move them).
+TEST_F(AuditFormatTest, GuardsAreInTheSpec) {
+  auto audit = AuditLog::Open(dir + "/audit.jsonl", manager);
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  model::FaultSpec spec;
+  spec.interface = "eth0";
+  spec.partition = true;
+  spec.guards.checks = {"tcp:10.0.0.5:80", "drops<5%"};
+  spec.guards.interval = std::chrono::milliseconds(500);
+  spec.guards.failures = 3;
+  (*audit)->Refused("CreateFault", core::LocalCaller({1000, 1000, 4242, {}, "alice"}),
+                    PermissionDenied("no"), &spec, "");
+  const auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"partition\":true,\"guards\":{\"checks\":[\"tcp:10.0.0.5:80\","
+                          "\"drops<5%\"],\"interval_ns\":500000000,\"failures\":3}"),
+            std::string::npos)
+      << lines[0];
+}
+
+// link models: in the audit log's own keys, the loss model as tc's numbers.
+TEST_F(AuditFormatTest, LinkModelsAreInTheSpec) {
+  auto audit = AuditLog::Open(dir + "/audit.jsonl", manager);
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  model::FaultSpec spec;
+  spec.interface = "eth0";
+  spec.loss_model = model::GilbertElliottLoss{2, 30, 50, 1};
+  spec.ecn = true;
+  spec.link_rate = model::LinkRateFault{2'000'000, 14, 0, 0};
+  spec.profile = "3g";
+  (*audit)->Refused("CreateFault", core::LocalCaller({1000, 1000, 4242, {}, "alice"}),
+                    PermissionDenied("no"), &spec, "");
+  const auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"loss_model\":{\"gemodel\":[2,30,50,1]},\"ecn\":true,"
+                          "\"link_rate\":{\"bits_per_second\":2000000,\"packet_overhead\":14,"
+                          "\"cell_size\":0,\"cell_overhead\":0},\"profile\":\"3g\""),
+            std::string::npos)
+      << lines[0];
+}
+
 // A refusal of a remote caller, about a fault rather than a spec.
 TEST(AuditRefusalLine, NamesTheRemoteCallersAddressAndTheFault) {
   const core::WallTime at{std::chrono::milliseconds(1'800'000'000'123)};

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "common/net_parse.h"
+
 namespace chaosnet::api {
 namespace {
 
@@ -162,6 +164,47 @@ TEST(SpecFromProto, ErrorsNameTheField) {
   EXPECT_EQ(
       FromProto(SpecFromText(R"(interface: "eth0" loss { percent: nan })")).status().message(),
       "loss: not a number");
+}
+
+// fleet: the address sets and exemptions go both ways as their text, and a
+// bad member is refused naming the field.
+TEST(SpecFromProto, FleetFieldsRoundTrip) {
+  const pb::FaultSpec in = SpecFromText(
+      R"(interface: "eth0" partition: true
+         match { dst_cidrs: "10.0.0.2/32" dst_cidrs: "fd00::2/128" src_cidrs: "10.9.0.0/16" }
+         exemptions: "10.0.0.3:tcp:7443" exemptions: "[fd00::3]:tcp:7443" exemptions: "udp:53")");
+  auto spec = FromProto(in);
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  ASSERT_EQ(spec->match.dst_cidrs.size(), 2u);
+  EXPECT_EQ(spec->match.dst_cidrs[1], *ParseCidr("fd00::2"));
+  EXPECT_FALSE(spec->match.dst.has_value());
+  ASSERT_EQ(spec->exemptions.size(), 3u);
+  EXPECT_EQ(spec->exemptions[0].cidr, *ParseCidr("10.0.0.3"));
+  EXPECT_EQ(spec->exemptions[0].ports, (model::PortRange{7443, 7443}));
+  EXPECT_EQ(spec->exemptions[0].protocol, model::Protocol::kTcp);
+  EXPECT_FALSE(spec->exemptions[2].cidr.has_value());
+  pb::FaultSpec out;
+  ToProto(*spec, &out);
+  EXPECT_EQ(out.match().dst_cidrs_size(), 2);
+  EXPECT_EQ(out.match().dst_cidrs(1), "fd00::2/128");
+  EXPECT_EQ(out.match().src_cidrs(0), "10.9.0.0/16");
+  ASSERT_EQ(out.exemptions_size(), 3);
+  EXPECT_EQ(out.exemptions(0), "10.0.0.3/32:tcp:7443");  // the parser's own form
+  EXPECT_EQ(out.exemptions(1), "[fd00::3/128]:tcp:7443");
+  EXPECT_EQ(out.exemptions(2), "udp:53");
+}
+
+TEST(SpecFromProto, FleetFieldErrorsNameTheField) {
+  auto bad_cidr = FromProto(
+      SpecFromText(R"(interface: "eth0" match { dst_cidrs: "10.0.0.2" dst_cidrs: "10.0.0.300" })"));
+  ASSERT_FALSE(bad_cidr.ok());
+  EXPECT_EQ(bad_cidr.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad_cidr.status().message().rfind("dst_cidrs: ", 0), 0u) << bad_cidr.status().message();
+  auto bad_rule = FromProto(SpecFromText(R"(interface: "eth0" exemptions: "10.0.0.2:sctp:9")"));
+  ASSERT_FALSE(bad_rule.ok());
+  EXPECT_EQ(
+      bad_rule.status().message().rfind("exemptions: invalid exemption \"10.0.0.2:sctp:9\"", 0), 0u)
+      << bad_rule.status().message();
 }
 
 }  // namespace

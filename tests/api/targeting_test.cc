@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "tests/api/api_fixture.h"
 #include "tests/support/test_netns.h"
@@ -108,6 +107,51 @@ TEST_F(TargetingTest, BadMatchIsInvalidArgument) {
   EXPECT_FALSE(HasOwnedQdisc());
 }
 
+// fleet (cidr-sets, fault-exemptions): one fault for two destinations, one
+// of them exempted. The kernel holds the exemption's nodes first with the
+// root's flowid (direct), then the set's, one node per CIDR; traffic to the
+// exempted address passes outside the fault, the other is counted.
+TEST_F(TargetingTest, AddressSetWithAnExemptionCountsOnlyTheRest) {
+  EXPECT_THAT(info_.features(), ::testing::IsSupersetOf({"cidr-sets", "fault-exemptions"}));
+  pb::CreateFaultRequest r = RateRequest();
+  auto* match = r.mutable_spec()->mutable_match();
+  match->add_dst_cidrs(net_->addr_b() + "/32");
+  match->add_dst_cidrs("10.77.250.3/32");
+  r.mutable_spec()->add_exemptions("10.77.250.3");
+  pb::CreateFaultResponse a;
+  grpc::Status s = Create(r, &a);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(a.fault().spec().match().dst_cidrs_size(), 2);
+  ASSERT_EQ(a.fault().spec().exemptions_size(), 1);
+  EXPECT_EQ(a.fault().spec().exemptions(0), "10.77.250.3/32");
+
+  const std::string filters = Filters();
+  const size_t direct = filters.find("\"flowid\":\"ca00:\"");
+  const size_t fault = filters.find("\"flowid\":\"ca00:1\"");
+  ASSERT_NE(direct, std::string::npos) << filters;
+  ASSERT_NE(fault, std::string::npos) << filters;
+  EXPECT_LT(direct, fault) << "the exemption is walked first: " << filters;
+
+  const uint64_t a0 = Packets(a.fault().id());
+  Ping(net_->addr_b(), 20);
+  const uint64_t a1 = Packets(a.fault().id());
+  EXPECT_GE(a1 - a0, 20u) << "the set's other member is faulted";
+  std::string out;
+  EXPECT_EQ(net_->InA("ping -n -q -c 10 -i 0.01 -W 1 10.77.250.3", &out), 0) << out;
+  EXPECT_LT(Packets(a.fault().id()) - a1, 3u) << "the exempted address went past the fault";
+
+  // The overlap rule reads sets: another fault to the exempted address
+  // overlaps the set (exemptions do not narrow the match), a disjoint one not.
+  pb::CreateFaultResponse b;
+  s = Create(RateTo("10.77.250.3/32"), &b);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  pb::CreateFaultRequest other = RateRequest();
+  other.mutable_spec()->mutable_match()->add_dst_cidrs("10.77.250.4/32");
+  other.mutable_spec()->mutable_match()->add_dst_cidrs("fd00:77::4/128");
+  s = Create(other, &b);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 TEST_F(TargetingTest, IngressFaultUsesAnIfbDeviceThatGoesAway) {
   pb::CreateFaultRequest r = RateRequest();
   r.mutable_spec()->set_direction(pb::DIRECTION_INGRESS);
@@ -156,12 +200,7 @@ TEST_F(TargetingTest, HandDeletedFilterEndsThatLeaseAsLost) {
   // steered to its class, so the fault no longer does what it says.
   std::string out;
   ASSERT_EQ(net_->InA("tc filter del dev cn0 parent ca00: prio 1002", &out), 0) << out;
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(a.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   EXPECT_THAT(got.state_reason(), HasSubstr("someone else"));
   EXPECT_EQ(Get(b.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
@@ -174,12 +213,7 @@ TEST_F(TargetingTest, HandDeletedRootEndsEveryLeaseOnTheInterfaceAsLost) {
   pb::CreateFaultResponse a;
   ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
   ASSERT_EQ(net_->InA("tc qdisc del dev cn0 root"), 0);
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(a.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   // The interface is usable again for a new fault.
   pb::CreateFaultResponse again;
@@ -191,12 +225,7 @@ TEST_F(TargetingTest, DeletedInterfaceEndsItsLeasesAsLost) {
   pb::CreateFaultResponse a;
   ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
   ASSERT_EQ(net_->InA("ip link del cn0"), 0);
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(a.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   EXPECT_THAT(got.state_reason(), HasSubstr("was deleted"));
 }
@@ -227,12 +256,7 @@ TEST_F(TargetingTest, FaultInAnotherNamespaceAndThatNamespaceVanishing) {
   EXPECT_THAT(s.error_message(), HasSubstr("cn-no-such-ns"));
 
   ASSERT_EQ(Shell("ip netns del " + other->name()), 0);
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(resp.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(resp.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   EXPECT_THAT(got.state_reason(), HasSubstr("is gone"));
 }

@@ -177,12 +177,44 @@ INSTANTIATE_TEST_SUITE_P(
             R"(spec { interface: "veth1" netns: "web" direction: DIRECTION_BOTH
                              match { protocol: PROTOCOL_TCP }
                              rate { bits_per_second: 1000000000 } })"},
+        // fleet: one --dst stays the singular field (every daemon knows it);
+        // several are the set (cidr-sets); --exempt in the daemon's own form.
+        CreateCase{{"partition", "eth0", "--dst", "10.0.0.2", "--src", "10.0.0.0/8", "--src",
+                    "fd00::/64", "--exempt", "10.0.0.3:tcp:7443", "--exempt", "udp:53"},
+                   FaultKind::kPartition,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             match { dst_cidr: "10.0.0.2"
+                                     src_cidrs: "10.0.0.0/8" src_cidrs: "fd00::/64" }
+                             partition: true
+                             exemptions: "10.0.0.3/32:tcp:7443" exemptions: "udp:53" })"},
+        CreateCase{{"loss", "eth0", "1%", "--dst", "10.0.0.2", "--dst", "fd00::2"},
+                   FaultKind::kLoss,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             match { dst_cidrs: "10.0.0.2/32" dst_cidrs: "fd00::2/128" }
+                             loss { percent: 1 } })"},
+        CreateCase{{"partition", "eth0", "--exempt", "[fd00::3]:7443"},
+                   FaultKind::kPartition,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS partition: true
+                             exemptions: "[fd00::3/128]:7443" })"},
         CreateCase{{"partition", "eth0", "--proto", "icmp", "--direction", "egress", "--netns",
                     "/proc/42/ns/net"},
                    FaultKind::kPartition,
                    R"(spec { interface: "eth0" netns: "/proc/42/ns/net"
                              direction: DIRECTION_EGRESS match { protocol: PROTOCOL_ICMP }
-                             partition: true })"}));
+                             partition: true })"},
+        CreateCase{{"delay", "eth0", "50ms", "--guard", "http://10.0.0.5:8080/health", "--guard",
+                    "drops<5%", "--guard-interval", "500ms", "--guard-timeout", "450ms",
+                    "--guard-failures", "3", "--guard-grace", "2s"},
+                   FaultKind::kDelay,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { nanos: 50000000 } }
+                             guards { checks: "http://10.0.0.5:8080/health" checks: "drops<5%"
+                                      interval { nanos: 500000000 } timeout { nanos: 450000000 }
+                                      failures: 3 grace { seconds: 2 } } })"},
+        CreateCase{{"loss", "eth0", "1%", "--guard", "tcp:10.0.0.5:80"},
+                   FaultKind::kLoss,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS loss { percent: 1 }
+                             guards { checks: "tcp:10.0.0.5:80" } })"}));
 
 // Each case must exit 2 with one line naming what was wrong, and never connect:
 // the server is a path that does not exist, so reaching it would exit 3.
@@ -238,6 +270,12 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.1/8"},
                   "dst: invalid CIDR \"10.0.0.1/8\": host bits are set after /8 (did you mean "
                   "10.0.0.0/8"},
+        UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.2", "--dst", "10.0.0.2/32"},
+                  "dst: \"10.0.0.2/32\" given twice"},
+        UsageCase{{"loss", "eth0", "1%", "--dst", "10.0.0.2", "--dst", "10.0.0.300"},
+                  "dst: invalid CIDR \"10.0.0.300\""},
+        UsageCase{{"loss", "eth0", "1%", "--exempt", "10.0.0.2:sctp:9"},
+                  "invalid --exempt \"10.0.0.2:sctp:9\": unknown protocol"},
         UsageCase{{"loss", "eth0", "1%", "--proto", "sctp"}, "proto: unknown \"sctp\""},
         UsageCase{{"loss", "eth0", "1%", "--direction", "sideways"},
                   "direction: unknown \"sideways\""},
@@ -256,7 +294,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"loss", "eth0", "5%", "--bogus"}, "--bogus"}, UsageCase{{"loss"}, "IFACE"},
         UsageCase{{}, "subcommand"},
         UsageCase{{"run", "--ttl", "5m", "--loss", "1%", "--", "sleep", "1"},
-                  "run: --loss before the fault: only --ttl goes there"},
+                  "run: --loss before the fault: only --ttl and --halt-kills go there"},
         UsageCase{{"run"}, "run: a fault and a command are required"},
         UsageCase{{"run", "delay", "eth0", "100ms"}, "run: put the command after --"},
         UsageCase{{"run", "delay", "eth0", "100ms", "--"}, "run: no command after --"},
@@ -286,7 +324,7 @@ TEST_F(CliTest, RunSplitsTheFaultFromTheCommandItHolds) {
   EXPECT_EQ(inv.create.kind, FaultKind::kDelay);
   EXPECT_EQ(inv.create.interface, "eth0");
   EXPECT_EQ(inv.create.delay, "100ms");
-  EXPECT_EQ(inv.create.dst, "10.0.0.1");
+  EXPECT_EQ(inv.create.dst, std::vector<std::string>{"10.0.0.1"});
   EXPECT_EQ(inv.create.ttl, "5m");
   // The command's own flags, even ones chaosnetctl knows, stay the command's.
   EXPECT_EQ(inv.run.command, (std::vector<std::string>{"sh", "-c", "exit 3", "--ttl", "--"}));
@@ -300,6 +338,13 @@ TEST_F(CliTest, RunSplitsTheFaultFromTheCommandItHolds) {
   inv = Parse({"run", "--ttl=1m", "apply", "eth1", "--loss", "1%", "--", "true"});
   EXPECT_EQ(inv.create.ttl, "1m");
   EXPECT_EQ(inv.create.loss, "1%");
+  EXPECT_FALSE(inv.run.halt_kills);
+
+  inv = Parse({"run", "--halt-kills", "--ttl", "1m", "delay", "eth1", "9ms", "--guard",
+               "tcp:10.0.0.5:80", "--", "true"});
+  EXPECT_TRUE(inv.run.halt_kills);
+  EXPECT_EQ(inv.create.ttl, "1m");
+  EXPECT_EQ(inv.create.guards, std::vector<std::string>{"tcp:10.0.0.5:80"});
 }
 
 TEST_F(CliTest, RunHelpExplainsTheShape) {
@@ -307,7 +352,8 @@ TEST_F(CliTest, RunHelpExplainsTheShape) {
   auto parsed = ParseCommandLine(Argv({"run", "--help"}), out);
   ASSERT_TRUE(std::holds_alternative<Outcome>(parsed));
   EXPECT_EQ(std::get<Outcome>(parsed).exit_code, kExitOk);
-  EXPECT_THAT(out.str(), HasSubstr("chaosnetctl run [--ttl TTL] <fault> IFACE ... -- CMD"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD"));
 }
 
 TEST_F(CliTest, ServerAddressIsValidatedLocally) {

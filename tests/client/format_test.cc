@@ -85,7 +85,22 @@ INSTANTIATE_TEST_SUITE_P(
                     "sport 1000-2000 proto tcp)"},
         SummaryCase{R"(interface: "eth1" direction: DIRECTION_BOTH
                        match { protocol: PROTOCOL_UDP } partition: true)",
-                    "partition", "eth1 (both directions, proto udp)"}));
+                    "partition", "eth1 (both directions, proto udp)"},
+        // fleet: a set shows its first six CIDRs and how many in all; the
+        // exemptions in the daemon's --protect form.
+        SummaryCase{R"(interface: "eth0" partition: true
+                       match { dst_cidrs: "10.0.0.2/32" dst_cidrs: "fd00::2/128" }
+                       exemptions: "10.0.0.3:tcp:7443" exemptions: "udp:53")",
+                    "partition",
+                    "eth0 (dst 10.0.0.2/32,fd00::2/128, exempt 10.0.0.3:tcp:7443 udp:53)"},
+        SummaryCase{R"(interface: "eth0" partition: true
+                       match { src_cidrs: "10.0.0.1/32" src_cidrs: "10.0.0.2/32"
+                               src_cidrs: "10.0.0.3/32" src_cidrs: "10.0.0.4/32"
+                               src_cidrs: "10.0.0.5/32" src_cidrs: "10.0.0.6/32"
+                               src_cidrs: "10.0.0.7/32" })",
+                    "partition",
+                    "eth0 (src 10.0.0.1/32,10.0.0.2/32,10.0.0.3/32,10.0.0.4/32,10.0.0.5/32,"
+                    "10.0.0.6/32,... (7 in all))"}));
 
 TEST_F(FormatTest, HumanDuration) {
   const std::pair<int64_t, const char*> cases[] = {

@@ -511,18 +511,16 @@ TEST_F(OwnershipTest, PerCallerLimitsCountIdentitiesNotNames) {
 class FakeStore : public LeaseStore {
  public:
   explicit FakeStore(const testing::FakeKernel& kernel) : kernel_(kernel) {}
-  Status Put(const state::StoredLease& lease, Durability durability) override {
-    log.push_back("put " + lease.id + " " + state::LeaseStateName(lease.state) +
-                  (durability == Durability::kWithNextSync ? " (lazy)" : "") + " @apply" +
+  Status Put(const state::StoredLease& lease) override {
+    log.push_back("put " + lease.id + " " + state::LeaseStateName(lease.state) + " @apply" +
                   std::to_string(kernel_.apply_calls) + " @remove" +
                   std::to_string(kernel_.remove_calls));
     if (!next_error.ok()) return std::exchange(next_error, Status::Ok());
     leases[lease.id] = lease;
     return Status::Ok();
   }
-  Status Remove(const std::string& id, Durability durability) override {
-    log.push_back("remove " + id + (durability == Durability::kWithNextSync ? " (lazy)" : "") +
-                  " @apply" + std::to_string(kernel_.apply_calls) + " @remove" +
+  Status Remove(const std::string& id) override {
+    log.push_back("remove " + id + " @apply" + std::to_string(kernel_.apply_calls) + " @remove" +
                   std::to_string(kernel_.remove_calls));
     if (leases.erase(id) == 0) return NotFound(id);
     return Status::Ok();
@@ -549,8 +547,8 @@ class FaultManagerStoreTest : public FaultManagerTest {
 
 TEST_F(FaultManagerStoreTest, RecordsThePendingLeaseBeforeApplyAndActiveAfter) {
   ASSERT_TRUE(manager->Create(Request(Delay("eth0"), 30s)).ok());
-  EXPECT_THAT(store.log, ElementsAre("put f1 pending @apply0 @remove0",
-                                     "put f1 active (lazy) @apply1 @remove0"));
+  EXPECT_THAT(store.log,
+              ElementsAre("put f1 pending @apply0 @remove0", "put f1 active @apply1 @remove0"));
   ASSERT_TRUE(store.leases.contains("f1"));
   const state::StoredLease& lease = store.leases.at("f1");
   EXPECT_EQ(lease.deadline, clock.wall + 30s);  // wall clock: survives a reboot
@@ -577,7 +575,7 @@ TEST_F(FaultManagerStoreTest, FailedApplyForgetsThePendingLease) {
   kernel.next_apply_error = Internal("netlink said no");
   ASSERT_FALSE(manager->Create(Request(Delay("eth0"))).ok());
   EXPECT_THAT(store.log,
-              ElementsAre("put f1 pending @apply0 @remove0", "remove f1 (lazy) @apply1 @remove0"));
+              ElementsAre("put f1 pending @apply0 @remove0", "remove f1 @apply1 @remove0"));
   EXPECT_TRUE(store.leases.empty());
 }
 
@@ -646,13 +644,13 @@ TEST_F(FaultManagerStoreTest, EndedLeasesAreMarkedEndedBeforeRollbackThenRemoved
   store.log.clear();
   clock.Advance(30s);
   ASSERT_EQ(manager->ExpireDue().size(), 1u);
-  EXPECT_THAT(store.log, ElementsAre("put f1 ended (lazy) @apply2 @remove0",
-                                     "remove f1 (lazy) @apply2 @remove1"));
+  EXPECT_THAT(store.log,
+              ElementsAre("put f1 ended @apply2 @remove0", "remove f1 @apply2 @remove1"));
   store.log.clear();
   ASSERT_TRUE(manager->Revoke("f2", Root()).ok());
-  // A revoke ends a lease early: that must be on disk before the kernel changes.
+  // A revoke ends a lease early: that must be recorded before the kernel changes.
   EXPECT_THAT(store.log,
-              ElementsAre("put f2 ended @apply2 @remove1", "remove f2 (lazy) @apply2 @remove2"));
+              ElementsAre("put f2 ended @apply2 @remove1", "remove f2 @apply2 @remove2"));
   EXPECT_TRUE(store.leases.empty());
 }
 

@@ -417,6 +417,87 @@ const Case kMatchCases[] = {
        });
      },
      "proto: icmp has no ports"},
+    // fleet (cidr-sets, fault-exemptions)
+    {"dst_set_mixing_families",
+     [] {
+       return WithMatch([](Match& m) {
+         m.dst_cidrs = {Cidr{2, {10, 0, 0, 2}, 32}, Cidr{10, {0xfd}, 128}};
+       });
+     },
+     ""},
+    {"dst_and_dst_set",
+     [] {
+       return WithMatch([](Match& m) {
+         m.dst = Cidr{2, {10}, 8};
+         m.dst_cidrs = {Cidr{2, {10, 0, 0, 2}, 32}};
+       });
+     },
+     "dst_cidrs: give one dst CIDR as dst_cidr or several as dst_cidrs, not both"},
+    {"src_set_twice",
+     [] {
+       return WithMatch([](Match& m) {
+         m.src_cidrs = {Cidr{2, {10, 0, 0, 2}, 32}, Cidr{2, {10, 0, 0, 2}, 32}};
+       });
+     },
+     "src_cidrs: a CIDR is given twice"},
+    {"set_member_bad_prefix",
+     [] { return WithMatch([](Match& m) {
+            m.dst_cidrs = {Cidr{2, {10}, 40}};
+          }); },
+     "dst_cidrs: prefix length /40 is above /32"},
+    {"sets_without_a_common_family",
+     [] {
+       return WithMatch([](Match& m) {
+         m.dst_cidrs = {Cidr{2, {10, 0, 0, 2}, 32}, Cidr{2, {10, 0, 0, 3}, 32}};
+         m.src = Cidr{10, {0xfd}, 8};
+       });
+     },
+     "src_cidrs: --src and --dst have no address family in common"},
+    {"sets_sharing_a_family",
+     [] {
+       return WithMatch([](Match& m) {
+         m.dst_cidrs = {Cidr{2, {10, 0, 0, 2}, 32}, Cidr{10, {0xfd}, 128}};
+         m.src = Cidr{10, {0xfd}, 8};
+       });
+     },
+     ""},
+    {"set_too_large",
+     [] {
+       return WithMatch([](Match& m) {
+         for (int i = 0; i < 129; ++i) {
+           m.dst_cidrs.push_back(Cidr{2, {10, 0, uint8_t(i / 256), uint8_t(i % 256)}, 32});
+         }
+       });
+     },
+     "dst_cidrs: 129 CIDRs, at most 128"},
+    {"exemption_endpoint",
+     [] {
+       FaultSpec s = WithLoss(1);
+       s.exemptions = {{Cidr{2, {10, 0, 0, 3}, 32}, PortRange{7443, 7443}, Protocol::kTcp}};
+       return s;
+     },
+     ""},
+    {"exemption_of_nothing",
+     [] {
+       FaultSpec s = WithLoss(1);
+       s.exemptions = {{std::nullopt, std::nullopt, Protocol::kTcp}};
+       return s;
+     },
+     "exemptions: an exemption needs an address, ports or both"},
+    {"exemption_icmp_port",
+     [] {
+       FaultSpec s = WithLoss(1);
+       s.exemptions = {{std::nullopt, PortRange{7, 7}, Protocol::kIcmp}};
+       return s;
+     },
+     "exemptions: icmp has no ports"},
+    {"exemption_port_zero",
+     [] {
+       FaultSpec s = WithLoss(1);
+       s.exemptions = {{std::nullopt, PortRange{0, 0}, Protocol::kUdp}};
+       return s;
+     },
+     "exemptions: port 0 is not a port"},
 };
 
 class MatchTable : public testing::TestWithParam<Case> {};

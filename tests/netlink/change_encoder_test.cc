@@ -67,6 +67,9 @@ TEST(NetemChangeTest, MatchesTcQdiscChangeWhenEveryAttributeIsSet) {
   n.corrupt_correlation = 1;
   n.reorder = 10;
   n.reorder_correlation = 50;
+  n.ecn = true;
+  n.slot = model::SlotFault{.min_delay = 1ms, .max_delay = 2ms};
+  n.rate.bytes_per_second = 125'000;  // 1mbit
   auto msg = EncodeNetemChange(kLeaf, n);
   ASSERT_TRUE(msg.ok()) << msg.status().message();
   EXPECT_TRUE(SameRequest(fixture.bytes, msg->Bytes())) << "tc " << fixture.command;
@@ -75,17 +78,20 @@ TEST(NetemChangeTest, MatchesTcQdiscChangeWhenEveryAttributeIsSet) {
 
 TEST(NetemChangeTest, CarriesZerosForWhatAStepDoesNotUse) {
   // tc would leave these out, and netem would keep the old correlations,
-  // reorder and corrupt: a flap's "out" would still corrupt packets.
+  // reorder, corrupt, ECN, slots and rate: a flap's "out" would still corrupt
+  // packets. A loss model is the exception: netem drops it when absent.
   plan::NetemQdisc off;
   off.limit = 1000;
   auto msg = EncodeNetemChange(kLeaf, off);
   ASSERT_TRUE(msg.ok()) << msg.status().message();
   const auto attrs = NetemAttributes(*msg);
-  for (int type : {TCA_NETEM_CORR, TCA_NETEM_REORDER, TCA_NETEM_CORRUPT}) {
+  for (int type : {TCA_NETEM_CORR, TCA_NETEM_REORDER, TCA_NETEM_CORRUPT, TCA_NETEM_ECN,
+                   TCA_NETEM_SLOT, TCA_NETEM_RATE}) {
     ASSERT_TRUE(attrs.contains(type)) << "attribute " << type << " missing";
     EXPECT_TRUE(AllZero(attrs.at(type))) << "attribute " << type;
   }
   EXPECT_FALSE(attrs.contains(TCA_NETEM_DELAY_DIST));
+  EXPECT_FALSE(attrs.contains(TCA_NETEM_LOSS));
   // The base parameters read back as zeros, the limit as given.
   auto info = ParseQdiscMessage(msg->header());
   ASSERT_TRUE(info.ok()) << info.status().message();

@@ -147,6 +147,24 @@ TEST(U32EncoderTest, ValueIsMaskedAsTcDoes) {
   EXPECT_TRUE(SameRequest(fixture.bytes, msg->Bytes()));
 }
 
+// fleet (fault-exemptions): an exemption is a node of the fault's own
+// classifier (flowid ca00:1) whose own flowid is the root, ca00: (direct).
+TEST(U32EncoderTest, RuleWithItsOwnFlowidIsTcsRuleWithThatFlowid) {
+  const auto fixture = LoadFixture("u32_exemption_direct.txt");
+  auto c = Classifier(
+      1002, FilterProtocol::kIp, 0xCA000001,
+      {{0x00060000, 0x00FF0000, 8}, {0x0A000002, 0xFFFFFFFF, 16}, {0x1B5A0000, 0xFFFF0000, 20}});
+  c.rules.front().flowid = kCa00;
+  auto msg = EncodeU32RuleAdd(kIfindex, c, c.rules.front());
+  ASSERT_TRUE(msg.ok()) << msg.status().message();
+  EXPECT_TRUE(SameRequest(fixture.bytes, msg->Bytes())) << "tc " << fixture.command;
+  // Without its own flowid the same rule is the classifier's: not tc's bytes.
+  c.rules.front().flowid.reset();
+  auto plain = EncodeU32RuleAdd(kIfindex, c, c.rules.front());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(SameRequest(fixture.bytes, plain->Bytes()));
+}
+
 TEST(U32EncoderTest, RefusesMoreKeysThanOneNodeHolds) {
   const auto c = Classifier(1002, FilterProtocol::kIp, 0xCA000005,
                             std::vector<U32Key>(kMaxU32Keys + 1, U32Key{1, 1, 0}));

@@ -2,34 +2,21 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "common/net_parse.h"
+#include "tests/support/plan_printers.h"
 
 namespace chaosnet::plan {
-
-void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
-}
-void PrintTo(const U32Rule& r, std::ostream* os) {
-  *os << "[";
-  for (const U32Key& k : r.keys) PrintTo(k, os);
-  *os << "]";
-}
 
 namespace {
 
 using model::Match;
 using model::PortRange;
 using model::Protocol;
-
-model::Cidr Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << text << ": " << c.status().message();
-  return c.ok() ? *c : model::Cidr{};
-}
 
 // Small builder so table rows read like the CLI flags.
 struct M {
@@ -52,6 +39,15 @@ struct M {
   }
   M& proto(Protocol p) {
     m.protocol = p;
+    return *this;
+  }
+  // fleet: the address sets (dst_cidrs, src_cidrs).
+  M& dsts(std::initializer_list<const char*> cidrs) {
+    for (const char* c : cidrs) m.dst_cidrs.push_back(Cidr(c));
+    return *this;
+  }
+  M& srcs(std::initializer_list<const char*> cidrs) {
+    for (const char* c : cidrs) m.src_cidrs.push_back(Cidr(c));
     return *this;
   }
   operator Match() const { return m; }  // NOLINT
@@ -162,7 +158,36 @@ INSTANTIATE_TEST_SUITE_P(
         LayoutCase{"Ipv6OnlyStillUsesPriorityPlusOne",
                    M{}.src("fe80::/10"),
                    {},
-                   {{{{0xFE800000, 0xFFC00000, 8}}}}}),
+                   {{{{0xFE800000, 0xFFC00000, 8}}}}},
+        // fleet: a set is one rule per CIDR, ORed, each family in its own
+        // classifier: tc ... match ip dst 10.0.0.2/32 (and 10.0.0.3/32).
+        LayoutCase{"DstSetMixingFamilies",
+                   M{}.dsts({"10.0.0.2", "10.0.0.3", "fd00::2"}),
+                   {{{{0x0A000002, 0xFFFFFFFF, 16}}}, {{{0x0A000003, 0xFFFFFFFF, 16}}}},
+                   {{{{0xFD000000, 0xFFFFFFFF, 24},
+                      {0, 0xFFFFFFFF, 28},
+                      {0, 0xFFFFFFFF, 32},
+                      {2, 0xFFFFFFFF, 36}}}}},
+        // A family only where every given set has members: no IPv6 source,
+        // so no IPv6 classifier although the destinations include one.
+        LayoutCase{"FamilyOnlyWhereEverySetHasMembers",
+                   M{}.dsts({"10.0.0.2", "fd00::2"}).srcs({"10.9.0.0/16"}),
+                   {{{{0x0A090000, 0xFFFF0000, 12}, {0x0A000002, 0xFFFFFFFF, 16}}}},
+                   {}},
+        // Sets times sources times protocols: (tcp|udp) x 80 x (.2|.3).
+        LayoutCase{"SetTimesProtocols",
+                   M{}.dsts({"10.0.0.2", "10.0.0.3"}).dport(80),
+                   {{{kV4Tcp, {0x0A000002, 0xFFFFFFFF, 16}, {80, 0xFFFF, 20}}},
+                    {{kV4Tcp, {0x0A000003, 0xFFFFFFFF, 16}, {80, 0xFFFF, 20}}},
+                    {{kV4Udp, {0x0A000002, 0xFFFFFFFF, 16}, {80, 0xFFFF, 20}}},
+                    {{kV4Udp, {0x0A000003, 0xFFFFFFFF, 16}, {80, 0xFFFF, 20}}}},
+                   {}},
+        // Both sets: every (src, dst) pair of a family.
+        LayoutCase{"SrcSetTimesDstSet",
+                   M{}.dsts({"10.0.0.2", "10.0.0.3"}).srcs({"10.1.0.1", "fd00::1"}),
+                   {{{{0x0A010001, 0xFFFFFFFF, 12}, {0x0A000002, 0xFFFFFFFF, 16}}},
+                    {{{0x0A010001, 0xFFFFFFFF, 12}, {0x0A000003, 0xFFFFFFFF, 16}}}},
+                   {}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(CompileMatchRules, PortRangeTimesBlocks) {
@@ -180,8 +205,38 @@ TEST(CompileMatchRules, AtTheCapStillCompiles) {
   auto rules = CompileMatchRules(M{}.dport(1, 65535).sport(1024, 1535), IpFamily::kIpv6);
   ASSERT_TRUE(rules.ok()) << rules.status().message();
   EXPECT_EQ(rules->size(), 32u);
-  // Exactly 64: 1000-2000 (8) x 8000-8100 (4) x tcp|udp (2).
-  EXPECT_TRUE(CompileMatchRules(M{}.sport(1000, 2000).dport(8000, 8100), IpFamily::kIpv4).ok());
+  // Exactly 128: 1000-2000 (8) x 1000-2000 (8) x tcp|udp (2).
+  EXPECT_TRUE(CompileMatchRules(M{}.sport(1000, 2000).dport(1000, 2000), IpFamily::kIpv4).ok());
+}
+
+// "A few dozen CIDRs per fault": a fleet of 64 peers with one address of
+// each family, under a port without a protocol (x2), is exactly the cap.
+TEST(CompileMatchRules, SixtyFourPeersWithAPortFitTheCap) {
+  Match m = M{}.dport(5432);
+  for (int i = 1; i <= 64; ++i) {
+    m.dst_cidrs.push_back(Cidr(("10.0.1." + std::to_string(i)).c_str()));
+    m.dst_cidrs.push_back(Cidr(("fd00::1:" + std::to_string(i)).c_str()));
+  }
+  auto classifiers = CompileMatch(m, kParent, 1002, kFlow);
+  ASSERT_TRUE(classifiers.ok()) << classifiers.status().message();
+  ASSERT_EQ(classifiers->size(), 2u);
+  EXPECT_EQ((*classifiers)[0].rules.size(), 128u);
+  EXPECT_EQ((*classifiers)[1].rules.size(), 128u);
+  m.dst_cidrs.push_back(Cidr("10.0.2.1"));
+  auto over = CompileMatch(m, kParent, 1002, kFlow);
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(
+      over.status().message().find("the address sets and port ranges need 130 IPv4 filter "
+                                   "rules, more than the 128 allowed; give fewer --dst/--src"),
+      std::string::npos)
+      << over.status().message();
+}
+
+TEST(Destinations, TheSingularFieldIsASetOfOne) {
+  EXPECT_EQ(Destinations(M{}.dst("10.0.0.0/8")), (std::vector<model::Cidr>{Cidr("10.0.0.0/8")}));
+  EXPECT_EQ(Sources(M{}.srcs({"10.0.0.1", "fd00::1"})),
+            (std::vector<model::Cidr>{Cidr("10.0.0.1"), Cidr("fd00::1")}));
+  EXPECT_TRUE(Destinations(M{}.dport(80)).empty());
 }
 
 struct ErrorCase {
@@ -214,9 +269,12 @@ INSTANTIATE_TEST_SUITE_P(
         // 30 x 30 = 900 for tcp alone.
         ErrorCase{"WorstRanges", M{}.sport(1, 65534).dport(1, 65534).proto(Protocol::kTcp),
                   "900 IPv4 filter rules"},
-        // 1000-2002 is 9 blocks (2000-2001, 2002): 9 x 4 x tcp|udp = 72.
-        ErrorCase{"JustAboveCap", M{}.sport(1000, 2002).dport(8000, 8100),
-                  "need 72 IPv4 filter rules, more than the 64"}),
+        // 1000-2002 is 9 blocks (2000-2001, 2002): 9 x 8 x tcp|udp = 144.
+        ErrorCase{"JustAboveCap", M{}.sport(1000, 2002).dport(1000, 2000),
+                  "need 144 IPv4 filter rules, more than the 128"},
+        ErrorCase{"SetsWithoutACommonFamily", M{}.dsts({"10.0.0.2", "10.0.0.3"}).srcs({"fd00::1"}),
+                  "different address families; a packet is IPv4 or IPv6, so give both sets "
+                  "members of one family in common"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // ---- overlap -------------------------------------------------------------------
@@ -263,7 +321,26 @@ INSTANTIATE_TEST_SUITE_P(
         OverlapCase{"TcpVsIcmp", M{}.proto(Protocol::kTcp), M{}.proto(Protocol::kIcmp), false},
         OverlapCase{"TcpVsPortsOnly", M{}.proto(Protocol::kTcp), M{}.sport(5000), true},
         OverlapCase{"DisjointPortsAnyDst", M{}.dport(80), M{}.dst("10.0.0.0/8").dport(443), false},
-        OverlapCase{"EmptyOverlapsEverything", M{}, M{}.dst("10.0.0.0/8").dport(443), true}),
+        OverlapCase{"EmptyOverlapsEverything", M{}, M{}.dst("10.0.0.0/8").dport(443), true},
+        // fleet: sets overlap when some member of one meets some member of the
+        // other, in a family both match, on each side.
+        OverlapCase{"SetMemberMeetsSingle", M{}.dsts({"10.0.0.2", "10.0.0.3"}), M{}.dst("10.0.0.3"),
+                    true},
+        OverlapCase{"SetMemberNestsInPrefix", M{}.dsts({"10.0.0.2", "fd00::2"}),
+                    M{}.dst("fd00::/64"), true},
+        OverlapCase{"DisjointSets", M{}.dsts({"10.0.0.2", "10.0.0.3"}),
+                    M{}.dsts({"10.0.0.4", "fd00::4"}), false},
+        OverlapCase{"SetVsOtherSide", M{}.dsts({"10.0.0.2", "10.0.0.3"}), M{}.src("10.0.0.9"),
+                    true},
+        // a matches IPv4 only (its source set has no IPv6 member).
+        OverlapCase{"FamilyTheSetsDoNotShare", M{}.dsts({"10.0.0.2", "fd00::2"}).srcs({"10.9.0.1"}),
+                    M{}.dst("fd00::2"), false},
+        // dst meets in IPv4, src only in IPv6: no packet matches both.
+        OverlapCase{"SidesMeetInDifferentFamilies",
+                    M{}.dsts({"10.0.0.2", "fd00::2"}).srcs({"10.9.0.1", "fd00::9"}),
+                    M{}.dsts({"10.0.0.2", "fd00::3"}).srcs({"10.8.0.1", "fd00::9"}), false},
+        OverlapCase{"SetsAndDisjointPorts", M{}.dsts({"10.0.0.2", "10.0.0.3"}).dport(80),
+                    M{}.dsts({"10.0.0.3"}).dport(443), false}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(DescribeMatch, ReadsLikeTheFlags) {
@@ -272,6 +349,12 @@ TEST(DescribeMatch, ReadsLikeTheFlags) {
             "dst 10.0.0.0/24 dport 80 proto tcp");
   EXPECT_EQ(DescribeMatch(M{}.src("2001:db8::/32").sport(1000, 2000)),
             "src 2001:db8::/32 sport 1000-2000");
+  EXPECT_EQ(DescribeMatch(M{}.dsts({"10.0.0.2", "fd00::2"}).proto(Protocol::kUdp)),
+            "dst 10.0.0.2/32,fd00::2/128 proto udp");
+  EXPECT_EQ(DescribeMatch(M{}.dsts({"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
+                                    "10.0.0.6", "10.0.0.7", "10.0.0.8"})),
+            "dst 10.0.0.1/32,10.0.0.2/32,10.0.0.3/32,10.0.0.4/32,10.0.0.5/32,10.0.0.6/32,... (8 "
+            "in all)");
 }
 
 }  // namespace

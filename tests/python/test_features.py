@@ -123,19 +123,20 @@ def test_the_daemon_announces_what_the_client_proto_declares(client):
 
 
 def test_a_marked_field_is_refused_before_it_reaches_an_older_daemon(client, pair):
-    NewerCreate = newer_api_with("dst_cidrs", "cidr-sets")
+    # A field and feature no release has (cidr-sets is real now, and announced).
+    NewerCreate = newer_api_with("future_cidrs", "future-sets")
     request = NewerCreate()
     request.spec.interface = pair.if_a
     request.spec.rate.bits_per_second = 1_000_000
-    request.spec.match.dst_cidrs.append("10.0.0.0/8")
-    assert "cidr-sets" not in client.info().features
+    request.spec.match.future_cidrs.append("10.0.0.0/8")
+    assert "future-sets" not in client.info().features
     with pytest.raises(chaosnet.FeatureNotSupported) as e:
         client.call("CreateFault", request)
-    assert e.value.features == ("cidr-sets",)
-    assert "does not implement the feature cidr-sets" in str(e.value)
+    assert e.value.features == ("future-sets",)
+    assert "does not implement the feature future-sets" in str(e.value)
     assert client.list() == [] and not pair.chaosnet_tree()  # nothing was applied
     # The same request without the marked field goes through the same path.
-    del request.spec.match.dst_cidrs[:]
+    del request.spec.match.future_cidrs[:]
     plain = pb.CreateFaultRequest.FromString(request.SerializeToString())
     fault = client.call("CreateFault", plain).fault
     assert fault.state == pb.FAULT_STATE_ACTIVE and pair.chaosnet_tree()

@@ -2,7 +2,10 @@
 // reopen, torn and damaged files, compaction, the directory lock.
 #include "daemon/state/lease_journal.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -319,24 +322,42 @@ TEST(LeaseJournal, CompactsOnSizeToo) {
 namespace chaosnet::state {
 namespace {
 
-// A write that waits for the next flush is still an ordinary entry: written at
-// once, replayed like any other, and flushed by the next synced write.
-TEST(LeaseJournalDurability, DeferredWritesAreReplayedLikeAnyOther) {
+// Nothing is fsync'd: what a Put or Remove wrote when it returned is in the
+// page cache, which outlives the daemon however it dies. The child dies by
+// SIGKILL straight after its last call: no destructor, no close, no flush.
+TEST(LeaseJournalDurability, WhatReturnedSurvivesTheWritersSigkill) {
   testing::TempDir tmp;
   const std::string dir = tmp.Sub("state");
-  {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
     auto j = LeaseJournal::Open(dir);
-    ASSERT_TRUE(j.ok()) << j.status().message();
-    ASSERT_TRUE(j->Put(testing::SmallLease("a"), Durability::kWithNextSync).ok());
-    ASSERT_TRUE(j->Put(testing::SmallLease("b")).ok());
-    ASSERT_TRUE(j->Remove("b", Durability::kWithNextSync).ok());
-    EXPECT_EQ(j->Remove("b", Durability::kWithNextSync).code(), StatusCode::kNotFound);
+    if (!j.ok() || !j->Put(testing::SmallLease("a")).ok() ||
+        !j->Put(testing::SmallLease("b")).ok() || !j->Remove("b").ok()) {
+      ::_exit(1);
+    }
+    ::raise(SIGKILL);
+    ::_exit(2);
   }
-  auto reopened = LeaseJournal::Open(dir);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+
+  auto reopened = LeaseJournal::Open(dir);  // the lock died with its holder
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   ASSERT_EQ(reopened->size(), 1u);
   EXPECT_NE(reopened->Find("a"), nullptr);
   EXPECT_TRUE(reopened->report().clean());
+}
+
+// The directory the daemon creates for its records is its own.
+TEST(LeaseJournalDurability, ANewStateDirectoryIsPrivate) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("run") + "/state";
+  ASSERT_TRUE(LeaseJournal::Open(dir).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
 }  // namespace

@@ -11,6 +11,10 @@ grep -q "^Type=notify" "$work/chaosnetd.service"
 grep -q "^ExecStopPost=.*--cleanup" "$work/chaosnetd.service"
 # A hung event loop must cost a restart: the daemon pings the watchdog from it.
 grep -q "^WatchdogSec=" "$work/chaosnetd.service"
+# The journal is on /run (no fsync: it need only outlive the daemon) and
+# survives the unit's restarts, so a crash's leases are reported at restart.
+grep -q "^ExecStart=.*--state-dir /run/chaosnetd/" "$work/chaosnetd.service"
+grep -q "^RuntimeDirectoryPreserve=restart" "$work/chaosnetd.service"
 out=$(systemd-analyze verify "$work/chaosnetd.service" 2>&1) || { echo "$out"; exit 1; }
 # verify prints warnings without failing; any line about our unit is a defect.
 if grep -i "chaosnetd.service" <<<"$out"; then exit 1; fi
