@@ -10,14 +10,21 @@ namespace {
 
 using std::chrono::nanoseconds;
 
-// The parameters the kernel objects hold during a step, complete.
+// The parameters of the step's fault: what its kernel objects apply (a
+// parameter the fault does not have is left unset, zeros a step sets stay).
 program::Values ValuesOf(const model::FaultSpec& placed) {
   program::Values v;
-  v.delay = placed.delay ? placed.delay->latency : nanoseconds::zero();
-  v.jitter = placed.delay ? placed.delay->jitter : nanoseconds::zero();
-  v.loss = placed.partition ? 100.0 : placed.loss ? placed.loss->percent : 0.0;
-  v.duplicate = placed.duplicate ? placed.duplicate->percent : 0.0;
-  v.corrupt = placed.corrupt ? placed.corrupt->percent : 0.0;
+  if (placed.delay) {
+    v.delay = placed.delay->latency;
+    if (placed.delay->jitter > nanoseconds::zero()) v.jitter = placed.delay->jitter;
+  }
+  if (placed.partition) {
+    v.loss = 100.0;
+  } else if (placed.loss) {
+    v.loss = placed.loss->percent;
+  }
+  if (placed.duplicate) v.duplicate = placed.duplicate->percent;
+  if (placed.corrupt) v.corrupt = placed.corrupt->percent;
   if (placed.rate) v.rate = placed.rate->bits_per_second;
   return v;
 }

@@ -17,8 +17,8 @@ struct ProgramProgress {
   SteadyTime started{};
   program::Position position;  // the step in effect
   uint64_t steps_per_cycle = 0;
-  // The parameters in effect, complete (what the kernel objects hold), and
-  // whether this is a flap's "out".
+  // The parameters in effect (those the step's fault has), and whether this
+  // is a flap's "out".
   program::Values values;
   bool off = false;
   WallTime step_due_at{};   // when the step in effect was due

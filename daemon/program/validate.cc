@@ -195,6 +195,15 @@ Status CheckQueueLimit(const model::FaultSpec& spec, const model::ValidationLimi
 Status ValidateProgramFault(const model::FaultSpec& spec, const model::ValidationLimits& limits) {
   if (!spec.program) return model::ValidateFaultSpec(spec, limits);
   RETURN_IF_ERROR(CheckShape(*spec.program));
+  // A flap's "out" and the queue sizing know the classic parameters only, and
+  // a jam's plug qdisc has nothing to change: refused rather than half done.
+  if (spec.loss_model || spec.ecn || spec.slot || spec.link_rate || spec.in_order || spec.jam ||
+      !spec.profile.empty()) {
+    return Invalid("program",
+                   "cannot be combined with link models (loss models, ecn, slots, --link-rate, "
+                   "--in-order, jam, profiles); programs drive delay, jitter, loss, duplicate, "
+                   "corrupt and rate");
+  }
   RETURN_IF_ERROR(CheckQueueLimit(spec, limits));
   if (std::holds_alternative<Flap>(spec.program->shape) && !ImpairsAnything(WithoutZeros(spec))) {
     return Invalid("flap",

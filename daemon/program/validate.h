@@ -3,8 +3,9 @@
 //
 // The program itself: every duration at least kMinStep and at most kMaxStep, at
 // most kMaxSteps steps in a list and kMaxRampSteps in a ramp, a ramp's ends
-// setting the same parameters, repeats for step lists only, and a flap of a
-// fault that impairs something.
+// setting the same parameters, repeats for step lists only, a flap of a
+// fault that impairs something, and no link model (loss models, ecn, slots,
+// --link-rate, --in-order, jam, profiles) beside a program.
 //
 // Every step: the fault with the step's values in place of its own
 // (program_plan.h, WithStep) follows the rules of a single fault, with two

@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "common/units.h"
 
@@ -165,6 +167,26 @@ TEST(ValidateProgramTest, StepListShapeRules) {
 TEST(ValidateProgramTest, AFlapNeedsSomethingToSwitch) {
   EXPECT_THAT(Check(WithProgram(Program{Flap{1s, 1s}})),
               HasSubstr("flap: the fault itself impairs nothing"));
+}
+
+TEST(ValidateProgramTest, LinkModelsAreRefusedBesideAProgram) {
+  const Program flap{Flap{1s, 1s}};
+  for (auto edit : std::vector<std::function<void(model::FaultSpec&)>>{
+           [](model::FaultSpec& s) {
+             s.loss_model = model::GilbertElliottLoss{1, 10, 100, 0};
+           },
+           [](model::FaultSpec& s) { s.slot = model::SlotFault{.max_delay = 1ms}; },
+           [](model::FaultSpec& s) { s.link_rate = model::LinkRateFault{1'000'000}; },
+           [](model::FaultSpec& s) { s.jam = model::JamFault{}; },
+           [](model::FaultSpec& s) { s.profile = "lte"; },
+       }) {
+    EXPECT_THAT(Check(WithProgram(flap,
+                                  [&](model::FaultSpec& s) {
+                                    s.partition = true;
+                                    edit(s);
+                                  })),
+                HasSubstr("cannot be combined with link models"));
+  }
 }
 
 TEST(ValidateProgramTest, QueueLimitNeedsTheLeafAProgramMayGive) {
