@@ -328,8 +328,8 @@ Status NetlinkKernel::ChangeObjects(int ifindex, const std::vector<plan::TcObjec
       req.emplace(EncodeHtbClassChange(ifindex, *c));
     } else if (const auto* q = std::get_if<plan::TreeQdisc>(&object);
                q != nullptr && std::holds_alternative<plan::NetemQdisc>(q->params)) {
-      auto m = EncodeNetemChange({ifindex, q->handle, q->parent},
-                                 std::get<plan::NetemQdisc>(q->params));
+      auto m =
+          EncodeNetemChange({ifindex, q->handle, q->parent}, std::get<plan::NetemQdisc>(q->params));
       if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
       req.emplace(std::move(m).value());
     } else {
