@@ -7,11 +7,10 @@
 
 #include <chrono>
 #include <functional>
-#include <optional>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
+#include "daemon/app/deadline_timer.h"
 #include "daemon/core/fault_manager.h"
 
 namespace chaosnet::app {
@@ -29,9 +28,8 @@ class ProgramTimer {
   void OnFire();
 
   core::FaultManager& manager_;
-  boost::asio::steady_timer timer_;
+  DeadlineTimer timer_;
   StepCounter on_step_;
-  std::optional<core::SteadyTime> armed_for_;
   int subscription_ = 0;
   int step_subscription_ = 0;
 };
