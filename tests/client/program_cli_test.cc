@@ -22,28 +22,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct Case {
-  std::vector<std::string> args;
-  std::string spec;  // text format of the FaultSpec
-};
+using Case = SpecCase;
 
 class ProgramRequestTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override { unsetenv("CHAOSNET_SERVER"); }
 };
 
-TEST_P(ProgramRequestTest, BuildsTheSpec) {
-  Invocation inv = Parse(GetParam().args);
-  ASSERT_EQ(inv.command, Command::kCreate);
-  auto request = BuildCreateRequest(inv.create);
-  ASSERT_TRUE(request.ok()) << request.status().message();
-  v1::FaultSpec expected;
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(GetParam().spec, &expected));
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(request->spec(), expected))
-      << "actual:\n"
-      << request->spec().DebugString() << "expected:\n"
-      << expected.DebugString();
-}
+TEST_P(ProgramRequestTest, BuildsTheSpec) { ExpectSpec(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     Flags, ProgramRequestTest,
@@ -77,24 +63,11 @@ INSTANTIATE_TEST_SUITE_P(
                 match { dst_cidr: "10.0.0.5" }
                 program { flap { on { seconds: 5 } off { seconds: 10 } } })"}));
 
-struct Bad {
-  std::vector<std::string> args;
-  std::string message_part;
-};
+using Bad = UsageCase;
 
 class ProgramUsageTest : public ::testing::TestWithParam<Bad> {};
 
-TEST_P(ProgramUsageTest, ExitsTwoWithOneLine) {
-  auto args = GetParam().args;
-  args.insert(args.begin(), {"--server", "unix:/nonexistent/chaosnetctl-test.sock"});
-  std::ostringstream out, err;
-  const int code = Main(Argv(args), out, err);
-  EXPECT_EQ(code, kExitUsage) << err.str();
-  EXPECT_THAT(err.str(), StartsWith("chaosnetctl: "));
-  EXPECT_THAT(err.str(), HasSubstr(GetParam().message_part));
-  EXPECT_EQ(err.str().find('\n'), err.str().size() - 1) << "one line: " << err.str();
-  EXPECT_EQ(out.str(), "");
-}
+TEST_P(ProgramUsageTest, ExitsTwoWithOneLine) { ExpectUsageError(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     LocalErrors, ProgramUsageTest,
