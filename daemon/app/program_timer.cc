@@ -11,8 +11,9 @@ ProgramTimer::ProgramTimer(boost::asio::io_context& loop, core::FaultManager& ma
   step_subscription_ = manager_.SubscribeSteps([this](const core::FaultRecord& record) {
     const core::ProgramProgress& p = *record.program;
     if (on_step_) on_step_(p.last_lag);
-    spdlog::info("fault {} on {}: program step {} of cycle {} applied, step lag {}us", record.id,
-                 record.spec.interface, p.position.index, p.position.cycle,
+    spdlog::info("fault {} on {}: program step {}/{} of run {} applied, step lag {}us", record.id,
+                 record.spec.interface, p.position.index + 1, p.steps_per_cycle,
+                 p.position.cycle + 1,
                  std::chrono::duration_cast<std::chrono::microseconds>(p.last_lag).count());
   });
   Rearm();
