@@ -32,6 +32,18 @@ class FaultTrees {
   // and, unless dry_run, creates its objects. All or nothing.
   Result<FaultSite> Place(const std::string& id, const model::FaultSpec& spec, bool dry_run);
 
+  struct BatchItem {
+    const std::string* id;
+    const model::FaultSpec* spec;
+  };
+  // Checks a batch as if its faults were placed one after another in this
+  // order, without touching the kernel: each is checked against the trees as
+  // the ones before it would leave them (overlaps within the batch, slots,
+  // classifier budgets), and a device's shared root is planned once. Returns
+  // each fault's dry-run site; on a refusal, `failed` is the refused index.
+  Result<std::vector<FaultSite>> PlanBatch(const std::vector<BatchItem>& items,
+                                           std::size_t& failed);
+
   // Takes the fault's objects out. OK; NOT_FOUND when some of them were
   // already gone (the fault was lost); another error when a deletion failed.
   Status Remove(const std::string& id, const FaultSite& site);
