@@ -84,6 +84,18 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
                                          const v1::ListProfilesRequest* request,
                                          v1::ListProfilesResponse* response) override;
 
+  // ---- batches (issue 19)
+  // At most this many requests in one CreateFaults (what 10,000 targeted
+  // faults on 10 interfaces need; the request then stays well under the
+  // daemon's 4 MiB message limit).
+  static constexpr int kMaxBatch = 10'000;
+  grpc::ServerUnaryReactor* CreateFaults(grpc::CallbackServerContext* ctx,
+                                         const v1::CreateFaultsRequest* request,
+                                         v1::CreateFaultsResponse* response) override;
+  grpc::ServerUnaryReactor* RevokeFaults(grpc::CallbackServerContext* ctx,
+                                         const v1::RevokeFaultsRequest* request,
+                                         v1::RevokeFaultsResponse* response) override;
+
  private:
   friend class KeepAliveReactor;
   friend class WatchReactor;
