@@ -103,16 +103,18 @@ FaultManager::BatchResult FaultManager::CreateMany(const std::vector<CreateReque
   // Placed device by device, so that a device's faults go in one after
   // another (its root with the first of them).
   std::vector<std::size_t> order = new_items;
+  // By the planned device, not its name: two spellings of one namespace
+  // are one device, whose faults must go in in the planned order.
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const model::FaultSpec& x = admitted[a].request.spec;
-    const model::FaultSpec& y = admitted[b].request.spec;
-    return std::tie(x.netns, x.interface) < std::tie(y.netns, y.interface);
+    const FaultSite& x = admitted[a].record.site;
+    const FaultSite& y = admitted[b].record.site;
+    return std::tie(x.netns_key, x.ifindex) < std::tie(y.netns_key, y.ifindex);
   });
   std::vector<std::size_t> placed;
   placed.reserve(order.size());
   for (std::size_t i : order) {
     FaultRecord& record = admitted[i].record;
-    auto site = trees_.Place(record.id, admitted[i].request.spec, /*dry_run=*/false);
+    auto site = trees_.PlacePlanned(record.id, admitted[i].request.spec, record.site);
     if (!site.ok()) {
       for (auto it = placed.rbegin(); it != placed.rend(); ++it) {
         const FaultRecord& undo = admitted[*it].record;

@@ -255,6 +255,32 @@ Result<std::vector<FaultSite>> FaultTrees::PlanBatch(const std::vector<BatchItem
   return sites;
 }
 
+Result<FaultSite> FaultTrees::PlacePlanned(const std::string& id, const model::FaultSpec& spec,
+                                           const FaultSite& planned) {
+  if (spec.direction != model::Direction::kEgress || planned.placements.size() != 1) {
+    return Place(id, spec, /*dry_run=*/false);
+  }
+  ASSIGN_OR_RETURN(const NamespaceKernel ns, kernels_.Acquire(spec.netns));
+  kernel::Kernel& kernel = *ns.kernel;
+  const Placement& p = planned.placements.front();
+  const DeviceKey key{ns.key, p.ifindex};
+  Device& device = DeviceFor(key, p.device, 0);
+  auto steps = device.tree.AddSteps(p.objects);
+  if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+    if (device.tree.empty()) devices_.erase(key);
+    kernels_.Release(ns.key);
+    return s;
+  }
+  device.tree.Insert(id, spec, p.objects);
+  namespaces_[ns.key] = &kernel;
+  FaultSite site;
+  site.netns_key = ns.key;
+  site.ifindex = planned.ifindex;
+  site.placements.push_back(p);
+  for (auto& o : steps) site.added.push_back({p.device, o});
+  return site;
+}
+
 Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
                                    const std::string& id, const Placement& p) {
   DeviceKey key{netns_key, p.ifindex};

@@ -123,6 +123,31 @@ TEST_F(BatchTest, CreatesEveryFaultWithOneStoreWritePerPhase) {
   EXPECT_THAT(events[0], HasSubstr("APPLIED"));
 }
 
+TEST_F(BatchTest, IngressFaultsGoThroughTheirIfbDeviceInABatchToo) {
+  model::FaultSpec ingress = DelayTo("eth0", 2);
+  ingress.direction = model::Direction::kIngress;
+  model::FaultSpec both = DelayTo("eth1", 3);
+  both.direction = model::Direction::kBoth;
+  auto result = manager->CreateMany(
+      {Request(DelayTo("eth0", 1)), Request(ingress), Request(both), Request(DelayTo("eth0", 4))},
+      false);
+  ASSERT_FALSE(result.refusal) << result.refusal->status.message();
+  EXPECT_TRUE(kernel.HasInterface(IfbNameFor(eth0)));
+  EXPECT_TRUE(kernel.HasInterface(IfbNameFor(eth1)));
+  EXPECT_EQ(result.created[1].fault.site.placements.size(), 1u);
+  EXPECT_TRUE(result.created[1].fault.site.placements[0].ingress);
+  EXPECT_EQ(result.created[2].fault.site.placements.size(), 2u);
+  // Egress faults placed as planned: each in its own slot.
+  EXPECT_NE(result.created[0].fault.site.placements[0].objects.slot,
+            result.created[3].fault.site.placements[0].objects.slot);
+  std::vector<std::string> ids;
+  for (const auto& c : result.created) ids.push_back(c.fault.id);
+  EXPECT_EQ(manager->RevokeMany(ids, Root()).revoked.size(), 4u);
+  EXPECT_FALSE(kernel.HasInterface(IfbNameFor(eth0)));
+  EXPECT_FALSE(kernel.HasInterface(IfbNameFor(eth1)));
+  ExpectKernelUntouched();
+}
+
 TEST_F(BatchTest, OneBadItemInTheMiddleAppliesNothingAndNamesIt) {
   model::FaultSpec bad = DelayTo("eth0", 3);
   bad.loss = model::ProbabilityFault{150.0, 0};  // above 100%
