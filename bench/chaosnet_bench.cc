@@ -150,10 +150,28 @@ void Cli(const Args& a) {
     tc_samples.push_back(t + TimedRun(argv));
   }
   const Summary c = Summarize(ctl_samples), t = Summarize(tc_samples);
+  // A process's own cost: start-up alone, and one read-only call, each
+  // against tc doing the same, alternated so that load hits both alike.
+  std::vector<double> version, tc_version, info, tc_show;
+  for (int i = 0; i < count; ++i) {
+    version.push_back(TimedRun({ctl, "--version"}));
+    tc_version.push_back(TimedRun({"tc", "-V"}));
+    info.push_back(TimedRun({ctl, "--server", server, "info"}));
+    auto show = TcIn(netns, false);
+    show.insert(show.end(), {"qdisc", "show", "dev", iface});
+    tc_show.push_back(TimedRun(show));
+  }
+  const Summary v = Summarize(version), tv = Summarize(tc_version);
+  const Summary in = Summarize(info), ts = Summarize(tc_show);
   std::cout << "### 3. One-shot CLI: `chaosnetctl rate` + `chaosnetctl revoke --all` vs tc\n\n"
             << kHeader << Row("chaosnetctl (2 processes)", c)
             << Row("`tc -n NS` (3 processes)", t,
                    "CLI p50 is " + Ratio(c.p50_us, t.p50_us) + " of tc's")
+            << Row("`chaosnetctl --version`", v)
+            << Row("`tc -V`", tv, "CLI p50 is " + Ratio(v.p50_us, tv.p50_us) + " of tc's")
+            << Row("`chaosnetctl info` (one RPC)", in)
+            << Row("`tc -n NS qdisc show dev IFACE`", ts,
+                   "CLI p50 is " + Ratio(in.p50_us, ts.p50_us) + " of tc's")
             << "\n";
 }
 
