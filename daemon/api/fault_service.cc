@@ -93,6 +93,17 @@ void FaultService::AuditRefusal(const std::string& rpc, const core::Caller& call
   if (audit_ != nullptr) audit_->Refused(rpc, caller, status, spec, fault_id);
 }
 
+void FaultService::ReportNotRevoked(const std::string& rpc, const core::Caller& caller,
+                                    const std::vector<core::NotRevoked>& left,
+                                    google::protobuf::RepeatedPtrField<v1::NotRevoked>* out) {
+  for (const auto& [record, why] : left) {
+    AuditRefusal(rpc, caller, why, nullptr, record.id);
+    v1::NotRevoked* entry = out->Add();
+    ToProto(record, entry->mutable_fault());
+    entry->set_reason(why.message());
+  }
+}
+
 Status FaultService::AuthorizeChange(const std::string& rpc, const core::Caller& caller,
                                      const std::string& action, const model::FaultSpec* spec,
                                      const std::string& fault_id) {
@@ -225,12 +236,8 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
         spdlog::info("revoke-all by {}: {} fault(s) revoked, {} not", caller.Describe(),
                      result.revoked.size(), result.not_revoked.size());
         for (const auto& record : result.revoked) ToProto(record, response->add_faults());
-        for (const auto& [record, why] : result.not_revoked) {
-          AuditRefusal("RevokeAllFaults", caller, why, nullptr, record.id);
-          auto* out = response->add_not_revoked();
-          ToProto(record, out->mutable_fault());
-          out->set_reason(why.message());
-        }
+        ReportNotRevoked("RevokeAllFaults", caller, result.not_revoked,
+                         response->mutable_not_revoked());
         return Status::Ok();
       });
 }
@@ -365,12 +372,8 @@ grpc::ServerUnaryReactor* FaultService::RevokeFaults(grpc::CallbackServerContext
                                result.not_found.size(), result.not_revoked.size());
                   for (const auto& record : result.revoked) ToProto(record, response->add_faults());
                   for (const auto& id : result.not_found) response->add_not_found(id);
-                  for (const auto& [record, why] : result.not_revoked) {
-                    AuditRefusal("RevokeFaults", caller, why, nullptr, record.id);
-                    auto* out = response->add_not_revoked();
-                    ToProto(record, out->mutable_fault());
-                    out->set_reason(why.message());
-                  }
+                  ReportNotRevoked("RevokeFaults", caller, result.not_revoked,
+                                   response->mutable_not_revoked());
                   return Status::Ok();
                 });
 }

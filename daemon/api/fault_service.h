@@ -106,6 +106,10 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   // Loop thread: a refused request, for the audit log.
   void AuditRefusal(const std::string& rpc, const core::Caller& caller, const Status& status,
                     const model::FaultSpec* spec = nullptr, const std::string& fault_id = "");
+  // Loop thread: faults a revoke left alone, audited and added to `out`.
+  void ReportNotRevoked(const std::string& rpc, const core::Caller& caller,
+                        const std::vector<core::NotRevoked>& left,
+                        google::protobuf::RepeatedPtrField<v1::NotRevoked>* out);
   // Loop thread: PERMISSION_DENIED (audited) when `caller` may not `action`.
   Status AuthorizeChange(const std::string& rpc, const core::Caller& caller,
                          const std::string& action, const model::FaultSpec* spec = nullptr,
