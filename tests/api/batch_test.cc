@@ -6,10 +6,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 
 #include "tests/api/api_fixture.h"
+#include "tests/support/poll.h"
 #include "tests/support/run_command.h"
 #include "tests/support/test_env.h"
 
@@ -19,8 +23,28 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class BatchTest : public ApiTest {
+class BatchApiTest : public ApiTest {
  protected:
+  BatchApiTest() {
+    char tmpl[] = "/tmp/chaosnet-batch-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+  }
+  ~BatchApiTest() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  std::vector<std::string> ExtraDaemonArgs() override {
+    return {"--max-ttl", "1h", "--audit-log", dir_ + "/audit.jsonl"};
+  }
+  // Audit lines with this event, once `n` of them are there (or 10 s passed).
+  int AuditLines(const std::string& event, int n) const {
+    auto count = [&] {
+      const std::string text = ReadTextFile(dir_ + "/audit.jsonl");
+      const std::string key = "\"event\":\"" + event + "\"";
+      int found = 0;
+      for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) ++found;
+      return found;
+    };
+    return PollUntil(
+        count, [n](int found) { return found >= n; }, std::chrono::seconds(10));
+  }
   pb::CreateFaultRequest RateTo(const std::string& dst, uint64_t bps = 100'000'000) const {
     pb::CreateFaultRequest r = RateRequest(bps);
     r.mutable_spec()->mutable_match()->set_dst_cidr(dst);
@@ -68,9 +92,11 @@ class BatchTest : public ApiTest {
     EXPECT_EQ(CountInKernel("class"), 0) << Classes();
     EXPECT_EQ(ActiveFaults(), 0);
   }
+
+  std::string dir_;
 };
 
-TEST_F(BatchTest, OneBadItemInTheMiddleAppliesNothing) {
+TEST_F(BatchApiTest, OneBadItemInTheMiddleAppliesNothing) {
   // A ttl over the daemon's maximum, then a destination the batch already has.
   for (const char* kind : {"ttl", "overlap"}) {
     SCOPED_TRACE(kind);
@@ -89,9 +115,13 @@ TEST_F(BatchTest, OneBadItemInTheMiddleAppliesNothing) {
     EXPECT_EQ(resp.results_size(), 0);
     ExpectKernelAsBefore();
   }
+  // One audit line per refused batch, naming the item; nothing applied.
+  EXPECT_EQ(AuditLines("refused", 2), 2);
+  EXPECT_THAT(ReadTextFile(dir_ + "/audit.jsonl"), HasSubstr("item 10: "));
+  EXPECT_EQ(AuditLines("applied", 0), 0);
 }
 
-TEST_F(BatchTest, ABatchLandsWholeAndRevokeFaultsTakesItBack) {
+TEST_F(BatchApiTest, ABatchLandsWholeAndRevokeFaultsTakesItBack) {
   constexpr int kFaults = 300;
   pb::CreateFaultsRequest batch = Many(kFaults);
   pb::CreateFaultsResponse created;
@@ -121,9 +151,12 @@ TEST_F(BatchTest, ABatchLandsWholeAndRevokeFaultsTakesItBack) {
   EXPECT_THAT(revoked.not_found(), ::testing::ElementsAre("000000000000"));
   EXPECT_EQ(revoked.faults(0).state(), pb::FAULT_STATE_REVOKED);
   ExpectKernelAsBefore();
+  // As single creates and revokes: one audit line per fault.
+  EXPECT_EQ(AuditLines("applied", kFaults), kFaults);
+  EXPECT_EQ(AuditLines("revoked", kFaults), kFaults);
 }
 
-TEST_F(BatchTest, ARetriedBatchCreatesNothingTwice) {
+TEST_F(BatchApiTest, ARetriedBatchCreatesNothingTwice) {
   pb::CreateFaultsRequest batch = Many(5);
   for (int i = 0; i < 5; ++i) batch.mutable_requests(i)->set_request_id("key-" + std::to_string(i));
   pb::CreateFaultsResponse first, second;
@@ -139,7 +172,7 @@ TEST_F(BatchTest, ARetriedBatchCreatesNothingTwice) {
   EXPECT_EQ(ActiveFaults(), 5);
 }
 
-TEST_F(BatchTest, ADryRunBatchPlansAndAppliesNothing) {
+TEST_F(BatchApiTest, ADryRunBatchPlansAndAppliesNothing) {
   pb::CreateFaultsRequest batch = Many(3);
   batch.set_dry_run(true);
   pb::CreateFaultsResponse resp;
@@ -158,7 +191,7 @@ TEST_F(BatchTest, ADryRunBatchPlansAndAppliesNothing) {
   ExpectKernelAsBefore();
 }
 
-TEST_F(BatchTest, ChaosnetctlAppliesAFileOfJsonLines) {
+TEST_F(BatchApiTest, ChaosnetctlAppliesAFileOfJsonLines) {
   const std::string dir = ::testing::TempDir();
   const std::string good = dir + "/batch-good.jsonl";
   const std::string bad = dir + "/batch-bad.jsonl";
