@@ -226,5 +226,17 @@ TEST_F(FaultManagerProgramsTest, ADryRunChecksEveryStepAndSchedulesNothing) {
   EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
 }
 
+TEST_F(FaultManagerProgramsTest, ABatchRefusesAProgramNamingTheItem) {
+  CreateRequest plain = WithProgram(DelayRamp(200ms));
+  plain.spec.program.reset();
+  plain.spec.delay = model::DelayFault{10ms};
+  plain.spec.match.dport = model::PortRange{80, 80};
+  const auto result = manager->CreateMany({plain, WithProgram(DelayRamp(200ms))}, false);
+  ASSERT_TRUE(result.refusal);
+  EXPECT_EQ(result.refusal->index, 1);
+  EXPECT_THAT(result.refusal->status.message(), HasSubstr("cannot be part of a batch"));
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+}
+
 }  // namespace
 }  // namespace chaosnet::core
