@@ -198,17 +198,18 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
   auto parsed = ParseCommandLine(fault_args, out);
   if (std::holds_alternative<Outcome>(parsed)) return parsed;
   Invocation inv = std::get<Invocation>(std::move(parsed));
-  if (inv.command != Command::kCreate) {
+  if (inv.command != Command::kCreate && inv.command != Command::kFleetApply) {
     return UsageError("run: \"" + spec[i] +
                       "\" is not a fault; run holds one of delay, loss, duplicate, corrupt, "
-                      "reorder, rate, partition or apply");
+                      "reorder, rate, partition, apply or fleet partition|delay|loss|apply");
   }
   if (inv.create.dry_run) {
     return UsageError(
         "run: --dry-run applies nothing, so there is nothing to hold; use the fault "
         "command alone to see its plan");
   }
-  inv.command = Command::kRun;
+  // A fleet experiment stays kFleetApply: its command holds every node's fault.
+  if (inv.command == Command::kCreate) inv.command = Command::kRun;
   inv.run.command = std::move(command);
   return inv;
 }

@@ -19,6 +19,7 @@
 #include "client/format.h"
 #include "client/request_builder.h"
 #include "client/rpc.h"
+#include "client/run_command.h"
 #include "client/tls_files.h"
 #include "daemon/api/convert.h"
 
@@ -136,14 +137,12 @@ class HeldSignals {
 // which makes every daemon roll its fault back (also when chaosnetctl is
 // killed instead).
 Outcome HoldAll(const fleet::ExperimentPlan& plan, const fleet::ApplyReport& report,
-                Connections& connections, HeldSignals& signals, std::ostream& err) {
+                Connections& connections, const std::function<void()>& body, std::ostream& err) {
   std::vector<std::string> broken;
   Outcome failed;
   std::function<void(size_t)> hold = [&](size_t k) {
     if (k == plan.faults.size()) {
-      err << "chaosnetctl: holding the experiment on " << k << " nodes; Ctrl-C or SIGTERM heals it"
-          << std::endl;
-      signals.Wait();
+      body();
       return;
     }
     std::string stream_end;
@@ -200,6 +199,13 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
   if (!plan.ok()) return LocalError(plan.status());
 
   std::optional<HeldSignals> signals;
+  // run holds too; its command gets the signals (run_command.h), so they
+  // are not blocked then.
+  const bool run = !inv.run.command.empty();
+  if (run && options.dry_run) {
+    return UsageError("run: --dry-run applies nothing, so there is nothing to hold");
+  }
+  if (f.hold && run) return UsageError("run holds already; --hold is for fleet alone");
   if (f.hold && !options.dry_run) signals.emplace();  // before any channel: see HeldSignals
   auto connections = Connect(fleet, global);
   if (!connections.ok()) return LocalError(connections.status());
@@ -266,15 +272,26 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
         << took << "\n";
   }
   out.flush();
-  if (!report.outcome.ok() || !signals) return report.outcome;
+  if (!report.outcome.ok() || (!signals && !run)) return report.outcome;
 
-  Outcome held = HoldAll(*plan, report, *connections, *signals, err);
+  Outcome command_outcome;
+  auto body = [&] {
+    if (!run) {
+      err << "chaosnetctl: holding the experiment on " << plan->faults.size()
+          << " nodes; Ctrl-C or SIGTERM heals it" << std::endl;
+      signals->Wait();
+    } else {
+      command_outcome = RunForwardingSignals(inv.run.command);
+    }
+  };
+  Outcome held = HoldAll(*plan, report, *connections, body, err);
   // The streams closed: the daemons rolled back. Revoking by label as well
   // covers a node whose stream never bound.
   fleet::FleetReport healed =
       fleet::HealExperiment(fleet, connections->clients, plan->experiment_id);
   err << "chaosnetctl: experiment " << plan->experiment_id << " healed" << std::endl;
   if (!held.ok()) return held;
+  if (run) return command_outcome;  // run: the command's status
   return healed.outcome;
 }
 

@@ -114,6 +114,19 @@ int ShellExitStatus(int wait_status) {
   return kExitServerError;
 }
 
+Outcome RunForwardingSignals(const std::vector<std::string>& command) {
+  SignalForwarding forwarding;
+  Spawned child = Spawn(command);
+  if (child.pid < 0) {
+    return {child.error == ENOENT ? 127 : 126,
+            "cannot run " + command.front() + ": " + std::strerror(child.error)};
+  }
+  g_child = child.pid;
+  int wait_status = WaitFor(child.pid);
+  if (wait_status < 0) return {kExitServerError, "lost track of the command"};
+  return {ShellExitStatus(wait_status), ""};
+}
+
 Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
                         const v1::CreateFaultRequest& request,
                         const std::vector<std::string>& command, std::ostream& err) {
