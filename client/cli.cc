@@ -5,17 +5,21 @@
 #include <CLI/CLI.hpp>
 
 #include "client/fleet_cli.h"
+#include "client/guard_flags.h"
+#include "client/link_model_cli.h"
 
 namespace chaosnet::client {
 namespace {
 
 constexpr char kRunUsage[] =
-    "Usage: chaosnetctl run [--ttl TTL] <fault> IFACE ... -- CMD [ARGS...]\n"
+    "Usage: chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD [ARGS...]\n"
     "\n"
     "Applies the fault, runs CMD, and rolls the fault back as soon as CMD exits\n"
     "(or chaosnetctl is killed, or its connection drops). The exit status is CMD's.\n"
     "<fault> is any fault command with its flags: delay, loss, duplicate, corrupt,\n"
-    "reorder, rate, partition or apply. --ttl caps the fault if CMD runs longer.\n"
+    "reorder, rate, partition, jam or apply. --ttl caps the fault if CMD runs longer.\n"
+    "When a --guard halts the fault, CMD goes on (its exit status is still the\n"
+    "result) unless --halt-kills is given: then CMD gets SIGTERM.\n"
     "\n"
     "Example: chaosnetctl run --ttl 5m delay eth0 200ms --dst 10.0.0.5 -- ./load-test\n";
 
@@ -72,6 +76,7 @@ void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_option("--limit", o.limit, "netem queue limit in packets (default: derived)");
   cmd->add_option("--request-id", o.request_id, "Idempotency key: a retry returns the same fault");
   cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
+  AddGuardFlags(cmd, o);
   cmd->add_option("--exempt", o.exempt,
                   "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
                   "10.0.0.2:tcp:7443 (repeatable)");
@@ -84,6 +89,7 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
   delay->add_option("--jitter", o.jitter, "e.g. 50ms");
   delay->add_option("--correlation", o.delay_correlation, "e.g. 25%");
   delay->add_option("--distribution", o.distribution, "normal, pareto or paretonormal");
+  AddLinkModelFlags(delay, o.link, LinkModelFlags::kDelay);
 
   struct Probability {
     const char* name;
@@ -99,6 +105,11 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
     AddTargetFlags(cmd, o);
     cmd->add_option("PERCENT", p.value, "e.g. 5%")->required();
     cmd->add_option("--correlation", p.correlation, "e.g. 25%");
+    if (&p.value == &o.loss) {
+      cmd->get_option("PERCENT")->description(
+          "e.g. 5%, or a loss model: 'gemodel 1% 10% 70% 0.1%'");
+      AddLinkModelFlags(cmd, o.link, LinkModelFlags::kLoss);
+    }
   }
 
   auto* reorder = app.add_subcommand("reorder", "Send some packets at once, delay the rest");
@@ -130,16 +141,28 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
   apply->add_option("--reorder", o.reorder, "e.g. 25% (needs --delay)");
   apply->add_option("--reorder-correlation", o.reorder_correlation, "e.g. 25%");
   apply->add_option("--gap", o.gap, "Reorder every N-th packet");
-  apply->add_option("--rate", o.rate, "e.g. 10mbit");
+  apply->add_option("--rate", o.rate,
+                    "A bandwidth cap, e.g. 10mbit (htb: bursts allowed; for a slow link's "
+                    "per-packet timing use --link-rate)");
   apply->add_flag("--partition", o.partition, "Drop all matching traffic");
+  AddLinkModelFlags(apply, o.link, LinkModelFlags::kApply);
+
+  auto* jam = app.add_subcommand(
+      "jam", "Hold all matching traffic, and release it as one burst when the lease ends");
+  AddTargetFlags(jam, o);
+  AddLinkModelFlags(jam, o.link, LinkModelFlags::kJam);
 }
 
 FaultKind KindOf(const CLI::App& app) {
-  static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"delay", FaultKind::kDelay},         {"loss", FaultKind::kLoss},
-      {"duplicate", FaultKind::kDuplicate}, {"corrupt", FaultKind::kCorrupt},
-      {"reorder", FaultKind::kReorder},     {"rate", FaultKind::kRate},
-      {"partition", FaultKind::kPartition}, {"apply", FaultKind::kApply}};
+  static const std::pair<const char*, FaultKind> kKinds[] = {{"delay", FaultKind::kDelay},
+                                                             {"loss", FaultKind::kLoss},
+                                                             {"duplicate", FaultKind::kDuplicate},
+                                                             {"corrupt", FaultKind::kCorrupt},
+                                                             {"reorder", FaultKind::kReorder},
+                                                             {"rate", FaultKind::kRate},
+                                                             {"partition", FaultKind::kPartition},
+                                                             {"apply", FaultKind::kApply},
+                                                             {"jam", FaultKind::kJam}};
   for (const auto& [name, kind] : kKinds) {
     if (app.got_subcommand(name)) return kind;
   }
@@ -172,17 +195,23 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
 
   std::vector<std::string> spec(rest.begin(), dash);
   std::vector<std::string> run_flags;
+  bool halt_kills = false;
   std::size_t i = 0;
   while (i < spec.size() && spec[i].starts_with("-")) {
-    if (spec[i] == "--ttl" && i + 1 < spec.size()) {
+    if (spec[i] == "--halt-kills") {
+      halt_kills = true;
+      ++i;
+    } else if (spec[i] == "--ttl" && i + 1 < spec.size()) {
       run_flags = {spec[i], spec[i + 1]};
       i += 2;
     } else if (spec[i].starts_with("--ttl=")) {
       run_flags = {spec[i]};
       ++i;
     } else {
-      return UsageError("run: " + spec[i] +
-                        " before the fault: only --ttl goes there, the fault's flags follow it");
+      return UsageError(
+          "run: " + spec[i] +
+          " before the fault: only --ttl and --halt-kills go there, the fault's flags "
+          "follow it");
     }
   }
   if (i == spec.size()) {
@@ -201,7 +230,8 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
   if (inv.command != Command::kCreate && inv.command != Command::kFleetApply) {
     return UsageError("run: \"" + spec[i] +
                       "\" is not a fault; run holds one of delay, loss, duplicate, corrupt, "
-                      "reorder, rate, partition, apply or fleet partition|delay|loss|apply");
+                      "reorder, rate, partition, jam, apply or fleet "
+                      "partition|delay|loss|apply");
   }
   if (inv.create.dry_run) {
     return UsageError(
@@ -211,6 +241,7 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
   // A fleet experiment stays kFleetApply: its command holds every node's fault.
   if (inv.command == Command::kCreate) inv.command = Command::kRun;
   inv.run.command = std::move(command);
+  inv.run.halt_kills = halt_kills;
   return inv;
 }
 
@@ -276,6 +307,7 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   watch->add_flag("--mine", inv.watch.mine, "Only events of your own faults");
 
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
+  app.add_subcommand("profiles", "The named link conditions --profile takes, with their sources");
 
   CLI::App* fleet = AddFleetCommands(app, inv);
 
@@ -309,12 +341,16 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
     inv.command = Command::kWatch;
   } else if (app.got_subcommand("info")) {
     inv.command = Command::kInfo;
+  } else if (app.got_subcommand("profiles")) {
+    inv.command = Command::kProfiles;
   } else if (fleet->parsed()) {
     if (auto error = FinishFleetParse(*fleet, inv)) return *error;
   } else {
     inv.command = Command::kCreate;
     inv.create.kind = KindOf(app);
     inv.create.partition = inv.create.partition || inv.create.kind == FaultKind::kPartition;
+    inv.create.link.jam = inv.create.kind == FaultKind::kJam;
+    TakeLossModelFromLossValue(inv.create);
   }
   return inv;
 }

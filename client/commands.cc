@@ -10,6 +10,7 @@
 #include "client/connection_settings.h"
 #include "client/fleet_command.h"
 #include "client/format.h"
+#include "client/format_link_models.h"
 #include "client/request_builder.h"
 #include "client/rpc.h"
 #include "client/run_command.h"
@@ -175,7 +176,14 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
       auto request = BuildCreateRequest(inv.create);
       if (!request.ok()) return LocalError(request.status());
       out.flush();
-      return RunHoldingFault(s, *pem, *request, inv.run.command, err);
+      return RunHoldingFault(s, *pem, *request, inv.run.command, inv.run.halt_kills, err);
+    }
+    case Command::kProfiles: {
+      FaultClient client(s, *pem);
+      v1::ListProfilesResponse response;
+      if (Outcome o = client.ListProfiles(&response); !o.ok()) return o;
+      out << (json ? ToJson(response) + "\n" : ProfilesText(response));
+      return Outcome::Ok();
     }
     case Command::kFleetApply:
     case Command::kFleetStatus:

@@ -72,9 +72,7 @@ Status ChooseTransport(const GlobalOptions& g, Settings* settings) {
 
 Result<Settings> BuildSettings(const GlobalOptions& global) {
   Settings settings;
-  auto server = ParseServerAddress(global.server);
-  if (!server.ok()) return server.status();
-  settings.server = *server;
+  ASSIGN_OR_RETURN(settings.server, ParseServerAddress(global.server));
   if (global.output == "table") {
     settings.output = OutputFormat::kTable;
   } else if (global.output == "json") {
@@ -82,10 +80,8 @@ Result<Settings> BuildSettings(const GlobalOptions& global) {
   } else {
     return FlagError("output", "unknown \"" + global.output + "\" (use table or json)");
   }
-  auto timeout = ParseFlagDuration("timeout", global.timeout);
-  if (!timeout.ok()) return timeout.status();
-  settings.timeout = *timeout;
-  if (Status s = ChooseTransport(global, &settings); !s.ok()) return s;
+  ASSIGN_OR_RETURN(settings.timeout, ParseFlagDuration("timeout", global.timeout));
+  RETURN_IF_ERROR(ChooseTransport(global, &settings));
   return settings;
 }
 

@@ -1,5 +1,7 @@
 #include "client/format.h"
 
+#include "client/guard_flags.h"
+
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -7,6 +9,8 @@
 #include <ctime>
 #include <sstream>
 
+#include "client/format_link_models.h"
+#include "client/guard_flags.h"
 #include "common/fault_enums.h"
 #include "common/units.h"
 #include "proto/wire_enums/wire_enums.h"
@@ -146,6 +150,7 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
   }
   if (spec.has_rate()) parts.push_back("rate " + units::FormatRate(spec.rate().bits_per_second()));
   if (spec.partition()) parts.push_back("partition");
+  AppendLinkModelSummary(spec, &parts);
   if (spec.queue_limit() > 0) parts.push_back("limit " + std::to_string(spec.queue_limit()));
   return parts.empty() ? "no fault" : Join(parts, ", ");
 }
@@ -192,6 +197,7 @@ std::string StateName(v1::FaultState state) {
     case v1::FAULT_STATE_REVOKED: return "revoked";
     case v1::FAULT_STATE_LOST: return "lost";
     case v1::FAULT_STATE_FAILED: return "failed";
+    case v1::FAULT_STATE_HALTED: return "halted";
     default: return "planned";
   }
 }
@@ -205,6 +211,7 @@ std::string EventName(v1::EventType type) {
     case v1::EVENT_TYPE_LOST: return "LOST";
     case v1::EVENT_TYPE_FAILED: return "FAILED";
     case v1::EVENT_TYPE_SNAPSHOT: return "SNAPSHOT";
+    case v1::EVENT_TYPE_HALTED: return "HALTED";
     default: return "UNKNOWN";
   }
 }
@@ -308,6 +315,7 @@ std::string FaultDetails(const v1::Fault& fault, WallClock::time_point now) {
                                    std::to_string(c.bytes()) + " bytes, " +
                                    std::to_string(c.drops()) + " drops, " +
                                    std::to_string(c.overlimits()) + " overlimits"});
+  for (auto& row : GuardRows(fault)) rows.push_back(std::move(row));
   std::string text = RenderTable({}, rows);
   auto plan = PlanLines(fault.plan());
   if (!plan.empty()) {

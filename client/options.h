@@ -26,6 +26,7 @@ enum class Command {
   kWatch,
   kInfo,
   kRun,
+  kProfiles,
   // fleet (issue 14): one experiment over the daemons of a fleet file.
   kFleetApply,  // fleet partition|delay|loss|apply
   kFleetStatus,
@@ -34,7 +35,17 @@ enum class Command {
 
 // Which creating subcommand was used; only changes how the positional value is
 // read and how messages name things, the request shape is the same.
-enum class FaultKind { kDelay, kLoss, kDuplicate, kCorrupt, kReorder, kRate, kPartition, kApply };
+enum class FaultKind {
+  kDelay,
+  kLoss,
+  kDuplicate,
+  kCorrupt,
+  kReorder,
+  kRate,
+  kPartition,
+  kApply,
+  kJam,
+};
 
 struct GlobalOptions {
   std::string server = kDefaultServer;
@@ -46,6 +57,26 @@ struct GlobalOptions {
   std::string tls_key;
   std::string tls_server_name;
   bool insecure = false;
+};
+
+// Link models (issue 18), as typed; empty: not given.
+struct LinkModelOptions {
+  std::string loss_model;  // tc's words: "gemodel 1% 10% 70% 0.1%", "state 1% 30%"
+  bool ecn = false;
+  std::string slot;  // "MIN[,MAX]": "800us,10ms"
+  std::string slot_packets;
+  std::string slot_bytes;
+  std::string slot_distribution;
+  std::string slot_delay;
+  std::string slot_jitter;
+  std::string link_rate;
+  std::string overhead;
+  std::string cell_size;
+  std::string cell_overhead;
+  bool in_order = false;
+  bool jam = false;
+  std::string queue_bytes;  // a jam's queue
+  std::string profile;
 };
 
 // An empty string means "not given" for every optional field below.
@@ -83,9 +114,18 @@ struct CreateOptions {
   std::string limit;
   std::string request_id;
   bool dry_run = false;
+
+  LinkModelOptions link;
   // Traffic the fault never touches, in chaosnetd's --protect syntax
   // (feature fault-exemptions).
   std::vector<std::string> exempt;
+
+  // guards (client/guard_flags.cc)
+  std::vector<std::string> guards;
+  std::string guard_interval;
+  std::string guard_timeout;
+  std::string guard_failures;
+  std::string guard_grace;
 };
 
 struct ListOptions {
@@ -111,6 +151,7 @@ struct WatchOptions {
 // run: the fault comes from CreateOptions; this is the command to hold it for.
 struct RunOptions {
   std::vector<std::string> command;  // CMD ARGS..., never empty
+  bool halt_kills = false;           // a guard halted the fault: SIGTERM the command
 };
 
 // fleet: the experiment's nodes and shape; the effect and its --ttl, --label,

@@ -9,6 +9,8 @@
 #include <type_traits>
 
 #include "client/flag_values.h"
+#include "client/guard_flags.h"
+#include "client/link_model_flags.h"
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
@@ -33,13 +35,11 @@ void SetDuration(nanoseconds d, google::protobuf::Duration* out) {
 // A probability fault (loss, duplicate, corrupt): value plus optional correlation.
 Status SetProbability(std::string_view name, const std::string& value,
                       const std::string& correlation, v1::Probability* out) {
-  auto p = Percent(name, value);
-  if (!p.ok()) return p.status();
-  out->set_percent(*p);
+  ASSIGN_OR_RETURN(const double percent, Percent(name, value));
+  out->set_percent(percent);
   if (!correlation.empty()) {
-    auto c = Percent(std::string(name) + " correlation", correlation);
-    if (!c.ok()) return c.status();
-    out->set_correlation_percent(*c);
+    ASSIGN_OR_RETURN(const double c, Percent(std::string(name) + " correlation", correlation));
+    out->set_correlation_percent(c);
   }
   return Status::Ok();
 }
@@ -84,23 +84,19 @@ Status CheckNetns(const std::string& text) {
 Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   if (!o.delay.empty()) {
     auto* delay = spec->mutable_delay();
-    auto latency = ParseFlagDuration("delay", o.delay);
-    if (!latency.ok()) return latency.status();
-    SetDuration(*latency, delay->mutable_latency());
+    ASSIGN_OR_RETURN(const nanoseconds latency, ParseFlagDuration("delay", o.delay));
+    SetDuration(latency, delay->mutable_latency());
     if (!o.jitter.empty()) {
-      auto jitter = ParseFlagDuration("jitter", o.jitter);
-      if (!jitter.ok()) return jitter.status();
-      SetDuration(*jitter, delay->mutable_jitter());
+      ASSIGN_OR_RETURN(const nanoseconds jitter, ParseFlagDuration("jitter", o.jitter));
+      SetDuration(jitter, delay->mutable_jitter());
     }
     if (!o.delay_correlation.empty()) {
-      auto c = Percent("delay correlation", o.delay_correlation);
-      if (!c.ok()) return c.status();
-      delay->set_correlation_percent(*c);
+      ASSIGN_OR_RETURN(const double c, Percent("delay correlation", o.delay_correlation));
+      delay->set_correlation_percent(c);
     }
     if (!o.distribution.empty()) {
-      auto d = Distribution(o.distribution);
-      if (!d.ok()) return d.status();
-      delay->set_distribution(*d);
+      ASSIGN_OR_RETURN(const v1::DelayDistribution d, Distribution(o.distribution));
+      delay->set_distribution(d);
     }
   } else if (!o.jitter.empty() || !o.distribution.empty() || !o.delay_correlation.empty()) {
     // Only reachable through `apply`; the delay subcommand always has a latency.
@@ -123,25 +119,21 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
       }
       continue;
     }
-    Status s = SetProbability(p.name, p.value, p.correlation, (spec->*p.field)());
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(SetProbability(p.name, p.value, p.correlation, (spec->*p.field)()));
   }
 
   if (!o.reorder.empty()) {
     auto* reorder = spec->mutable_reorder();
-    auto p = Percent("reorder", o.reorder);
-    if (!p.ok()) return p.status();
-    reorder->set_percent(*p);
+    ASSIGN_OR_RETURN(const double percent, Percent("reorder", o.reorder));
+    reorder->set_percent(percent);
     if (!o.reorder_correlation.empty()) {
-      auto c = Percent("reorder correlation", o.reorder_correlation);
-      if (!c.ok()) return c.status();
-      reorder->set_correlation_percent(*c);
+      ASSIGN_OR_RETURN(const double c, Percent("reorder correlation", o.reorder_correlation));
+      reorder->set_correlation_percent(c);
     }
     if (!o.gap.empty()) {
-      auto gap = ParseUnsigned("gap", o.gap, UINT32_MAX);
-      if (!gap.ok()) return gap.status();
-      if (*gap == 0) return FlagError("gap", "must be at least 1");
-      reorder->set_gap(static_cast<uint32_t>(*gap));
+      ASSIGN_OR_RETURN(const uint64_t gap, ParseUnsigned("gap", o.gap, UINT32_MAX));
+      if (gap == 0) return FlagError("gap", "must be at least 1");
+      reorder->set_gap(static_cast<uint32_t>(gap));
     }
   } else if (!o.gap.empty() || !o.reorder_correlation.empty()) {
     return InvalidArgument("--gap and --reorder-correlation need --reorder");
@@ -153,12 +145,13 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
     spec->mutable_rate()->set_bits_per_second(*rate);
   }
   spec->set_partition(o.partition);
+  RETURN_IF_ERROR(BuildLinkModels(o.link, spec));
 
   if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() && !spec->has_corrupt() &&
-      !spec->has_reorder() && !spec->has_rate() && !spec->partition()) {
+      !spec->has_reorder() && !spec->has_rate() && !spec->partition() && !SetsLinkModel(*spec)) {
     return InvalidArgument(
         "no fault given: add at least one of --delay, --loss, --duplicate, --corrupt, "
-        "--reorder, --rate, --partition");
+        "--reorder, --rate, --partition, --loss-model, --slot, --link-rate or --profile");
   }
   return Status::Ok();
 }
@@ -196,19 +189,14 @@ Status BuildMatch(const CreateOptions& o, v1::FaultSpec* spec) {
   RETURN_IF_ERROR(
       SetAddresses("src", o.src, &v1::Match::set_src_cidr, match->mutable_src_cidrs(), match));
   if (!o.dport.empty()) {
-    auto ports = ParsePortRange("dport", o.dport);
-    if (!ports.ok()) return ports.status();
-    *match->mutable_dport() = *ports;
+    ASSIGN_OR_RETURN(*match->mutable_dport(), ParsePortRange("dport", o.dport));
   }
   if (!o.sport.empty()) {
-    auto ports = ParsePortRange("sport", o.sport);
-    if (!ports.ok()) return ports.status();
-    *match->mutable_sport() = *ports;
+    ASSIGN_OR_RETURN(*match->mutable_sport(), ParsePortRange("sport", o.sport));
   }
   if (!o.protocol.empty()) {
-    auto proto = ProtocolFrom(o.protocol);
-    if (!proto.ok()) return proto.status();
-    match->set_protocol(*proto);
+    ASSIGN_OR_RETURN(const v1::Protocol protocol, ProtocolFrom(o.protocol));
+    match->set_protocol(protocol);
   }
   return Status::Ok();
 }
@@ -227,37 +215,32 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
   spec->set_interface(o.interface);
 
   if (!o.netns.empty()) {
-    Status s = CheckNetns(o.netns);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(CheckNetns(o.netns));
     spec->set_netns(o.netns);
   }
-  auto direction = DirectionFrom(o.direction);
-  if (!direction.ok()) return direction.status();
-  spec->set_direction(*direction);
+  ASSIGN_OR_RETURN(const v1::Direction direction, DirectionFrom(o.direction));
+  spec->set_direction(direction);
 
-  if (Status s = BuildFaults(o, spec); !s.ok()) return s;
-  if (Status s = BuildMatch(o, spec); !s.ok()) return s;
+  RETURN_IF_ERROR(BuildFaults(o, spec));
+  RETURN_IF_ERROR(BuildMatch(o, spec));
+  RETURN_IF_ERROR(BuildGuards(o, spec));
   for (const std::string& rule : o.exempt) {
     // The daemon's own parser, so a typo fails here (exit 2).
-    auto parsed = plan::ParseTrafficRule(rule, "--exempt");
-    if (!parsed.ok()) return parsed.status();
-    spec->add_exemptions(plan::FormatProtectedRule(*parsed));
+    ASSIGN_OR_RETURN(const plan::ProtectedRule parsed, plan::ParseTrafficRule(rule, "--exempt"));
+    spec->add_exemptions(plan::FormatProtectedRule(parsed));
   }
 
   if (!o.limit.empty()) {
-    auto limit = ParseUnsigned("limit", o.limit, UINT32_MAX);
-    if (!limit.ok()) return limit.status();
-    if (*limit == 0) return FlagError("limit", "must be at least 1 packet");
-    spec->set_queue_limit(static_cast<uint32_t>(*limit));
+    ASSIGN_OR_RETURN(const uint64_t limit, ParseUnsigned("limit", o.limit, UINT32_MAX));
+    if (limit == 0) return FlagError("limit", "must be at least 1 packet");
+    spec->set_queue_limit(static_cast<uint32_t>(limit));
   }
   if (!o.ttl.empty()) {
-    auto ttl = ParseFlagDuration("ttl", o.ttl);
-    if (!ttl.ok()) return ttl.status();
-    SetDuration(*ttl, request.mutable_ttl());
+    ASSIGN_OR_RETURN(const nanoseconds ttl, ParseFlagDuration("ttl", o.ttl));
+    SetDuration(ttl, request.mutable_ttl());
   }
-  auto labels = ParseLabels(o.labels);
-  if (!labels.ok()) return labels.status();
-  request.mutable_labels()->insert(labels->begin(), labels->end());
+  ASSIGN_OR_RETURN(const auto labels, ParseLabels(o.labels));
+  request.mutable_labels()->insert(labels.begin(), labels.end());
   request.set_request_id(o.request_id);
   request.set_dry_run(o.dry_run);
   return request;
@@ -266,36 +249,34 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
 Result<v1::ListFaultsRequest> BuildListRequest(const ListOptions& o) {
   v1::ListFaultsRequest request;
   request.set_interface(o.interface);
-  auto labels = ParseLabels(o.labels);
-  if (!labels.ok()) return labels.status();
-  request.mutable_label_selector()->insert(labels->begin(), labels->end());
+  ASSIGN_OR_RETURN(const auto labels, ParseLabels(o.labels));
+  request.mutable_label_selector()->insert(labels.begin(), labels.end());
   request.set_include_ended(o.all);
   request.set_mine(o.mine);
   return request;
 }
 
 Result<v1::GetFaultRequest> BuildGetRequest(const LeaseOptions& o) {
-  if (Status s = CheckId(o.id); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckId(o.id));
   v1::GetFaultRequest request;
   request.set_id(o.id);
   return request;
 }
 
 Result<v1::ExtendFaultRequest> BuildExtendRequest(const LeaseOptions& o) {
-  if (Status s = CheckId(o.id); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckId(o.id));
   if (o.ttl.empty()) return InvalidArgument("extend needs the new TTL, e.g. extend ID 30s");
-  auto ttl = ParseFlagDuration("ttl", o.ttl);
-  if (!ttl.ok()) return ttl.status();
+  ASSIGN_OR_RETURN(const nanoseconds ttl, ParseFlagDuration("ttl", o.ttl));
   v1::ExtendFaultRequest request;
   request.set_id(o.id);
-  SetDuration(*ttl, request.mutable_ttl());
+  SetDuration(ttl, request.mutable_ttl());
   return request;
 }
 
 Result<v1::RevokeFaultRequest> BuildRevokeRequest(const LeaseOptions& o) {
   if (o.all) return InvalidArgument("give either a fault ID or --all, not both");
   if (!o.labels.empty()) return InvalidArgument("--label selects faults only with --all");
-  if (Status s = CheckId(o.id); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckId(o.id));
   v1::RevokeFaultRequest request;
   request.set_id(o.id);
   return request;
@@ -303,10 +284,9 @@ Result<v1::RevokeFaultRequest> BuildRevokeRequest(const LeaseOptions& o) {
 
 Result<v1::RevokeAllFaultsRequest> BuildRevokeAllRequest(const LeaseOptions& o) {
   if (!o.id.empty()) return InvalidArgument("give either a fault ID or --all, not both");
-  auto labels = ParseLabels(o.labels);
-  if (!labels.ok()) return labels.status();
+  ASSIGN_OR_RETURN(const auto labels, ParseLabels(o.labels));
   v1::RevokeAllFaultsRequest request;
-  request.mutable_label_selector()->insert(labels->begin(), labels->end());
+  request.mutable_label_selector()->insert(labels.begin(), labels.end());
   return request;
 }
 
@@ -342,16 +322,14 @@ Result<v1::PortRange> ParsePortRange(std::string_view flag, std::string_view tex
   };
   v1::PortRange range;
   auto dash = text.find('-');
-  auto first = port(text.substr(0, dash));
-  if (!first.ok()) return first.status();
-  range.set_first(*first);
+  ASSIGN_OR_RETURN(const uint32_t first, port(text.substr(0, dash)));
+  range.set_first(first);
   if (dash != std::string_view::npos) {
-    auto last = port(text.substr(dash + 1));
-    if (!last.ok()) return last.status();
-    if (*last < *first) {
+    ASSIGN_OR_RETURN(const uint32_t last, port(text.substr(dash + 1)));
+    if (last < first) {
       return FlagError(flag, "range " + std::string(text) + " ends before it starts");
     }
-    range.set_last(*last);
+    range.set_last(last);
   }
   return range;
 }

@@ -185,6 +185,16 @@ Outcome FaultClient::GetInfo(v1::Info* response) {
   return impl_->Call(&v1::FaultService::Stub::GetInfo, v1::GetInfoRequest{}, response);
 }
 
+Outcome FaultClient::ListProfiles(v1::ListProfilesResponse* response) {
+  Outcome o =
+      impl_->Call(&v1::FaultService::Stub::ListProfiles, v1::ListProfilesRequest{}, response);
+  if (o.exit_code == kExitServerError && o.message.rfind("unimplemented", 0) == 0) {
+    return {kExitServerError, "the daemon at " + impl_->settings.server +
+                                  " has no link profiles (it predates them): upgrade chaosnetd"};
+  }
+  return o;
+}
+
 Outcome FaultClient::Watch(const v1::WatchRequest& request,
                            const std::function<void(const v1::FaultEvent&)>& on_event) {
   grpc::ClientContext context;

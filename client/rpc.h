@@ -45,6 +45,9 @@ class FaultClient {
   Outcome RevokeAllFaults(const v1::RevokeAllFaultsRequest& request,
                           v1::RevokeAllFaultsResponse* response);
   Outcome GetInfo(v1::Info* response);
+  // The daemon's named link conditions (issue 18). A daemon without them
+  // answers UNIMPLEMENTED, said in words.
+  Outcome ListProfiles(v1::ListProfilesResponse* response);
 
   // Streams events into `on_event` until the server ends the stream or
   // Cancel() is called; a cancelled watch is a success. No deadline applies.

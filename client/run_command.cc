@@ -129,7 +129,8 @@ Outcome RunForwardingSignals(const std::vector<std::string>& command) {
 
 Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
                         const v1::CreateFaultRequest& request,
-                        const std::vector<std::string>& command, std::ostream& err) {
+                        const std::vector<std::string>& command, bool halt_kills,
+                        std::ostream& err) {
   FaultClient client(settings, pem);
   v1::CreateFaultResponse created;
   if (Outcome o = client.CreateFault(request, &created); !o.ok()) return o;
@@ -145,8 +146,13 @@ Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
   auto on_update = [&](const v1::KeepAliveResponse& update) {
     for (const auto& f : update.faults()) {
       if (f.state() == v1::FAULT_STATE_ACTIVE || !reported.insert(f.id()).second) continue;
-      say("warning: fault " + f.id() + " ended before the command did: " + StateName(f.state()) +
-          (f.state_reason().empty() ? "" : " (" + f.state_reason() + ")"));
+      const bool halted = f.state() == v1::FAULT_STATE_HALTED;
+      say((halted ? "fault " + f.id() + " halted by a guard before the command ended"
+                  : "warning: fault " + f.id() +
+                        " ended before the command did: " + StateName(f.state())) +
+          (f.state_reason().empty() ? "" : " (" + f.state_reason() + ")") +
+          (halted && halt_kills ? "; sending the command SIGTERM (--halt-kills)" : ""));
+      if (halted && halt_kills && g_child > 0) ::kill(static_cast<pid_t>(g_child), SIGTERM);
     }
   };
 

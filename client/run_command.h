@@ -30,8 +30,11 @@ Outcome RunForwardingSignals(const std::vector<std::string>& command);
 // Progress goes to `err` (stdout belongs to the command). The outcome's exit
 // code is the command's; its message is set only when chaosnetctl itself
 // failed (the fault could not be applied or held, the command could not run).
+// A guard halting the fault is reported; with `halt_kills` the command then
+// gets SIGTERM.
 Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
                         const v1::CreateFaultRequest& request,
-                        const std::vector<std::string>& command, std::ostream& err);
+                        const std::vector<std::string>& command, bool halt_kills,
+                        std::ostream& err);
 
 }  // namespace chaosnet::client

@@ -46,14 +46,13 @@ Result<std::string> ReadSmallFile(std::string_view flag, const std::string& path
 // The checks catch what gRPC would otherwise only report as a failed
 // handshake: a DER file, the certificate and key swapped, an encrypted key.
 Result<std::string> ReadCertificates(std::string_view flag, const std::string& path) {
-  auto text = ReadSmallFile(flag, path);
-  if (!text.ok()) return text;
-  if (text->find("-----BEGIN ") == std::string::npos) {
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(flag, path));
+  if (text.find("-----BEGIN ") == std::string::npos) {
     return InvalidArgument(std::string(flag) + " " + path +
                            " is not PEM (no \"-----BEGIN \" line; convert DER with openssl x509 "
                            "-inform der)");
   }
-  if (text->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+  if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
     return InvalidArgument(std::string(flag) + " " + path +
                            " holds no certificate (no \"-----BEGIN CERTIFICATE-----\" block)");
   }
@@ -61,20 +60,19 @@ Result<std::string> ReadCertificates(std::string_view flag, const std::string& p
 }
 
 Result<std::string> ReadPrivateKey(std::string_view flag, const std::string& path) {
-  auto text = ReadSmallFile(flag, path);
-  if (!text.ok()) return text;
-  if (text->find("-----BEGIN ") == std::string::npos) {
+  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(flag, path));
+  if (text.find("-----BEGIN ") == std::string::npos) {
     return InvalidArgument(std::string(flag) + " " + path +
                            " is not PEM (no \"-----BEGIN \" line; convert DER with openssl pkey "
                            "-inform der)");
   }
-  if (text->find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos ||
-      text->find("Proc-Type: 4,ENCRYPTED") != std::string::npos) {
+  if (text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string::npos ||
+      text.find("Proc-Type: 4,ENCRYPTED") != std::string::npos) {
     return InvalidArgument(std::string(flag) + " " + path +
                            " is encrypted, and gRPC takes only a plain key (openssl pkey -in KEY "
                            "-out PLAIN-KEY)");
   }
-  if (text->find("PRIVATE KEY-----") == std::string::npos) {
+  if (text.find("PRIVATE KEY-----") == std::string::npos) {
     return InvalidArgument(std::string(flag) + " " + path +
                            " holds no private key (no \"PRIVATE KEY-----\" block; is it the "
                            "certificate?)");

@@ -108,6 +108,16 @@ int main(int argc, char** argv) {
                  "its owner and admins")
       ->capture_default_str()
       ->check(CLI::IsMember({"any", "owner"}));
+  std::vector<std::string> guard_targets;
+  app.add_option("--allow-guard-target", guard_targets,
+                 "Where tcp: and http:// guards may connect (repeatable): CIDR or CIDR:PORTS, "
+                 "e.g. 10.0.0.0/24:8080 (default: none, so only counter guards are accepted)")
+      ->take_all();
+  app.add_option("--max-guards-per-fault", config.guards.max_per_fault,
+                 "Guards one fault may carry at most")
+      ->capture_default_str();
+  app.add_option("--max-guards", config.guards.max_total, "Guards of all live faults at most")
+      ->capture_default_str();
   app.set_config("--config", "", "Read these options from a TOML/INI file (key = value)");
   // A misspelt key in the file must stop the daemon, not be dropped silently.
   app.allow_config_extras(false);
@@ -187,6 +197,14 @@ int main(int argc, char** argv) {
       }
       config.protected_rules.push_back(*rule);
     }
+  }
+  for (const auto& text : guard_targets) {
+    auto target = chaosnet::guard::ParseAllowedTarget(text);
+    if (!target.ok()) {
+      std::cerr << "chaosnetd: " << target.status().message() << "\n";
+      return 2;
+    }
+    config.guards.allowed_targets.push_back(*target);
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");

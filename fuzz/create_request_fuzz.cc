@@ -43,9 +43,12 @@ void CheckObjects(const model::FaultSpec& spec, const plan::FaultObjects& object
     fuzz::Check(objects.cls.rate_bytes_per_second == spec.rate->bits_per_second / 8,
                 "the class rate is the fault's rate", spec.interface);
   }
-  fuzz::Check(objects.leaf.has_value() == spec.needs_netem(),
-              "a netem leaf exactly when the spec needs netem", spec.interface);
-  if (objects.leaf) {
+  fuzz::Check(objects.leaf.has_value() == (spec.needs_netem() || spec.jam.has_value()),
+              "a leaf exactly when the spec needs netem or is a jam", spec.interface);
+  if (spec.jam) {
+    fuzz::Check(std::holds_alternative<plan::PlugQdisc>(objects.leaf->params),
+                "a jam's leaf is a plug", spec.interface);
+  } else if (objects.leaf) {
     const auto* netem = std::get_if<plan::NetemQdisc>(&objects.leaf->params);
     fuzz::Check(netem != nullptr && objects.leaf->parent == objects.cls.classid,
                 "the leaf is a netem under the fault's class", spec.interface);

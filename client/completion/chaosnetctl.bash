@@ -8,9 +8,9 @@ _chaosnetctl_globals_with_value="--server -o --output --timeout --tls-ca --tls-c
 _chaosnetctl_globals="--help --version --server --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name --insecure"
 _chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply"
 _chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run"
-_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --help"
+_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --guard --guard-interval --guard-timeout --guard-failures --guard-grace --help"
 # Flags that take no value (everything else takes one).
-_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine"
+_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine --halt-kills"
 
 # The flags of one subcommand.
 _chaosnetctl_flags() {
@@ -29,7 +29,7 @@ _chaosnetctl_flags() {
     revoke) echo "--all --label --help" ;;
     watch) echo "--initial --mine --help" ;;
     info) echo "--help" ;;
-    run) echo "--ttl --help" ;;
+    run) echo "--ttl --halt-kills --help" ;;
   esac
 }
 
@@ -134,12 +134,18 @@ _chaosnetctl() {
         return 0
       fi
     done
-    while ((start < n)) && [[ ${words[start]} == --ttl ]]; do ((start += 2)); done
+    while ((start < n)); do
+      case ${words[start]} in
+        --ttl) ((start += 2)) ;;
+        --halt-kills) ((start += 1)) ;;
+        *) break ;;
+      esac
+    done
     if ((start >= n)); then
       if [[ $prev == --ttl ]]; then
         COMPREPLY=()
       else
-        COMPREPLY=($(compgen -W "--ttl $_chaosnetctl_faults" -- "$cur"))
+        COMPREPLY=($(compgen -W "--ttl --halt-kills $_chaosnetctl_faults" -- "$cur"))
       fi
       return 0
     fi

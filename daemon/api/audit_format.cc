@@ -6,15 +6,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <variant>
 
 #include "common/fault_enums.h"
+#include "common/json.h"
 #include "daemon/plan/protected_traffic.h"
-#include "daemon/state/json.h"
 
 namespace chaosnet::api {
 namespace {
 
-using state::json::Writer;
+using json::Writer;
 
 // {"family":"inet","address":"10.0.0.0","prefix":8}; a value that is neither a
 // clean IPv4 nor an IPv6 address (the API never produces one) as its numeric
@@ -61,6 +62,54 @@ void WriteFleetMatch(Writer& w, const model::Match& m) {
     w.EndArray();
   }
 }
+// The audit log's own spelling of a guard set (not the journal's: renaming a
+// journal key must not change the audit format).
+void WriteGuards(Writer& w, const model::GuardSet& g) {
+  w.BeginObject().Key("checks").BeginArray();
+  for (const std::string& check : g.checks) w.String(check);
+  w.EndArray();
+  if (g.interval) w.Key("interval_ns").Int(g.interval->count());
+  if (g.timeout) w.Key("timeout_ns").Int(g.timeout->count());
+  if (g.failures) w.Key("failures").Uint(*g.failures);
+  if (g.grace) w.Key("grace_ns").Int(g.grace->count());
+  w.EndObject();
+}
+
+// The audit log's own spelling of the link models (not the journal's): the
+// loss model as the numbers tc takes, in its order, the rest by field.
+void WriteLinkModels(Writer& w, const model::FaultSpec& s) {
+  if (const auto& m = s.loss_model) {
+    w.Key("loss_model").BeginObject();
+    if (const auto* g = std::get_if<model::GilbertElliottLoss>(&*m)) {
+      w.Key("gemodel").BeginArray().Double(g->p).Double(g->r).Double(g->one_minus_h);
+      w.Double(g->one_minus_k).EndArray();
+    } else if (const auto* f = std::get_if<model::FourStateLoss>(&*m)) {
+      w.Key("state").BeginArray().Double(f->p13).Double(f->p31).Double(f->p32).Double(f->p23);
+      w.Double(f->p14).EndArray();
+    }
+    w.EndObject();
+  }
+  if (s.ecn) w.Key("ecn").Bool(true);
+  if (const auto& slot = s.slot) {
+    w.Key("slot").BeginObject();
+    w.Key("min_ns").Int(slot->min_delay.count()).Key("max_ns").Int(slot->max_delay.count());
+    if (slot->uses_distribution()) {
+      w.Key("distribution").String(NameOf(model::kDelayDistributionNames, slot->distribution));
+      w.Key("delay_ns").Int(slot->dist_delay.count());
+      w.Key("jitter_ns").Int(slot->dist_jitter.count());
+    }
+    w.Key("packets").Uint(slot->max_packets).Key("bytes").Uint(slot->max_bytes).EndObject();
+  }
+  if (const auto& l = s.link_rate) {
+    w.Key("link_rate").BeginObject().Key("bits_per_second").Uint(l->bits_per_second);
+    w.Key("packet_overhead").Int(l->packet_overhead).Key("cell_size").Uint(l->cell_size);
+    w.Key("cell_overhead").Int(l->cell_overhead).EndObject();
+  }
+  if (s.in_order) w.Key("in_order").Bool(true);
+  if (s.jam) w.Key("jam").BeginObject().Key("limit_bytes").Uint(s.jam->limit_bytes).EndObject();
+  if (!s.profile.empty()) w.Key("profile").String(s.profile);
+}
+
 void WriteExemptions(Writer& w, const std::vector<model::TrafficRule>& exemptions) {
   if (exemptions.empty()) return;
   w.Key("exemptions").BeginArray();
@@ -102,6 +151,9 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   }
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  // Every guard is in the audit log: each makes the daemon act on the caller's behalf.
+  if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);
+  WriteLinkModels(w, s);
   WriteExemptions(w, s.exemptions);
   w.EndObject();
 }

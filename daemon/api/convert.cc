@@ -6,6 +6,8 @@
 
 #include "common/net_parse.h"
 #include "daemon/api/convert_fleet.h"
+#include "daemon/api/convert_guards.h"
+#include "daemon/api/convert_link_models.h"
 #include "daemon/plan/describe.h"
 #include "proto/wire_enums/wire_enums.h"
 
@@ -58,6 +60,7 @@ pb::FaultState ToProto(core::FaultState s) {
     case core::FaultState::kRevoked: return pb::FAULT_STATE_REVOKED;
     case core::FaultState::kLost: return pb::FAULT_STATE_LOST;
     case core::FaultState::kFailed: return pb::FAULT_STATE_FAILED;
+    case core::FaultState::kHalted: return pb::FAULT_STATE_HALTED;
   }
   return pb::FAULT_STATE_UNSPECIFIED;
 }
@@ -70,6 +73,7 @@ pb::EventType ToProto(core::EventType t) {
     case core::EventType::kRevoked: return pb::EVENT_TYPE_REVOKED;
     case core::EventType::kLost: return pb::EVENT_TYPE_LOST;
     case core::EventType::kFailed: return pb::EVENT_TYPE_FAILED;
+    case core::EventType::kHalted: return pb::EVENT_TYPE_HALTED;
   }
   return pb::EVENT_TYPE_UNSPECIFIED;
 }
@@ -150,6 +154,10 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   if (in.has_rate()) spec.rate = model::RateFault{in.rate().bits_per_second()};
   spec.partition = in.partition();
   if (in.queue_limit() != 0) spec.queue_limit = in.queue_limit();
+  if (in.has_guards()) {
+    ASSIGN_OR_RETURN(spec.guards, GuardsFromProto(in.guards()));
+  }
+  RETURN_IF_ERROR(LinkModelsFromProto(in, &spec));
   RETURN_IF_ERROR(FleetFieldsFromProto(in, &spec));
   return spec;
 }
@@ -230,6 +238,8 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   if (spec.rate) out->mutable_rate()->set_bits_per_second(spec.rate->bits_per_second);
   out->set_partition(spec.partition);
   if (spec.queue_limit) out->set_queue_limit(*spec.queue_limit);
+  if (!spec.guards.empty()) GuardsToProto(spec.guards, out->mutable_guards());
+  LinkModelsToProto(spec, out);
   FleetFieldsToProto(spec, out);
 }
 
@@ -256,6 +266,7 @@ void ToProto(const core::FaultRecord& r, pb::Fault* out) {
   ToProto(r.counters_read_at, c->mutable_read_at());
   out->set_request_id(r.request_id);
   out->set_keep_alive(r.keep_alive);
+  GuardStatusesToProto(r.guards, out);
   for (const auto& added : r.site.added) {
     const plan::PlanStepText step = plan::DescribeTcObject(added.object);
     auto* s = out->mutable_plan()->add_steps();

@@ -6,6 +6,8 @@
 #include "daemon/api/audit_log.h"
 #include "daemon/api/caller_identity.h"
 #include "daemon/api/convert.h"
+#include "daemon/api/convert_guards.h"
+#include "daemon/api/convert_link_models.h"
 #include "daemon/api/keep_alive_reactor.h"
 #include "daemon/api/metrics.h"
 #include "daemon/api/status_mapping.h"
@@ -124,6 +126,11 @@ grpc::ServerUnaryReactor* FaultService::CreateFault(grpc::CallbackServerContext*
     // A dry run changes nothing, so read-only callers may plan experiments.
     if (!request->dry_run()) {
       RETURN_IF_ERROR(AuthorizeChange("CreateFault", caller, "create faults", &converted->spec));
+    }
+    // A guard makes the daemon open connections on the caller's behalf: not
+    // a read-only caller's to ask for, not even in a dry run.
+    if (!converted->spec.guards.empty()) {
+      RETURN_IF_ERROR(AuthorizeChange("CreateFault", caller, "set guards", &converted->spec));
     }
     converted->caller = caller;
     auto created = manager_.Create(*converted);
@@ -263,8 +270,21 @@ grpc::ServerUnaryReactor* FaultService::GetInfo(grpc::CallbackServerContext* ctx
     static const std::vector<std::string> kFeatures = features::DeclaredByApi();
     for (const std::string& name : kFeatures) response->add_features(name);
     response->set_active_faults(static_cast<uint32_t>(manager_.active_count()));
+    GuardPolicyToProto(manager_.config().guards, manager_.live_guards(), response);
     response->set_kernel_release(info_.kernel_release);
     ToProto(info_.started_at, response->mutable_started_at());
+    return Status::Ok();
+  });
+}
+
+// ---- link models (issue 18)
+
+grpc::ServerUnaryReactor* FaultService::ListProfiles(grpc::CallbackServerContext* ctx,
+                                                     const v1::ListProfilesRequest*,
+                                                     v1::ListProfilesResponse* response) {
+  // The table is static; the loop only keeps metrics and shutdown uniform.
+  return OnLoop(ctx, "ListProfiles", [response]() -> Status {
+    ProfilesToProto(response);
     return Status::Ok();
   });
 }

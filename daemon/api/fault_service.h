@@ -79,6 +79,11 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* ctx,
                                     const v1::GetInfoRequest* request, v1::Info* response) override;
 
+  // ---- link models (issue 18)
+  grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* ctx,
+                                         const v1::ListProfilesRequest* request,
+                                         v1::ListProfilesResponse* response) override;
+
  private:
   friend class KeepAliveReactor;
   friend class WatchReactor;

@@ -60,9 +60,11 @@ std::string Histogram::Render(const std::string& name, const std::string& labels
 
 Metrics::Metrics(core::FaultManager& manager) : manager_(manager) {
   for (auto t : {core::EventType::kApplied, core::EventType::kExtended, core::EventType::kExpired,
-                 core::EventType::kRevoked, core::EventType::kLost, core::EventType::kFailed}) {
+                 core::EventType::kRevoked, core::EventType::kLost, core::EventType::kFailed,
+                 core::EventType::kHalted}) {
     events_[core::EventTypeLabel(t)] = 0;  // every series exists from the start
   }
+  for (const char* result : {"pass", "fail", "undecided"}) guard_checks_[result] = 0;
   subscription_ = manager_.Subscribe([this](const core::FaultEvent& e) { OnEvent(e); });
 }
 
@@ -86,6 +88,9 @@ std::string Metrics::Render() {
   std::map<std::string, uint64_t> by_kind = {{"delay", 0},    {"loss", 0},    {"duplicate", 0},
                                              {"corrupt", 0},  {"reorder", 0}, {"rate", 0},
                                              {"partition", 0}};
+  for (const char* kind : {"loss_model", "ecn", "slot", "link_rate", "in_order", "jam"}) {
+    by_kind[kind] = 0;  // link models (issue 18)
+  }
   manager_.ForEachActive([&](const core::FaultRecord& f) {
     ++by_interface[{f.spec.netns, f.spec.interface}];
     if (f.spec.delay) ++by_kind["delay"];
@@ -95,6 +100,12 @@ std::string Metrics::Render() {
     if (f.spec.reorder) ++by_kind["reorder"];
     if (f.spec.rate) ++by_kind["rate"];
     if (f.spec.partition) ++by_kind["partition"];
+    if (f.spec.loss_model) ++by_kind["loss_model"];
+    if (f.spec.ecn) ++by_kind["ecn"];
+    if (f.spec.slot) ++by_kind["slot"];
+    if (f.spec.link_rate) ++by_kind["link_rate"];
+    if (f.spec.in_order) ++by_kind["in_order"];
+    if (f.spec.jam) ++by_kind["jam"];
   });
   std::string out;
   Header(out, "chaosnet_faults_active", "gauge", "Live faults by network namespace and interface.");
@@ -132,6 +143,14 @@ std::string Metrics::Render() {
       out += "chaosnet_netlink_errors_total{errno=\"" + name + "\"} " + std::to_string(n) + "\n";
     }
   }
+  Header(out, "chaosnet_guard_checks_total", "counter",
+         "Guard checks by result (pass, fail, undecided: a counter guard without enough data).");
+  for (const auto& [result, n] : guard_checks_) {
+    out += "chaosnet_guard_checks_total{result=\"" + result + "\"} " + std::to_string(n) + "\n";
+  }
+  Header(out, "chaosnet_halts_total", "counter", "Faults a failed guard ended (HALTED).");
+  out += "chaosnet_halts_total " +
+         std::to_string(events_[core::EventTypeLabel(core::EventType::kHalted)]) + "\n";
   if (open_streams_) {
     Header(out, "chaosnet_api_streams_open", "gauge", "Watch and keep-alive streams open now.");
     out += "chaosnet_api_streams_open " + std::to_string(open_streams_()) + "\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/core/access_policy.h"
+#include "daemon/guard/guard_policy.h"
 #include "daemon/plan/protected_traffic.h"
 
 namespace chaosnet::app {
@@ -37,6 +38,8 @@ struct DaemonConfig {
   std::chrono::nanoseconds tls_reload = std::chrono::seconds(60);
   // Remote API in plaintext (--insecure-listen HOST:PORT); "" = none.
   std::string insecure_listen;
+  // Where guards may connect, how many (--allow-guard-target, --max-guards*).
+  guard::GuardPolicy guards;
 };
 
 }  // namespace chaosnet::app

@@ -26,6 +26,7 @@
 #include "daemon/app/api_server.h"
 #include "daemon/app/drift_watch.h"
 #include "daemon/app/expiry_timer.h"
+#include "daemon/app/guard_runner.h"
 #include "daemon/app/journal_compactor.h"
 #include "daemon/app/journal_lease_store.h"
 #include "daemon/app/memory_trimmer.h"
@@ -189,6 +190,7 @@ int RunDaemon(const DaemonConfig& config) {
     if (rule.ok()) manager_config.protected_rules.push_back(*rule);
   }
   manager_config.policy = config.policy;
+  manager_config.guards = config.guards;
   for (const auto& rule : manager_config.protected_rules) {
     spdlog::info("protected from every fault: {}", plan::FormatProtectedRule(rule));
   }
@@ -214,6 +216,8 @@ int RunDaemon(const DaemonConfig& config) {
   service.set_metrics(&metrics);
   metrics.set_open_streams([&service] { return service.open_streams(); });
   metrics.set_kernel_errors(netlink::KernelErrorCounts);
+  GuardRunner guards(loop, manager, clock,
+                     [&metrics](const char* result) { metrics.CountGuardCheck(result); });
   // Thousands of watchers gone leave their buffers in the heap: give them back.
   service.set_on_stream_done([&trimmer] { trimmer.Soon(); });
   std::unique_ptr<MetricsServer> metrics_server;

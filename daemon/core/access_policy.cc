@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include "common/units.h"
+#include "daemon/linkmodel/limits.h"
 
 namespace chaosnet::core {
 namespace {
@@ -37,20 +38,18 @@ Status CheckSpecAllowed(const AccessPolicy& policy, const model::FaultSpec& spec
     RETURN_IF_ERROR(
         CheckName("network namespace", spec.netns, policy.allow_netns, policy.deny_netns, "netns"));
   }
-  if (policy.max_delay && spec.delay) {
-    const auto delay = spec.delay->latency + spec.delay->jitter;
-    if (delay > *policy.max_delay) {
-      return PermissionDenied("delay " + units::FormatDuration(delay) +
-                              " (latency + jitter) is above the limit of " +
+  if (policy.max_delay) {
+    const linkmodel::DelayBound delay = linkmodel::WorstCaseDelay(spec);
+    if (delay.worst > *policy.max_delay) {
+      return PermissionDenied("delay " + units::FormatDuration(delay.worst) + " (" + delay.parts +
+                              ") is above the limit of " +
                               units::FormatDuration(*policy.max_delay) + " (--max-delay)");
     }
   }
   if (policy.max_loss_percent) {
-    const double loss = spec.partition ? 100.0 : spec.loss ? spec.loss->percent : 0.0;
-    if (loss > *policy.max_loss_percent) {
-      return PermissionDenied(std::string(spec.partition ? "a partition (100% loss)"
-                                                         : "loss " + units::FormatPercent(loss)) +
-                              " is above the limit of " +
+    const linkmodel::LossShare loss = linkmodel::LongRunLoss(spec);
+    if (loss.percent > *policy.max_loss_percent) {
+      return PermissionDenied(loss.what + " is above the limit of " +
                               units::FormatPercent(*policy.max_loss_percent) + " (--max-loss)");
     }
   }

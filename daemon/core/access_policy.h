@@ -32,7 +32,8 @@ struct AccessPolicy {
   // (a fault in the daemon's own namespace is governed by the interface rules).
   std::vector<std::string> allow_netns;
   std::vector<std::string> deny_netns;
-  // Latency plus jitter, and loss (a partition is a loss of 100%).
+  // Latency plus jitter (plus the longest slot wait), and loss (a partition
+  // or a jam is a loss of 100%, a loss model counts its long-run loss).
   std::optional<std::chrono::nanoseconds> max_delay;
   std::optional<double> max_loss_percent;
   // Live faults, in all and per caller identity; 0 means no limit.

@@ -8,6 +8,8 @@
 #include <random>
 
 #include "common/units.h"
+#include "daemon/linkmodel/kernel_support.h"
+#include "daemon/linkmodel/profiles.h"
 #include "daemon/plan/compiler.h"
 #include "daemon/plan/describe.h"
 
@@ -32,6 +34,7 @@ const char* FaultStateName(FaultState s) {
     case FaultState::kRevoked: return "REVOKED";
     case FaultState::kLost: return "LOST";
     case FaultState::kFailed: return "FAILED";
+    case FaultState::kHalted: return "HALTED";
   }
   return "UNKNOWN";
 }
@@ -44,6 +47,7 @@ const char* EventTypeName(EventType t) {
     case EventType::kRevoked: return "REVOKED";
     case EventType::kLost: return "LOST";
     case EventType::kFailed: return "FAILED";
+    case EventType::kHalted: return "HALTED";
   }
   return "UNKNOWN";
 }
@@ -100,6 +104,7 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   if (!caps_.htb) return missing(FeatureId::kHtb);
   if (!caps_.u32) return missing(FeatureId::kU32);
   if (spec.needs_netem() && !caps_.netem) return missing(FeatureId::kNetem);
+  RETURN_IF_ERROR(linkmodel::CheckKernelSupportsLinkModels(caps_, spec));
   if (spec.direction != model::Direction::kEgress) {
     if (!caps_.ifb) return missing_for_ingress(FeatureId::kIfb, "IFB devices");
     if (!caps_.mirred) return missing_for_ingress(FeatureId::kMirred, "the mirred action");
@@ -107,7 +112,11 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   return Status::Ok();
 }
 
-Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
+Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
+  // A profile's impairments become the spec's own: what is journaled,
+  // compared on retries and shown is the fault as applied.
+  CreateRequest request = asked;
+  ASSIGN_OR_RETURN(request.spec, linkmodel::ApplyProfile(asked.spec));
   if (!request.request_id.empty() && !request.dry_run) {
     auto it = by_request_id_.find(request.request_id);
     if (it != by_request_id_.end()) {
@@ -123,9 +132,11 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   }
 
   RETURN_IF_ERROR(model::ValidateFaultSpec(request.spec, config_.limits));
+  ASSIGN_OR_RETURN(const guard::Guards guards, guard::ParseGuards(request.spec.guards));
   const auto ttl = request.ttl.value_or(config_.default_ttl);
   RETURN_IF_ERROR(CheckTtl(ttl));
   RETURN_IF_ERROR(CheckSpecAllowed(config_.policy, request.spec));
+  RETURN_IF_ERROR(guard::CheckGuardsAllowed(config_.guards, guards.specs, config_.protected_rules));
   if (!request.dry_run) {
     std::size_t of_caller = 0;
     if (config_.policy.restricts_callers()) {
@@ -136,6 +147,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
     const std::string caller =
         request.caller.principal.empty() ? "this caller" : request.caller.principal;
     RETURN_IF_ERROR(CheckCapacity(config_.policy, active_.size(), of_caller, caller));
+    RETURN_IF_ERROR(guard::CheckGuardCapacity(config_.guards, live_guards(), guards.specs.size()));
   }
   RETURN_IF_ERROR(CheckKernelSupports(request.spec));
 
@@ -148,6 +160,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& request) {
   record.created_at = clock_.WallNow();
   record.deadline = clock_.Now() + ttl;
   record.expires_at = clock_.ToWall(record.deadline);
+  record.guards = guard::UncheckedStatuses(request.spec.guards.checks);
 
   record.id = request.dry_run ? std::string() : ids_();
   while (!record.id.empty() && (active_.contains(record.id) || FindAny(record.id) != nullptr)) {
@@ -193,6 +206,7 @@ Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remain
   record.deadline = clock_.Now() + remaining;
   record.state = FaultState::kActive;
   record.state_reason.clear();
+  record.guards = guard::UncheckedStatuses(record.spec.guards.checks);
   // The recorded wall deadline stays what the client was told.
   store_.Put(ToStoredLease(record, state::LeaseState::kActive));
   RefreshCounters(record);
@@ -446,6 +460,30 @@ std::vector<FaultRecord> FaultManager::EndFaultsWithMissingObjects() {
                     "missed notifications)");
 }
 
+Result<FaultRecord> FaultManager::Halt(const std::string& id, const std::string& reason) {
+  RETURN_IF_ERROR(RequireActive(id));
+  return End(id, FaultState::kHalted, reason, "", "guard");
+}
+
+void FaultManager::SetGuardStatuses(const std::string& id,
+                                    std::vector<guard::GuardStatus> statuses) {
+  if (FaultRecord* record = FindActive(id)) record->guards = std::move(statuses);
+}
+
+Result<kernel::Counters> FaultManager::ReadCounters(const std::string& id) {
+  FaultRecord* record = FindActive(id);
+  if (record == nullptr) return NotFound("no active fault with id " + id);
+  ASSIGN_OR_RETURN(record->counters, trees_.ReadCounters(record->site));
+  record->counters_read_at = clock_.WallNow();
+  return record->counters;
+}
+
+std::size_t FaultManager::live_guards() const {
+  std::size_t n = 0;
+  for (const auto& [id, record] : active_) n += record.spec.guards.checks.size();
+  return n;
+}
+
 std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, record] : active_) ids.push_back(id);
@@ -478,7 +516,9 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   } else if (removed.ok()) {
     record.state = state;
     record.state_reason = reason;
-    event = state == FaultState::kExpired ? EventType::kExpired : EventType::kRevoked;
+    event = state == FaultState::kExpired  ? EventType::kExpired
+            : state == FaultState::kHalted ? EventType::kHalted
+                                           : EventType::kRevoked;
   } else if (removed.code() == StatusCode::kNotFound) {
     record.state = FaultState::kLost;
     record.state_reason = "the fault's objects were already gone from " + record.spec.interface +

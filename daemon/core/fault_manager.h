@@ -21,6 +21,7 @@
 #include "daemon/core/fault_trees.h"
 #include "daemon/core/kernel_provider.h"
 #include "daemon/core/lease_store.h"
+#include "daemon/guard/guard_policy.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/lease/lease_table.h"
 #include "daemon/model/validate.h"
@@ -35,7 +36,8 @@ struct ManagerConfig {
   // Traffic no fault ever touches (default: SSH). The daemon adds the ports
   // of its own remote API listeners.
   std::vector<plan::ProtectedRule> protected_rules = plan::DefaultProtectedRules();
-  AccessPolicy policy;  // what callers may fault, how hard, how many
+  AccessPolicy policy;        // what callers may fault, how hard, how many
+  guard::GuardPolicy guards;  // where guards may connect, how many
 };
 
 struct CreateRequest {
@@ -127,6 +129,21 @@ class FaultManager {
   // After missed notifications: ends, as LOST, every fault whose class or
   // leaf can no longer be read from the kernel.
   std::vector<FaultRecord> EndFaultsWithMissingObjects();
+
+  // ---- guards (daemon/guard/: GuardRunner runs them and calls these)
+  // A guard failed: ends the fault HALTED with `reason` (actor "guard"),
+  // recorded before the rollback, as a revoke is, so that a crash in
+  // between does not re-arm it. NOT_FOUND / FAILED_PRECONDITION when the
+  // fault is not active.
+  Result<FaultRecord> Halt(const std::string& id, const std::string& reason);
+  // What the fault's guards last saw, for get/list/watch; ignored for a fault
+  // that is not active.
+  void SetGuardStatuses(const std::string& id, std::vector<guard::GuardStatus> statuses);
+  // The fault's counters read now (and kept in its record): what counter
+  // guards judge. NOT_FOUND when the fault or its objects are gone.
+  Result<kernel::Counters> ReadCounters(const std::string& id);
+  // Guards of the live faults, as --max-guards counts them.
+  std::size_t live_guards() const;
 
   // Rolls back everything (clean shutdown).
   std::vector<FaultRecord> RollbackAll(const std::string& reason);

@@ -4,16 +4,19 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_site.h"
+#include "daemon/guard/guard_verdicts.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/model/fault_spec.h"
 #include "daemon/model/identity.h"
 
 namespace chaosnet::core {
 
-enum class FaultState { kPlanned, kActive, kExpired, kRevoked, kLost, kFailed };
+// kHalted: a guard failed (daemon/guard/), and the fault was rolled back.
+enum class FaultState { kPlanned, kActive, kExpired, kRevoked, kLost, kFailed, kHalted };
 
 using Labels = std::map<std::string, std::string>;
 
@@ -39,10 +42,14 @@ struct FaultRecord {
   kernel::Counters counters;  // live while active, final once ended
   WallTime counters_read_at{};
 
+  // Each guard of spec.guards as last checked (guard::GuardRunner keeps it
+  // current); final once ended.
+  std::vector<guard::GuardStatus> guards;
+
   bool active() const { return state == FaultState::kActive; }
 };
 
-enum class EventType { kApplied, kExtended, kExpired, kRevoked, kLost, kFailed };
+enum class EventType { kApplied, kExtended, kExpired, kRevoked, kLost, kFailed, kHalted };
 
 struct FaultEvent {
   EventType type;
@@ -50,7 +57,8 @@ struct FaultEvent {
   WallTime at;
   uint64_t sequence = 0;
   // Who caused it: the caller's identity, "chaosnetd" for the daemon's own
-  // doing (expiry, drift, shutdown), "keep-alive stream" for a stream's end.
+  // doing (expiry, drift, shutdown), "keep-alive stream" for a stream's end,
+  // "guard" for a guard that failed.
   std::string actor;
 };
 

@@ -1,6 +1,7 @@
 #include "daemon/core/fault_trees.h"
 
 #include "daemon/plan/describe.h"
+#include "daemon/plan/link_model_compiler.h"
 
 namespace chaosnet::core {
 namespace {
@@ -23,6 +24,18 @@ std::vector<plan::TcObject> IngressHookRemoval() {
 
 std::string Where(const std::string& netns_key, const std::string& device) {
   return netns_key.empty() ? device : device + " (netns " + netns_key + ")";
+}
+
+// A jam ends with a burst: its plug releases what it held, and its class is
+// removed only once that has left (or the bounded wait ran out), because
+// deleting the class would drop the backlog. A plug already gone has nothing
+// to release; the removal that follows reports it.
+void ReleaseJams(kernel::Kernel& kernel, const FaultSite& site) {
+  for (const Placement& p : site.placements) {
+    if (p.objects.leaf && std::holds_alternative<plan::PlugQdisc>(p.objects.leaf->params)) {
+      kernel.ReleaseHeld(p.ifindex, *p.objects.leaf, plan::kJamDrainWait);
+    }
+  }
 }
 
 }  // namespace
@@ -239,6 +252,7 @@ Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& ne
 
 Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
   ASSIGN_OR_RETURN(auto* kernel, KernelFor(site.netns_key));
+  ReleaseJams(*kernel, site);
   Status result = Status::Ok();
   for (const Placement& p : site.placements) {
     Status s = RemovePlacement(*kernel, site.netns_key, id, p);
@@ -265,9 +279,12 @@ Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {
     total.backlog_packets += c.backlog_packets;
     total.backlog_bytes += c.backlog_bytes;
     if (p.objects.leaf) {
-      // netem counts what it loses itself; htb's class sees only what netem sent on.
-      ASSIGN_OR_RETURN(const auto leaf, kernel->QdiscCounters(p.ifindex, p.objects.leaf->handle));
-      total.drops += leaf.drops;
+      // Read for its presence only (a leaf gone is a fault lost): the class's
+      // drops already include the leaf's, since htb counts every packet its
+      // leaf drops on enqueue (net_xmit_drop_count). Adding netem's own
+      // counter counted each loss twice, and ECN marks (netem counts them as
+      // drops) as losses.
+      RETURN_IF_ERROR(kernel->QdiscCounters(p.ifindex, p.objects.leaf->handle));
     }
   }
   return total;

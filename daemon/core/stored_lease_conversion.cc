@@ -45,6 +45,7 @@ FaultRecord FromStoredLease(const state::StoredLease& lease) {
   record.state =
       lease.state == state::LeaseState::kEnded ? FaultState::kExpired : FaultState::kActive;
   record.counters_read_at = lease.created_at;
+  record.guards = guard::UncheckedStatuses(lease.spec.guards.checks);
   return record;
 }
 

@@ -3,6 +3,7 @@
 // from the event loop thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,6 +81,14 @@ class Kernel {
   virtual Status DeleteLink(int ifindex) = 0;
 
   virtual Capabilities Probe() = 0;
+
+  // The end of a jam: tells the plug qdisc `plug` (a leaf of the fault's
+  // tree, plan::PlugQdisc) to release everything it holds and to pass what
+  // comes after, then waits at most `max_wait` for its backlog to leave.
+  // Returns its counters at the end (a backlog left means the wait ran out).
+  // NOT_FOUND when the qdisc is gone.
+  virtual Result<Counters> ReleaseHeld(int ifindex, const plan::TreeQdisc& plug,
+                                       std::chrono::milliseconds max_wait) = 0;
 };
 
 }  // namespace chaosnet::kernel

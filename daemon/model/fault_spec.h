@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/fault_enums.h"
+#include "daemon/model/link_model.h"
 
 namespace chaosnet::model {
 
@@ -80,6 +81,21 @@ struct Match {
   bool operator==(const Match&) const = default;
 };
 
+// guards (feature "guards"): steady-state checks the daemon runs while the
+// fault is active, halting it when one fails (daemon/guard/ parses, checks and
+// runs them). The schedule is kept as given; unset parts take the defaults of
+// guard::ResolveSchedule when the guards are armed.
+struct GuardSet {
+  std::vector<std::string> checks;  // "tcp:10.0.0.5:80", "drops<5%", ...
+  std::optional<Nanos> interval;
+  std::optional<Nanos> timeout;
+  std::optional<uint32_t> failures;  // in a row, before the fault is halted
+  std::optional<Nanos> grace;        // after apply, before the first check
+
+  bool empty() const { return checks.empty() && !interval && !timeout && !failures && !grace; }
+  bool operator==(const GuardSet&) const = default;
+};
+
 // fleet (feature fault-exemptions): a set of packets in the shape of the
 // daemon's --protect rules (plan/protected_traffic.h parses and compiles
 // them): with ports, a packet whose sport OR dport is in them (tcp or udp, or
@@ -108,6 +124,17 @@ struct FaultSpec {
 
   std::optional<uint32_t> queue_limit;  // netem limit in packets; derived when absent
 
+  // guards (feature "guards")
+  GuardSet guards;
+  // ---- link models (issue 18; link_model.h) ----
+  std::optional<LossModel> loss_model;  // instead of `loss`
+  bool ecn = false;                     // mark CE instead of dropping (needs a loss)
+  std::optional<SlotFault> slot;
+  std::optional<LinkRateFault> link_rate;
+  bool in_order = false;  // jitter without reordering (netem's rate mode)
+  std::optional<JamFault> jam;
+  std::string profile;  // the named profile the impairments came from, if any
+
   // fleet (feature fault-exemptions): packets this fault never touches, e.g.
   // the fleet's daemon endpoints, so an experiment never cuts its own control
   // plane. They go out unaffected ("direct") when they reach this fault's
@@ -116,7 +143,10 @@ struct FaultSpec {
 
   bool operator==(const FaultSpec&) const = default;
 
-  bool needs_netem() const { return delay || loss || duplicate || corrupt || reorder || partition; }
+  bool needs_netem() const {
+    return delay || loss || duplicate || corrupt || reorder || partition || loss_model || slot ||
+           link_rate || in_order;
+  }
 };
 
 }  // namespace chaosnet::model

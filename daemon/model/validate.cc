@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/units.h"
+#include "daemon/model/link_model_rules.h"
 
 namespace chaosnet::model {
 namespace {
@@ -38,14 +39,6 @@ Status ValidateInterfaceName(const std::string& name) {
       return Field("interface", units::QuoteInput(name) + " contains whitespace or a NUL byte");
     }
   }
-  return Status::Ok();
-}
-
-// Percent in [0, 100]; `what` names the field including any prefix.
-Status CheckPercentRange(std::string_view what, double value) {
-  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
-  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
-  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
   return Status::Ok();
 }
 
@@ -95,17 +88,6 @@ Status ValidateReorder(const ReorderFault& r, const std::optional<DelayFault>& d
     return Field("reorder", "reorder needs --delay (e.g. reorder 25% --delay 10ms)");
   }
   return Status::Ok();
-}
-
-std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
-  std::vector<std::string> names;
-  if (spec.delay) names.push_back("delay");
-  if (spec.loss) names.push_back("loss");
-  if (spec.duplicate) names.push_back("duplicate");
-  if (spec.corrupt) names.push_back("corrupt");
-  if (spec.reorder) names.push_back("reorder");
-  if (spec.rate) names.push_back("rate");
-  return names;
 }
 
 std::string JoinComma(const std::vector<std::string>& parts) {
@@ -217,6 +199,25 @@ Status ValidateNetns(const std::string& netns) {
 
 }  // namespace
 
+std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec) {
+  std::vector<std::string> names;
+  if (spec.delay) names.push_back("delay");
+  if (spec.loss) names.push_back("loss");
+  if (spec.duplicate) names.push_back("duplicate");
+  if (spec.corrupt) names.push_back("corrupt");
+  if (spec.reorder) names.push_back("reorder");
+  if (spec.rate) names.push_back("rate");
+  for (auto& name : LinkModelNames(spec)) names.push_back(std::move(name));
+  return names;
+}
+
+Status CheckPercentRange(std::string_view what, double value) {
+  if (!std::isfinite(value)) return Field(what, "must be a number from 0% to 100%");
+  if (value < 0) return Field(what, units::FormatPercent(value) + " is below 0%");
+  if (value > 100) return Field(what, units::FormatPercent(value) + " is above 100%");
+  return Status::Ok();
+}
+
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) {
   RETURN_IF_ERROR(ValidateInterfaceName(spec.interface));
   RETURN_IF_ERROR(ValidateMatch(spec.match, limits));
@@ -227,8 +228,9 @@ Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits) 
   if (!spec.partition && others.empty()) {
     return InvalidArgument(
         "no impairment given: add at least one of delay, loss, duplicate, corrupt, reorder, "
-        "rate or partition");
+        "rate, partition, a loss model, slot, link rate or jam");
   }
+  RETURN_IF_ERROR(ValidateLinkModels(spec, limits));
   if (spec.partition && !others.empty()) {
     return Field("partition",
                  "drops every packet, so it cannot be combined with other "

@@ -7,6 +7,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "daemon/model/fault_spec.h"
@@ -37,5 +40,12 @@ struct ValidationLimits {
 // OK, or INVALID_ARGUMENT with a one-line message that starts with the field
 // ("loss: 150% is above 100%") and says how to fix it.
 Status ValidateFaultSpec(const FaultSpec& spec, const ValidationLimits& limits = {});
+
+// Every impairment a spec sets, by name ("delay", ..., "slot", "jam"),
+// except a partition: what a partition may not be combined with.
+std::vector<std::string> ImpairmentsBesidesPartition(const FaultSpec& spec);
+
+// A percentage in [0, 100]: INVALID_ARGUMENT "<what>: ..." otherwise.
+Status CheckPercentRange(std::string_view what, double value);
 
 }  // namespace chaosnet::model

@@ -6,7 +6,7 @@
 #include <netlink/msg.h>
 #include <sys/socket.h>
 
-#include <cstring>
+#include "daemon/netlink/qdisc_requests.h"
 
 namespace chaosnet::netlink {
 
@@ -15,14 +15,10 @@ uint32_t FilterInfo(uint16_t priority, plan::FilterProtocol protocol) {
 }
 
 NlMessage StartFilterMessage(int type, int flags, const FilterTarget& target, size_t capacity) {
-  NlMessage m = NlMessage::Allocate(capacity);
-  nlmsghdr* h = nlmsg_put(m.get(), 0, 0, type, sizeof(tcmsg), flags);
-  auto* t = static_cast<tcmsg*>(nlmsg_data(h));
-  std::memset(t, 0, sizeof(*t));
-  t->tcm_family = AF_UNSPEC;
-  t->tcm_ifindex = target.ifindex;
-  t->tcm_parent = target.parent;
-  t->tcm_info = FilterInfo(target.priority, target.protocol);
+  NlMessage m =
+      StartTcMessage(type, flags, QdiscTarget{target.ifindex, 0, target.parent}, capacity);
+  static_cast<tcmsg*>(nlmsg_data(nlmsg_hdr(m.get())))->tcm_info =
+      FilterInfo(target.priority, target.protocol);
   return m;
 }
 

@@ -6,6 +6,8 @@
 #include <netlink/msg.h>
 
 #include <cstring>
+#include <limits>
+#include <variant>
 
 #include "daemon/netlink/tc_math.h"
 
@@ -14,6 +16,71 @@ namespace chaosnet::netlink {
 uint32_t EffectiveNetemGap(const plan::NetemQdisc& n) {
   return (n.reorder > 0 && n.gap == 0) ? 1 : n.gap;
 }
+
+namespace {
+
+// tc's gemodel keeps the kernel's h as UINT32_MAX - rint((1-h) * UINT32_MAX),
+// not rint(h * UINT32_MAX): the two differ by one where the product ends in .5.
+uint32_t OneMinusToKernel(double one_minus_percent) {
+  return std::numeric_limits<uint32_t>::max() - tc::PercentToProbability(one_minus_percent);
+}
+
+// TCA_NETEM_LOSS { NETEM_LOSS_GE tc_netem_gemodel | NETEM_LOSS_GI tc_netem_gimodel },
+// flagged nested as tc flags it (libnl's nla_nest_start does).
+int PutLossModel(nl_msg* msg, const model::LossModel& model) {
+  nlattr* nest = nla_nest_start(msg, TCA_NETEM_LOSS);
+  if (nest == nullptr) return -1;
+  int err = 0;
+  if (const auto* ge = std::get_if<model::GilbertElliottLoss>(&model)) {
+    tc_netem_gemodel g{};
+    g.p = tc::PercentToProbability(ge->p);
+    g.r = tc::PercentToProbability(ge->r);
+    g.h = OneMinusToKernel(ge->one_minus_h);
+    g.k1 = tc::PercentToProbability(ge->one_minus_k);
+    err = nla_put(msg, NETEM_LOSS_GE, sizeof(g), &g);
+  } else {
+    const auto& s = std::get<model::FourStateLoss>(model);
+    tc_netem_gimodel g{};
+    g.p13 = tc::PercentToProbability(s.p13);
+    g.p31 = tc::PercentToProbability(s.p31);
+    g.p32 = tc::PercentToProbability(s.p32);
+    g.p14 = tc::PercentToProbability(s.p14);
+    g.p23 = tc::PercentToProbability(s.p23);
+    err = nla_put(msg, NETEM_LOSS_GI, sizeof(g), &g);
+  }
+  nla_nest_end(msg, nest);
+  return err;
+}
+
+int PutSlot(nl_msg* msg, const model::SlotFault& s) {
+  tc_netem_slot slot{};
+  slot.min_delay = s.min_delay.count();
+  slot.max_delay = s.max_delay.count();
+  slot.max_packets = static_cast<int32_t>(s.max_packets);
+  slot.max_bytes = static_cast<int32_t>(s.max_bytes);
+  slot.dist_delay = s.dist_delay.count();
+  slot.dist_jitter = s.dist_jitter.count();
+  return nla_put(msg, TCA_NETEM_SLOT, sizeof(slot), &slot);
+}
+
+// From 2^32 bytes/s the rate travels in TCA_NETEM_RATE64, and the 32-bit one
+// says ~0.
+int PutRate(nl_msg* msg, const plan::NetemRate& r) {
+  int err = 0;
+  tc_netem_rate rate{};
+  if (r.bytes_per_second >= (uint64_t{1} << 32)) {
+    err |= nla_put_u64(msg, TCA_NETEM_RATE64, r.bytes_per_second);
+    rate.rate = ~0U;
+  } else {
+    rate.rate = static_cast<uint32_t>(r.bytes_per_second);
+  }
+  rate.packet_overhead = r.packet_overhead;
+  rate.cell_size = r.cell_size;
+  rate.cell_overhead = r.cell_overhead;
+  return err | nla_put(msg, TCA_NETEM_RATE, sizeof(rate), &rate);
+}
+
+}  // namespace
 
 Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& n,
                                  const DistributionTables& tables) {
@@ -29,9 +96,24 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
     }
     ASSIGN_OR_RETURN(table, tables.Get(n.distribution));
   }
+  if (n.loss_model && n.loss > 0) {
+    return InvalidArgument("netem takes one loss: a percentage or a loss model, not both");
+  }
+  if (n.ecn && n.loss <= 0 && !n.loss_model) {
+    return InvalidArgument("netem ecn marks what a loss would drop, so it needs a loss");
+  }
+  const std::vector<int16_t>* slot_table = nullptr;
+  if (n.slot && n.slot->uses_distribution()) {
+    if (n.slot->dist_jitter.count() <= 0) {
+      return InvalidArgument("a netem slot distribution needs a jitter above 0");
+    }
+    ASSIGN_OR_RETURN(slot_table, tables.Get(n.slot->distribution));
+  }
 
   const size_t table_bytes = table ? table->size() * sizeof(int16_t) : 0;
-  NlMessage m = StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(), target, 4096 + table_bytes);
+  const size_t slot_table_bytes = slot_table ? slot_table->size() * sizeof(int16_t) : 0;
+  NlMessage m =
+      StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(), target, 4096 + table_bytes + slot_table_bytes);
   nl_msg* msg = m.get();
   if (nla_put_string(msg, TCA_KIND, "netem") < 0)
     return Internal("netem request: no room for TCA_KIND");
@@ -75,14 +157,22 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
     reorder.correlation = tc::PercentToProbability(n.reorder_correlation);
     err |= nla_put(msg, TCA_NETEM_REORDER, sizeof(reorder), &reorder);
   }
+  if (n.ecn) err |= nla_put_u32(msg, TCA_NETEM_ECN, 1);
   if (n.corrupt > 0) {
     tc_netem_corrupt corrupt{};
     corrupt.probability = tc::PercentToProbability(n.corrupt);
     corrupt.correlation = tc::PercentToProbability(n.corrupt_correlation);
     err |= nla_put(msg, TCA_NETEM_CORRUPT, sizeof(corrupt), &corrupt);
   }
+  if (n.slot) err |= PutSlot(msg, *n.slot);
+  if (n.loss_model) err |= PutLossModel(msg, *n.loss_model);
+  if (n.rate.bytes_per_second != 0) err |= PutRate(msg, n.rate);
   if (table != nullptr) {
     err |= nla_put(msg, TCA_NETEM_DELAY_DIST, static_cast<int>(table_bytes), table->data());
+  }
+  if (slot_table != nullptr) {
+    err |=
+        nla_put(msg, TCA_NETEM_SLOT_DIST, static_cast<int>(slot_table_bytes), slot_table->data());
   }
   if (err != 0) return Internal("netem request: message buffer too small");
   CloseUnflaggedNest(msg, options);

@@ -12,10 +12,22 @@
 //     TCA_NETEM_CORR         delay/loss/duplicate correlation, if any correlation
 //                            is set (even only reorder's or corrupt's, as tc does)
 //     TCA_NETEM_REORDER      probability, correlation, if reorder is set
+//     TCA_NETEM_ECN          u32 1, if ecn
 //     TCA_NETEM_CORRUPT      probability, correlation, if corrupt is set
+//     TCA_NETEM_SLOT         struct tc_netem_slot (ns, packets, bytes), if slots
+//     TCA_NETEM_LOSS         NESTED (flagged): NETEM_LOSS_GE tc_netem_gemodel
+//                            or NETEM_LOSS_GI tc_netem_gimodel, if a loss model
+//     TCA_NETEM_RATE64       u64 bytes/s, only from 2^32 bytes/s (then RATE's is ~0)
+//     TCA_NETEM_RATE         struct tc_netem_rate, if a rate
 //     TCA_NETEM_DELAY_DIST   s16[4096] table, if a distribution is chosen
+//     TCA_NETEM_SLOT_DIST    s16[4096] table, if the slots follow a distribution
 //
-// Probabilities are rint(p / 100 * UINT32_MAX); ticks are 64 ns (tc_math.h).
+// Probabilities are rint(p / 100 * UINT32_MAX), except gemodel's h, which is
+// UINT32_MAX - rint((1-h) * UINT32_MAX) as tc computes it from its "1-h";
+// ticks are 64 ns (tc_math.h).
+//
+// A pure function of the full parameter set: the same NetemQdisc always gives
+// the same bytes, whether it creates a leaf or (with other flags) changes one.
 #pragma once
 
 #include "common/result.h"
@@ -27,8 +39,9 @@
 namespace chaosnet::netlink {
 
 // INVALID_ARGUMENT for what tc itself refuses (reorder without delay, a gap
-// without reorder, a distribution without delay and jitter);
-// FAILED_PRECONDITION when the distribution's table was not loaded.
+// without reorder, a distribution without delay and jitter, two losses, ecn
+// without a loss, a slot distribution without jitter);
+// FAILED_PRECONDITION when a distribution's table was not loaded.
 Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& netem,
                                  const DistributionTables& tables);
 

@@ -15,12 +15,14 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "daemon/netlink/filter_requests.h"
 #include "daemon/netlink/htb_encoder.h"
 #include "daemon/netlink/ingress_encoder.h"
 #include "daemon/netlink/netem_encoder.h"
 #include "daemon/netlink/netlink_errors.h"
+#include "daemon/netlink/plug_encoder.h"
 #include "daemon/netlink/probe.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/root_qdisc_rule.h"
@@ -244,6 +246,8 @@ Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
       auto m = EncodeNetemAdd(target, *netem, tables_);
       if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
       req.emplace(std::move(m).value());
+    } else if (const auto* plug = std::get_if<plan::PlugQdisc>(&q->params)) {
+      req.emplace(EncodePlugAdd(target, *plug));
     } else {
       req.emplace(EncodeIngressQdiscAdd(target));
     }
@@ -334,6 +338,26 @@ Result<std::optional<kernel::RootQdisc>> NetlinkKernel::GetIngressQdisc(int ifin
     }
   }
   return std::optional<kernel::RootQdisc>();
+}
+
+Result<kernel::Counters> NetlinkKernel::ReleaseHeld(int ifindex, const plan::TreeQdisc& plug,
+                                                    std::chrono::milliseconds max_wait) {
+  const std::string what =
+      "releasing plug qdisc " + plan::FormatHandle(plug.handle) + OnIfindex(ifindex);
+  NlMessage release = EncodePlugRelease({ifindex, plug.handle, plug.parent});
+  KernelError e = sock_.Transact(release);
+  if (!e.ok() && IsAlreadyGone(e)) return NotFound(what + ": it is already gone");
+  RETURN_IF_ERROR(KernelErrorStatus(e, what, "plug"));
+  // The kernel sends the backlog as fast as the device takes it; a few
+  // milliseconds on a veth, longer behind a slow link.
+  const auto deadline = std::chrono::steady_clock::now() + max_wait;
+  for (;;) {
+    ASSIGN_OR_RETURN(const kernel::Counters counters, QdiscCounters(ifindex, plug.handle));
+    if (counters.backlog_packets == 0 || std::chrono::steady_clock::now() >= deadline) {
+      return counters;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 Result<std::vector<OwnedQdisc>> NetlinkKernel::FindOwnedRootQdiscs() {

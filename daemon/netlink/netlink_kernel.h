@@ -59,6 +59,9 @@ class NetlinkKernel : public kernel::Kernel {
   Result<std::vector<kernel::Counters>> ClassCounters(
       int ifindex, const std::vector<uint32_t>& classids) override;
   Result<std::optional<kernel::RootQdisc>> GetIngressQdisc(int ifindex) override;
+  // Polls the plug's counters every millisecond until its backlog is gone.
+  Result<kernel::Counters> ReleaseHeld(int ifindex, const plan::TreeQdisc& plug,
+                                       std::chrono::milliseconds max_wait) override;
 
   // Every class of one interface as the kernel reports it (one dump; empty
   // when the interface has none or does not exist).

@@ -17,11 +17,15 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "daemon/netlink/netem_encoder.h"
 #include "daemon/netlink/netlink_socket.h"
+#include "daemon/netlink/plug_encoder.h"
+#include "daemon/netlink/qdisc_parser.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/tbf_encoder.h"
 
@@ -126,6 +130,54 @@ int LinkIndex(NetlinkSocket& sock, const char* name) {
   return index;
 }
 
+// An older netem accepts a request with attributes it does not know and
+// ignores them, so adding one proves nothing: the probe adds a netem with
+// every link-model attribute and reads it back.
+void ProbeNetemAttributes(NetlinkSocket& sock, kernel::Capabilities* caps) {
+  using kernel::FeatureId;
+  const std::pair<FeatureId, bool kernel::Capabilities::*> kAttributes[] = {
+      {FeatureId::kNetemLossModels, &kernel::Capabilities::netem_loss_models},
+      {FeatureId::kNetemEcn, &kernel::Capabilities::netem_ecn},
+      {FeatureId::kNetemSlot, &kernel::Capabilities::netem_slot},
+      {FeatureId::kNetemRate, &kernel::Capabilities::netem_rate},
+  };
+  auto note_all = [&](const std::string& outcome) {
+    for (const auto& [id, field] : kAttributes) {
+      caps->notes.push_back(std::string(Label(id)) + ": " + outcome);
+    }
+  };
+  if (!caps->netem) return note_all("no (no netem)");
+  plan::NetemQdisc netem;
+  netem.loss_model = model::GilbertElliottLoss{1, 10, 100, 0};
+  netem.ecn = true;
+  model::SlotFault slot;
+  slot.max_delay = std::chrono::milliseconds(1);
+  netem.slot = slot;
+  netem.rate = {125000, 24, 0, 0};
+  auto add = EncodeNetemAdd({kLoopback, kProbeHandle, TC_H_ROOT}, netem, DistributionTables{});
+  if (!add.ok()) return note_all("not probed (" + add.status().message() + ")");
+  KernelError e = sock.Transact(*add);
+  if (!e.ok()) return note_all(Outcome(e));
+  std::optional<plan::NetemQdisc> back;
+  NlMessage get = EncodeQdiscGet(kLoopback, kProbeHandle);
+  sock.Transact(get, [&](const nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWQDISC) return;
+    auto info = ParseQdiscMessage(h);
+    if (info.ok() && info->netem) back = info->netem;
+  });
+  NlMessage del = EncodeQdiscDelete({kLoopback, kProbeHandle, TC_H_ROOT});
+  sock.Transact(del);
+  if (!back) return note_all("no (the netem qdisc could not be read back)");
+  caps->netem_loss_models = back->loss_model == netem.loss_model;
+  caps->netem_ecn = back->ecn;
+  caps->netem_slot = back->slot.has_value() && back->slot->max_delay == slot.max_delay;
+  caps->netem_rate = back->rate == netem.rate;
+  for (const auto& [id, field] : kAttributes) {
+    caps->notes.push_back(std::string(Label(id)) + ": " +
+                          (caps->*field ? "yes" : "no (the kernel's netem ignored it)"));
+  }
+}
+
 void ProbeInNamespace(kernel::Capabilities* caps) {
   auto sock = NetlinkSocket::Open();
   if (!sock.ok()) {
@@ -141,6 +193,9 @@ void ProbeInNamespace(kernel::Capabilities* caps) {
       *sock, EncodeTbfAdd({kLoopback, kProbeHandle, TC_H_ROOT}, {125000, 10000, 10000}),
       kernel::FeatureId::kTbf, caps);
   caps->htb = TryRootQdisc(*sock, HtbRoot(), kernel::FeatureId::kHtb, caps);
+  caps->plug = TryRootQdisc(*sock, EncodePlugAdd({kLoopback, kProbeHandle, TC_H_ROOT}, {100000}),
+                            kernel::FeatureId::kPlug, caps);
+  ProbeNetemAttributes(*sock, caps);
 
   NlMessage ifb = IfbLink("cnprobe0");
   KernelError e = sock->Transact(ifb);

@@ -2,11 +2,64 @@
 
 #include <linux/pkt_sched.h>
 
+#include <algorithm>
+#include <limits>
+#include <optional>
+
 #include "daemon/netlink/tc_attrs.h"
 #include "daemon/netlink/tc_math.h"
 
 namespace chaosnet::netlink {
 namespace {
+
+std::optional<model::LossModel> ParseLossModel(const nlattr* loss) {
+  const nlattr* lb[__NETEM_LOSS_MAX] = {};
+  IndexAttrs(nla_data(loss), nla_len(loss), lb);
+  if (lb[NETEM_LOSS_GE]) {
+    const auto g = ReadAttr<tc_netem_gemodel>(lb[NETEM_LOSS_GE]);
+    return model::GilbertElliottLoss{
+        tc::ProbabilityToPercent(g.p), tc::ProbabilityToPercent(g.r),
+        tc::ProbabilityToPercent(std::numeric_limits<uint32_t>::max() - g.h),
+        tc::ProbabilityToPercent(g.k1)};
+  }
+  if (lb[NETEM_LOSS_GI]) {
+    const auto g = ReadAttr<tc_netem_gimodel>(lb[NETEM_LOSS_GI]);
+    return model::FourStateLoss{tc::ProbabilityToPercent(g.p13), tc::ProbabilityToPercent(g.p31),
+                                tc::ProbabilityToPercent(g.p32), tc::ProbabilityToPercent(g.p23),
+                                tc::ProbabilityToPercent(g.p14)};
+  }
+  return std::nullopt;
+}
+
+// The kernel dumps TCA_NETEM_SLOT only while slots are on; it never dumps
+// the slot table, so a distribution reads back as its delay and jitter alone.
+model::SlotFault ParseSlot(const nlattr* attr) {
+  const auto s = ReadAttr<tc_netem_slot>(attr);
+  model::SlotFault slot;
+  slot.min_delay = std::chrono::nanoseconds(s.min_delay);
+  slot.max_delay = std::chrono::nanoseconds(s.max_delay);
+  slot.dist_delay = std::chrono::nanoseconds(s.dist_delay);
+  slot.dist_jitter = std::chrono::nanoseconds(s.dist_jitter);
+  slot.max_packets = static_cast<uint32_t>(std::max(s.max_packets, 0));
+  slot.max_bytes = static_cast<uint32_t>(std::max(s.max_bytes, 0));
+  return slot;
+}
+
+// The kernel always dumps TCA_NETEM_RATE (zeros without a rate), and
+// TCA_NETEM_RATE64 for rates from 2^32 bytes/s.
+plan::NetemRate ParseRate(const nlattr* rate, const nlattr* rate64) {
+  plan::NetemRate out;
+  if (rate) {
+    const auto r = ReadAttr<tc_netem_rate>(rate);
+    out.bytes_per_second = r.rate;
+    out.packet_overhead = r.packet_overhead;
+    out.cell_size = r.cell_size;
+    out.cell_overhead = r.cell_overhead;
+  }
+  if (rate64) out.bytes_per_second = ReadAttr<uint64_t>(rate64);
+  if (out.bytes_per_second == 0) out = {};
+  return out;
+}
 
 Result<plan::NetemQdisc> ParseNetem(const nlattr* options) {
   if (nla_len(options) < static_cast<int>(sizeof(tc_netem_qopt))) {
@@ -44,6 +97,10 @@ Result<plan::NetemQdisc> ParseNetem(const nlattr* options) {
     n.corrupt = tc::ProbabilityToPercent(c.probability);
     n.corrupt_correlation = tc::ProbabilityToPercent(c.correlation);
   }
+  if (tb[TCA_NETEM_LOSS]) n.loss_model = ParseLossModel(tb[TCA_NETEM_LOSS]);
+  if (tb[TCA_NETEM_ECN]) n.ecn = ReadAttr<uint32_t>(tb[TCA_NETEM_ECN]) != 0;
+  if (tb[TCA_NETEM_SLOT]) n.slot = ParseSlot(tb[TCA_NETEM_SLOT]);
+  n.rate = ParseRate(tb[TCA_NETEM_RATE], tb[TCA_NETEM_RATE64]);
   return n;
 }
 

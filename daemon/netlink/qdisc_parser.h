@@ -27,7 +27,10 @@ struct QdiscInfo {
 // kernel always adds them), else from the 64 ns ticks; probabilities back in
 // percent (rounded to 1e-6 %, see tc_math.h); gap as the kernel holds it.
 // The kernel never dumps the delay distribution table, so `distribution` is
-// always kUniform here.
+// always kUniform here (and a slot distribution reads back as its delay and
+// jitter with kUniform). The link models: the loss model (gemodel's h as
+// tc's 1-h), ECN, slots and the rate, as the kernel holds them. A plug qdisc
+// has no dump at all: its kind and counters are all there is.
 // Tbf: rate from TCA_TBF_RATE64 or the 32-bit rate; burst from TCA_TBF_BURST
 // (requests) or, as tc prints it, from the bucket time and the rate (dumps).
 Result<QdiscInfo> ParseQdiscMessage(const nlmsghdr* message);

@@ -9,6 +9,7 @@ struct KindVisitor {
   std::string operator()(const plan::TreeQdisc& q) const {
     if (std::holds_alternative<plan::HtbQdisc>(q.params)) return "htb";
     if (std::holds_alternative<plan::NetemQdisc>(q.params)) return "netem";
+    if (std::holds_alternative<plan::PlugQdisc>(q.params)) return "plug";
     return "ingress";
   }
   std::string operator()(const plan::HtbClass&) const { return "htb"; }

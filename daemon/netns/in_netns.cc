@@ -9,25 +9,30 @@
 
 namespace chaosnet::netns {
 
-Result<netlink::NetlinkSocket> OpenNetlinkSocketIn(const NetnsRef& ns) {
-  std::optional<Result<netlink::NetlinkSocket>> result;
+Status RunIn(const NetnsRef& ns, const std::function<void()>& work) {
+  Status joined = Status::Ok();
   std::thread joiner([&] {
     if (::setns(ns.fd(), CLONE_NEWNET) != 0) {
       const int err = errno;
       if (err == EPERM) {
-        result.emplace(
-            PermissionDenied("entering network namespace " + ns.spec() +
-                             " needs CAP_SYS_ADMIN and the setns system call (under systemd: "
-                             "install the drop-in systemd/netns.conf)"));
+        joined = PermissionDenied("entering network namespace " + ns.spec() +
+                                  " needs CAP_SYS_ADMIN and the setns system call (under systemd: "
+                                  "install the drop-in systemd/netns.conf)");
       } else {
-        result.emplace(FailedPrecondition("cannot enter network namespace " + ns.spec() + ": " +
-                                          std::strerror(err)));
+        joined = FailedPrecondition("cannot enter network namespace " + ns.spec() + ": " +
+                                    std::strerror(err));
       }
       return;
     }
-    result.emplace(netlink::NetlinkSocket::Open());
+    work();
   });
   joiner.join();
+  return joined;
+}
+
+Result<netlink::NetlinkSocket> OpenNetlinkSocketIn(const NetnsRef& ns) {
+  std::optional<Result<netlink::NetlinkSocket>> result;
+  RETURN_IF_ERROR(RunIn(ns, [&] { result.emplace(netlink::NetlinkSocket::Open()); }));
   return std::move(*result);
 }
 

@@ -1,5 +1,7 @@
 #include "daemon/plan/compiler.h"
 
+#include "daemon/plan/link_model_compiler.h"
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -47,6 +49,7 @@ NetemQdisc NetemForFault(const model::FaultSpec& spec) {
     n.reorder_correlation = spec.reorder->correlation_percent;
     n.gap = spec.reorder->gap;
   }
+  AddLinkModels(spec, &n);
   return n;
 }
 
@@ -58,13 +61,16 @@ uint32_t NetemQueueLimit(const model::FaultSpec& spec) {
     const uint64_t bytes_per_second = spec.rate->bits_per_second / 8;
     pps = std::min(bytes_per_second / kMinFrameBytes, kAssumedMaxPps);
   }
+  if (spec.link_rate) pps = std::min(pps, spec.link_rate->bits_per_second / 8 / kMinFrameBytes);
 
   int64_t window_ns = 0;
-  if (spec.delay) {
-    const int64_t latency = std::max<int64_t>(spec.delay->latency.count(), 0);
-    const int64_t jitter = std::max<int64_t>(spec.delay->jitter.count(), 0);
+  if (spec.delay || spec.slot) {
+    const int64_t latency = spec.delay ? std::max<int64_t>(spec.delay->latency.count(), 0) : 0;
+    const int64_t jitter = spec.delay ? std::max<int64_t>(spec.delay->jitter.count(), 0) : 0;
     // Saturate rather than overflow; the clamp below bounds the result anyway.
-    const u128 window = static_cast<u128>(latency) + 4 * static_cast<u128>(jitter);
+    const u128 window =
+        static_cast<u128>(latency) + 4 * static_cast<u128>(jitter) +
+        static_cast<u128>(spec.slot ? std::max<int64_t>(spec.slot->longest_wait().count(), 0) : 0);
     window_ns = window > static_cast<u128>(std::numeric_limits<int64_t>::max())
                     ? std::numeric_limits<int64_t>::max()
                     : static_cast<int64_t>(window);

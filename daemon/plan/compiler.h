@@ -32,6 +32,8 @@ namespace chaosnet::plan {
 // - Never below netem's own default of 1000 (small delays keep the familiar
 //   behaviour), never above 2^20 packets (about 1.5 GB of full-size packets;
 //   memory is only used while packets are actually queued).
+// - A --link-rate bounds pps like a rate fault does, and a slot adds the
+//   longest wait for a slot to open to the window (SlotFault::longest_wait).
 // reorder and duplicate do not change the limit: reordered packets skip the
 // queue, and duplicates are within the 1.5 margin.
 // An explicit spec.queue_limit (--limit) always wins.
@@ -61,8 +63,9 @@ inline constexpr uint32_t kTwoFullFramesBytes = 2 * 1514;
 TbfQdisc TbfForRate(uint64_t bits_per_second);
 
 // netem's parameters for a spec's impairments (delay, loss, duplicate,
-// corrupt, reorder, partition as 100% loss), with the queue limit above. The
-// rate is not netem's: it belongs to the htb class above it.
+// corrupt, reorder, partition as 100% loss, the link models), with the queue
+// limit above. The --rate is not netem's: it belongs to the htb class above
+// it (netem's own rate is --link-rate's).
 NetemQdisc NetemForFault(const model::FaultSpec& spec);
 
 }  // namespace chaosnet::plan

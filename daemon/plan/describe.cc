@@ -47,6 +47,7 @@ std::string DescribeNetem(const NetemQdisc& n) {
   AppendProbability(&out, "corrupt", n.corrupt, n.corrupt_correlation);
   AppendProbability(&out, "reorder", n.reorder, n.reorder_correlation);
   if (n.gap > 0) out += " gap " + std::to_string(n.gap);
+  out += DescribeNetemLinkModels(n);
   return out;
 }
 

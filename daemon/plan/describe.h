@@ -30,6 +30,15 @@ std::string FilterProtocolName(FilterProtocol protocol);
 
 std::string DescribeNetem(const NetemQdisc& netem);
 std::string DescribeHtbClass(const HtbClass& cls);
+// "limit 16777216": what the plug qdisc of a jam may hold, in bytes.
+std::string DescribePlug(const PlugQdisc& plug);
+
+// netem's link models in tc's command words, each with a leading space:
+// " loss gemodel 1% 10% 70% 0.1% ecn rate 10mbit 24 slot 800us 10ms packets 8".
+std::string DescribeNetemLinkModels(const NetemQdisc& netem);
+
+// A rate given in bytes/s in tc's words: "10mbit", "1500bit".
+std::string RateInTcWords(uint64_t bytes_per_second);
 
 // One object of a fault tree in tc's words. Filters read like the tc command
 // that would add them: "prio 1002 protocol ip match ip dst 10.0.0.0/24

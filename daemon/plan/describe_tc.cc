@@ -29,12 +29,6 @@ std::string RawKey(uint32_t value, uint32_t mask, int32_t offset) {
   return buf;
 }
 
-std::string RateText(uint64_t bytes_per_second) {
-  constexpr uint64_t kMaxBytes = std::numeric_limits<uint64_t>::max() / 8;
-  return bytes_per_second > kMaxBytes ? std::to_string(bytes_per_second) + "bps"
-                                      : units::FormatRate(bytes_per_second * 8);
-}
-
 // The prefix length of a mask that is ones then zeros, or nullopt.
 std::optional<int> PrefixLength(const std::array<uint8_t, 16>& mask, int bytes) {
   int length = 0;
@@ -153,6 +147,12 @@ std::string CookieHex(const char* cookie) {
 
 }  // namespace
 
+std::string RateInTcWords(uint64_t bytes_per_second) {
+  constexpr uint64_t kMaxBytes = std::numeric_limits<uint64_t>::max() / 8;
+  return bytes_per_second > kMaxBytes ? std::to_string(bytes_per_second) + "bps"
+                                      : units::FormatRate(bytes_per_second * 8);
+}
+
 std::string FilterProtocolName(FilterProtocol p) {
   switch (p) {
     case FilterProtocol::kIp: return "ip";
@@ -163,8 +163,8 @@ std::string FilterProtocolName(FilterProtocol p) {
 }
 
 std::string DescribeHtbClass(const HtbClass& cls) {
-  std::string out = "rate " + RateText(cls.rate_bytes_per_second) + " ceil " +
-                    RateText(cls.ceil_bytes_per_second) + " burst " +
+  std::string out = "rate " + RateInTcWords(cls.rate_bytes_per_second) + " ceil " +
+                    RateInTcWords(cls.ceil_bytes_per_second) + " burst " +
                     std::to_string(cls.burst_bytes) + "b cburst " +
                     std::to_string(cls.cburst_bytes) + "b";
   if (cls.quantum_bytes != 0) out += " quantum " + std::to_string(cls.quantum_bytes);
@@ -214,6 +214,9 @@ PlanStepText DescribeTcObject(const TcObject& object) {
     } else if (const auto* netem = std::get_if<NetemQdisc>(&q->params)) {
       step.kind = "netem";
       step.parameters = DescribeNetem(*netem);
+    } else if (const auto* plug = std::get_if<PlugQdisc>(&q->params)) {
+      step.kind = "plug";
+      step.parameters = DescribePlug(*plug);
     } else {
       step.kind = "ingress";
     }

@@ -5,6 +5,7 @@
 
 #include "daemon/plan/compiler.h"
 #include "daemon/plan/exemptions.h"
+#include "daemon/plan/link_model_compiler.h"
 #include "daemon/plan/match_compiler.h"
 
 namespace chaosnet::plan {
@@ -78,7 +79,9 @@ Result<FaultObjects> InterfaceTree::Build(const model::FaultSpec& spec, uint16_t
   FaultObjects objects;
   objects.slot = slot;
   objects.cls = FaultClass(spec, slot);
-  if (spec.needs_netem()) {
+  if (spec.jam) {
+    objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, PlugForJam(*spec.jam)};
+  } else if (spec.needs_netem()) {
     objects.leaf = TreeQdisc{FaultLeafHandle(slot), objects.cls.classid, NetemForFault(spec)};
   }
   const uint16_t priority = spec.match.empty() ? kWholeInterfacePriority : TargetedPriority(slot);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "daemon/model/fault_spec.h"
 
@@ -26,6 +27,16 @@ constexpr bool IsOwnedHandle(uint32_t handle) {
 
 inline constexpr uint32_t kRootParent = 0xFFFFFFFFu;  // TC_H_ROOT
 
+// netem's own rate (TCA_NETEM_RATE, and TCA_NETEM_RATE64 from 2^32 bytes/s):
+// each packet waits its serialisation time. 0 bytes/s: no rate.
+struct NetemRate {
+  uint64_t bytes_per_second = 0;
+  int32_t packet_overhead = 0;
+  uint32_t cell_size = 0;
+  int32_t cell_overhead = 0;
+  bool operator==(const NetemRate&) const = default;
+};
+
 // Parameters in the units the kernel wants, already derived and clamped.
 struct NetemQdisc {
   uint32_t limit = 1000;  // packets
@@ -38,7 +49,21 @@ struct NetemQdisc {
   double corrupt = 0, corrupt_correlation = 0;
   double reorder = 0, reorder_correlation = 0;
   uint32_t gap = 0;
+  // Link models (issue 18), with model/link_model.h's meaning: a loss model
+  // instead of `loss`, ECN marking of what a loss would drop, slots, rate.
+  std::optional<model::LossModel> loss_model;
+  bool ecn = false;
+  std::optional<model::SlotFault> slot;
+  NetemRate rate;
   bool operator==(const NetemQdisc&) const = default;
+};
+
+// The plug qdisc, a jam's leaf: it holds every packet from its creation until
+// it is told to release (sch_plug.c). It has no dump of its own, so nothing
+// but its kind and counters can be read back.
+struct PlugQdisc {
+  uint32_t limit_bytes = 0;  // what it may hold; beyond that it drops
+  bool operator==(const PlugQdisc&) const = default;
 };
 
 // tbf is not part of any tree: the kernel probe adds one to see that tbf is

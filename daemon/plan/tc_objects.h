@@ -107,11 +107,12 @@ struct HtbClass {
   bool operator==(const HtbClass&) const = default;
 };
 
-// A qdisc of the tree: the htb root, a netem leaf, the ingress qdisc.
+// A qdisc of the tree: the htb root, a netem leaf (a plug leaf for a jam),
+// the ingress qdisc.
 struct TreeQdisc {
   uint32_t handle = 0;
   uint32_t parent = kRootParent;
-  std::variant<HtbQdisc, NetemQdisc, IngressQdisc> params;
+  std::variant<HtbQdisc, NetemQdisc, IngressQdisc, PlugQdisc> params;
   bool operator==(const TreeQdisc&) const = default;
 };
 

@@ -11,8 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/json.h"
 #include "common/units.h"
-#include "daemon/state/json.h"
+#include "daemon/state/lease_codec_guards.h"
+#include "daemon/state/lease_codec_link_models.h"
 
 namespace chaosnet::state {
 namespace {
@@ -140,6 +142,8 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
     w.Key("rate").BeginObject().Key("bits_per_second").Uint(s.rate->bits_per_second).EndObject();
   w.Key("partition").Bool(s.partition);
   if (s.queue_limit) w.Key("queue_limit").Uint(*s.queue_limit);
+  if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);  // feature "guards"
+  WriteLinkModels(w, s);
   WriteExemptions(w, s.exemptions);
   w.EndObject();
 }
@@ -417,6 +421,11 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
                                  return g.Unsigned("bits_per_second", r.bits_per_second);
                                }));
   RETURN_IF_ERROR(f.Bool("partition", s.partition));
+  s.guards = {};
+  if (const Value* guards = f.Optional("guards")) {  // feature "guards"
+    RETURN_IF_ERROR(ReadGuards(*guards, f.Path("guards"), s.guards));
+  }
+  RETURN_IF_ERROR(ReadLinkModels(v, path, &s));
   RETURN_IF_ERROR(ReadList(f, "exemptions", s.exemptions, ReadTrafficRule));
   return ReadOptional(f, "queue_limit", s.queue_limit,
                       [&f](const Value& qv, const std::string&, uint32_t& q) {
@@ -483,6 +492,8 @@ int RequiredFormatVersion(const StoredLease& lease) {
   // Each feature that changes a fault's meaning adds its clause here:
   //   if (<lease uses it>) version = std::max(version, <its version>);
   int version = 1;
+  if (!lease.spec.guards.empty()) version = std::max(version, 2);  // guards
+  version = std::max(version, LinkModelsFormatVersion(lease.spec));
   if (UsesFleetFields(lease.spec)) version = std::max(version, 2);  // cidr-sets, fault-exemptions
   return version;
 }

@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "daemon/state/json.h"
 #include "daemon/state/stored_lease.h"
 
 namespace chaosnet::state {

@@ -8,7 +8,7 @@ set -uo pipefail
 cwd=$1; shift
 # The host's PATH came through; make sure the system tools are on it too.
 PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-modules=(sch_netem sch_tbf sch_htb sch_ingress cls_u32 act_mirred ifb veth)
+modules=(sch_netem sch_tbf sch_htb sch_ingress sch_plug cls_u32 act_mirred ifb veth)
 # One modprobe for all: every process start costs ~0.1 s under emulation.
 failed=()
 if ! modprobe -a -q "${modules[@]}" 2>/dev/null; then

@@ -12,6 +12,7 @@
 
 #include "tests/api/daemon_process.h"
 #include "tests/api/test_network.h"
+#include "tests/support/poll.h"
 
 namespace chaosnet::testing {
 
@@ -88,6 +89,29 @@ class ApiTest : public ::testing::Test {
     req.set_id(id);
     pb::Fault f;
     grpc::Status s = stub_->GetFault(Ctx().get(), req, &f);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return f;
+  }
+  // Polls the fault every 5 ms until it is in `state`, or has ended in
+  // another (then waiting longer cannot help), or `timeout` has passed; the
+  // caller checks the fault returned. The bound is wide for a loaded machine.
+  pb::Fault AwaitState(const std::string& id, pb::FaultState state,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    return PollUntil([&] { return Get(id); },
+                     [&](const pb::Fault& f) {
+                       // An empty id: Get failed (and said so); no point asking again.
+                       return f.state() == state || f.state() != pb::FAULT_STATE_ACTIVE ||
+                              f.id().empty();
+                     },
+                     timeout);
+  }
+  // Sets the fault's lease to end `ttl` from now (ExtendFault may shorten it).
+  pb::Fault SetTtl(const std::string& id, std::chrono::seconds ttl) {
+    pb::ExtendFaultRequest req;
+    req.set_id(id);
+    req.mutable_ttl()->set_seconds(ttl.count());
+    pb::Fault f;
+    grpc::Status s = stub_->ExtendFault(Ctx().get(), req, &f);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return f;
   }

@@ -186,6 +186,48 @@ TEST_F(AuditFormatTest, FleetFieldsAreInTheSpec) {
       << lines[0];
 }
 
+// guards: the checks and the schedule the caller set, in the audit log's own
+// keys (pinned here, so a change of the journal's keys cannot move them).
+TEST_F(AuditFormatTest, GuardsAreInTheSpec) {
+  auto audit = AuditLog::Open(dir + "/audit.jsonl", manager);
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  model::FaultSpec spec;
+  spec.interface = "eth0";
+  spec.partition = true;
+  spec.guards.checks = {"tcp:10.0.0.5:80", "drops<5%"};
+  spec.guards.interval = std::chrono::milliseconds(500);
+  spec.guards.failures = 3;
+  (*audit)->Refused("CreateFault", core::LocalCaller({1000, 1000, 4242, {}, "alice"}),
+                    PermissionDenied("no"), &spec, "");
+  const auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"partition\":true,\"guards\":{\"checks\":[\"tcp:10.0.0.5:80\","
+                          "\"drops<5%\"],\"interval_ns\":500000000,\"failures\":3}"),
+            std::string::npos)
+      << lines[0];
+}
+
+// link models: in the audit log's own keys, the loss model as tc's numbers.
+TEST_F(AuditFormatTest, LinkModelsAreInTheSpec) {
+  auto audit = AuditLog::Open(dir + "/audit.jsonl", manager);
+  ASSERT_TRUE(audit.ok()) << audit.status().message();
+  model::FaultSpec spec;
+  spec.interface = "eth0";
+  spec.loss_model = model::GilbertElliottLoss{2, 30, 50, 1};
+  spec.ecn = true;
+  spec.link_rate = model::LinkRateFault{2'000'000, 14, 0, 0};
+  spec.profile = "3g";
+  (*audit)->Refused("CreateFault", core::LocalCaller({1000, 1000, 4242, {}, "alice"}),
+                    PermissionDenied("no"), &spec, "");
+  const auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"loss_model\":{\"gemodel\":[2,30,50,1]},\"ecn\":true,"
+                          "\"link_rate\":{\"bits_per_second\":2000000,\"packet_overhead\":14,"
+                          "\"cell_size\":0,\"cell_overhead\":0},\"profile\":\"3g\""),
+            std::string::npos)
+      << lines[0];
+}
+
 // A refusal of a remote caller, about a fault rather than a spec.
 TEST(AuditRefusalLine, NamesTheRemoteCallersAddressAndTheFault) {
   const core::WallTime at{std::chrono::milliseconds(1'800'000'000'123)};

@@ -188,12 +188,7 @@ TEST_F(CliRunTest, KillingTheClientRollsTheFaultBackWithinASecond) {
 
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  pb::Fault f;
-  for (int i = 0; i < 400; ++i) {
-    f = Get(id);
-    if (f.state() != pb::FAULT_STATE_ACTIVE) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  const pb::Fault f = AwaitState(id, pb::FAULT_STATE_REVOKED);
   const auto took = std::chrono::steady_clock::now() - killed;
   std::cout << "[ measured ] SIGKILL of chaosnetctl run to rollback seen: "
             << std::chrono::duration<double, std::milli>(took).count() << " ms\n";

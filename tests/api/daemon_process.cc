@@ -46,11 +46,6 @@ int ConnectUnixSocket(const std::string& path) {
   return fd;
 }
 
-std::string BinaryPath(const std::string& name) {
-  const char* dir = std::getenv("CHAOSNET_BIN_DIR");
-  return std::string(dir != nullptr ? dir : "build/bin") + "/" + name;
-}
-
 DaemonProcess::DaemonProcess(std::string netns, std::vector<std::string> extra_args,
                              std::string state_dir) {
   char tmpl[] = "/tmp/chaosnetd-test-XXXXXX";

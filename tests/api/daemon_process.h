@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "chaosnet/v1/chaosnet.grpc.pb.h"
+#include "tests/support/test_env.h"
 
 namespace chaosnet::testing {
 
@@ -54,8 +55,5 @@ class DaemonProcess {
 
 // A stream connection to the Unix socket at `path`: its descriptor, or -1.
 int ConnectUnixSocket(const std::string& path);
-
-// Path of a built binary (bin/chaosnetd, bin/chaosnetctl).
-std::string BinaryPath(const std::string& name);
 
 }  // namespace chaosnet::testing

@@ -31,6 +31,7 @@
 
 #include "tests/api/api_fixture.h"
 #include "tests/api/process_probe.h"
+#include "tests/support/test_env.h"
 
 namespace chaosnet::testing {
 namespace {
@@ -46,12 +47,6 @@ constexpr int kStreamsPerConnection = 128;   // the daemon's GRPC_ARG_MAX_CONCUR
 
 std::chrono::system_clock::time_point In(std::chrono::seconds s) {
   return std::chrono::system_clock::now() + s;
-}
-
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  int n = v != nullptr ? std::atoi(v) : 0;
-  return n > 0 ? n : fallback;
 }
 
 // --- raw sockets -----------------------------------------------------------

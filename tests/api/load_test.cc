@@ -22,6 +22,7 @@
 #include "tests/api/process_probe.h"
 #include "tests/api/test_network.h"
 #include "tests/support/run_command.h"
+#include "tests/support/test_env.h"
 #include "tests/support/test_netns.h"
 
 namespace chaosnet::testing {
@@ -31,13 +32,6 @@ namespace pb = ::chaosnet::v1;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using Clock = std::chrono::steady_clock;
-
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  int n = std::atoi(v);
-  return n > 0 ? n : fallback;
-}
 
 std::chrono::system_clock::time_point In(std::chrono::seconds s) {
   return std::chrono::system_clock::now() + s;

@@ -90,7 +90,7 @@ class LocalOwnershipTest : public ApiTest {
                                      "--socket-group", std::to_string(kSocketGroup),
                                      "--admin",        "group:" + admin_group_.name,
                                      "--audit-log",    Audit()};
-    args.insert(args.end(), revoke_others_.begin(), revoke_others_.end());
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     return args;
   }
 
@@ -130,7 +130,7 @@ class LocalOwnershipTest : public ApiTest {
 
   NamedGroup admin_group_;
   std::string dir_;
-  std::vector<std::string> revoke_others_;
+  std::vector<std::string> extra_args_;  // --revoke-others, --read-only
 };
 
 TEST_F(LocalOwnershipTest, OnlyTheOwnerOrAnAdminMayExtendAndAnyWriterMayRevoke) {
@@ -301,7 +301,7 @@ TEST_F(LocalOwnershipTest, ADaemonRestartedAfterACrashKeepsTheOwner) {
 class LocalRevokeOthersOwnerTest : public LocalOwnershipTest {
  protected:
   void SetUp() override {
-    revoke_others_ = {"--revoke-others", "owner"};
+    extra_args_ = {"--revoke-others", "owner"};
     LocalOwnershipTest::SetUp();
   }
 };
@@ -334,6 +334,31 @@ TEST_F(LocalRevokeOthersOwnerTest, OnlyTheOwnerOrAnAdminMayRevoke) {
   EXPECT_EQ(CtlAs(kOperator, "revoke " + roots, &out), 0) << out;
   EXPECT_EQ(Get(roots).state_reason(), "revoked by uid:4242003, owner uid:0(root)");
   EXPECT_FALSE(HasOwnedQdisc()) << Qdiscs();
+}
+
+// Guards (feature "guards"): a guard makes the daemon act on the caller's
+// behalf, so a read-only caller may not set one, not even in a dry run that
+// it may otherwise make; a writer's guards are in the audit log.
+class LocalReadOnlyGuardsTest : public LocalOwnershipTest {
+ protected:
+  void SetUp() override {
+    extra_args_ = {"--read-only", "uid:" + std::to_string(kMallory)};
+    LocalOwnershipTest::SetUp();
+  }
+};
+
+TEST_F(LocalReadOnlyGuardsTest, AReadOnlyCallerMayNotSetGuards) {
+  std::string out;
+  EXPECT_EQ(CtlAs(kMallory, "rate cn0 1mbit --dry-run", &out), 0) << out;
+  EXPECT_EQ(CtlAs(kMallory, "rate cn0 1mbit --dry-run --guard 'drops<5%'", &out), 1) << out;
+  EXPECT_THAT(out, HasSubstr("is read-only (--read-only uid:" + std::to_string(kMallory) +
+                             "): it may get, list, watch and read info, not set guards"));
+  EXPECT_EQ(
+      CtlAs(kAlice, "rate cn0 1mbit --ttl 60s --guard 'drops<5%' --guard 'backlog<100'", &out), 0)
+      << out;
+  EXPECT_TRUE(HasOwnedQdisc()) << Qdiscs();
+  EXPECT_THAT(AuditText(), HasSubstr("\"guards\":{\"checks\":[\"drops<5%\",\"backlog<100\"]"));
+  EXPECT_THAT(AuditText(), HasSubstr("not set guards"));
 }
 
 }  // namespace

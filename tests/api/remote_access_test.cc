@@ -23,11 +23,6 @@ using ::testing::Not;
 constexpr char kTlsPort[] = "7443";
 constexpr char kPlainPort[] = "7080";
 
-std::string SourceDir() {
-  const char* dir = std::getenv("CHAOSNET_SOURCE_DIR");
-  return dir != nullptr ? dir : CHAOSNET_SOURCE_DIR_DEFAULT;
-}
-
 // A CA, the daemon's certificate and clients' certificates, made by the
 // script the README documents.
 class Certificates {
@@ -230,7 +225,7 @@ TEST_F(RemoteAccessTest, TheApiPortsAreProtectedFromFaults) {
 
 // Bad TLS settings stop the daemon before it touches anything.
 TEST(RemoteAccessStartup, BadTlsFilesStopTheDaemonWithAReason) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
   Certificates certs;
   ASSERT_TRUE(certs.ok());
   const std::string cert = certs.Path("chaosnetd.pem"), key = certs.Path("chaosnetd.key"),
@@ -300,7 +295,7 @@ TEST_F(ConfigFileTest, SettingsFromTheFileTakeEffect) {
 }
 
 TEST(ConfigFileStartup, AMistakeInTheFileStopsTheDaemon) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  if (!IsRoot()) GTEST_SKIP() << "needs root";
   char tmpl[] = "/tmp/chaosnet-config-XXXXXX";
   const std::string dir = ::mkdtemp(tmpl);
   std::ofstream(dir + "/bad.toml") << "read-only = [\"role:admin\"]\n";

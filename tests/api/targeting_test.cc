@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "tests/api/api_fixture.h"
 #include "tests/support/test_netns.h"
@@ -201,12 +200,7 @@ TEST_F(TargetingTest, HandDeletedFilterEndsThatLeaseAsLost) {
   // steered to its class, so the fault no longer does what it says.
   std::string out;
   ASSERT_EQ(net_->InA("tc filter del dev cn0 parent ca00: prio 1002", &out), 0) << out;
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(a.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   EXPECT_THAT(got.state_reason(), HasSubstr("someone else"));
   EXPECT_EQ(Get(b.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
@@ -219,12 +213,7 @@ TEST_F(TargetingTest, HandDeletedRootEndsEveryLeaseOnTheInterfaceAsLost) {
   pb::CreateFaultResponse a;
   ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
   ASSERT_EQ(net_->InA("tc qdisc del dev cn0 root"), 0);
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(a.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   // The interface is usable again for a new fault.
   pb::CreateFaultResponse again;
@@ -236,12 +225,7 @@ TEST_F(TargetingTest, DeletedInterfaceEndsItsLeasesAsLost) {
   pb::CreateFaultResponse a;
   ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
   ASSERT_EQ(net_->InA("ip link del cn0"), 0);
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(a.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   EXPECT_THAT(got.state_reason(), HasSubstr("was deleted"));
 }
@@ -272,12 +256,7 @@ TEST_F(TargetingTest, FaultInAnotherNamespaceAndThatNamespaceVanishing) {
   EXPECT_THAT(s.error_message(), HasSubstr("cn-no-such-ns"));
 
   ASSERT_EQ(Shell("ip netns del " + other->name()), 0);
-  pb::Fault got;
-  for (int i = 0; i < 50; ++i) {
-    got = Get(resp.fault().id());
-    if (got.state() == pb::FAULT_STATE_LOST) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const pb::Fault got = AwaitState(resp.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
   EXPECT_THAT(got.state_reason(), HasSubstr("is gone"));
 }

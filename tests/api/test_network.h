@@ -33,9 +33,6 @@ class TestNetwork {
   bool ok_ = false;
 };
 
-// Runs a shell command; returns the exit code and appends its output to *out.
-int Shell(const std::string& command, std::string* out = nullptr);
-
 // `tc -j qdisc show dev IFACE` inside namespace ns.
 std::string TcQdiscJson(const std::string& ns, const std::string& iface);
 

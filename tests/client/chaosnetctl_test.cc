@@ -107,6 +107,22 @@ TEST_F(ChaosnetctlTest, LocalParseErrorsNeverReachTheServer) {
   EXPECT_EQ(server_.calls(), 0);
 }
 
+// The fake announces no features: a daemon from before guards.
+TEST_F(ChaosnetctlTest, AGuardIsRefusedByADaemonThatDoesNotAnnounceGuards) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"delay", "eth0", "50ms", "--guard", "tcp:10.0.0.5:80"},
+        {"run", "--halt-kills", "loss", "eth0", "1%", "--guard", "drops<5%", "--", "true"}}) {
+    CtlResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("does not implement the feature guards"));
+    EXPECT_EQ(Lines(r.err), 1) << r.err;
+  }
+  CtlResult r = Run({"delay", "eth0", "50ms", "--guard-interval", "1s"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--guard-* options need at least one --guard"));
+  EXPECT_EQ(server_.last_create().spec().has_guards(), false);
+}
+
 // The fake announces no feature: it is a daemon from before the fleet. A set
 // of addresses or an exemption would be dropped by it unseen and a wider fault
 // applied, so chaosnetctl refuses locally (exit 2) naming the feature; one

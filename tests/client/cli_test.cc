@@ -201,7 +201,20 @@ INSTANTIATE_TEST_SUITE_P(
                    FaultKind::kPartition,
                    R"(spec { interface: "eth0" netns: "/proc/42/ns/net"
                              direction: DIRECTION_EGRESS match { protocol: PROTOCOL_ICMP }
-                             partition: true })"}));
+                             partition: true })"},
+        CreateCase{{"delay", "eth0", "50ms", "--guard", "http://10.0.0.5:8080/health", "--guard",
+                    "drops<5%", "--guard-interval", "500ms", "--guard-timeout", "450ms",
+                    "--guard-failures", "3", "--guard-grace", "2s"},
+                   FaultKind::kDelay,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS
+                             delay { latency { nanos: 50000000 } }
+                             guards { checks: "http://10.0.0.5:8080/health" checks: "drops<5%"
+                                      interval { nanos: 500000000 } timeout { nanos: 450000000 }
+                                      failures: 3 grace { seconds: 2 } } })"},
+        CreateCase{{"loss", "eth0", "1%", "--guard", "tcp:10.0.0.5:80"},
+                   FaultKind::kLoss,
+                   R"(spec { interface: "eth0" direction: DIRECTION_EGRESS loss { percent: 1 }
+                             guards { checks: "tcp:10.0.0.5:80" } })"}));
 
 // Each case must exit 2 with one line naming what was wrong, and never connect:
 // the server is a path that does not exist, so reaching it would exit 3.
@@ -281,7 +294,7 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"loss", "eth0", "5%", "--bogus"}, "--bogus"}, UsageCase{{"loss"}, "IFACE"},
         UsageCase{{}, "subcommand"},
         UsageCase{{"run", "--ttl", "5m", "--loss", "1%", "--", "sleep", "1"},
-                  "run: --loss before the fault: only --ttl goes there"},
+                  "run: --loss before the fault: only --ttl and --halt-kills go there"},
         UsageCase{{"run"}, "run: a fault and a command are required"},
         UsageCase{{"run", "delay", "eth0", "100ms"}, "run: put the command after --"},
         UsageCase{{"run", "delay", "eth0", "100ms", "--"}, "run: no command after --"},
@@ -325,6 +338,13 @@ TEST_F(CliTest, RunSplitsTheFaultFromTheCommandItHolds) {
   inv = Parse({"run", "--ttl=1m", "apply", "eth1", "--loss", "1%", "--", "true"});
   EXPECT_EQ(inv.create.ttl, "1m");
   EXPECT_EQ(inv.create.loss, "1%");
+  EXPECT_FALSE(inv.run.halt_kills);
+
+  inv = Parse({"run", "--halt-kills", "--ttl", "1m", "delay", "eth1", "9ms", "--guard",
+               "tcp:10.0.0.5:80", "--", "true"});
+  EXPECT_TRUE(inv.run.halt_kills);
+  EXPECT_EQ(inv.create.ttl, "1m");
+  EXPECT_EQ(inv.create.guards, std::vector<std::string>{"tcp:10.0.0.5:80"});
 }
 
 TEST_F(CliTest, RunHelpExplainsTheShape) {
@@ -332,7 +352,8 @@ TEST_F(CliTest, RunHelpExplainsTheShape) {
   auto parsed = ParseCommandLine(Argv({"run", "--help"}), out);
   ASSERT_TRUE(std::holds_alternative<Outcome>(parsed));
   EXPECT_EQ(std::get<Outcome>(parsed).exit_code, kExitOk);
-  EXPECT_THAT(out.str(), HasSubstr("chaosnetctl run [--ttl TTL] <fault> IFACE ... -- CMD"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD"));
 }
 
 TEST_F(CliTest, ServerAddressIsValidatedLocally) {

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/test_env.h"
+
 extern char** environ;
 
 namespace chaosnet::client::testing {
@@ -22,12 +24,6 @@ std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string BinaryPath() {
-  const char* dir = std::getenv("CHAOSNET_BIN_DIR");
-  if (dir == nullptr) throw std::runtime_error("CHAOSNET_BIN_DIR is not set (run through ctest)");
-  return std::string(dir) + "/chaosnetctl";
 }
 
 std::vector<std::string> ChildEnvironment(const std::vector<std::string>& overrides) {
@@ -63,7 +59,7 @@ CtlProcess::CtlProcess(const std::vector<std::string>& args, const std::vector<s
   // Everything the child needs is prepared before fork(): the parent has gRPC
   // threads, so the child may only make async-signal-safe calls before exec.
   std::vector<std::string> argv_strings = args;
-  argv_strings.insert(argv_strings.begin(), BinaryPath());
+  argv_strings.insert(argv_strings.begin(), chaosnet::testing::BinaryPath("chaosnetctl"));
   std::vector<std::string> env_strings = ChildEnvironment(env);
   auto argv = Pointers(argv_strings);
   auto envp = Pointers(env_strings);

@@ -1,4 +1,4 @@
-// Runs the real chaosnetctl binary (from CHAOSNET_BIN_DIR) as a child process,
+// Runs the real chaosnetctl binary (tests/support BinaryPath) as a child process,
 // with stdout and stderr captured separately.
 #pragma once
 

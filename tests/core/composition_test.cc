@@ -252,7 +252,7 @@ TEST_F(CompositionTest, CountersAreTheFaultsClass) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->counters.packets, 42u);
   EXPECT_EQ(got->counters.bytes, 4200u);
-  EXPECT_EQ(got->counters.drops, 3u);  // netem's own drops, from the leaf
+  EXPECT_EQ(got->counters.drops, 3u);  // the class's, which include its leaf's once
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ class FakeKernel : public kernel::Kernel {
     std::set<std::tuple<uint32_t, uint16_t, uint16_t>> filters;  // parent, prio, protocol
     bool ingress = false;
     std::string name;
-    kernel::Counters counters;  // every class and leaf reports these
+    kernel::Counters counters;  // every class reports these, a leaf its drops
   };
 
   int AddInterface(const std::string& name) {
@@ -91,8 +91,8 @@ class FakeKernel : public kernel::Kernel {
     for (uint32_t c : classids) {
       if (!i.classes.contains(c)) return NotFound("no such class");
     }
+    // As htb does: the class counts what its leaf dropped too.
     kernel::Counters c = i.counters;
-    c.drops = 0;  // reported by the leaf
     return std::vector<kernel::Counters>(classids.size(), c);
   }
   Result<std::optional<kernel::RootQdisc>> GetIngressQdisc(int ifindex) override {
@@ -137,6 +137,16 @@ class FakeKernel : public kernel::Kernel {
     return result;
   }
   kernel::Capabilities Probe() override { return {}; }
+  // Jams: every release asked for, in order (ifindex, plug handle).
+  std::vector<std::pair<int, uint32_t>> releases;
+  Result<kernel::Counters> ReleaseHeld(int ifindex, const plan::TreeQdisc& plug,
+                                       std::chrono::milliseconds) override {
+    if (!ifaces_.contains(ifindex) || !ifaces_.at(ifindex).leaves.contains(plug.handle)) {
+      return NotFound("no such qdisc");
+    }
+    releases.emplace_back(ifindex, plug.handle);
+    return kernel::Counters{};
+  }
 
  private:
   static void ClearTree(Iface& i) {

@@ -22,6 +22,29 @@ printf '#!/bin/bash\nexit 3\n' >"$work/fail.test.sh"
 cp "$fake" "$work/fake_gtest"
 fake=$work/fake_gtest
 printf 'fake_gtest FakeNetem.*\n' >"$work/allow-fake"
+# A shell test that lists its own cases (cases.txt), and the Python tests'
+# real path: pytest through python-lib.sh, its JUnit report read by
+# junit_cases.py. FAKE_PYTEST=fail makes one pytest case fail.
+cat >"$work/listed.test.sh" <<'SH'
+#!/bin/bash
+printf 'passed a.one\nskipped a.two\npassed a.three\n' >"$CHAOSNET_TEST_OUT/cases.txt"
+SH
+mkdir "$work/py"
+cat >"$work/py/test_cases.py" <<'PY'
+import os
+import pytest
+def test_passes():
+    pass
+def test_skips():
+    pytest.skip("no netem")
+@pytest.mark.parametrize("n", [1, 2])
+def test_maybe_fails(n):
+    assert os.environ.get("FAKE_PYTEST") != "fail" or n == 1
+PY
+printf '#!/bin/bash\nsource %q\ncd %q && run_pytest_counted test_cases.py\n' \
+  "$here/python-lib.sh" "$work/py" >"$work/pytest.test.sh"
+printf 'listed.test.sh a.two\n' >"$work/allow-listed"
+printf 'pytest.test.sh test_cases.test_skip*\n' >"$work/allow-pytest"
 printf '# a comment\nskip.test.sh *\n' >"$work/allow-shell"
 : >"$work/allow-none"
 
@@ -82,6 +105,19 @@ CHAOSNET_GUEST_ALLOWED_SKIPS=$work/allow-shell expect PASS "guest: 1 passed, 0 f
   "a shell test allowed to skip" -- "$work/pass.test.sh" "$work/skip.test.sh"
 expect FAIL "FAIL fail.test.sh: 1 ran, 0 passed, 0 skipped (0 allowed), 1 failed" \
   "a shell test fails" -- "$work/fail.test.sh"
+expect FAIL "FAIL listed.test.sh: 3 ran, 2 passed, 1 skipped (0 allowed), 0 failed" \
+  "a shell test lists a skipped case" -- "$work/listed.test.sh"
+CHAOSNET_GUEST_ALLOWED_SKIPS=$work/allow-listed \
+  expect PASS "PASS listed.test.sh: 3 ran, 2 passed, 1 skipped (1 allowed), 0 failed" \
+  "a listed case allowed to skip" -- "$work/listed.test.sh"
+expect FAIL "FAIL pytest.test.sh: 4 ran, 3 passed, 1 skipped (0 allowed), 0 failed" \
+  "a pytest case skips" -- "$work/pytest.test.sh"
+CHAOSNET_GUEST_ALLOWED_SKIPS=$work/allow-pytest \
+  expect PASS "PASS pytest.test.sh: 4 ran, 3 passed, 1 skipped (1 allowed), 0 failed" \
+  "a pytest skip allowed by the list" -- "$work/pytest.test.sh"
+FAKE_PYTEST=fail CHAOSNET_GUEST_ALLOWED_SKIPS=$work/allow-pytest \
+  expect FAIL "FAIL pytest.test.sh: 4 ran, 2 passed, 1 skipped (1 allowed), 1 failed" \
+  "a pytest case fails" -- "$work/pytest.test.sh"
 CHAOSNET_VM_MODULES="$present sch_no_such_module" expect FAIL "FAIL kernel-modules" \
   "a module is missing, every test passes" -- "$fake" "$work/pass.test.sh"
 CHAOSNET_VM_MODULES="" expect FAIL "FAIL kernel-modules" \

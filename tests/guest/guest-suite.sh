@@ -7,6 +7,10 @@
 #   PASS|FAIL|SKIP NAME ran=N passed=N skipped=N allowed=N failed=N
 # and keeps each test's output in $CHAOSNET_GUEST_RESULTS/NAME.log.
 #   guest-suite.sh TEST...    (gtest binaries or *.test.sh files)
+# A gtest binary's cases are counted from its output. A shell test is one case,
+# unless it leaves $CHAOSNET_TEST_OUT/cases.txt, one line a case:
+#   passed|failed|skipped NAME
+# as the Python tests do (python-lib.sh); then those are its cases.
 #
 # This guest exists to run what the host kernel cannot, so a skip here means
 # a test did not run where it must: it FAILS, unless allowed-skips.txt (or
@@ -82,6 +86,17 @@ gtest_cases() {
     END { print ran + 0, ok + 0, bad + 0; for (i = 1; i <= n; i++) print skip[i] }' "$1"
 }
 
+# The same for a shell test's cases.txt; a line of any other form is a case
+# that did not finish.
+listed_cases() {
+  awk '
+    { ran++ }
+    $1 == "passed" { ok++ }
+    $1 == "failed" { bad++ }
+    $1 == "skipped" { sub(/^skipped +/, ""); skip[++n] = $0 }
+    END { print ran + 0, ok + 0, bad + 0; for (i = 1; i <= n; i++) print skip[i] }' "$1"
+}
+
 check_modules
 for test in "$@"; do
   index=$(( index + 1 ))
@@ -91,6 +106,7 @@ for test in "$@"; do
   start=$(date +%s%N)
   export CHAOSNET_TEST_OUT=$results/$name.d
   mkdir -p "$CHAOSNET_TEST_OUT"
+  rm -f "$CHAOSNET_TEST_OUT/cases.txt"
   log=$results/$name.log
   case $test in
     *.sh) cmd=(bash "$test") ;;
@@ -107,21 +123,27 @@ for test in "$@"; do
   case $status in
     0) ;;
     124|137) why+=("TIMEOUT after ${per_test}s") ;;
-    77) [[ $test == *.sh ]] && skips=("$name") || why+=("exit $status") ;;
+    # A shell test that counts its own cases (cases.txt) skips them one by one.
+    77) [[ $test == *.sh && ! -e $CHAOSNET_TEST_OUT/cases.txt ]] && skips=("$name") ||
+      why+=("exit $status") ;;
     *) why+=("exit $status") ;;
   esac
+  counts=""
   if [[ $test != *.sh ]]; then
-    ran=0
     counts=$(gtest_cases "$log")
+  elif [[ -r $CHAOSNET_TEST_OUT/cases.txt ]]; then
+    counts=$(listed_cases "$CHAOSNET_TEST_OUT/cases.txt")
+  elif (( status == 0 )); then
+    ok=1
+  elif (( status != 77 )); then
+    bad=1
+  fi
+  if [[ -n $counts ]]; then
     read -r ran ok bad <<<"${counts%%$'\n'*}"
     [[ $counts == *$'\n'* ]] && mapfile -t skips <<<"${counts#*$'\n'}"
     (( ran > 0 )) || why+=("ran no test case")
     (( ran == ok + bad + ${#skips[@]} )) ||
       why+=("$(( ran - ok - bad - ${#skips[@]} )) case(s) never finished")
-  elif (( status == 0 )); then
-    ok=1
-  elif (( status != 77 )); then
-    bad=1
   fi
   for s in "${skips[@]}"; do
     if may_skip "$name" "$s"; then

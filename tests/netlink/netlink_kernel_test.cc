@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "daemon/netlink/probe.h"
+#include "tests/netlink/kernel_in_netns_test.h"
 #include "tests/netlink/tc_json.h"
 #include "tests/support/kernel_features.h"
 #include "tests/support/run_command.h"
@@ -22,20 +23,15 @@ namespace chaosnet::netlink {
 namespace {
 
 using namespace std::chrono_literals;
-using chaosnet::testing::EnterNetns;
 using chaosnet::testing::IsRoot;
 using chaosnet::testing::KernelHasQdisc;
 using chaosnet::testing::MissingQdiscSkipMessage;
 using chaosnet::testing::RunCommand;
-using chaosnet::testing::TestNetns;
 using testing::NumberAfterKey;
 using testing::QdiscObject;
 
-constexpr uint32_t kCa00 = 0xCA000000;
 constexpr uint32_t kCa00Class1 = 0xCA000001;
 constexpr uint32_t kLeaf = 0x10010000;
-
-plan::TcObject HtbRoot() { return plan::TreeQdisc{kCa00, plan::kRootParent, plan::HtbQdisc{}}; }
 
 // A netem leaf under class ca00:1 of an htb root: where a fault's netem lives.
 std::vector<plan::TcObject> NetemLeafTree(const plan::NetemQdisc& netem) {
@@ -44,26 +40,8 @@ std::vector<plan::TcObject> NetemLeafTree(const plan::NetemQdisc& netem) {
           plan::TreeQdisc{kLeaf, kCa00Class1, netem}};
 }
 
-class NetlinkKernelTest : public ::testing::Test {
+class NetlinkKernelTest : public KernelInNetnsTest {
  protected:
-  void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root to create network namespaces";
-    std::string err;
-    a_ = TestNetns::Create(&err);
-    ASSERT_TRUE(a_) << err;
-    b_ = TestNetns::Create(&err);
-    ASSERT_TRUE(b_) << err;
-    ASSERT_TRUE(a_->AddVeth("cnv0", "10.77.0.1/24", b_.get(), "cnv1", "10.77.0.2/24", &err)) << err;
-    enter_ = std::make_unique<EnterNetns>(a_->path());
-    ASSERT_TRUE(enter_->ok()) << enter_->error();
-    auto k = NetlinkKernel::Create();
-    ASSERT_TRUE(k.ok()) << k.status().message();
-    kernel_ = std::move(k).value();
-    auto idx = kernel_->InterfaceIndex("cnv0");
-    ASSERT_TRUE(idx.ok()) << idx.status().message();
-    ifindex_ = *idx;
-  }
-
   std::string TcJson() const { return a_->Exec("tc -j qdisc show dev cnv0"); }
 
   const QdiscInfo* Find(const std::vector<QdiscInfo>& qs, uint32_t handle) {
@@ -72,13 +50,6 @@ class NetlinkKernelTest : public ::testing::Test {
     }
     return nullptr;
   }
-
-  // Destroyed in reverse: kernel socket, then back to our namespace, then
-  // the namespaces themselves.
-  std::unique_ptr<TestNetns> a_, b_;
-  std::unique_ptr<EnterNetns> enter_;
-  std::unique_ptr<NetlinkKernel> kernel_;
-  int ifindex_ = 0;
 };
 
 TEST_F(NetlinkKernelTest, UnknownInterfaceIsNotFound) {
@@ -264,6 +235,36 @@ TEST_F(NetemKernelTest, DelayBeyond32BitTicksReachesTheKernel) {
   ASSERT_NE(q, nullptr);
   ASSERT_TRUE(q->netem.has_value());
   EXPECT_EQ(q->netem->latency, 300s);
+}
+
+// The link models (issue 18): what we send is what the kernel keeps, read
+// back by our parser and seen by tc.
+TEST_F(NetemKernelTest, LinkModelsRoundTripAndTcSeesThem) {
+  plan::NetemQdisc n;
+  n.latency = 10ms;
+  n.loss_model = model::GilbertElliottLoss{1, 10, 70, 0.1};
+  n.ecn = true;
+  model::SlotFault slot;
+  slot.min_delay = 800us;
+  slot.max_delay = 10ms;
+  slot.max_packets = 8;
+  slot.max_bytes = 64000;
+  n.slot = slot;
+  n.rate = {125'000, 24, 0, 0};
+  ASSERT_TRUE(kernel_->AddObjects(ifindex_, NetemLeafTree(n)).ok());
+  auto qdiscs = kernel_->DumpQdiscs(ifindex_);
+  ASSERT_TRUE(qdiscs.ok());
+  const QdiscInfo* q = Find(*qdiscs, kLeaf);
+  ASSERT_NE(q, nullptr);
+  ASSERT_TRUE(q->netem.has_value());
+  EXPECT_EQ(*q->netem, n);
+
+  const std::string obj = QdiscObject(TcJson(), "1001:");
+  ASSERT_FALSE(obj.empty()) << TcJson();
+  EXPECT_NE(obj.find("gemodel"), std::string::npos) << obj;
+  EXPECT_NE(obj.find("\"ecn\""), std::string::npos) << obj;
+  EXPECT_NE(obj.find("\"slot\""), std::string::npos) << obj;
+  EXPECT_EQ(NumberAfterKey(obj, "packets", "slot"), 8.0) << obj;
 }
 
 // ---- probe ------------------------------------------------------------------

@@ -21,12 +21,12 @@
 #include "daemon/netlink/qdisc_requests.h"
 #include "tests/support/run_command.h"
 #include "tests/support/test_netns.h"
+#include "tests/support/veth_pair_test.h"
 
 namespace chaosnet::netlink {
 namespace {
 
 using chaosnet::testing::EnterNetns;
-using chaosnet::testing::IsRoot;
 using chaosnet::testing::TestNetns;
 
 constexpr uint32_t kRoot = 0xFFFFFFFF;
@@ -86,16 +86,13 @@ Predicate IsLink(TcEventKind kind, int ifindex) {
   return [=](const TcEvent& e) { return e.kind == kind && e.ifindex == ifindex; };
 }
 
-class TcMonitorTest : public ::testing::Test {
+class TcMonitorTest : public chaosnet::testing::VethPairTest {
  protected:
+  TcMonitorTest() : VethPairTest({"cnv0", "10.78.0.1/24", "cnv1", "10.78.0.2/24"}) {}
+
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root to create network namespaces";
-    std::string err;
-    a_ = TestNetns::Create(&err);
-    ASSERT_TRUE(a_) << err;
-    b_ = TestNetns::Create(&err);
-    ASSERT_TRUE(b_) << err;
-    ASSERT_TRUE(a_->AddVeth("cnv0", "10.78.0.1/24", b_.get(), "cnv1", "10.78.0.2/24", &err)) << err;
+    VethPairTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     cnv0_ = IfIndex(*a_, "cnv0");
     cnv1_ = IfIndex(*b_, "cnv1");
     ASSERT_GT(cnv0_, 0);
@@ -125,8 +122,7 @@ class TcMonitorTest : public ::testing::Test {
     return events;
   }
 
-  // Destroyed in reverse: the monitor first, then the namespaces.
-  std::unique_ptr<TestNetns> a_, b_;
+  // Destroyed before the namespaces (VethPairTest's).
   int cnv0_ = 0;
   int cnv1_ = 0;
   std::unique_ptr<TcMonitor> monitor_;

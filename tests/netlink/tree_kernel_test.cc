@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/netlink/netlink_kernel.h"
+#include "tests/netlink/kernel_in_netns_test.h"
 #include "tests/support/kernel_features.h"
 #include "tests/support/run_command.h"
 #include "tests/support/test_netns.h"
@@ -19,19 +20,13 @@ namespace chaosnet::netlink {
 namespace {
 
 using namespace std::chrono_literals;
-using chaosnet::testing::EnterNetns;
-using chaosnet::testing::IsRoot;
 using chaosnet::testing::KernelHasQdisc;
 using chaosnet::testing::MissingQdiscSkipMessage;
-using chaosnet::testing::TestNetns;
 
-constexpr uint32_t kCa00 = 0xCA000000;
 constexpr uint32_t kClass1 = 0xCA000001;
 constexpr uint32_t kClass2 = 0xCA000002;
 constexpr uint32_t kPeerIp = 0x0A4D0002;   // 10.77.0.2
 constexpr uint32_t kOtherIp = 0x0A4D0003;  // 10.77.0.3
-
-plan::TcObject HtbRoot() { return plan::TreeQdisc{kCa00, plan::kRootParent, plan::HtbQdisc{}}; }
 
 plan::TcObject Class(uint32_t classid) {
   // 1 Gbit/s: shapes nothing a ping does.
@@ -48,27 +43,14 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-class TreeKernelTest : public ::testing::Test {
+class TreeKernelTest : public KernelInNetnsTest {
  protected:
   void SetUp() override {
-    if (!IsRoot()) GTEST_SKIP() << "needs root to create network namespaces";
-    std::string err;
-    a_ = TestNetns::Create(&err);
-    ASSERT_TRUE(a_) << err;
-    b_ = TestNetns::Create(&err);
-    ASSERT_TRUE(b_) << err;
-    ASSERT_TRUE(a_->AddVeth("cnv0", "10.77.0.1/24", b_.get(), "cnv1", "10.77.0.2/24", &err)) << err;
+    KernelInNetnsTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     int rc = 0;
     const std::string out = b_->Exec("ip addr add 10.77.0.3/24 dev cnv1", &rc);
     ASSERT_EQ(rc, 0) << out;
-    enter_ = std::make_unique<EnterNetns>(a_->path());
-    ASSERT_TRUE(enter_->ok()) << enter_->error();
-    auto k = NetlinkKernel::Create();
-    ASSERT_TRUE(k.ok()) << k.status().message();
-    kernel_ = std::move(k).value();
-    auto idx = kernel_->InterfaceIndex("cnv0");
-    ASSERT_TRUE(idx.ok()) << idx.status().message();
-    ifindex_ = *idx;
   }
 
   std::string InA(const std::string& command) const { return a_->Exec(command); }
@@ -96,12 +78,6 @@ class TreeKernelTest : public ::testing::Test {
     return {HtbRoot(), Class(kClass1), Class(kClass2), DstFilter(1000, kPeerIp, kClass1),
             DstFilter(1002, kOtherIp, kClass2)};
   }
-
-  // Destroyed in reverse: kernel socket, back to our namespace, namespaces.
-  std::unique_ptr<TestNetns> a_, b_;
-  std::unique_ptr<EnterNetns> enter_;
-  std::unique_ptr<NetlinkKernel> kernel_;
-  int ifindex_ = 0;
 };
 
 TEST_F(TreeKernelTest, AddObjectsBuildsTheTreeAsTcSeesIt) {

@@ -9,6 +9,7 @@
 #include "daemon/plan/interface_tree.h"
 #include "daemon/plan/match_compiler.h"
 #include "daemon/plan/protected_traffic.h"
+#include "tests/support/plan_printers.h"
 
 namespace chaosnet::plan {
 
@@ -26,12 +27,6 @@ namespace {
 using namespace std::chrono_literals;
 using model::PortRange;
 using model::Protocol;
-
-model::Cidr Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << text;
-  return c.ok() ? *c : model::Cidr{};
-}
 
 U32Classifier Compiled(const model::Match& m, size_t index = 0) {
   auto c = CompileMatch(m, kTreeRootHandle, 1002, 0xCA000003);

@@ -13,18 +13,13 @@
 #include "daemon/plan/interface_tree.h"
 #include "daemon/plan/match_compiler.h"
 #include "daemon/plan/protected_traffic.h"
+#include "tests/support/plan_printers.h"
 
 namespace chaosnet::plan {
 namespace {
 
 constexpr uint32_t kRoot = 0xCA000000;
 constexpr uint32_t kFlow = 0xCA000001;
-
-model::Cidr Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << text;
-  return c.ok() ? *c : model::Cidr{};
-}
 
 model::TrafficRule Rule(const char* text) {
   auto r = ParseTrafficRule(text, "exemption");

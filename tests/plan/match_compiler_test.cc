@@ -8,29 +8,15 @@
 #include <vector>
 
 #include "common/net_parse.h"
+#include "tests/support/plan_printers.h"
 
 namespace chaosnet::plan {
-
-void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
-}
-void PrintTo(const U32Rule& r, std::ostream* os) {
-  *os << "[";
-  for (const U32Key& k : r.keys) PrintTo(k, os);
-  *os << "]";
-}
 
 namespace {
 
 using model::Match;
 using model::PortRange;
 using model::Protocol;
-
-model::Cidr Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << text << ": " << c.status().message();
-  return c.ok() ? *c : model::Cidr{};
-}
 
 // Small builder so table rows read like the CLI flags.
 struct M {

@@ -9,28 +9,14 @@
 
 #include "common/net_parse.h"
 #include "daemon/plan/u32_keys.h"
+#include "tests/support/plan_printers.h"
 
 namespace chaosnet::plan {
-
-void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
-}
-void PrintTo(const U32Rule& r, std::ostream* os) {
-  *os << "[";
-  for (const U32Key& k : r.keys) PrintTo(k, os);
-  *os << "]";
-}
 
 namespace {
 
 using model::PortRange;
 using model::Protocol;
-
-std::optional<model::Cidr> Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << text;
-  return c.ok() ? std::optional<model::Cidr>(*c) : std::nullopt;
-}
 
 // ---- parsing -----------------------------------------------------------------
 

@@ -7,23 +7,11 @@
 #include <vector>
 
 #include "common/net_parse.h"
+#include "tests/support/plan_printers.h"
 
 namespace chaosnet::plan {
 
-void PrintTo(const U32Key& k, std::ostream* os) {
-  *os << std::hex << "{0x" << k.value << ", 0x" << k.mask << ", at " << std::dec << k.offset << "}";
-}
-void PrintTo(const PortBlock& b, std::ostream* os) {
-  *os << b.value << "/0x" << std::hex << b.mask << std::dec;
-}
-
 namespace {
-
-model::Cidr Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << text << ": " << c.status().message();
-  return c.ok() ? *c : model::Cidr{};
-}
 
 // ---- field placement: where tc's pack_key8/16/32 put the same fields -------
 

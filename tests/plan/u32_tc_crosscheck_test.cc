@@ -25,42 +25,18 @@
 #include "common/net_parse.h"
 #include "daemon/plan/describe.h"
 #include "daemon/plan/interface_tree.h"
+#include "tests/support/plan_printers.h"
+#include "tests/support/run_command.h"
+#include "tests/support/test_netns.h"
 
 namespace chaosnet::plan {
 namespace {
 
+using chaosnet::testing::IsRoot;
+using chaosnet::testing::RunCommand;
+using chaosnet::testing::Shell;
+using chaosnet::testing::TestNetns;
 using namespace std::chrono_literals;
-
-int Shell(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str());
-}
-
-std::string Capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  pclose(pipe);
-  return out;
-}
-
-class Netns {
- public:
-  Netns() : name_("chaosnet-tp-" + std::to_string(getpid())) {
-    ok_ = Shell("ip netns add " + name_) == 0;
-  }
-  ~Netns() {
-    if (ok_) Shell("ip netns del " + name_);
-  }
-  bool ok() const { return ok_; }
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool ok_ = false;
-};
 
 struct Node {
   std::vector<std::string> keys;  // "value/mask at offset", sorted
@@ -73,12 +49,6 @@ std::string KeyText(const U32Key& k) {
   return buf;
 }
 
-model::Cidr Cidr(const char* text) {
-  auto c = ParseCidr(text);
-  EXPECT_TRUE(c.ok()) << c.status().message();
-  return c.ok() ? *c : model::Cidr{};
-}
-
 model::FaultSpec Delayed(model::Match match) {
   model::FaultSpec s;
   s.delay = model::DelayFault{100ms};
@@ -87,12 +57,13 @@ model::FaultSpec Delayed(model::Match match) {
 }
 
 TEST(U32TcCrossCheck, KernelSeesExactlyTheCompiledKeys) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
+  if (!IsRoot()) GTEST_SKIP() << "needs root for a network namespace";
   if (Shell("tc -V") != 0) GTEST_SKIP() << "tc (iproute2) is not installed";
-  Netns ns;
-  if (!ns.ok()) GTEST_SKIP() << "cannot create a network namespace";
-  const std::string tc = "tc -n " + ns.name() + " ";
-  ASSERT_EQ(Shell("ip -n " + ns.name() + " link add cn0 type veth peer name cn1"), 0);
+  std::string error;
+  auto ns = TestNetns::Create(&error);
+  if (!ns) GTEST_SKIP() << "cannot create a network namespace: " << error;
+  const std::string tc = "tc -n " + ns->name() + " ";
+  ASSERT_TRUE(ns->AddVeth("cn0", "", nullptr, "cn1", "", &error)) << error;
   ASSERT_EQ(Shell(tc + "qdisc add dev cn0 root handle ca00: htb default 0"), 0);
 
   std::vector<ProtectedRule> protect = DefaultProtectedRules();
@@ -157,7 +128,7 @@ TEST(U32TcCrossCheck, KernelSeesExactlyTheCompiledKeys) {
   const std::regex node_line(R"(pref (\d+) u32 .*fh [0-9a-f]+::[0-9a-f]+ order)");
   const std::regex key_line(R"(^\s+match ([0-9a-f]{8}/[0-9a-f]{8} at \d+))");
   Node* current = nullptr;
-  std::istringstream show(Capture(tc + "filter show dev cn0"));
+  std::istringstream show(RunCommand(tc + "filter show dev cn0"));
   for (std::string line; std::getline(show, line);) {
     std::smatch m;
     if (std::regex_search(line, m, node_line)) {

@@ -23,6 +23,13 @@ std::string RunCommand(const std::string& command, int* exit_code) {
   return out;
 }
 
+int Shell(const std::string& command, std::string* out) {
+  int rc = -1;
+  std::string output = RunCommand(command, &rc);
+  if (out != nullptr) out->append(output);
+  return rc;
+}
+
 std::string ShellQuote(const std::string& arg) {
   std::string q = "'";
   for (char c : arg) {

@@ -61,6 +61,16 @@ bool TestNetns::AddVeth(const std::string& local, const std::string& local_cidr,
   return true;
 }
 
+std::optional<NetnsPair> CreateVethPair(const VethEnds& ends, std::string* error) {
+  NetnsPair pair{TestNetns::Create(error), nullptr};
+  if (pair.a) pair.b = TestNetns::Create(error);
+  if (!pair.b || !pair.a->AddVeth(ends.local, ends.local_cidr, pair.b.get(), ends.remote,
+                                  ends.remote_cidr, error)) {
+    return std::nullopt;
+  }
+  return pair;
+}
+
 EnterNetns::EnterNetns(const std::string& netns_path) {
   original_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (original_fd_ < 0) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace chaosnet::testing {
@@ -34,6 +35,23 @@ class TestNetns {
   explicit TestNetns(std::string name) : name_(std::move(name)) {}
   std::string name_;
 };
+
+// The two ends of a veth pair between two namespaces, each with an optional
+// address (a CIDR such as "10.9.0.1/24").
+struct VethEnds {
+  std::string local = "cnv0";
+  std::string local_cidr;
+  std::string remote = "cnv1";
+  std::string remote_cidr;
+};
+
+// Two throwaway namespaces joined by a veth pair: ends.local in a,
+// ends.remote in b, both up.
+struct NetnsPair {
+  std::unique_ptr<TestNetns> a, b;
+};
+// nullopt (and *error) when it cannot, e.g. without root.
+std::optional<NetnsPair> CreateVethPair(const VethEnds& ends, std::string* error = nullptr);
 
 // Moves the calling thread into a namespace for the object's lifetime, and
 // back. Sockets opened meanwhile stay bound to that namespace.

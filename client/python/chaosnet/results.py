@@ -2,7 +2,7 @@
 
 Times are timezone-aware UTC datetimes, durations timedeltas, percentages
 floats (5.0 == 5%), rates bits per second. A Fault's state is a lower-case word:
-"active", "expired", "revoked", "lost" or "failed".
+"active", "expired", "revoked", "lost", "failed" or "halted" (a guard failed).
 """
 
 from __future__ import annotations
@@ -323,7 +323,7 @@ class FaultRecord:
 @dataclass(frozen=True)
 class Event:
     """One lease event of watch(): type is "applied", "extended", "expired",
-    "revoked", "lost", "failed" or "snapshot"."""
+    "revoked", "lost", "failed", "halted" or "snapshot"."""
 
     type: str
     fault: FaultRecord

@@ -1,4 +1,4 @@
-#include "daemon/state/json.h"
+#include "common/json.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "common/units.h"
 
-namespace chaosnet::state::json {
+namespace chaosnet::json {
 
 // ---- Writer ----------------------------------------------------------------
 
@@ -359,4 +359,4 @@ class Parser {
 
 Result<Value> Parse(std::string_view text) { return Parser(text).ParseDocument(); }
 
-}  // namespace chaosnet::state::json
+}  // namespace chaosnet::json

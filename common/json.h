@@ -1,5 +1,5 @@
-// The small part of JSON the lease records need, written and read by hand so
-// the state format adds no dependency. Output is deterministic: keys appear in
+// The small part of JSON the lease records and the audit log need, written
+// and read by hand so neither format adds a dependency. Output is deterministic: keys appear in
 // the order they are written, numbers in their shortest exact form. Strings are
 // byte strings: bytes >= 0x80 pass through untouched both ways, so any
 // interface name or label round-trips, valid UTF-8 or not.
@@ -14,7 +14,7 @@
 
 #include "common/result.h"
 
-namespace chaosnet::state::json {
+namespace chaosnet::json {
 
 class Writer {
  public:
@@ -73,4 +73,4 @@ class Value {
 // that a damaged file cannot exhaust the stack.
 Result<Value> Parse(std::string_view text);
 
-}  // namespace chaosnet::state::json
+}  // namespace chaosnet::json
