@@ -6,24 +6,46 @@
 
 _chaosnetctl_globals_with_value="--server -o --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name"
 _chaosnetctl_globals="--help --version --server --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name --insecure"
-_chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply"
-_chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run"
+_chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply jam"
+_chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run profiles fleet"
 _chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --guard --guard-interval --guard-timeout --guard-failures --guard-grace --help"
+_chaosnetctl_slot="--slot --slot-packets --slot-bytes --slot-distribution --slot-delay --slot-jitter"
+_chaosnetctl_link_rate="--link-rate --overhead --cell-size --cell-overhead --in-order"
+_chaosnetctl_fleet_subcommands="partition delay loss apply status heal"
+_chaosnetctl_experiment="--fleet --shape --shape-seed --ttl --label --dry-run --hold --dport --sport --proto --help"
 # Flags that take no value (everything else takes one).
-_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine --halt-kills"
+_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine --halt-kills --ecn --in-order --hold"
 
 # The flags of one subcommand.
 _chaosnetctl_flags() {
   case $1 in
-    delay) echo "$_chaosnetctl_target --jitter --correlation --distribution" ;;
-    loss | duplicate | corrupt) echo "$_chaosnetctl_target --correlation" ;;
+    delay)
+      echo "$_chaosnetctl_target --jitter --correlation --distribution $_chaosnetctl_slot" \
+        "$_chaosnetctl_link_rate"
+      ;;
+    loss) echo "$_chaosnetctl_target --correlation --ecn" ;;
+    duplicate | corrupt) echo "$_chaosnetctl_target --correlation" ;;
     reorder) echo "$_chaosnetctl_target --delay --correlation --gap" ;;
     rate | partition) echo "$_chaosnetctl_target" ;;
     apply)
       echo "$_chaosnetctl_target --delay --jitter --delay-correlation --distribution --loss" \
         "--loss-correlation --duplicate --duplicate-correlation --corrupt --corrupt-correlation" \
-        "--reorder --reorder-correlation --gap --rate --partition"
+        "--reorder --reorder-correlation --gap --rate --partition --loss-model --ecn" \
+        "$_chaosnetctl_slot $_chaosnetctl_link_rate --profile"
       ;;
+    jam) echo "$_chaosnetctl_target --queue-bytes" ;;
+    profiles | fleet) echo "--help" ;;
+    fleet-partition) echo "$_chaosnetctl_experiment" ;;
+    fleet-delay)
+      echo "$_chaosnetctl_experiment --between --jitter --correlation --distribution"
+      ;;
+    fleet-loss) echo "$_chaosnetctl_experiment --between --correlation" ;;
+    fleet-apply)
+      echo "$_chaosnetctl_experiment --between --delay --jitter --loss --duplicate --corrupt" \
+        "--rate --partition"
+      ;;
+    fleet-status) echo "--fleet --experiment --help" ;;
+    fleet-heal) echo "--fleet --experiment --help" ;;
     list) echo "--interface --label --all --mine --help" ;;
     get | extend) echo "--help" ;;
     revoke) echo "--all --label --help" ;;
@@ -62,7 +84,18 @@ _chaosnetctl_value() {
   case $flag in
     --proto) COMPREPLY=($(compgen -W "tcp udp icmp" -- "$cur")) ;;
     --direction) COMPREPLY=($(compgen -W "egress ingress both" -- "$cur")) ;;
-    --distribution) COMPREPLY=($(compgen -W "normal pareto paretonormal" -- "$cur")) ;;
+    --distribution | --slot-distribution)
+      COMPREPLY=($(compgen -W "normal pareto paretonormal" -- "$cur"))
+      ;;
+    --profile)
+      COMPREPLY=($(compgen -W "$("${_chaosnetctl_connection[@]}" -o json --timeout 2s profiles \
+        2>/dev/null | grep -oE '"name":"[^"]+"' | cut -d'"' -f4)" -- "$cur"))
+      ;;
+    --shape)
+      COMPREPLY=($(compgen -W "halves random-halves isolate bridge majorities-ring groups: one-way:" \
+        -- "$cur"))
+      ;;
+    --fleet) _chaosnetctl_files "$cur" ;;
     -o | --output) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
     --interface) COMPREPLY=($(compgen -W "$(_chaosnetctl_interfaces)" -- "$cur")) ;;
     --netns)
@@ -121,6 +154,19 @@ _chaosnetctl() {
   fi
 
   local start=$((i + 1))
+  if [[ $sub == fleet ]]; then
+    # fleet <partition|delay|loss|apply|status|heal> [flags] [value]
+    if ((start >= n)); then
+      if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "--help" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "$_chaosnetctl_fleet_subcommands" -- "$cur"))
+      fi
+      return 0
+    fi
+    sub=fleet-${words[start]}
+    start=$((start + 1))
+  fi
   if [[ $sub == run ]]; then
     # run [--ttl TTL] <fault> ... -- CMD ARGS: after "--" it is the command's line.
     local j
@@ -170,7 +216,7 @@ _chaosnetctl() {
     COMPREPLY=($(compgen -W "$(_chaosnetctl_flags "$sub")" -- "$cur"))
   elif ((positional == 0)); then
     case $sub in
-      delay | loss | duplicate | corrupt | reorder | rate | partition | apply)
+      delay | loss | duplicate | corrupt | reorder | rate | partition | apply | jam)
         COMPREPLY=($(compgen -W "$(_chaosnetctl_interfaces)" -- "$cur"))
         ;;
       get) COMPREPLY=($(compgen -W "$(_chaosnetctl_fault_ids --all)" -- "$cur")) ;;

@@ -70,10 +70,16 @@ TEST_F(MetricsTest, LiveFaultsAreCountedFromTheirSpecsWithoutReadingCounters) {
   EXPECT_THAT(scrape, HasSubstr("chaosnet_faults_active_by_kind{kind=\"corrupt\"} 0\n"
                                 "chaosnet_faults_active_by_kind{kind=\"delay\"} 1\n"
                                 "chaosnet_faults_active_by_kind{kind=\"duplicate\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"ecn\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"in_order\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"jam\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"link_rate\"} 0\n"
                                 "chaosnet_faults_active_by_kind{kind=\"loss\"} 1\n"
+                                "chaosnet_faults_active_by_kind{kind=\"loss_model\"} 0\n"
                                 "chaosnet_faults_active_by_kind{kind=\"partition\"} 1\n"
                                 "chaosnet_faults_active_by_kind{kind=\"rate\"} 1\n"
-                                "chaosnet_faults_active_by_kind{kind=\"reorder\"} 0\n"));
+                                "chaosnet_faults_active_by_kind{kind=\"reorder\"} 0\n"
+                                "chaosnet_faults_active_by_kind{kind=\"slot\"} 0\n"));
   EXPECT_THAT(scrape, HasSubstr("chaosnet_fault_events_total{event=\"applied\"} 4\n"));
   EXPECT_THAT(scrape, HasSubstr("chaosnet_fault_events_total{event=\"expired\"} 1\n"));
 }

@@ -4,11 +4,26 @@ tests (each test leaves no fault behind), and the netem gate."""
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
 import chaosnet
 import helpers
+
+
+def pytest_sessionstart(session):
+    # A SIGTERM (a timeout, CI cancelling) becomes a KeyboardInterrupt, so the
+    # fixtures' teardown still removes the namespaces and stops the daemons.
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
+    # What a SIGKILLed run left behind (no teardown can run then).
+    if os.geteuid() == 0:
+        for name in helpers.remove_orphaned_pairs():
+            print(f"removed namespace {name}, left by a pytest run that was killed")
 
 
 def _require_root() -> None:

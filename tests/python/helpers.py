@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,6 +23,31 @@ PYTHON = "/usr/bin/python3"
 
 def run(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), check=check, capture_output=True, text=True, **kwargs)
+
+
+# NamespacePair's names: cnpy<pid of the pytest that made it><tag>a|b.
+_PAIR_NAME = re.compile(r"cnpy(\d+)m[0-9a-f]{4}[ab]")
+
+
+def remove_orphaned_pairs() -> List[str]:
+    """Deletes the namespace pairs of pytest processes that no longer exist: a run
+    killed with SIGKILL (a timeout, a stopped session) never reaches its teardown.
+    Returns what it deleted."""
+    removed = []
+    for name in sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else []:
+        m = _PAIR_NAME.fullmatch(name)
+        if not m or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+            continue  # its maker is alive: still in use
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        if run("ip", "netns", "del", name, check=False).returncode == 0:
+            removed.append(name)
+    return removed
 
 
 class NamespacePair:

@@ -16,7 +16,9 @@ BASH_SCRIPT = os.path.join(COMPLETION, "chaosnetctl.bash")
 ZSH_DRIVER = os.path.join(os.path.dirname(__file__), "zsh_complete.zsh")
 CTL = os.path.join(helpers.BIN_DIR, "chaosnetctl")
 SUBCOMMANDS = ["delay", "loss", "duplicate", "corrupt", "reorder", "rate", "partition", "apply",
-               "list", "get", "extend", "revoke", "watch", "info", "run"]  # fmt: skip
+               "jam", "list", "get", "extend", "revoke", "watch", "info", "run", "profiles",
+               "fleet"]  # fmt: skip
+FLEET_SUBCOMMANDS = ["partition", "delay", "loss", "apply", "status", "heal"]
 
 # Completes one line in bash: the function `complete` registered for chaosnetctl
 # is called the way readline calls it.
@@ -82,6 +84,15 @@ def test_every_flag_of_every_subcommand_is_offered(shell):
     got = complete(shell, list(lines.values()))
     for sub, line in lines.items():
         assert set(got[line]) - {"-h"} == help_flags(sub), sub
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_every_flag_of_every_fleet_command_is_offered(shell):
+    lines = {sub: f"chaosnetctl fleet {sub} --" for sub in FLEET_SUBCOMMANDS}
+    got = complete(shell, ["chaosnetctl fleet ", *lines.values()])
+    assert sorted(got["chaosnetctl fleet "]) == sorted(FLEET_SUBCOMMANDS)
+    for sub, line in lines.items():
+        assert set(got[line]) - {"-h"} == help_flags("fleet", sub), sub
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
