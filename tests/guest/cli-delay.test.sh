@@ -10,25 +10,17 @@ set -euo pipefail
 
 bin=${CHAOSNET_BIN_DIR:?set by the guest test runner}
 work=$(mktemp -d)
-daemon_pid=""
 # shellcheck disable=SC2317  # called from lib.sh's exit trap
 on_exit() {
-  [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  stop_daemon
   rm -rf "$work"
 }
 # shellcheck source=tests/guest/lib.sh
 source "$(dirname "$0")/lib.sh"
 pair_namespaces "cncli$$" cn0 cn1 10.78.0
 
-ip netns exec "$ns_a" "$bin/chaosnetd" --socket "$work/s.sock" --state-dir "$work/state" \
-  >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-ctl() { "$bin/chaosnetctl" --server "unix:$work/s.sock" "$@"; }
-for _ in $(seq 100); do ctl info >/dev/null 2>&1 && break; sleep 0.1; done
-if ! ctl info | grep -qE '^ +netem +yes'; then
-  echo "SKIP: kernel $(uname -r) has no netem"
-  exit 77
-fi
+start_daemon --in "$ns_a"
+require_netem
 
 rtt() { ip netns exec "$ns_a" ping -n -q -c "$1" -i 0.2 10.78.0.2 | sed -nE 's|^rtt [^=]*= [0-9.]+/([0-9.]+)/.*|\1|p'; }
 

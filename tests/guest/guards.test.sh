@@ -18,11 +18,11 @@ set -euo pipefail
 bin=${CHAOSNET_BIN_DIR:?set by the guest test runner}
 out_dir=${CHAOSNET_TEST_OUT:-/tmp}
 work=$(mktemp -d)
-daemon_pid="" server_pid="" ping_pid="" monitor_pid=""
+server_pid="" ping_pid="" monitor_pid=""
 # shellcheck disable=SC2317  # called from lib.sh's exit trap
 on_exit() {
   for pid in $ping_pid $server_pid $monitor_pid; do kill "$pid" 2>/dev/null || true; done
-  [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  stop_daemon
   cp "$work/daemon.log" "$out_dir/" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -31,21 +31,11 @@ source "$(dirname "$0")/lib.sh"
 pair_namespaces "cngd$$" cn0 cn1 10.79.0
 server=10.79.0.2
 
-start_daemon() {
-  "$bin/chaosnetd" --socket "$work/s.sock" --state-dir "$work/state" \
-    --allow-guard-target "$server/32:8080" --allow-guard-target "$server:9090" \
-    >>"$work/daemon.log" 2>&1 &
-  daemon_pid=$!
-  local deadline=$((SECONDS + 60))
-  while ((SECONDS < deadline)); do ctl info >/dev/null 2>&1 && return; sleep 0.2; done
-  echo "FAIL: chaosnetd did not start"; cat "$work/daemon.log"; exit 1
+start_guarding_daemon() {
+  start_daemon --allow-guard-target "$server/32:8080" --allow-guard-target "$server:9090"
 }
-ctl() { "$bin/chaosnetctl" --server "unix:$work/s.sock" "$@"; }
-start_daemon
-if ! ctl info | grep -qE '^ +netem +yes'; then
-  echo "SKIP: kernel $(uname -r) has no netem"
-  exit 77
-fi
+start_guarding_daemon
+require_netem
 
 cat >"$work/server.py" <<'EOF'
 import http.server, select, socket, sys, threading, time
@@ -153,16 +143,28 @@ has_fault && { echo "FAIL: a refused guard left a qdisc"; fail=1; }
 echo "ok: malformed guards and targets outside --allow-guard-target refused"
 
 # --- http: 50 ms delay stays ACTIVE, a broken service halts it ----------------
-out=$(ctl delay cn0 50ms --netns "$ns_a" --ttl 60s --guard "http://$server:8080/health" \
-  --guard-interval 500ms --guard-timeout 450ms)
-id=$(fault_id "$out")
-next_event added >/dev/null
-# ACTIVE through grace and three rounds with the 50 ms delay on the path.
-pause 2.2
+# ACTIVE through grace and three rounds with the 50 ms delay on the path. The
+# emulated guest stalls at times for longer than the 450 ms timeout (seen at
+# load 6): a fault its guard halted on such a stall ("no answer") did its job,
+# and the attempt is repeated, three at most.
+for attempt in 1 2 3; do
+  drain_events
+  out=$(ctl delay cn0 50ms --netns "$ns_a" --ttl 60s --guard "http://$server:8080/health" \
+    --guard-interval 500ms --guard-timeout 450ms)
+  id=$(fault_id "$out")
+  next_event added >/dev/null
+  pause 2.2
+  json=$(fault_json "$id")
+  { grep -q '"state":"FAULT_STATE_ACTIVE"' <<<"$json" && grep -qE "$at_least_3" <<<"$json"; } && break
+  if [[ $attempt -lt 3 && $json == *'"state":"FAULT_STATE_HALTED"'*'no answer within'* ]]; then
+    echo "note: attempt $attempt halted on an emulation stall: $(ctl get "$id" | grep '^state:')"
+    continue
+  fi
+  echo "FAIL: http guard not ACTIVE after 3 checks: $json"
+  fail=1
+  break
+done
 ctl get "$id"
-json=$(fault_json "$id")
-{ grep -q '"state":"FAULT_STATE_ACTIVE"' <<<"$json" && grep -qE "$at_least_3" <<<"$json"; } \
-  || { echo "FAIL: http guard not ACTIVE after 3 checks: $json"; fail=1; }
 echo 1 >"$work/http-broken"
 broke=$(now_ms)
 gone=$(next_event deleted)
@@ -272,7 +274,7 @@ out=$(ctl delay cn0 20ms --netns "$ns_a" --ttl 60s --guard "tcp:$server:9090" \
   --guard-interval 500ms --guard-timeout 450ms)
 id=$(fault_id "$out")
 kill -KILL "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
-start_daemon
+start_guarding_daemon
 wait_json "$id" '"result":"GUARD_RESULT_PASS"' || { echo "FAIL: guard not re-armed"; fail=1; }
 echo 1 >"$work/tcp-broken"
 wait_json "$id" '"state":"FAULT_STATE_HALTED"' || { echo "FAIL: re-armed guard did not halt"; fail=1; }

@@ -20,10 +20,9 @@ bin=${CHAOSNET_BIN_DIR:?set by the guest test runner}
 here=$(cd "$(dirname "$0")" && pwd)
 traffic="/usr/bin/python3 $here/link_traffic.py"
 work=$(mktemp -d)
-daemon_pid=""
 # shellcheck disable=SC2317  # called from lib.sh's exit trap
 on_exit() {
-  [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  stop_daemon
   rm -rf "$work"
   return 0
 }
@@ -35,15 +34,8 @@ pair_namespaces "cnlm$$" cn0 cn1 10.79.0
 # sends in order may be received out of order; that is not netem's doing.
 ip netns exec "$ns_b" sh -c 'echo 1 > /sys/class/net/cn1/queues/rx-0/rps_cpus' || true
 
-ip netns exec "$ns_a" "$bin/chaosnetd" --socket "$work/s.sock" --state-dir "$work/state" \
-  >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-ctl() { "$bin/chaosnetctl" --server "unix:$work/s.sock" "$@"; }
-for _ in $(seq 100); do ctl info >/dev/null 2>&1 && break; sleep 0.1; done
-if ! ctl info | grep -qE '^ +netem +yes'; then
-  echo "SKIP: kernel $(uname -r) has no netem"
-  exit 77
-fi
+start_daemon --in "$ns_a"
+require_netem
 ctl info | grep -E 'plug|netem-' || true
 
 A() { ip netns exec "$ns_a" "$@"; }
@@ -135,7 +127,11 @@ send 300 --size 1000
 wait "$recv_pid"
 revoke "$id"
 goodput=$($traffic analyze "$work/rate.json" rate --gap 1042)
-check "link-rate frame goodput / configured 2mbit" "$(awk -v g="$goodput" 'BEGIN { print g / 2e6 }')" 0.9 1.05
+# Above 1.05 the rate is not enforced. Below it, the queue ran empty: netem
+# times a frame from the one queued before it, or from its own arrival when
+# none is, so a sender that stalls (python in an emulated guest on a loaded
+# host) loses link time (0.77 seen at load 6).
+check "link-rate frame goodput / configured 2mbit" "$(awk -v g="$goodput" 'BEGIN { print g / 2e6 }')" 0.6 1.05
 
 # ---- In order: delay 10ms jitter 8ms, without and with --in-order.
 for mode in jitter in-order; do

@@ -12,11 +12,11 @@ set -euo pipefail
 
 bin=${CHAOSNET_BIN_DIR:?set by the guest test runner}
 work=$(mktemp -d)
-daemon_pid="" listeners=()
+listeners=()
 # shellcheck disable=SC2317  # called from lib.sh's exit trap
 on_exit() {
   for p in "${listeners[@]}"; do kill "$p" 2>/dev/null || true; done
-  [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  stop_daemon
   ip netns del "cntgt$$-c" 2>/dev/null || true
   [[ -f $work/daemon.log ]] && { echo "--- daemon log"; tail -n 40 "$work/daemon.log"; }
   rm -rf "$work"
@@ -30,18 +30,9 @@ ip -n "$ns_a" addr add fd79::1/64 dev cn0 nodad
 ip -n "$ns_b" addr add fd79::2/64 dev cn1 nodad
 ip -n "$ns_b" addr add fd79::3/64 dev cn1 nodad
 
-"$bin/chaosnetd" --socket "$work/s.sock" --state-dir "$work/state" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-ctl() { "$bin/chaosnetctl" --server "unix:$work/s.sock" "$@"; }
-for _ in $(seq 100); do ctl info >/dev/null 2>&1 && break; sleep 0.1; done
-if ! ctl info | grep -qE '^ +netem +yes'; then
-  echo "SKIP: kernel $(uname -r) has no netem"
-  exit 77
-fi
+start_daemon
+require_netem
 A=(--netns "$ns_a")
-# expect CMD...: runs it; "ok: CMD" or "FAIL: CMD", a failure recorded in $fail.
-expect() { if "$@"; then echo "ok: $*"; else echo "FAIL: $*"; fail=1; fi; }
-id_of() { sed -nE 's/^fault ([0-9a-f]{12}) .*/\1/p' <<<"$1"; }
 # rtt ADDR: average RTT in ms over 5 probes from a; "" when nothing came back.
 rtt() { ip netns exec "$ns_a" ping -n -q -c 5 -i 0.2 -W 2 "$1" | sed -nE 's|^rtt [^=]*= [0-9.]+/([0-9.]+)/.*|\1|p'; }
 # loss ADDR COUNT: percent of COUNT pings lost.

@@ -2,18 +2,61 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <mutex>
 
 #include "tests/support/run_command.h"
 
 namespace chaosnet::testing {
 
+namespace {
+
+constexpr std::string_view kPrefix = "cn-test-";
+
+// The pid in "cn-test-<pid>-<n>", or -1 for any other name.
+pid_t MakerOf(std::string_view name) {
+  if (name.substr(0, kPrefix.size()) != kPrefix) return -1;
+  name.remove_prefix(kPrefix.size());
+  const size_t dash = name.find('-');
+  if (dash == 0 || dash == std::string_view::npos) return -1;
+  pid_t pid = 0;
+  for (char c : name.substr(0, dash)) {
+    if (c < '0' || c > '9' || pid > 4'000'000) return -1;
+    pid = pid * 10 + (c - '0');
+  }
+  return pid;
+}
+
+}  // namespace
+
+std::vector<std::string> RemoveOrphanedTestNamespaces() {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/run/netns", ec)) {
+    const std::string name = entry.path().filename().string();
+    const pid_t maker = MakerOf(name);
+    if (maker <= 0 || maker == getpid()) continue;
+    // Alive (or not ours to judge): still in use.
+    if (kill(maker, 0) == 0 || errno != ESRCH) continue;
+    int rc = 0;
+    RunCommand("ip netns del " + name, &rc);
+    if (rc == 0) removed.push_back(name);
+  }
+  return removed;
+}
+
 std::unique_ptr<TestNetns> TestNetns::Create(std::string* error) {
   static std::atomic<int> counter{0};
+  // A test binary killed by SIGKILL (a ctest timeout) never ran its
+  // destructors; the first namespace of every later process sweeps up after it.
+  static std::once_flag swept;
+  std::call_once(swept, [] { RemoveOrphanedTestNamespaces(); });
   const std::string name = "cn-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   int rc = 0;
   std::string out = RunCommand("ip netns add " + name, &rc);

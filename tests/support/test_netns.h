@@ -6,8 +6,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace chaosnet::testing {
+
+// Deletes the cn-test-<pid>-<n> namespaces whose maker process no longer
+// exists (killed before its destructors ran). Returns their names. Create
+// calls it once per process.
+std::vector<std::string> RemoveOrphanedTestNamespaces();
 
 class TestNetns {
  public:
