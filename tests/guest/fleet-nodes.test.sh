@@ -129,7 +129,7 @@ ctl() { "$bin/chaosnetctl" --server "unix:$work/$1.sock" "${@:2}"; }
 for n in "${nodes[@]}"; do
   for _ in $(seq 100); do ctl "$n" info >/dev/null 2>&1 && break; sleep 0.1; done
 done
-if ! ctl n1 info | grep -qE '^ +netem +yes'; then
+if ! ctl n1 info | grep -E '^ +netem +yes' >/dev/null; then
   echo "SKIP: kernel $(uname -r) has no netem"
   exit 77
 fi
@@ -194,8 +194,9 @@ facts() {
   /usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["shape"]); print(d.get("seed", ""))' "$1"
 }
 full() { local k; for ((k = 0; k < $1; k++)); do printf '11111\n11111\n11111\n11111\n11111\n'; done; }
-# A chaosnet tree: a root qdisc with a handle ca00: to caff:.
-has_tree() { tc -n "$tag-$1" qdisc show dev cnf0 | grep -qE '^qdisc [a-z_]+ ca[0-9a-f]{2}: root'; }
+# A chaosnet tree: a root qdisc with a handle ca00: to caff:. grep reads all of
+# tc's output (no -q): under pipefail, tc killed by SIGPIPE would read as "none".
+has_tree() { tc -n "$tag-$1" qdisc show dev cnf0 | grep -E '^qdisc [a-z_]+ ca[0-9a-f]{2}: root' >/dev/null; }
 # no_tree: no chaosnet qdisc on any node's interface (the kernel's view).
 no_tree() {
   local n
