@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -18,6 +19,10 @@ class BenchClient {
   // ("" = the whole interface). Returns the id; throws on failure.
   std::string CreateRate(const std::string& iface, const std::string& dst, int ttl_seconds);
   void Revoke(const std::string& id);
+  // Batches (CreateFaults, RevokeFaults): the ids in request order; throws
+  // on a refusal or on an id not revoked.
+  std::vector<std::string> CreateMany(const v1::CreateFaultsRequest& batch);
+  void RevokeMany(const std::vector<std::string>& ids);
   void Extend(const std::string& id, std::chrono::milliseconds ttl);
   v1::FaultService::Stub& stub() { return *stub_; }
 
@@ -25,6 +30,10 @@ class BenchClient {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::FaultService::Stub> stub_;
 };
+
+// The request CreateRate sends.
+v1::CreateFaultRequest RateRequest(const std::string& iface, const std::string& dst,
+                                   int ttl_seconds);
 
 // The i-th address of 10.128.0.0/9, for faults that must not overlap.
 std::string TargetAddress(int i);

@@ -150,10 +150,28 @@ void Cli(const Args& a) {
     tc_samples.push_back(t + TimedRun(argv));
   }
   const Summary c = Summarize(ctl_samples), t = Summarize(tc_samples);
+  // A process's own cost: start-up alone, and one read-only call, each
+  // against tc doing the same, alternated so that load hits both alike.
+  std::vector<double> version, tc_version, info, tc_show;
+  for (int i = 0; i < count; ++i) {
+    version.push_back(TimedRun({ctl, "--version"}));
+    tc_version.push_back(TimedRun({"tc", "-V"}));
+    info.push_back(TimedRun({ctl, "--server", server, "info"}));
+    auto show = TcIn(netns, false);
+    show.insert(show.end(), {"qdisc", "show", "dev", iface});
+    tc_show.push_back(TimedRun(show));
+  }
+  const Summary v = Summarize(version), tv = Summarize(tc_version);
+  const Summary in = Summarize(info), ts = Summarize(tc_show);
   std::cout << "### 3. One-shot CLI: `chaosnetctl rate` + `chaosnetctl revoke --all` vs tc\n\n"
             << kHeader << Row("chaosnetctl (2 processes)", c)
             << Row("`tc -n NS` (3 processes)", t,
                    "CLI p50 is " + Ratio(c.p50_us, t.p50_us) + " of tc's")
+            << Row("`chaosnetctl --version`", v)
+            << Row("`tc -V`", tv, "CLI p50 is " + Ratio(v.p50_us, tv.p50_us) + " of tc's")
+            << Row("`chaosnetctl info` (one RPC)", in)
+            << Row("`tc -n NS qdisc show dev IFACE`", ts,
+                   "CLI p50 is " + Ratio(in.p50_us, ts.p50_us) + " of tc's")
             << "\n";
 }
 
@@ -325,13 +343,74 @@ void Journal(const Args& a) {
             << "\n";
 }
 
+// 9: N targeted faults on the interfaces, one CreateFault each and then in
+// one CreateFaults (groups of the daemon's 10,000), in the same run; each set
+// is revoked with one RevokeFaults before the next starts.
+void Batch(const Args& a) {
+  const std::string server = a.Get("server");
+  const auto ifaces = a.List("ifaces");
+  const int faults = a.Int("faults", 10000);
+  const int per_iface =
+      (faults + static_cast<int>(ifaces.size()) - 1) / static_cast<int>(ifaces.size());
+  BenchClient client(server);
+  auto request = [&](int i) {
+    return RateRequest(ifaces[i / per_iface], TargetAddress(i) + "/32", 3600);
+  };
+
+  // one_by_one=0 skips the baseline (to profile the batch alone).
+  const bool one_by_one = a.Int("one_by_one", 1) != 0;
+  auto t0 = Clock::now();
+  std::vector<std::string> ids;
+  ids.reserve(faults);
+  for (int i = 0; one_by_one && i < faults; ++i) {
+    const v1::CreateFaultRequest r = request(i);
+    ids.push_back(client.CreateRate(r.spec().interface(), r.spec().match().dst_cidr(), 3600));
+  }
+  const double single_s = MicrosSince(t0) / 1e6;
+  t0 = Clock::now();
+  if (one_by_one) client.RevokeMany(ids);
+  const double revoke_single_s = MicrosSince(t0) / 1e6;
+
+  t0 = Clock::now();
+  ids.clear();
+  for (int begin = 0; begin < faults; begin += 10000) {
+    v1::CreateFaultsRequest batch;
+    for (int i = begin; i < std::min(faults, begin + 10000); ++i)
+      *batch.add_requests() = request(i);
+    for (auto& id : client.CreateMany(batch)) ids.push_back(std::move(id));
+  }
+  const double batch_s = MicrosSince(t0) / 1e6;
+  t0 = Clock::now();
+  client.RevokeMany(ids);
+  const double revoke_batch_s = MicrosSince(t0) / 1e6;
+  // The kernel's share: the same classes and filters from one tc -batch.
+  const double tc_batch_s = TcBatchTargetedFaults(a.Get("netns"), ifaces, faults, per_iface) / 1e6;
+
+  char line[1024];
+  std::snprintf(line, sizeof(line),
+                "| one `CreateFault` each | %.2f s | %.0f/s | |\n"
+                "| **one `CreateFaults`** | **%.2f s** | %.0f/s | %s faster; target <= 1 s: %s |\n"
+                "| `tc -batch`: the same classes and u32 filters (no daemon) | %.2f s | %.0f/s | "
+                "the batch takes %s of it |\n"
+                "| `RevokeFaults` of the first set | %.2f s | %.0f/s | |\n"
+                "| `RevokeFaults` of the batch's | %.2f s | %.0f/s | |\n",
+                single_s, faults / single_s, batch_s, faults / batch_s,
+                Ratio(single_s, batch_s).c_str(), batch_s <= 1.0 ? "met" : "NOT met", tc_batch_s,
+                faults / tc_batch_s, Ratio(batch_s, tc_batch_s).c_str(), revoke_single_s,
+                faults / revoke_single_s, revoke_batch_s, faults / revoke_batch_s);
+  std::cout << "### 9. Creating " << faults << " targeted faults on " << ifaces.size()
+            << " interfaces: one by one vs one batch\n\n"
+            << "| How | time | faults/s | |\n|---|---:|---:|---|\n"
+            << line << "\n";
+}
+
 }  // namespace
 }  // namespace chaosnet::bench
 
 int main(int argc, char** argv) {
   using namespace chaosnet::bench;
   if (argc < 2) {
-    std::cerr << "usage: chaosnet_bench latency|cli|throughput|expiry|compose|journal "
+    std::cerr << "usage: chaosnet_bench latency|cli|throughput|expiry|compose|journal|batch "
                  "key=value...\n";
     return 2;
   }
@@ -359,6 +438,8 @@ int main(int argc, char** argv) {
       Compose(args);
     else if (scenario == "journal")
       Journal(args);
+    else if (scenario == "batch")
+      Batch(args);
     else
       throw std::runtime_error("unknown scenario " + scenario);
   } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "bench/bench_client.h"
 #include "bench/bench_stats.h"
 
 extern char** environ;
@@ -52,6 +53,48 @@ std::vector<std::string> TcRevokeCommand(const std::string& iface) {
 std::vector<std::string> TcIn(const std::string& netns, bool through_ip_netns_exec) {
   if (through_ip_netns_exec) return {"ip", "netns", "exec", netns, "tc"};
   return {"tc", "-n", netns};
+}
+
+namespace {
+
+// A temporary file holding `lines` (one tc command each); its path.
+std::string WriteBatchFile(const std::vector<std::string>& lines) {
+  char path[] = "/tmp/chaosnet-bench-batch-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  close(fd);
+  std::ofstream out(path);
+  for (const auto& line : lines) out << line << "\n";
+  return path;
+}
+
+}  // namespace
+
+double TcBatchTargetedFaults(const std::string& netns, const std::vector<std::string>& ifaces,
+                             int faults, int per_iface) {
+  std::vector<std::string> create, remove;
+  char hex[16];
+  for (int i = 0; i < faults; ++i) {
+    const std::string& dev = ifaces[i / per_iface];
+    const int slot = i % per_iface + 1;
+    std::snprintf(hex, sizeof(hex), "%x", slot);
+    if (slot == 1) {
+      create.push_back("qdisc add dev " + dev + " root handle ca00: htb");
+      remove.push_back("qdisc del dev " + dev + " root");
+    }
+    create.push_back("class add dev " + dev + " parent ca00: classid ca00:" + hex +
+                     " htb rate 100mbit");
+    create.push_back("filter add dev " + dev + " parent ca00: prio " +
+                     std::to_string(1000 + 2 * slot) + " protocol ip u32 match ip dst " +
+                     TargetAddress(i) + "/32 flowid ca00:" + hex);
+  }
+  const std::string create_path = WriteBatchFile(create);
+  const std::string remove_path = WriteBatchFile(remove);
+  const double us = TimedRun({"tc", "-n", netns, "-batch", create_path});
+  TimedRun({"tc", "-n", netns, "-batch", remove_path});
+  unlink(create_path.c_str());
+  unlink(remove_path.c_str());
+  return us;
 }
 
 double TcBatchPerApplyRevoke(const std::string& netns, const std::string& iface, int count) {

@@ -24,4 +24,12 @@ std::vector<std::string> TcIn(const std::string& netns, bool through_ip_netns_ex
 // Microseconds per apply + revoke for `count` of them done in one tc -batch.
 double TcBatchPerApplyRevoke(const std::string& netns, const std::string& iface, int count);
 
+// Microseconds for one tc -batch to create the kernel objects of `faults`
+// targeted rate faults, `per_iface` on each of `ifaces` in turn: a root htb
+// per interface, then per fault a class and a u32 filter to
+// TargetAddress(i)/32 (what chaosnet installs, less its protected-traffic
+// filters). The roots are deleted afterwards, untimed.
+double TcBatchTargetedFaults(const std::string& netns, const std::vector<std::string>& ifaces,
+                             int faults, int per_iface);
+
 }  // namespace chaosnet::bench

@@ -1,6 +1,7 @@
 #include "client/cli.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -66,6 +67,20 @@ std::size_t SubcommandIndex(const std::vector<std::string>& args) {
     }
   }
   return args.size();
+}
+
+// apply without IFACE: --from FILE, and then nothing else but --dry-run
+// (every fault, and every flag of one, comes from the file).
+std::optional<Outcome> FinishApplyFromParse(const CLI::App& apply, Invocation& inv) {
+  if (inv.create.from.empty()) return UsageError("apply needs IFACE (or --from FILE)");
+  for (const CLI::Option* option : apply.get_options()) {
+    const std::string name = option->get_name();
+    if (option->count() == 0 || name == "--from" || name == "--dry-run") continue;
+    return UsageError("apply --from takes every fault from the file; " + name +
+                      " belongs in its lines");
+  }
+  inv.command = Command::kApplyFrom;
+  return std::nullopt;
 }
 
 // Flags every creating command takes: where the fault goes and how long it lives.
@@ -135,6 +150,13 @@ void AddCreateCommands(CLI::App& app, CreateOptions& o) {
 
   auto* apply = app.add_subcommand("apply", "Several faults at once");
   AddTargetFlags(apply, o);
+  // batches (issue 19): with --from, every fault comes from the file.
+  apply->get_option("IFACE")->required(false);
+  apply
+      ->add_option("--from", o.from,
+                   "Many faults, all or nothing: a file of JSON lines, each a CreateFaultRequest "
+                   "('-': stdin)")
+      ->type_name("FILE");
   apply->add_option("--delay", o.delay, "e.g. 100ms");
   apply->add_option("--jitter", o.jitter, "e.g. 10ms");
   apply->add_option("--delay-correlation", o.delay_correlation, "e.g. 25%");
@@ -359,6 +381,9 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
     inv.command = Command::kProfiles;
   } else if (fleet->parsed()) {
     if (auto error = FinishFleetParse(*fleet, inv)) return *error;
+  } else if (app.got_subcommand("apply") &&
+             (!inv.create.from.empty() || inv.create.interface.empty())) {
+    if (auto error = FinishApplyFromParse(*app.get_subcommand("apply"), inv)) return *error;
   } else {
     inv.command = Command::kCreate;
     inv.create.kind = KindOf(app);

@@ -4,8 +4,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <iostream>
 #include <thread>
 
+#include "client/apply_from.h"
 #include "client/cli.h"
 #include "client/connection_settings.h"
 #include "client/fleet_command.h"
@@ -188,6 +190,10 @@ Outcome RunInvocation(const Invocation& inv, std::ostream& out, std::ostream& er
     case Command::kFleetApply:
     case Command::kFleetStatus:
     case Command::kFleetHeal: return RunFleetCommand(inv, s, out, err);
+    case Command::kApplyFrom: {
+      FaultClient client(s, *pem);
+      return ApplyFrom(inv.create.from, inv.create.dry_run, s, client, std::cin, out);
+    }
     case Command::kInfo: {
       FaultClient client(s, *pem);
       v1::Info info;

@@ -31,6 +31,8 @@ enum class Command {
   kFleetApply,  // fleet partition|delay|loss|apply
   kFleetStatus,
   kFleetHeal,
+  // batches (issue 19): apply --from FILE
+  kApplyFrom,
 };
 
 // Which creating subcommand was used; only changes how the positional value is
@@ -126,6 +128,9 @@ struct CreateOptions {
   std::string guard_timeout;
   std::string guard_failures;
   std::string guard_grace;
+
+  // batches (issue 19): apply --from FILE (JSON lines, "-" for stdin)
+  std::string from;
 };
 
 struct ListOptions {

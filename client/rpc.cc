@@ -42,16 +42,23 @@ void SilenceGrpcLogs() {
   });
 }
 
+// A batch's answer carries every fault it made (10,000 are about 10 MiB),
+// more than gRPC's default 4 MiB.
+constexpr int kMaxResponseBytes = 64 << 20;
+
 std::shared_ptr<grpc::Channel> MakeChannel(const Settings& s, const TlsPem& pem) {
   SilenceGrpcLogs();
   if (s.transport != Transport::kTls) {
-    return grpc::CreateChannel(s.server, grpc::InsecureChannelCredentials());
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(kMaxResponseBytes);
+    return grpc::CreateCustomChannel(s.server, grpc::InsecureChannelCredentials(), args);
   }
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = pem.root_certs;
   ssl.pem_private_key = pem.private_key;
   ssl.pem_cert_chain = pem.cert_chain;
   grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxResponseBytes);
   if (!s.tls.server_name.empty()) args.SetSslTargetNameOverride(s.tls.server_name);
   return grpc::CreateCustomChannel(s.server, grpc::SslCredentials(ssl), args);
 }
@@ -193,6 +200,29 @@ Outcome FaultClient::ListProfiles(v1::ListProfilesResponse* response) {
                                   " has no link profiles (it predates them): upgrade chaosnetd"};
   }
   return o;
+}
+
+// ---- batches (issue 19)
+
+Outcome FaultClient::WithoutBatches(Outcome o, const char* rpc) const {
+  if (o.exit_code == kExitServerError && o.message.rfind("unimplemented", 0) == 0) {
+    return UsageError("the daemon at " + impl_->settings.server + " has no batch API (" + rpc +
+                      "; it predates it): upgrade chaosnetd, or create the faults one by one");
+  }
+  return o;
+}
+
+Outcome FaultClient::CreateFaults(const v1::CreateFaultsRequest& request,
+                                  v1::CreateFaultsResponse* response) {
+  if (Outcome o = CheckFeatures(request); !o.ok()) return o;
+  return WithoutBatches(impl_->Call(&v1::FaultService::Stub::CreateFaults, request, response),
+                        "CreateFaults");
+}
+
+Outcome FaultClient::RevokeFaults(const v1::RevokeFaultsRequest& request,
+                                  v1::RevokeFaultsResponse* response) {
+  return WithoutBatches(impl_->Call(&v1::FaultService::Stub::RevokeFaults, request, response),
+                        "RevokeFaults");
 }
 
 Outcome FaultClient::Watch(const v1::WatchRequest& request,

@@ -49,6 +49,11 @@ class FaultClient {
   // answers UNIMPLEMENTED, said in words.
   Outcome ListProfiles(v1::ListProfilesResponse* response);
 
+  // ---- batches (issue 19). Checked for features as CreateFault is. A daemon
+  // without the batch API (UNIMPLEMENTED) is said so in one line, exit 2.
+  Outcome CreateFaults(const v1::CreateFaultsRequest& request, v1::CreateFaultsResponse* response);
+  Outcome RevokeFaults(const v1::RevokeFaultsRequest& request, v1::RevokeFaultsResponse* response);
+
   // Streams events into `on_event` until the server ends the stream or
   // Cancel() is called; a cancelled watch is a success. No deadline applies.
   Outcome Watch(const v1::WatchRequest& request,
@@ -70,6 +75,8 @@ class FaultClient {
   // OK when the daemon announces every feature `request` uses; asks for its
   // Info (once) only when the request uses any.
   Outcome CheckFeatures(const google::protobuf::Message& request);
+  // An UNIMPLEMENTED answer to batch RPC `rpc` as a usage error naming it.
+  Outcome WithoutBatches(Outcome o, const char* rpc) const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -31,7 +31,7 @@ _chaosnetctl_flags() {
       echo "$_chaosnetctl_target --delay --jitter --delay-correlation --distribution --loss" \
         "--loss-correlation --duplicate --duplicate-correlation --corrupt --corrupt-correlation" \
         "--reorder --reorder-correlation --gap --rate --partition --loss-model --ecn" \
-        "$_chaosnetctl_slot $_chaosnetctl_link_rate --profile"
+        "$_chaosnetctl_slot $_chaosnetctl_link_rate --profile --from"
       ;;
     jam) echo "$_chaosnetctl_target --queue-bytes" ;;
     profiles | fleet) echo "--help" ;;
@@ -95,7 +95,7 @@ _chaosnetctl_value() {
       COMPREPLY=($(compgen -W "halves random-halves isolate bridge majorities-ring groups: one-way:" \
         -- "$cur"))
       ;;
-    --fleet) _chaosnetctl_files "$cur" ;;
+    --fleet | --from) _chaosnetctl_files "$cur" ;;
     -o | --output) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
     --interface) COMPREPLY=($(compgen -W "$(_chaosnetctl_interfaces)" -- "$cur")) ;;
     --netns)

@@ -93,6 +93,17 @@ void FaultService::AuditRefusal(const std::string& rpc, const core::Caller& call
   if (audit_ != nullptr) audit_->Refused(rpc, caller, status, spec, fault_id);
 }
 
+void FaultService::ReportNotRevoked(const std::string& rpc, const core::Caller& caller,
+                                    const std::vector<core::NotRevoked>& left,
+                                    google::protobuf::RepeatedPtrField<v1::NotRevoked>* out) {
+  for (const auto& [record, why] : left) {
+    AuditRefusal(rpc, caller, why, nullptr, record.id);
+    v1::NotRevoked* entry = out->Add();
+    ToProto(record, entry->mutable_fault());
+    entry->set_reason(why.message());
+  }
+}
+
 Status FaultService::AuthorizeChange(const std::string& rpc, const core::Caller& caller,
                                      const std::string& action, const model::FaultSpec* spec,
                                      const std::string& fault_id) {
@@ -225,12 +236,8 @@ grpc::ServerUnaryReactor* FaultService::RevokeAllFaults(grpc::CallbackServerCont
         spdlog::info("revoke-all by {}: {} fault(s) revoked, {} not", caller.Describe(),
                      result.revoked.size(), result.not_revoked.size());
         for (const auto& record : result.revoked) ToProto(record, response->add_faults());
-        for (const auto& [record, why] : result.not_revoked) {
-          AuditRefusal("RevokeAllFaults", caller, why, nullptr, record.id);
-          auto* out = response->add_not_revoked();
-          ToProto(record, out->mutable_fault());
-          out->set_reason(why.message());
-        }
+        ReportNotRevoked("RevokeAllFaults", caller, result.not_revoked,
+                         response->mutable_not_revoked());
         return Status::Ok();
       });
 }
@@ -287,6 +294,88 @@ grpc::ServerUnaryReactor* FaultService::ListProfiles(grpc::CallbackServerContext
     ProfilesToProto(response);
     return Status::Ok();
   });
+}
+
+// ---- batches (issue 19)
+
+grpc::ServerUnaryReactor* FaultService::CreateFaults(grpc::CallbackServerContext* ctx,
+                                                     const v1::CreateFaultsRequest* request,
+                                                     v1::CreateFaultsResponse* response) {
+  return OnLoop(
+      ctx, "CreateFaults", [this, request, response, caller = CallerOf(*ctx)]() -> Status {
+        const bool dry_run = request->dry_run();
+        auto refuse = [&](const Status& s, const model::FaultSpec* spec = nullptr) {
+          AuditRefusal("CreateFaults", caller, s, spec);
+          return s;
+        };
+        if (request->requests_size() > kMaxBatch) {
+          return refuse(InvalidArgument(std::to_string(request->requests_size()) +
+                                        " requests in one batch; at most " +
+                                        std::to_string(kMaxBatch) + ": split it"));
+        }
+        std::vector<core::CreateRequest> requests;
+        requests.reserve(request->requests_size());
+        bool any_guards = false;
+        for (int i = 0; i < request->requests_size(); ++i) {
+          const std::string item = "item " + std::to_string(i) + ": ";
+          const v1::CreateFaultRequest& r = request->requests(i);
+          if (r.dry_run() && !dry_run) {
+            return refuse(InvalidArgument(item + "dry_run is set for the whole batch "
+                                                 "(CreateFaultsRequest.dry_run), not per item"));
+          }
+          auto converted = FromProto(r);
+          if (!converted.ok()) {
+            return refuse(Status(converted.status().code(), item + converted.status().message()));
+          }
+          converted->caller = caller;
+          any_guards |= !converted->spec.guards.empty();
+          requests.push_back(std::move(*converted));
+        }
+        // As for CreateFault: dry runs are for read-only callers too, guards are not.
+        if (!dry_run) RETURN_IF_ERROR(AuthorizeChange("CreateFaults", caller, "create faults"));
+        if (any_guards) RETURN_IF_ERROR(AuthorizeChange("CreateFaults", caller, "set guards"));
+
+        core::FaultManager::BatchResult batch = manager_.CreateMany(requests, dry_run);
+        if (batch.refusal) {
+          const core::BatchRefusal& r = *batch.refusal;
+          const model::FaultSpec* spec = r.index >= 0 ? &requests[r.index].spec : nullptr;
+          spdlog::info("batch of {} refused for {}: {} ({})", requests.size(), caller.Describe(),
+                       r.status.message(), StatusCodeName(r.status.code()));
+          return refuse(r.status, spec);
+        }
+        std::size_t replayed = 0;
+        for (const core::CreateResult& created : batch.created) {
+          v1::CreateFaultResponse* out = response->add_results();
+          ToProto(created.fault, out->mutable_fault());
+          out->set_dry_run(dry_run);
+          out->set_replayed(created.replayed);
+          replayed += created.replayed ? 1 : 0;
+        }
+        if (!dry_run) {
+          spdlog::info("batch of {} fault(s) applied for {} ({} replayed)", batch.created.size(),
+                       caller.Describe(), replayed);
+        }
+        return Status::Ok();
+      });
+}
+
+grpc::ServerUnaryReactor* FaultService::RevokeFaults(grpc::CallbackServerContext* ctx,
+                                                     const v1::RevokeFaultsRequest* request,
+                                                     v1::RevokeFaultsResponse* response) {
+  return OnLoop(ctx, "RevokeFaults",
+                [this, request, response, caller = CallerOf(*ctx)]() -> Status {
+                  RETURN_IF_ERROR(AuthorizeChange("RevokeFaults", caller, "revoke faults"));
+                  const std::vector<std::string> ids(request->ids().begin(), request->ids().end());
+                  core::RevokeManyResult result = manager_.RevokeMany(ids, caller);
+                  spdlog::info("revoke of {} id(s) by {}: {} revoked, {} not found, {} left",
+                               ids.size(), caller.Describe(), result.revoked.size(),
+                               result.not_found.size(), result.not_revoked.size());
+                  for (const auto& record : result.revoked) ToProto(record, response->add_faults());
+                  for (const auto& id : result.not_found) response->add_not_found(id);
+                  ReportNotRevoked("RevokeFaults", caller, result.not_revoked,
+                                   response->mutable_not_revoked());
+                  return Status::Ok();
+                });
 }
 
 }  // namespace chaosnet::api

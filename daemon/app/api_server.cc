@@ -143,7 +143,7 @@ Status ApiServer::Start(const std::vector<grpc::Service*>& services) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // What one client may cost: no request is legitimately large, and streams
+  // What one client may cost: no request but a batch is legitimately large, and streams
   // that are never read stay bounded by the per-connection stream limit and
   // the reactors' own queues.
   builder.SetMaxReceiveMessageSize(d.options.max_message_bytes);

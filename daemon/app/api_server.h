@@ -38,8 +38,10 @@ struct ApiServerOptions {
   // restart (what a short-lived certificate from an internal CA needs).
   unsigned tls_reload_seconds = 60;
   std::string insecure_listen;
-  // A request larger than this is refused with RESOURCE_EXHAUSTED.
-  int max_message_bytes = 256 * 1024;
+  // A request larger than this is refused with RESOURCE_EXHAUSTED. Room for
+  // a CreateFaults of 10,000 targeted faults (about 1 MiB), not much more:
+  // the memory quota below bounds what many such requests at once cost.
+  int max_message_bytes = 4 * 1024 * 1024;
   // Per HTTP/2 connection.
   int max_concurrent_streams = 128;
   // gRPC's buffers and per-call state, for all connections together.

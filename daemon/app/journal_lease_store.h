@@ -14,6 +14,12 @@ class JournalLeaseStore final : public core::LeaseStore {
   explicit JournalLeaseStore(state::LeaseJournal& journal) : journal_(journal) {}
   Status Put(const state::StoredLease& lease) override { return journal_.Put(lease); }
   Status Remove(const std::string& id) override { return journal_.Remove(id); }
+  Status PutMany(const std::vector<state::StoredLease>& leases) override {
+    return journal_.PutMany(leases);
+  }
+  Status RemoveMany(const std::vector<std::string>& ids) override {
+    return journal_.RemoveMany(ids);
+  }
 
  private:
   state::LeaseJournal& journal_;

@@ -112,10 +112,14 @@ Status FaultManager::CheckKernelSupports(const model::FaultSpec& spec) const {
   return Status::Ok();
 }
 
-Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
+Result<FaultManager::Admitted> FaultManager::Admit(const CreateRequest& asked,
+                                                   std::size_t earlier_in_batch,
+                                                   std::size_t earlier_guards) const {
   // A profile's impairments become the spec's own: what is journaled,
   // compared on retries and shown is the fault as applied.
-  CreateRequest request = asked;
+  Admitted out;
+  out.request = asked;
+  CreateRequest& request = out.request;
   ASSIGN_OR_RETURN(request.spec, linkmodel::ApplyProfile(asked.spec));
   if (!request.request_id.empty() && !request.dry_run) {
     auto it = by_request_id_.find(request.request_id);
@@ -126,7 +130,8 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
           return AlreadyExists("request_id " + request.request_id + " was already used for fault " +
                                earlier->id + " with a different spec");
         }
-        return CreateResult{*earlier, true};
+        out.replay = *earlier;
+        return out;
       }
     }
   }
@@ -138,7 +143,7 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
   RETURN_IF_ERROR(CheckSpecAllowed(config_.policy, request.spec));
   RETURN_IF_ERROR(guard::CheckGuardsAllowed(config_.guards, guards.specs, config_.protected_rules));
   if (!request.dry_run) {
-    std::size_t of_caller = 0;
+    std::size_t of_caller = earlier_in_batch;
     if (config_.policy.restricts_callers()) {
       for (const auto& [id, r] : active_) {
         of_caller += IsOwner(request.caller.identity, r.owner_identity) ? 1 : 0;
@@ -146,12 +151,17 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
     }
     const std::string caller =
         request.caller.principal.empty() ? "this caller" : request.caller.principal;
-    RETURN_IF_ERROR(CheckCapacity(config_.policy, active_.size(), of_caller, caller));
-    RETURN_IF_ERROR(guard::CheckGuardCapacity(config_.guards, live_guards(), guards.specs.size()));
+    RETURN_IF_ERROR(
+        CheckCapacity(config_.policy, active_.size() + earlier_in_batch, of_caller, caller));
+    // Counting the live guards walks every fault: only for a fault that adds some.
+    if (!guards.specs.empty()) {
+      RETURN_IF_ERROR(guard::CheckGuardCapacity(config_.guards, live_guards() + earlier_guards,
+                                                guards.specs.size()));
+    }
   }
   RETURN_IF_ERROR(CheckKernelSupports(request.spec));
 
-  FaultRecord record;
+  FaultRecord& record = out.record;
   record.spec = request.spec;
   record.labels = request.labels;
   record.owner = request.caller.principal;
@@ -161,11 +171,21 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
   record.deadline = clock_.Now() + ttl;
   record.expires_at = clock_.ToWall(record.deadline);
   record.guards = guard::UncheckedStatuses(request.spec.guards.checks);
+  return out;
+}
 
-  record.id = request.dry_run ? std::string() : ids_();
-  while (!record.id.empty() && (active_.contains(record.id) || FindAny(record.id) != nullptr)) {
-    record.id = ids_();
-  }
+std::string FaultManager::NewId() const {
+  std::string id = ids_();
+  while (active_.contains(id) || FindAny(id) != nullptr) id = ids_();
+  return id;
+}
+
+Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
+  ASSIGN_OR_RETURN(Admitted admitted, Admit(asked));
+  if (admitted.replay) return CreateResult{*admitted.replay, true};
+  const CreateRequest& request = admitted.request;
+  FaultRecord& record = admitted.record;
+  record.id = request.dry_run ? std::string() : NewId();
   // Checks first (overlaps, foreign qdiscs): a refusal leaves nothing anywhere.
   ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, request.spec, /*dry_run=*/true));
   if (request.dry_run) return CreateResult{std::move(record), false};

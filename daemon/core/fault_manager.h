@@ -54,6 +54,14 @@ struct CreateResult {
   bool replayed = false;  // an earlier request with the same request_id made it
 };
 
+// A batch refused: nothing of it was applied. `index` is the refused item's
+// position in the request (-1 when the batch as a whole was refused), and
+// the status's message starts with "item <index>: ".
+struct BatchRefusal {
+  long index = -1;
+  Status status;
+};
+
 struct ListFilter {
   std::string interface;
   Labels label_selector;
@@ -73,6 +81,13 @@ struct RevokeAllResult {
   std::vector<NotRevoked> not_revoked;
 };
 
+// What RevokeMany did with the ids asked for.
+struct RevokeManyResult {
+  std::vector<FaultRecord> revoked;
+  std::vector<std::string> not_found;   // no such fault, active or recently ended
+  std::vector<NotRevoked> not_revoked;  // ended already, or not the caller's to revoke
+};
+
 class FaultManager {
  public:
   using IdGenerator = std::function<std::string()>;
@@ -84,6 +99,19 @@ class FaultManager {
                ManagerConfig config, IdGenerator ids, LeaseStore* store = nullptr);
 
   Result<CreateResult> Create(const CreateRequest& request);
+  // Many faults, all or nothing: every request is checked as Create checks
+  // it, and against the ones before it in the batch, before anything is
+  // recorded or placed; the leases are recorded with one store write; a
+  // kernel failure half-way takes back what the batch placed. A request_id
+  // keeps its meaning per item: an item whose id made a fault earlier is that
+  // fault (replayed), so a retried batch creates nothing twice. `dry_run`
+  // applies to the whole batch (the requests' own flags are ignored). On a
+  // refusal nothing changed, and the refusal names the item.
+  struct BatchResult {
+    std::vector<CreateResult> created;  // in request order
+    std::optional<BatchRefusal> refusal;
+  };
+  BatchResult CreateMany(const std::vector<CreateRequest>& requests, bool dry_run);
   Result<FaultRecord> Get(const std::string& id);
   std::vector<FaultRecord> List(const ListFilter& filter);
   // Every active fault, in no particular order, with the counters of its last
@@ -98,6 +126,9 @@ class FaultManager {
   Result<FaultRecord> Revoke(const std::string& id, const Caller& caller);
   // Revokes the matching faults `caller` may revoke; reports the others.
   RevokeAllResult RevokeAll(const Labels& selector, const Caller& caller);
+  // Revokes every active fault of `ids` that `caller` may revoke; reports
+  // the ids not found and the faults left alone (with why).
+  RevokeManyResult RevokeMany(const std::vector<std::string>& ids, const Caller& caller);
 
   // Dead man's switch: binds an active fault to a keep-alive stream, durably,
   // so that a restart ends it instead of re-arming it. NOT_FOUND for an
@@ -170,6 +201,19 @@ class FaultManager {
   const kernel::Capabilities& capabilities() const { return caps_; }
 
  private:
+  // A create request checked (everything but the trees) and turned into its
+  // record, without an id or a site yet.
+  struct Admitted {
+    CreateRequest request;  // the profile applied
+    FaultRecord record;
+    std::optional<FaultRecord> replay;  // request_id made this fault earlier
+  };
+  // `earlier_in_batch`/`earlier_guards`: faults and guards of the same batch
+  // admitted before this one, which count against the capacity limits.
+  Result<Admitted> Admit(const CreateRequest& asked, std::size_t earlier_in_batch = 0,
+                         std::size_t earlier_guards = 0) const;
+  // A fresh id no fault, active or remembered, has.
+  std::string NewId() const;
   Status CheckTtl(std::chrono::nanoseconds ttl) const;
   Status CheckKernelSupports(const model::FaultSpec& spec) const;
   // Takes the kernel objects away and moves the fault to its final state.

@@ -225,6 +225,62 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
   return site;
 }
 
+Result<std::vector<FaultSite>> FaultTrees::PlanBatch(const std::vector<BatchItem>& items,
+                                                     std::size_t& failed) {
+  // The batch is simulated on the trees themselves, which are put back
+  // afterwards: one copy per batch, and the same checks as a single fault.
+  struct PutBack {
+    std::map<DeviceKey, Device>& live;
+    std::map<DeviceKey, Device> saved;
+    ~PutBack() { live = std::move(saved); }
+  } put_back{devices_, devices_};
+  std::vector<FaultSite> sites;
+  sites.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& id = *items[i].id;
+    const model::FaultSpec& spec = *items[i].spec;
+    auto site = Place(id, spec, /*dry_run=*/true);
+    if (!site.ok()) {
+      failed = i;
+      return site.status();
+    }
+    for (const Placement& p : site->placements) {
+      // An IFB device not created yet has no index: key it by its interface's.
+      const int ifindex = p.ifindex != 0 ? p.ifindex : -site->ifindex;
+      DeviceFor({site->netns_key, ifindex}, p.device, p.ingress ? site->ifindex : 0)
+          .tree.Insert(id, spec, p.objects);
+    }
+    sites.push_back(std::move(*site));
+  }
+  return sites;
+}
+
+Result<FaultSite> FaultTrees::PlacePlanned(const std::string& id, const model::FaultSpec& spec,
+                                           const FaultSite& planned) {
+  if (spec.direction != model::Direction::kEgress || planned.placements.size() != 1) {
+    return Place(id, spec, /*dry_run=*/false);
+  }
+  ASSIGN_OR_RETURN(const NamespaceKernel ns, kernels_.Acquire(spec.netns));
+  kernel::Kernel& kernel = *ns.kernel;
+  const Placement& p = planned.placements.front();
+  const DeviceKey key{ns.key, p.ifindex};
+  Device& device = DeviceFor(key, p.device, 0);
+  auto steps = device.tree.AddSteps(p.objects);
+  if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+    if (device.tree.empty()) devices_.erase(key);
+    kernels_.Release(ns.key);
+    return s;
+  }
+  device.tree.Insert(id, spec, p.objects);
+  namespaces_[ns.key] = &kernel;
+  FaultSite site;
+  site.netns_key = ns.key;
+  site.ifindex = planned.ifindex;
+  site.placements.push_back(p);
+  for (auto& o : steps) site.added.push_back({p.device, o});
+  return site;
+}
+
 Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
                                    const std::string& id, const Placement& p) {
   DeviceKey key{netns_key, p.ifindex};

@@ -32,6 +32,26 @@ class FaultTrees {
   // and, unless dry_run, creates its objects. All or nothing.
   Result<FaultSite> Place(const std::string& id, const model::FaultSpec& spec, bool dry_run);
 
+  struct BatchItem {
+    const std::string* id;
+    const model::FaultSpec* spec;
+  };
+  // Checks a batch as if its faults were placed one after another in this
+  // order, without touching the kernel: each is checked against the trees as
+  // the ones before it would leave them (overlaps within the batch, slots,
+  // classifier budgets), and a device's shared root is planned once. Returns
+  // each fault's dry-run site; on a refusal, `failed` is the refused index.
+  Result<std::vector<FaultSite>> PlanBatch(const std::vector<BatchItem>& items,
+                                           std::size_t& failed);
+  // Places a fault PlanBatch planned, as Place does, but an egress-only fault
+  // goes in as planned, without planning it (overlaps, slots) again. The
+  // batch's faults must be placed in the planned order on each device (the
+  // plan gave them their slots in that order), and nothing else may change
+  // the trees in between. A fault with an ingress side (its IFB device may
+  // not exist yet) is placed by Place.
+  Result<FaultSite> PlacePlanned(const std::string& id, const model::FaultSpec& spec,
+                                 const FaultSite& planned);
+
   // Takes the fault's objects out. OK; NOT_FOUND when some of them were
   // already gone (the fault was lost); another error when a deletion failed.
   Status Remove(const std::string& id, const FaultSite& site);

@@ -153,7 +153,7 @@ Result<LeaseJournal> LeaseJournal::Open(const std::string& dir, JournalOptions o
   return j;
 }
 
-Status LeaseJournal::Append(const std::string& entry) {
+Status LeaseJournal::Append(const std::string& bytes, std::size_t entries) {
   if (needs_rewrite_) {
     // After a failed write the file's tail is unknown: rewrite it from memory,
     // which holds exactly what earlier calls reported as recorded.
@@ -161,27 +161,52 @@ Status LeaseJournal::Append(const std::string& entry) {
       return Unavailable("lease journal unusable after an earlier write error: " + s.message());
     }
   }
-  if (Status s = WriteAll(fd_.get(), entry, path_); !s.ok()) {
+  if (Status s = WriteAll(fd_.get(), bytes, path_); !s.ok()) {
     needs_rewrite_ = true;
     return s;
   }
-  stats_.entries_in_file += 1;
-  stats_.bytes_in_file += entry.size();
+  stats_.entries_in_file += entries;
+  stats_.bytes_in_file += bytes.size();
   return Status::Ok();
 }
 
-Status LeaseJournal::Put(const StoredLease& lease) {
+Result<std::string> LeaseJournal::EncodeChecked(const StoredLease& lease) {
   if (lease.id.empty()) return InvalidArgument("a stored lease needs an id");
-  const std::string entry = EncodeUpsert(lease);
+  std::string entry = EncodeUpsert(lease);
   if (entry.size() - kEntryHeaderSize > kMaxPayload) {
     return InvalidArgument("lease " + lease.id + " is too large to record (" +
                            std::to_string(entry.size()) + " bytes)");
   }
-  RETURN_IF_ERROR(Append(entry));
+  return entry;
+}
+
+void LeaseJournal::Remember(const StoredLease& lease, std::string entry) {
   auto [it, inserted] = live_.try_emplace(lease.id);
   if (!inserted) live_bytes_ -= it->second.entry.size();
   live_bytes_ += entry.size();
-  it->second = Slot{lease, entry};
+  it->second = Slot{lease, std::move(entry)};
+}
+
+Status LeaseJournal::Put(const StoredLease& lease) {
+  ASSIGN_OR_RETURN(std::string entry, EncodeChecked(lease));
+  RETURN_IF_ERROR(Append(entry));
+  Remember(lease, std::move(entry));
+  MaybeCompact();
+  return Status::Ok();
+}
+
+Status LeaseJournal::PutMany(const std::vector<StoredLease>& leases) {
+  if (leases.empty()) return Status::Ok();
+  std::vector<std::string> entries;
+  entries.reserve(leases.size());
+  std::string bytes;
+  for (const StoredLease& lease : leases) {
+    ASSIGN_OR_RETURN(std::string entry, EncodeChecked(lease));
+    bytes += entry;
+    entries.push_back(std::move(entry));
+  }
+  RETURN_IF_ERROR(Append(bytes, entries.size()));
+  for (std::size_t i = 0; i < leases.size(); ++i) Remember(leases[i], std::move(entries[i]));
   MaybeCompact();
   return Status::Ok();
 }
@@ -192,6 +217,26 @@ Status LeaseJournal::Remove(const std::string& id) {
   RETURN_IF_ERROR(Append(EncodeRemove(id)));
   live_bytes_ -= it->second.entry.size();
   live_.erase(it);
+  MaybeCompact();
+  return Status::Ok();
+}
+
+Status LeaseJournal::RemoveMany(const std::vector<std::string>& ids) {
+  std::string bytes;
+  std::size_t entries = 0;
+  for (const std::string& id : ids) {
+    if (!live_.contains(id)) continue;
+    bytes += EncodeRemove(id);
+    ++entries;
+  }
+  if (entries == 0) return Status::Ok();
+  RETURN_IF_ERROR(Append(bytes, entries));
+  for (const std::string& id : ids) {
+    auto it = live_.find(id);
+    if (it == live_.end()) continue;
+    live_bytes_ -= it->second.entry.size();
+    live_.erase(it);
+  }
   MaybeCompact();
   return Status::Ok();
 }

@@ -69,8 +69,17 @@ class LeaseJournal {
   // Records (or replaces) the lease. On failure nothing changed, in memory or
   // on disk as far as a later Open can tell.
   Status Put(const StoredLease& lease);
+  // Records (or replaces) every lease with ONE write: a batch of faults costs
+  // one system call, not one per fault. All or nothing as far as this
+  // journal's memory goes; a death half-way through the write leaves a prefix
+  // of whole entries and at most one torn one, each of which the daemon treats
+  // as it treats a single Put cut short.
+  Status PutMany(const std::vector<StoredLease>& leases);
   // Forgets the lease. NOT_FOUND when it is not recorded.
   Status Remove(const std::string& id);
+  // Forgets every recorded lease of `ids` with one write; ids not recorded
+  // are skipped (nothing to forget).
+  Status RemoveMany(const std::vector<std::string>& ids);
   // Rewrites the journal as a snapshot of the live set (temp file renamed
   // over it, so a death half-way leaves the old journal whole). Runs by itself as the journal
   // grows, or earlier, when the owner finds a quiet moment (WantsCompaction).
@@ -90,7 +99,11 @@ class LeaseJournal {
 
  private:
   LeaseJournal() = default;
-  Status Append(const std::string& entry);
+  // `entries`: how many journal entries `bytes` holds.
+  Status Append(const std::string& bytes, std::size_t entries = 1);
+  // The UPSERT entry of `lease`, or INVALID_ARGUMENT when it is too large.
+  static Result<std::string> EncodeChecked(const StoredLease& lease);
+  void Remember(const StoredLease& lease, std::string entry);
   Status Rewrite();
   void MaybeCompact();
   bool OverLimits(std::size_t factor) const;

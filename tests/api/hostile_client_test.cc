@@ -339,9 +339,9 @@ TEST_F(HostileClientTest, OversizedAndOverLimitRequestsAreRefusedAndReachNothing
     return req;
   };
 
-  // Above the 256 KiB message limit: refused by gRPC before any handler runs,
+  // Above the 4 MiB message limit: refused by gRPC before any handler runs,
   // again and again on the same connection, which stays usable.
-  auto huge = labelled(1, 8, 1 << 20);
+  auto huge = labelled(1, 8, 5 << 20);
   for (int i = 0; i < 20; ++i) {
     pb::CreateFaultResponse resp;
     grpc::Status s = Create(huge, &resp);
@@ -349,12 +349,12 @@ TEST_F(HostileClientTest, OversizedAndOverLimitRequestsAreRefusedAndReachNothing
   }
   {
     pb::GetFaultRequest get;
-    get.set_id(std::string(1 << 20, 'a'));
+    get.set_id(std::string(5 << 20, 'a'));
     pb::Fault f;
     EXPECT_EQ(stub_->GetFault(Ctx().get(), get, &f).error_code(),
               grpc::StatusCode::RESOURCE_EXHAUSTED);
   }
-  std::cout << "[hostile] after 21 requests of 1 MiB: rss " << RssMiB(pid_) << " MiB (peak "
+  std::cout << "[hostile] after 21 requests of 5 MiB: rss " << RssMiB(pid_) << " MiB (peak "
             << PeakRssMiB(pid_) << ")" << std::endl;
 
   struct Case {

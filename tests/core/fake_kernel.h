@@ -5,6 +5,7 @@
 // takes its tree, deleting something absent is NOT_FOUND.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -49,6 +50,7 @@ class FakeKernel : public kernel::Kernel {
   void DeleteByHand(int index) { ClearTree(ifaces_.at(index)); }
 
   Status next_apply_error;
+  std::function<void()> before_apply;  // runs first in every AddObjects (may set the error)
   Status next_remove_error;
   int apply_calls = 0;    // AddObjects calls
   int remove_calls = 0;   // RemoveObjects calls
@@ -114,6 +116,7 @@ class FakeKernel : public kernel::Kernel {
 
   Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {
     ++apply_calls;
+    if (before_apply) before_apply();
     if (!next_apply_error.ok()) return std::exchange(next_apply_error, Status::Ok());
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
     Iface before = ifaces_.at(ifindex);

@@ -16,7 +16,8 @@ CLIENT = os.path.join(os.path.dirname(__file__), "reflection_client.py")
 # Only the reflection stubs: neither chaosnet's package nor its proto.
 REFLECTION_ONLY = os.path.join(helpers.BUILD_DIR, "tests", "python", "proto")
 RPCS = ["CreateFault", "GetFault", "ListFaults", "ExtendFault", "RevokeFault",
-        "RevokeAllFaults", "Watch", "KeepAlive", "GetInfo", "ListProfiles"]  # fmt: skip
+        "RevokeAllFaults", "Watch", "KeepAlive", "GetInfo", "ListProfiles",
+        "CreateFaults", "RevokeFaults"]  # fmt: skip
 
 
 def reflect(netns, *args):

@@ -96,6 +96,35 @@ TEST(LeaseJournal, RefusedCallsWriteNothing) {
   EXPECT_EQ(fs::file_size(j.path()), before);
 }
 
+// Batches (issue 19): many records in one append, all or nothing.
+TEST(LeaseJournal, PutManyAndRemoveManyRecordABatchInOneAppend) {
+  TempDir tmp;
+  {
+    LeaseJournal j = MustOpen(tmp.path());
+    const auto before = fs::file_size(j.path());
+    // One bad record refuses the whole batch before anything is written.
+    EXPECT_EQ(j.PutMany({SmallLease("a"), SmallLease(""), SmallLease("c")}).code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_EQ(fs::file_size(j.path()), before);
+    EXPECT_THAT(j.Live(), IsEmpty());
+
+    ASSERT_TRUE(j.PutMany({FullLease("a"), SmallLease("b"), SmallLease("c")}).ok());
+    EXPECT_THAT(Ids(j.Live()), ElementsAre("a", "b", "c"));
+    EXPECT_EQ(j.stats().entries_in_file, 3u);
+    // Unknown ids are skipped; the known ones go in one append.
+    ASSERT_TRUE(j.RemoveMany({"b", "nope", "c"}).ok());
+    EXPECT_EQ(j.stats().entries_in_file, 5u);
+    EXPECT_EQ(j.stats().bytes_in_file, fs::file_size(j.path()));
+    ASSERT_TRUE(j.RemoveMany({"nope"}).ok());
+    EXPECT_EQ(j.stats().entries_in_file, 5u);
+  }
+  LeaseJournal j = MustOpen(tmp.path());
+  EXPECT_TRUE(j.report().clean());
+  EXPECT_EQ(j.report().entries_replayed, 5u);
+  ASSERT_THAT(Ids(j.Live()), ElementsAre("a"));
+  EXPECT_EQ(j.Live()[0], FullLease("a"));
+}
+
 TEST(LeaseJournal, OneProcessPerStateDirectory) {
   TempDir tmp;
   {
