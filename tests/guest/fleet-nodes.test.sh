@@ -3,11 +3,12 @@
 # namespaces joined by a router namespace (the guest has no bridge module),
 # each with IPv4 and IPv6 addresses and its own chaosnetd on its own socket and
 # its own mTLS TCP port, and a fleet file naming them.
-# - Every shape: `fleet partition -o json` applies; the 5x5 matrices of ping
+# - Every shape (CI: one per mechanism, CHAOSNET_FLEET_SHAPES=all: all nine):
+#   `fleet partition -o json` applies; the 5x5 matrices of ping
 #   and of TCP connects (every ordered pair, both directions) equal the
 #   matrix the printed plan implies (a -> b works unless a drops its packets
-#   to b or b its replies to a); `fleet heal` brings back the full matrices and
-#   leaves no chaosnet object. Random shapes print a seed that replays the
+#   to b or b its replies to a); `fleet heal` leaves no chaosnet object (and
+#   the matrices are full again at the end). Random shapes print a seed that replays the
 #   same groups. Some shapes also measure the ping -6 matrix.
 # - one-way:n1,n2>n3 measured with UDP both ways.
 # - The coordinator inside n1, every daemon over mTLS TCP (scripts/make-certs.sh):
@@ -235,10 +236,18 @@ done
 base=$(matrix ping tcp ping6)
 same_matrix "full ping, tcp, ping6 matrices before" "$base" "$(full 3)"
 
-# Every shape. Random ones get a fixed or a drawn seed; the printed seed
-# replays the same groups (dry run). Some measure IPv6 too.
-shapes=("halves" "random-halves --shape-seed 7" "isolate:n3" "isolate" "bridge" "bridge:n2"
-  "majorities-ring" "groups:n1,n4|n2" "one-way:n1,n2>n3")
+# The shapes. Random ones get a fixed or a drawn seed; the printed seed
+# replays the same groups (dry run). Some measure IPv6 too. Each costs 30-60 s
+# in the emulated guest, so CI runs one per mechanism (two groups, one node
+# cut off, a node that sees both sides, overlapping majorities with a drawn
+# seed, one direction only); which node a shape picks is the pure core's,
+# table-tested on the host. CHAOSNET_FLEET_SHAPES=all runs all nine.
+if [[ ${CHAOSNET_FLEET_SHAPES:-} == all ]]; then
+  shapes=("halves" "random-halves --shape-seed 7" "isolate:n3" "isolate" "bridge" "bridge:n2"
+    "majorities-ring" "groups:n1,n4|n2" "one-way:n1,n2>n3")
+else
+  shapes=("halves" "isolate:n3" "bridge:n2" "majorities-ring" "one-way:n1,n2>n3")
+fi
 declare -A with_v6=([halves]=1 [bridge]=1 ["one-way:n1,n2>n3"]=1)
 for entry in "${shapes[@]}"; do
   read -r -a shape_args <<<"$entry"
@@ -273,9 +282,8 @@ for entry in "${shapes[@]}"; do
   t1=$(now)
   echo "heal $entry: $(elapsed "$t0" "$t1")s"
   expect no_objects
-  # ping alone after the heal (TCP and IPv6 are full again at the end): the
-  # emulated guest starts processes slowly.
-  same_matrix "$entry: full ping after heal" "$(matrix ping)" "$(full 1)"
+  # The kernel's view after each heal; the matrices are measured full again
+  # once, at the end (the emulated guest starts processes slowly).
   seed=${fact[1]}
   if [[ -n $seed ]]; then
     # A dry run (after the heal: it checks overlaps) with the printed seed.
