@@ -15,6 +15,8 @@ namespace {
 
 constexpr char kRunUsage[] =
     "Usage: chaosnetctl run [--ttl TTL] [--halt-kills] <fault> IFACE ... -- CMD [ARGS...]\n"
+    "       chaosnetctl run [--ttl TTL] fleet partition|delay|loss|apply --fleet FILE ...\n"
+    "                   -- CMD [ARGS...]\n"
     "\n"
     "Applies the fault, runs CMD, and rolls the fault back as soon as CMD exits\n"
     "(or chaosnetctl is killed, or its connection drops). The exit status is CMD's.\n"
@@ -22,8 +24,13 @@ constexpr char kRunUsage[] =
     "reorder, rate, partition, jam or apply. --ttl caps the fault if CMD runs longer.\n"
     "When a --guard halts the fault, CMD goes on (its exit status is still the\n"
     "result) unless --halt-kills is given: then CMD gets SIGTERM.\n"
+    "With fleet, the experiment is applied on every node of the fleet file (all or\n"
+    "nothing), each node's fault is bound to chaosnetctl while CMD runs, and every\n"
+    "node heals when CMD exits or chaosnetctl dies. The report goes to stderr.\n"
     "\n"
-    "Example: chaosnetctl run --ttl 5m delay eth0 200ms --dst 10.0.0.5 -- ./load-test\n";
+    "Example: chaosnetctl run --ttl 5m delay eth0 200ms --dst 10.0.0.5 -- ./load-test\n"
+    "         chaosnetctl run --ttl 2m fleet partition --fleet db.toml --shape halves \\\n"
+    "             -- ./jepsen-check\n";
 
 // Global options and whether they take a value, for finding the subcommand
 // before CLI11 sees the line.
@@ -251,17 +258,26 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
   auto parsed = ParseCommandLine(fault_args, out);
   if (std::holds_alternative<Outcome>(parsed)) return parsed;
   Invocation inv = std::get<Invocation>(std::move(parsed));
-  if (inv.command != Command::kCreate) {
+  if (inv.command != Command::kCreate && inv.command != Command::kFleetApply) {
     return UsageError("run: \"" + spec[i] +
                       "\" is not a fault; run holds one of delay, loss, duplicate, corrupt, "
-                      "reorder, rate, partition, jam or apply");
+                      "reorder, rate, partition, jam, apply or fleet "
+                      "partition|delay|loss|apply");
   }
   if (inv.create.dry_run) {
     return UsageError(
         "run: --dry-run applies nothing, so there is nothing to hold; use the fault "
         "command alone to see its plan");
   }
-  inv.command = Command::kRun;
+  if (inv.command == Command::kFleetApply) {
+    // Fleet faults carry no guard, so nothing could halt one.
+    if (halt_kills) {
+      return UsageError("run: --halt-kills acts on a guard, and fleet faults take no --guard");
+    }
+    if (inv.fleet.hold) return UsageError("run: --hold is implied, run holds the experiment");
+  }
+  // A fleet experiment stays kFleetApply: its command holds every node's fault.
+  if (inv.command == Command::kCreate) inv.command = Command::kRun;
   inv.run.command = std::move(command);
   inv.run.halt_kills = halt_kills;
   return inv;

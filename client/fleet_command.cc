@@ -17,9 +17,12 @@
 #include "client/fleet/os_random.h"
 #include "client/fleet/shape.h"
 #include "client/format.h"
+#include "client/host_addresses.h"
 #include "client/request_builder.h"
 #include "client/rpc.h"
+#include "client/run_command.h"
 #include "client/tls_files.h"
+#include "common/net_parse.h"
 #include "daemon/api/convert.h"
 
 namespace chaosnet::client {
@@ -89,6 +92,26 @@ Value StringValue(const std::string& text) {
   return value;
 }
 
+ListValue StringsJson(const std::vector<std::string>& texts) {
+  ListValue list;
+  for (const std::string& text : texts) *list.add_values() = StringValue(text);
+  return list;
+}
+
+// What a node's fault acts on: the peers it cuts (or degrades) and their
+// addresses, and the daemon endpoints it leaves alone (the control plane).
+void AddPlannedFault(const fleet::NodeFault& fault, Value& entry) {
+  auto& fields = *entry.mutable_struct_value()->mutable_fields();
+  *fields["peers"].mutable_list_value() = StringsJson(fault.peers);
+  std::vector<std::string> dst, exemptions;
+  for (const model::Cidr& cidr : fault.dst_cidrs) dst.push_back(FormatCidr(cidr));
+  for (const auto& exemption : fault.exemptions) {
+    exemptions.push_back(fleet::FormatExemption(exemption));
+  }
+  *fields["dst"].mutable_list_value() = StringsJson(dst);
+  *fields["exemptions"].mutable_list_value() = StringsJson(exemptions);
+}
+
 Value NodeJson(const fleet::NodeOutcome& node) {
   Value value;
   Struct* fields = value.mutable_struct_value();
@@ -136,14 +159,12 @@ class HeldSignals {
 // which makes every daemon roll its fault back (also when chaosnetctl is
 // killed instead).
 Outcome HoldAll(const fleet::ExperimentPlan& plan, const fleet::ApplyReport& report,
-                Connections& connections, HeldSignals& signals, std::ostream& err) {
+                Connections& connections, const std::function<void()>& body, std::ostream& err) {
   std::vector<std::string> broken;
   Outcome failed;
   std::function<void(size_t)> hold = [&](size_t k) {
     if (k == plan.faults.size()) {
-      err << "chaosnetctl: holding the experiment on " << k << " nodes; Ctrl-C or SIGTERM heals it"
-          << std::endl;
-      signals.Wait();
+      body();
       return;
     }
     std::string stream_end;
@@ -196,19 +217,27 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
   input.experiment_id = *experiment_id;
   input.effect = *model_effect;
   input.labels = {request->labels().begin(), request->labels().end()};
+  auto resolved = ResolveServerHosts(fleet);
+  if (!resolved.ok()) return {kExitUnreachable, resolved.status().message()};
+  input.resolved_hosts = *std::move(resolved);
   auto plan = fleet::PlanExperiment(fleet, shape.links, input);
   if (!plan.ok()) return LocalError(plan.status());
 
+  // run holds too (ParseRun refused --hold, --dry-run and --halt-kills with
+  // it); its command gets the signals (run_command.h), so they stay unblocked.
+  const bool run = !inv.run.command.empty();
   std::optional<HeldSignals> signals;
   if (f.hold && !options.dry_run) signals.emplace();  // before any channel: see HeldSignals
   auto connections = Connect(fleet, global);
   if (!connections.ok()) return LocalError(connections.status());
 
   const std::string description = fleet::DescribeShape(shape, fleet.Names());
+  std::ostream& report_out = run ? err : out;  // run: stdout belongs to the command
   if (!json) {
-    out << "shape " << description << "\n";
-    out << "experiment " << plan->experiment_id << (options.dry_run ? " (dry run)" : "") << "\n";
-    out.flush();  // the seed and the id are worth having even if the apply hangs
+    report_out << "shape " << description << "\n";
+    report_out << "experiment " << plan->experiment_id << (options.dry_run ? " (dry run)" : "")
+               << "\n";
+    report_out.flush();  // the seed and the id are worth having even if the apply hangs
   }
   fleet::ApplyOptions apply;
   apply.ttl = FromDuration(request->ttl());
@@ -234,7 +263,10 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
     fields["dry_run"].set_bool_value(options.dry_run);
     fields["ok"].set_bool_value(report.outcome.ok());
     if (!report.failed_step.empty()) fields["failed_step"] = StringValue(report.failed_step);
-    *fields["nodes"].mutable_list_value() = NodesJson(report.nodes);
+    ListValue& nodes = *fields["nodes"].mutable_list_value();
+    nodes = NodesJson(report.nodes);
+    for (int i = 0; i < nodes.values_size(); ++i)
+      AddPlannedFault(plan->faults[i], *nodes.mutable_values(i));
     if (!report.rollback.empty()) {
       *fields["rollback"].mutable_list_value() = NodesJson(report.rollback);
     }
@@ -242,7 +274,7 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
     for (const auto& name : plan->untouched) *untouched.add_values() = StringValue(name);
     *fields["untouched"].mutable_list_value() = untouched;
     fields["seconds"].set_number_value(seconds);
-    out << ToJson(doc) << "\n";
+    report_out << ToJson(doc) << "\n";
   } else {
     std::vector<std::vector<std::string>> rows;
     // After a failed dry run the others were only checked, never applied.
@@ -254,27 +286,40 @@ Outcome Apply(const Invocation& inv, const fleet::Fleet& fleet, const Settings& 
                       NodeResult(node, done)});
     }
     for (const auto& name : plan->untouched) rows.push_back({name, "0", "", "untouched"});
-    out << RenderTable({"NODE", "PEERS", "FAULT", "RESULT"}, rows);
+    report_out << RenderTable({"NODE", "PEERS", "FAULT", "RESULT"}, rows);
     for (const auto& node : report.rollback) {
-      out << "rollback " << node.node << ": "
-          << NodeResult(node, "revoked " + std::to_string(node.revoked)) << "\n";
+      report_out << "rollback " << node.node << ": "
+                 << NodeResult(node, "revoked " + std::to_string(node.revoked)) << "\n";
     }
     char took[64];
     std::snprintf(took, sizeof(took), "%.3fs", seconds);
-    out << (report.outcome.ok() ? (options.dry_run ? "checked in " : "applied in ")
-                                : "failed after ")
-        << took << "\n";
+    report_out << (report.outcome.ok() ? (options.dry_run ? "checked in " : "applied in ")
+                                       : "failed after ")
+               << took << "\n";
   }
-  out.flush();
-  if (!report.outcome.ok() || !signals) return report.outcome;
+  report_out.flush();
+  if (!report.outcome.ok() || (!signals && !run)) return report.outcome;
 
-  Outcome held = HoldAll(*plan, report, *connections, *signals, err);
+  Outcome command_outcome;
+  auto body = [&] {
+    if (!run) {
+      err << "chaosnetctl: holding the experiment on " << plan->faults.size()
+          << " nodes; Ctrl-C or SIGTERM heals it" << std::endl;
+      signals->Wait();
+    } else {
+      err << "chaosnetctl: experiment " << plan->experiment_id << " held on " << plan->faults.size()
+          << " nodes while " << inv.run.command.front() << " runs" << std::endl;
+      command_outcome = RunForwardingSignals(inv.run.command);
+    }
+  };
+  Outcome held = HoldAll(*plan, report, *connections, body, err);
   // The streams closed: the daemons rolled back. Revoking by label as well
   // covers a node whose stream never bound.
   fleet::FleetReport healed =
       fleet::HealExperiment(fleet, connections->clients, plan->experiment_id);
   err << "chaosnetctl: experiment " << plan->experiment_id << " healed" << std::endl;
   if (!held.ok()) return held;
+  if (run) return command_outcome;  // run: the command's status
   return healed.outcome;
 }
 

@@ -114,6 +114,19 @@ int ShellExitStatus(int wait_status) {
   return kExitServerError;
 }
 
+Outcome RunForwardingSignals(const std::vector<std::string>& command) {
+  SignalForwarding forwarding;
+  Spawned child = Spawn(command);
+  if (child.pid < 0) {
+    return {child.error == ENOENT ? 127 : 126,
+            "cannot run " + command.front() + ": " + std::strerror(child.error)};
+  }
+  g_child = child.pid;
+  int wait_status = WaitFor(child.pid);
+  if (wait_status < 0) return {kExitServerError, "lost track of the command"};
+  return {ShellExitStatus(wait_status), ""};
+}
+
 Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
                         const v1::CreateFaultRequest& request,
                         const std::vector<std::string>& command, bool halt_kills,
@@ -143,8 +156,7 @@ Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
     }
   };
 
-  Spawned child;
-  int wait_status = 0;
+  Outcome command_outcome;
   auto started = std::chrono::steady_clock::now();
   std::string stream_end;
   Outcome held = client.HoldWhile(
@@ -152,12 +164,8 @@ Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
       [&] {
         say("fault " + id + " applied: " + FaultSummary(fault.spec()) + " on " +
             TargetSummary(fault.spec()) + "; held while " + Quoted(command) + " runs");
-        SignalForwarding forwarding;
         started = std::chrono::steady_clock::now();
-        child = Spawn(command);
-        if (child.pid < 0) return;
-        g_child = child.pid;
-        wait_status = WaitFor(child.pid);
+        command_outcome = RunForwardingSignals(command);
       },
       &stream_end);
   const auto held_for = std::chrono::steady_clock::now() - started;
@@ -180,12 +188,7 @@ Outcome RunHoldingFault(const Settings& settings, const TlsPem& pem,
     say("fault " + id + " rolled back after " + Seconds(held_for) + ": " +
         StateName(final_state.state()));
   }
-  if (child.pid < 0) {
-    return {child.error == ENOENT ? 127 : 126,
-            "cannot run " + command.front() + ": " + std::strerror(child.error)};
-  }
-  if (wait_status < 0) return {kExitServerError, "lost track of the command"};
-  return {ShellExitStatus(wait_status), ""};
+  return command_outcome;
 }
 
 }  // namespace chaosnet::client

@@ -22,6 +22,11 @@ namespace v1 = ::chaosnet::v1;
 // 128 + the signal that killed the process.
 int ShellExitStatus(int wait_status);
 
+// Runs `command` (PATH searched) with SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to
+// chaosnetctl forwarded to it; waits for it. The outcome's exit code is the
+// command's shell status (127/126 with a message when it could not start).
+Outcome RunForwardingSignals(const std::vector<std::string>& command);
+
 // Progress goes to `err` (stdout belongs to the command). The outcome's exit
 // code is the command's; its message is set only when chaosnetctl itself
 // failed (the fault could not be applied or held, the command could not run).

@@ -191,13 +191,23 @@ _chaosnetctl() {
       if [[ $prev == --ttl ]]; then
         COMPREPLY=()
       else
-        COMPREPLY=($(compgen -W "--ttl --halt-kills $_chaosnetctl_faults" -- "$cur"))
+        COMPREPLY=($(compgen -W "--ttl --halt-kills $_chaosnetctl_faults fleet" -- "$cur"))
       fi
       return 0
     fi
     sub=${words[start]}
     start=$((start + 1))
-    [[ " $_chaosnetctl_faults " == *" $sub "* ]] || return 0
+    if [[ $sub == fleet ]]; then
+      # run fleet <partition|delay|loss|apply> [flags] -- CMD
+      if ((start >= n)); then
+        COMPREPLY=($(compgen -W "partition delay loss apply" -- "$cur"))
+        return 0
+      fi
+      sub=fleet-${words[start]}
+      start=$((start + 1))
+    else
+      [[ " $_chaosnetctl_faults " == *" $sub "* ]] || return 0
+    fi
   fi
 
   # Options of the subcommand, their values, and its positional arguments.

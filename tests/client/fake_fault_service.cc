@@ -166,6 +166,8 @@ class Service final : public v1::FaultService::Service {
     netem->set_name("netem");
     netem->set_available(false);
     netem->set_hint("load sch_netem");
+    std::lock_guard lock(mu);
+    for (const std::string& feature : features) response->add_features(feature);
     return grpc::Status::OK;
   }
 
@@ -173,6 +175,7 @@ class Service final : public v1::FaultService::Service {
   mutable std::mutex mu;
   int calls = 0;
   v1::CreateFaultRequest last_create;
+  std::vector<std::string> features;
 
  private:
   static grpc::Status NotFound(const std::string& id) {
@@ -222,6 +225,10 @@ std::string FakeServer::tcp_address() const {
 }
 const std::string& FakeServer::dir() const { return impl_->dir; }
 void FakeServer::HoldWatch(bool hold) { impl_->service.hold_watch = hold; }
+void FakeServer::AnnounceFeatures(const std::vector<std::string>& features) {
+  std::lock_guard lock(impl_->service.mu);
+  impl_->service.features = features;
+}
 
 int FakeServer::calls() const {
   std::lock_guard lock(impl_->service.mu);

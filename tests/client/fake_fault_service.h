@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "chaosnet/v1/chaosnet.pb.h"
 
@@ -35,6 +36,8 @@ class FakeServer {
   const std::string& dir() const;
 
   void HoldWatch(bool hold);
+  // Info.features: none unless set (a daemon from before any feature).
+  void AnnounceFeatures(const std::vector<std::string>& features);
   int calls() const;  // RPCs received so far
   ::chaosnet::v1::CreateFaultRequest last_create() const;
 

@@ -95,6 +95,44 @@ TEST(FleetCliTest, RefusesMissingOrContradictoryTargets) {
   EXPECT_EQ(ParseError({"fleet"}).exit_code, kExitUsage);
 }
 
+TEST(FleetCliTest, RunHoldsAFleetExperimentWhileTheCommandRuns) {
+  Invocation inv = Parse({"run", "--ttl", "30s", "fleet", "partition", "--fleet", "f.toml",
+                          "--shape", "halves", "--", "sleep", "3"});
+  EXPECT_EQ(inv.command, Command::kFleetApply);
+  EXPECT_TRUE(inv.create.partition);
+  EXPECT_EQ(inv.create.ttl, "30s");
+  EXPECT_EQ(inv.fleet.shape, "halves");
+  EXPECT_EQ(inv.run.command, (std::vector<std::string>{"sleep", "3"}));
+
+  Invocation delay = Parse({"-o", "json", "run", "fleet", "delay", "--fleet", "f.toml", "--between",
+                            "a|b", "100ms", "--", "./check", "--fast"});
+  EXPECT_EQ(delay.command, Command::kFleetApply);
+  EXPECT_EQ(delay.create.delay, "100ms");
+  EXPECT_EQ(delay.create.ttl, "5m");
+  EXPECT_EQ(delay.global.output, "json");
+  EXPECT_EQ(delay.run.command, (std::vector<std::string>{"./check", "--fast"}));
+}
+
+TEST(FleetCliTest, RunRefusesWhatCannotHoldOrHalt) {
+  const std::vector<std::string> partition = {"fleet",  "partition", "--fleet",
+                                              "f.toml", "--shape",   "halves"};
+  auto run = [&](std::vector<std::string> before, std::vector<std::string> after) {
+    std::vector<std::string> args = {"run"};
+    args.insert(args.end(), before.begin(), before.end());
+    args.insert(args.end(), partition.begin(), partition.end());
+    args.insert(args.end(), after.begin(), after.end());
+    args.insert(args.end(), {"--", "true"});
+    return ParseError(args);
+  };
+  Outcome halt = run({"--halt-kills"}, {});
+  EXPECT_EQ(halt.exit_code, kExitUsage);
+  EXPECT_THAT(halt.message, HasSubstr("fleet faults take no --guard"));
+  EXPECT_THAT(run({}, {"--hold"}).message, HasSubstr("--hold is implied"));
+  EXPECT_THAT(run({}, {"--dry-run"}).message, HasSubstr("nothing to hold"));
+  EXPECT_THAT(ParseError({"run", "fleet", "status", "--fleet", "f.toml", "--", "true"}).message,
+              HasSubstr("is not a fault"));
+}
+
 class FleetCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {

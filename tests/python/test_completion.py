@@ -119,6 +119,15 @@ def test_run_completes_a_fault_then_a_command(shell):
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_run_completes_a_fleet_experiment(shell):
+    partition = "chaosnetctl run --ttl 1m fleet partition --"
+    got = complete(shell, ["chaosnetctl run ", "chaosnetctl run fleet ", partition])
+    assert "fleet" in got["chaosnetctl run "]
+    assert {"partition", "delay", "loss", "apply"} <= set(got["chaosnetctl run fleet "])
+    assert set(got[partition]) - {"-h"} == help_flags("fleet", "partition")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
 def test_interface_names_come_from_sys_class_net(shell, pair):
     # ip netns exec mounts the namespace's own /sys: its interfaces are lo and cn0.
     got = complete(shell, ["chaosnetctl delay ", "chaosnetctl run rate c",
