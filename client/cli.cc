@@ -8,6 +8,7 @@
 #include "client/fleet_cli.h"
 #include "client/guard_flags.h"
 #include "client/link_model_cli.h"
+#include "client/program_flags.h"
 
 namespace chaosnet::client {
 namespace {
@@ -99,6 +100,7 @@ void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_option("--request-id", o.request_id, "Idempotency key: a retry returns the same fault");
   cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
   AddGuardFlags(cmd, o);
+  AddProgramFlags(cmd, o.program);
   cmd->add_option("--exempt", o.exempt,
                   "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
                   "10.0.0.2:tcp:7443 (repeatable)");
@@ -341,6 +343,7 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
   auto* watch = app.add_subcommand("watch", "Stream lease events until interrupted");
   watch->add_flag("--initial", inv.watch.initial, "Start with a snapshot of live faults");
   watch->add_flag("--mine", inv.watch.mine, "Only events of your own faults");
+  watch->add_flag("--stepped", inv.watch.steps, "Also each program step (STEPPED events)");
 
   app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
   app.add_subcommand("profiles", "The named link conditions --profile takes, with their sources");

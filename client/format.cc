@@ -11,6 +11,7 @@
 
 #include "client/format_link_models.h"
 #include "client/guard_flags.h"
+#include "client/program_flags.h"
 #include "common/fault_enums.h"
 #include "common/units.h"
 #include "proto/wire_enums/wire_enums.h"
@@ -151,6 +152,7 @@ std::string FaultSummary(const v1::FaultSpec& spec) {
   if (spec.has_rate()) parts.push_back("rate " + units::FormatRate(spec.rate().bits_per_second()));
   if (spec.partition()) parts.push_back("partition");
   AppendLinkModelSummary(spec, &parts);
+  if (spec.has_program()) parts.push_back(ProgramSummary(spec.program()));  // programs
   if (spec.queue_limit() > 0) parts.push_back("limit " + std::to_string(spec.queue_limit()));
   return parts.empty() ? "no fault" : Join(parts, ", ");
 }
@@ -212,6 +214,7 @@ std::string EventName(v1::EventType type) {
     case v1::EVENT_TYPE_FAILED: return "FAILED";
     case v1::EVENT_TYPE_SNAPSHOT: return "SNAPSHOT";
     case v1::EVENT_TYPE_HALTED: return "HALTED";
+    case v1::EVENT_TYPE_STEPPED: return "STEPPED";
     default: return "UNKNOWN";
   }
 }
@@ -316,6 +319,10 @@ std::string FaultDetails(const v1::Fault& fault, WallClock::time_point now) {
                                    std::to_string(c.drops()) + " drops, " +
                                    std::to_string(c.overlimits()) + " overlimits"});
   for (auto& row : GuardRows(fault)) rows.push_back(std::move(row));
+  if (fault.spec().has_program()) {  // programs
+    rows.push_back({"program:", DescribeProgram(fault.spec().program())});
+    if (fault.has_program()) rows.push_back({"position:", DescribePosition(fault)});
+  }
   std::string text = RenderTable({}, rows);
   auto plan = PlanLines(fault.plan());
   if (!plan.empty()) {
@@ -335,6 +342,7 @@ std::string FaultTable(const google::protobuf::RepeatedPtrField<v1::Fault>& faul
     std::string fault = FaultSummary(f.spec());
     auto q = Qualifiers(f.spec(), /*with_netns=*/false);
     if (!q.empty()) fault += " (" + Join(q, ", ") + ")";
+    if (f.has_program()) fault += " [" + DescribePosition(f) + "]";  // programs
     std::string expires = "-";
     if (!Ended(f)) {
       auto left = std::chrono::round<seconds>(ToTimePoint(f.expires_at()) - now);

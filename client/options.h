@@ -81,6 +81,16 @@ struct LinkModelOptions {
   std::string profile;
 };
 
+// Programs (client/program_flags.cc), as typed; empty: not given.
+struct ProgramOptions {
+  std::vector<std::string> ramp;  // PARAM FROM..TO
+  std::string over;
+  std::string step;
+  std::string steps;   // 'DUR:KEY=VAL[ KEY=VAL...],...'
+  std::string repeat;  // N or "forever"
+  std::string flap;    // ON/OFF
+};
+
 // An empty string means "not given" for every optional field below.
 struct CreateOptions {
   FaultKind kind = FaultKind::kApply;
@@ -131,6 +141,9 @@ struct CreateOptions {
 
   // batches (issue 19): apply --from FILE (JSON lines, "-" for stdin)
   std::string from;
+
+  // programs (client/program_flags.cc)
+  ProgramOptions program;
 };
 
 struct ListOptions {
@@ -150,7 +163,8 @@ struct LeaseOptions {
 
 struct WatchOptions {
   bool initial = false;
-  bool mine = false;  // only events of the caller's own faults
+  bool mine = false;   // only events of the caller's own faults
+  bool steps = false;  // also each program step (STEPPED)
 };
 
 // run: the fault comes from CreateOptions; this is the command to hold it for.

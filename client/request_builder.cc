@@ -11,6 +11,7 @@
 #include "client/flag_values.h"
 #include "client/guard_flags.h"
 #include "client/link_model_flags.h"
+#include "client/program_flags.h"
 #include "common/fault_enums.h"
 #include "common/net_parse.h"
 #include "common/units.h"
@@ -84,7 +85,10 @@ Status CheckNetns(const std::string& text) {
 Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   if (!o.delay.empty()) {
     auto* delay = spec->mutable_delay();
-    ASSIGN_OR_RETURN(const nanoseconds latency, ParseFlagDuration("delay", o.delay));
+    // A program may start from a delay of 0 (the daemon allows it in one only).
+    ASSIGN_OR_RETURN(const nanoseconds latency, HasProgram(o.program)
+                                                    ? ParseProgramDuration("delay", o.delay)
+                                                    : ParseFlagDuration("delay", o.delay));
     SetDuration(latency, delay->mutable_latency());
     if (!o.jitter.empty()) {
       ASSIGN_OR_RETURN(const nanoseconds jitter, ParseFlagDuration("jitter", o.jitter));
@@ -147,8 +151,11 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   spec->set_partition(o.partition);
   RETURN_IF_ERROR(BuildLinkModels(o.link, spec));
 
+  // A ramp or steps set parameters of their own (a flap switches the fault's).
+  const bool program_sets = !o.program.ramp.empty() || !o.program.steps.empty();
   if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() && !spec->has_corrupt() &&
-      !spec->has_reorder() && !spec->has_rate() && !spec->partition() && !SetsLinkModel(*spec)) {
+      !spec->has_reorder() && !spec->has_rate() && !spec->partition() && !SetsLinkModel(*spec) &&
+      !program_sets) {
     return InvalidArgument(
         "no fault given: add at least one of --delay, --loss, --duplicate, --corrupt, "
         "--reorder, --rate, --partition, --loss-model, --slot, --link-rate or --profile");
@@ -224,6 +231,7 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
   RETURN_IF_ERROR(BuildFaults(o, spec));
   RETURN_IF_ERROR(BuildMatch(o, spec));
   RETURN_IF_ERROR(BuildGuards(o, spec));
+  RETURN_IF_ERROR(BuildProgram(o.program, spec));
   for (const std::string& rule : o.exempt) {
     // The daemon's own parser, so a typo fails here (exit 2).
     ASSIGN_OR_RETURN(const plan::ProtectedRule parsed, plan::ParseTrafficRule(rule, "--exempt"));
@@ -294,6 +302,7 @@ v1::WatchRequest BuildWatchRequest(const WatchOptions& o) {
   v1::WatchRequest request;
   request.set_send_initial(o.initial);
   request.set_mine(o.mine);
+  request.set_steps(o.steps);
   return request;
 }
 

@@ -8,13 +8,13 @@ _chaosnetctl_globals_with_value="--server -o --output --timeout --tls-ca --tls-c
 _chaosnetctl_globals="--help --version --server --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name --insecure"
 _chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply jam"
 _chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run profiles fleet"
-_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --guard --guard-interval --guard-timeout --guard-failures --guard-grace --help"
+_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --guard --guard-interval --guard-timeout --guard-failures --guard-grace --ramp --over --step --steps --repeat --flap --help"
 _chaosnetctl_slot="--slot --slot-packets --slot-bytes --slot-distribution --slot-delay --slot-jitter"
 _chaosnetctl_link_rate="--link-rate --overhead --cell-size --cell-overhead --in-order"
 _chaosnetctl_fleet_subcommands="partition delay loss apply status heal"
 _chaosnetctl_experiment="--fleet --shape --shape-seed --ttl --label --dry-run --hold --dport --sport --proto --help"
 # Flags that take no value (everything else takes one).
-_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine --halt-kills --ecn --in-order --hold"
+_chaosnetctl_switches="--help -h --version --insecure --dry-run --partition --all --initial --mine --stepped --halt-kills --ecn --in-order --hold"
 
 # The flags of one subcommand.
 _chaosnetctl_flags() {
@@ -49,7 +49,7 @@ _chaosnetctl_flags() {
     list) echo "--interface --label --all --mine --help" ;;
     get | extend) echo "--help" ;;
     revoke) echo "--all --label --help" ;;
-    watch) echo "--initial --mine --help" ;;
+    watch) echo "--initial --mine --stepped --help" ;;
     info) echo "--help" ;;
     run) echo "--ttl --halt-kills --help" ;;
   esac

@@ -8,6 +8,7 @@
 #include "daemon/api/convert_fleet.h"
 #include "daemon/api/convert_guards.h"
 #include "daemon/api/convert_link_models.h"
+#include "daemon/api/convert_programs.h"
 #include "daemon/plan/describe.h"
 #include "proto/wire_enums/wire_enums.h"
 
@@ -159,6 +160,9 @@ Result<model::FaultSpec> FromProto(const pb::FaultSpec& in) {
   }
   RETURN_IF_ERROR(LinkModelsFromProto(in, &spec));
   RETURN_IF_ERROR(FleetFieldsFromProto(in, &spec));
+  if (in.has_program()) {
+    ASSIGN_OR_RETURN(spec.program, ProgramFromProto(in.program()));
+  }
   return spec;
 }
 
@@ -241,6 +245,7 @@ void ToProto(const model::FaultSpec& spec, pb::FaultSpec* out) {
   if (!spec.guards.empty()) GuardsToProto(spec.guards, out->mutable_guards());
   LinkModelsToProto(spec, out);
   FleetFieldsToProto(spec, out);
+  if (spec.program) ProgramToProto(*spec.program, out->mutable_program());
 }
 
 void ToProto(const core::FaultRecord& r, pb::Fault* out) {
@@ -267,6 +272,7 @@ void ToProto(const core::FaultRecord& r, pb::Fault* out) {
   out->set_request_id(r.request_id);
   out->set_keep_alive(r.keep_alive);
   GuardStatusesToProto(r.guards, out);
+  if (r.program) ProgramPositionToProto(*r.program, out->mutable_program());
   for (const auto& added : r.site.added) {
     const plan::PlanStepText step = plan::DescribeTcObject(added.object);
     auto* s = out->mutable_plan()->add_steps();

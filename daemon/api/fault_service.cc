@@ -50,6 +50,18 @@ FaultService::FaultService(boost::asio::io_context& loop, core::FaultManager& ma
     events_.Append(std::move(event));
     for (WatchReactor* w : watchers_) w->Wake();
   });
+  // A step takes no sequence number of its own: it carries the last lease
+  // event's, so a watcher sends it after that event and before the next.
+  step_subscription_ = manager_.SubscribeSteps([this](const core::FaultRecord& r) {
+    if (watchers_.empty()) return;
+    auto event = std::make_shared<v1::FaultEvent>();
+    event->set_type(v1::EVENT_TYPE_STEPPED);
+    ToProto(r, event->mutable_fault());
+    ToProto(r.program->applied_at, event->mutable_at());
+    event->set_sequence(manager_.last_sequence());
+    steps_.Append(std::move(event));
+    for (WatchReactor* w : watchers_) w->Wake();
+  });
 }
 
 core::Caller FaultService::CallerOf(grpc::CallbackServerContext& ctx) const {
@@ -64,7 +76,10 @@ bool FaultService::AdmitStream() {
   return true;
 }
 
-FaultService::~FaultService() { manager_.Unsubscribe(subscription_); }
+FaultService::~FaultService() {
+  manager_.Unsubscribe(subscription_);
+  manager_.Unsubscribe(step_subscription_);
+}
 
 template <typename Work>
 grpc::ServerUnaryReactor* FaultService::OnLoop(grpc::CallbackServerContext* ctx, const char* rpc,
@@ -249,7 +264,7 @@ grpc::ServerWriteReactor<v1::FaultEvent>* FaultService::Watch(grpc::CallbackServ
   }
   std::optional<model::Identity> owner;
   if (request->mine()) owner = CallerOf(*ctx).identity;
-  return new WatchReactor(*this, request->send_initial(), std::move(owner));
+  return new WatchReactor(*this, request->send_initial(), request->steps(), std::move(owner));
 }
 
 grpc::ServerBidiReactor<v1::KeepAliveRequest, v1::KeepAliveResponse>* FaultService::KeepAlive(

@@ -137,6 +137,10 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   // Events in the form Watch streams send them, for all of them at once.
   EventFanout events_{4096};
   int subscription_ = 0;
+  // programs: STEPPED events, for watchers that ask, in a window of their
+  // own so that a fast program never pushes lease events out of events_.
+  EventFanout steps_{4096};
+  int step_subscription_ = 0;
   std::set<KeepAliveReactor*> keep_alives_;  // loop thread only
 };
 

@@ -151,6 +151,12 @@ std::string Metrics::Render() {
   Header(out, "chaosnet_halts_total", "counter", "Faults a failed guard ended (HALTED).");
   out += "chaosnet_halts_total " +
          std::to_string(events_[core::EventTypeLabel(core::EventType::kHalted)]) + "\n";
+  Header(out, "chaosnet_program_steps_total", "counter",
+         "Program steps made in place (netem leaf / htb class changes).");
+  out += "chaosnet_program_steps_total " + std::to_string(program_steps_) + "\n";
+  Header(out, "chaosnet_program_step_lag_seconds", "histogram",
+         "Time from a program step's due instant to its change being done.");
+  out += program_step_lag_.Render("chaosnet_program_step_lag_seconds", "");
   if (open_streams_) {
     Header(out, "chaosnet_api_streams_open", "gauge", "Watch and keep-alive streams open now.");
     out += "chaosnet_api_streams_open " + std::to_string(open_streams_()) + "\n";

@@ -1,6 +1,6 @@
 // What Prometheus scrapes: live faults by interface and by kind, lease events,
 // API requests by RPC and code with their latency, the expiry lag, guard
-// checks by result and the faults guards halted. Loop
+// checks by result and the faults guards halted, program steps and their lag. Loop
 // thread only; Render() writes the text exposition format (version 0.0.4). A
 // scrape reads no kernel counters: it must not hold up the loop (and expiry)
 // with a netlink round trip per live fault.
@@ -42,6 +42,11 @@ class Metrics {
   void ObserveRequest(const std::string& rpc, StatusCode code, double seconds);
   // One guard check ended with `result` ("pass", "fail", "undecided").
   void CountGuardCheck(const std::string& result) { ++guard_checks_[result]; }
+  // programs: one step made in place, `lag_seconds` after it was due.
+  void CountProgramStep(double lag_seconds) {
+    ++program_steps_;
+    program_step_lag_.Observe(lag_seconds);
+  }
   // Where the open stream count comes from (FaultService), if anywhere.
   void set_open_streams(std::function<int()> count) { open_streams_ = std::move(count); }
   // Where the netlink errors come from, by errno name ("ENOENT"): the kernel
@@ -63,6 +68,8 @@ class Metrics {
   std::map<std::string, Histogram> latency_;                          // by rpc
   Histogram expiry_lag_;
   std::map<std::string, uint64_t> guard_checks_;  // by result
+  uint64_t program_steps_ = 0;
+  Histogram program_step_lag_;
   std::function<int()> open_streams_;
   std::function<ErrorCounts()> kernel_errors_;
 };

@@ -7,9 +7,10 @@
 
 namespace chaosnet::api {
 
-WatchReactor::WatchReactor(FaultService& service, bool send_initial,
+WatchReactor::WatchReactor(FaultService& service, bool send_initial, bool steps,
                            std::optional<model::Identity> owner)
     : service_(service),
+      steps_(steps),
       owner_(std::move(owner)),
       owner_key_(owner_ ? model::IdentityKey(*owner_) : "") {
   boost::asio::post(service_.loop_, [this, send_initial] { Start(send_initial); });
@@ -41,6 +42,7 @@ void WatchReactor::Start(bool send_initial) {
     // On the loop, between events: the snapshot and the first event after it
     // leave nothing out and repeat nothing.
     next_seq_ = service_.events_.next_seq();
+    next_step_seq_ = service_.steps_.next_seq();
     started_ = true;
   }
   service_.watchers_.insert(this);
@@ -58,17 +60,39 @@ void WatchReactor::Wake() {
       next = &snapshot_.front();
     } else {
       while (next == nullptr && !fell_behind) {
-        switch (service_.events_.At(next_seq_, &writing_)) {
-          case EventFanout::Position::kReady:
-            if (Wanted(*writing_)) {
+        std::shared_ptr<const v1::FaultEvent> lease;
+        const auto at = service_.events_.At(next_seq_, &lease);
+        if (at == EventFanout::Position::kFellBehind) {
+          fell_behind = true;
+          break;
+        }
+        if (steps_) {
+          std::shared_ptr<const v1::FaultEvent> step;
+          const auto step_at = service_.steps_.At(next_step_seq_, &step);
+          if (step_at == EventFanout::Position::kFellBehind) {
+            fell_behind = true;
+            break;
+          }
+          // A step goes before the next lease event unless that event came first.
+          if (step_at == EventFanout::Position::kReady &&
+              (at != EventFanout::Position::kReady || lease->sequence() > step->sequence())) {
+            if (Wanted(*step)) {
+              writing_ = std::move(step);
+              writing_step_ = true;
               next = writing_.get();
             } else {
-              writing_.reset();
-              ++next_seq_;
+              ++next_step_seq_;
             }
-            break;
-          case EventFanout::Position::kCaughtUp: return;
-          case EventFanout::Position::kFellBehind: fell_behind = true; break;
+            continue;
+          }
+        }
+        if (at == EventFanout::Position::kCaughtUp) return;
+        if (Wanted(*lease)) {
+          writing_ = std::move(lease);
+          writing_step_ = false;
+          next = writing_.get();
+        } else {
+          ++next_seq_;
         }
       }
     }
@@ -92,7 +116,7 @@ void WatchReactor::OnWriteDone(bool ok) {
       snapshot_write_ = false;
     } else {
       writing_.reset();
-      ++next_seq_;
+      ++(writing_step_ ? next_step_seq_ : next_seq_);
     }
   }
   if (!ok) {

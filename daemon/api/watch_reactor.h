@@ -21,8 +21,10 @@ namespace chaosnet::api {
 
 class WatchReactor final : public grpc::ServerWriteReactor<v1::FaultEvent> {
  public:
-  // `owner`: only that identity's faults; unset: everyone's.
-  WatchReactor(FaultService& service, bool send_initial, std::optional<model::Identity> owner);
+  // `owner`: only that identity's faults; unset: everyone's. `steps`: also
+  // the STEPPED events of programs, each after the lease event it follows.
+  WatchReactor(FaultService& service, bool send_initial, bool steps,
+               std::optional<model::Identity> owner);
 
   // Loop thread only.
   void FinishOnLoop(const grpc::Status& status);
@@ -38,11 +40,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::FaultEvent> {
   void OnDone() override;
 
   FaultService& service_;
+  const bool steps_;
   const std::optional<model::Identity> owner_;
   const std::string owner_key_;  // model::IdentityKey(*owner_)
   std::mutex mu_;
   std::deque<v1::FaultEvent> snapshot_;            // written first (send_initial)
   uint64_t next_seq_ = 0;                          // in the service's fan-out
+  uint64_t next_step_seq_ = 0;                     // in its steps' fan-out
+  bool writing_step_ = false;                      // writing_ is from the steps' fan-out
   std::shared_ptr<const v1::FaultEvent> writing_;  // held until its write is done
   bool started_ = false;
   bool finished_ = false;

@@ -34,6 +34,7 @@
 #include "daemon/app/namespace_kernels.h"
 #include "daemon/app/namespace_watch.h"
 #include "daemon/app/owned_objects.h"
+#include "daemon/app/program_timer.h"
 #include "daemon/app/startup_reconciler.h"
 #include "daemon/app/systemd_watchdog.h"
 #include "daemon/app/user_database.h"
@@ -216,6 +217,9 @@ int RunDaemon(const DaemonConfig& config) {
   service.set_metrics(&metrics);
   metrics.set_open_streams([&service] { return service.open_streams(); });
   metrics.set_kernel_errors(netlink::KernelErrorCounts);
+  ProgramTimer programs(loop, manager, [&metrics](std::chrono::nanoseconds lag) {
+    metrics.CountProgramStep(std::chrono::duration<double>(lag).count());
+  });
   GuardRunner guards(loop, manager, clock,
                      [&metrics](const char* result) { metrics.CountGuardCheck(result); });
   // Thousands of watchers gone leave their buffers in the heap: give them back.

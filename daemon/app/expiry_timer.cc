@@ -5,30 +5,16 @@
 namespace chaosnet::app {
 
 ExpiryTimer::ExpiryTimer(boost::asio::io_context& loop, core::FaultManager& manager)
-    : manager_(manager), timer_(loop) {
+    : manager_(manager), timer_(loop, [this] { OnFire(); }) {
   subscription_ = manager_.Subscribe([this](const core::FaultEvent&) { Rearm(); });
   Rearm();
 }
 
 ExpiryTimer::~ExpiryTimer() { manager_.Unsubscribe(subscription_); }
 
-void ExpiryTimer::Rearm() {
-  auto next = manager_.NextDeadline();
-  if (next == armed_for_) return;  // thousands of events in a batch re-arm once
-  armed_for_ = next;
-  if (!next) {
-    timer_.cancel();
-    return;
-  }
-  timer_.expires_at(*next);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec == boost::asio::error::operation_aborted) return;
-    OnFire();
-  });
-}
+void ExpiryTimer::Rearm() { timer_.ArmFor(manager_.NextDeadline()); }
 
 void ExpiryTimer::OnFire() {
-  armed_for_.reset();
   const auto fired_at = std::chrono::steady_clock::now();
   for (const auto& record : manager_.ExpireDue()) {
     auto lag = std::chrono::duration_cast<std::chrono::microseconds>(fired_at - record.deadline);

@@ -2,11 +2,9 @@
 // earliest deadline, re-armed whenever a lease event may have moved it.
 #pragma once
 
-#include <optional>
-
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
+#include "daemon/app/deadline_timer.h"
 #include "daemon/core/fault_manager.h"
 
 namespace chaosnet::app {
@@ -22,8 +20,7 @@ class ExpiryTimer {
   void OnFire();
 
   core::FaultManager& manager_;
-  boost::asio::steady_timer timer_;
-  std::optional<core::SteadyTime> armed_for_;
+  DeadlineTimer timer_;
   int subscription_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "daemon/core/stored_lease_conversion.h"
+#include "daemon/program/validate.h"
 
 #include <algorithm>
 #include <random>
@@ -136,11 +137,11 @@ Result<FaultManager::Admitted> FaultManager::Admit(const CreateRequest& asked,
     }
   }
 
-  RETURN_IF_ERROR(model::ValidateFaultSpec(request.spec, config_.limits));
+  RETURN_IF_ERROR(program::ValidateProgramFault(request.spec, config_.limits));
   ASSIGN_OR_RETURN(const guard::Guards guards, guard::ParseGuards(request.spec.guards));
   const auto ttl = request.ttl.value_or(config_.default_ttl);
   RETURN_IF_ERROR(CheckTtl(ttl));
-  RETURN_IF_ERROR(CheckSpecAllowed(config_.policy, request.spec));
+  RETURN_IF_ERROR(CheckSpecAllowedThroughout(request.spec));
   RETURN_IF_ERROR(guard::CheckGuardsAllowed(config_.guards, guards.specs, config_.protected_rules));
   if (!request.dry_run) {
     std::size_t of_caller = earlier_in_batch;
@@ -186,15 +187,17 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
   const CreateRequest& request = admitted.request;
   FaultRecord& record = admitted.record;
   record.id = request.dry_run ? std::string() : NewId();
+  // A program's objects start as its first step.
+  Placing placing = PlacingAt(request.spec, std::chrono::nanoseconds::zero());
   // Checks first (overlaps, foreign qdiscs): a refusal leaves nothing anywhere.
-  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, request.spec, /*dry_run=*/true));
+  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, placing.spec, /*dry_run=*/true));
   if (request.dry_run) return CreateResult{std::move(record), false};
 
   // Write-ahead: a crash from here on leaves a record that says what to undo.
   if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
-  auto placed = trees_.Place(record.id, request.spec, /*dry_run=*/false);
+  auto placed = trees_.Place(record.id, placing.spec, /*dry_run=*/false);
   if (!placed.ok()) {
     // Lost in a crash, it is a pending record without objects: discarded.
     store_.Remove(record.id);
@@ -207,6 +210,8 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
 
   record.state = FaultState::kActive;
   record.counters_read_at = record.created_at;
+  StartProgram(record, std::move(placing),
+               record.deadline - request.ttl.value_or(config_.default_ttl));
   const FaultRecord& tracked = Track(std::move(record));
   Publish(EventType::kApplied, tracked, request.caller.principal);
   return CreateResult{tracked, false};
@@ -222,7 +227,13 @@ const FaultRecord& FaultManager::Track(FaultRecord record) {
 Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remaining) {
   if (active_.contains(record.id))
     return AlreadyExists("fault " + record.id + " is already active");
-  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, record.spec, /*dry_run=*/false));
+  // A program resumes at the step the clock says, not at its first.
+  const auto elapsed = std::max(
+      std::chrono::nanoseconds::zero(),
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.WallNow() - record.created_at));
+  Placing placing = PlacingAt(record.spec, elapsed);
+  ASSIGN_OR_RETURN(record.site, trees_.Place(record.id, placing.spec, /*dry_run=*/false));
+  StartProgram(record, std::move(placing), clock_.Now() - elapsed);
   record.deadline = clock_.Now() + remaining;
   record.state = FaultState::kActive;
   record.state_reason.clear();
@@ -517,6 +528,7 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   auto node = active_.extract(id);
   FaultRecord record = std::move(node.mapped());
   leases_.Remove(id);
+  StopProgram(id);
 
   if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
@@ -572,7 +584,10 @@ int FaultManager::Subscribe(Listener listener) {
   return token;
 }
 
-void FaultManager::Unsubscribe(int token) { listeners_.erase(token); }
+void FaultManager::Unsubscribe(int token) {
+  listeners_.erase(token);
+  step_listeners_.erase(token);
+}
 
 void FaultManager::Publish(EventType type, const FaultRecord& record, const std::string& actor) {
   FaultEvent event{type, record, clock_.WallNow(), ++sequence_, actor};

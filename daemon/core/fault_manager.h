@@ -25,6 +25,7 @@
 #include "daemon/kernel/kernel.h"
 #include "daemon/lease/lease_table.h"
 #include "daemon/model/validate.h"
+#include "daemon/program/program_plan.h"
 
 namespace chaosnet::core {
 
@@ -192,6 +193,23 @@ class FaultManager {
   int Subscribe(Listener listener);
   void Unsubscribe(int token);
 
+  // ---- programs (program/): faults whose parameters change over the lease.
+  // Makes every program step that is due: each changes the fault's netem leaf
+  // and htb class in place to the step the clock says now (a late call skips
+  // to it; it never replays the steps it missed). A change the kernel refuses
+  // ends its fault: LOST when its objects are gone, otherwise rolled back
+  // (REVOKED). Returns how many steps were made.
+  std::size_t AdvancePrograms();
+  std::optional<SteadyTime> NextProgramStep() const { return program_steps_.NextDeadline(); }
+  // Step listeners hear of every step made (the record as it is after it),
+  // and of nothing else; lease events go to Subscribe's listeners only.
+  // Unsubscribe ends either kind.
+  using StepListener = std::function<void(const FaultRecord&)>;
+  int SubscribeSteps(StepListener listener);
+  // The sequence number of the last lease event: a step, which takes none of
+  // its own, comes after that event and before the next.
+  uint64_t last_sequence() const { return sequence_; }
+
   // The fault, active or recently ended, without reading the kernel; null
   // when unknown.
   const FaultRecord* Find(const std::string& id) const { return FindAny(id); }
@@ -235,6 +253,22 @@ class FaultManager {
   // Ends `id` as revoked by `caller`; `how` qualifies the reason.
   FaultRecord RevokeAs(const std::string& id, const Caller& caller, const std::string& how = "");
 
+  // programs (fault_manager_programs.cc). A fault's objects are placed from
+  // its spec, or for a program from its step `elapsed` after its start.
+  struct Placing {
+    model::FaultSpec spec;
+    std::optional<program::ProgramPlan> plan;
+    program::Position position;
+  };
+  static Placing PlacingAt(const model::FaultSpec& spec, std::chrono::nanoseconds elapsed);
+  // The operator's limits (CheckSpecAllowed) for the spec, or for every step.
+  Status CheckSpecAllowedThroughout(const model::FaultSpec& spec) const;
+  // Files the placed program under the fault (record.program) and schedules
+  // its next step; `started` on this run's clock.
+  void StartProgram(FaultRecord& record, Placing placing, SteadyTime started);
+  void StopProgram(const std::string& id);
+  void MakeStep(const std::string& id, SteadyTime now);
+
   FaultTrees trees_;
   const Clock& clock_;
   kernel::Capabilities caps_;
@@ -249,7 +283,11 @@ class FaultManager {
   std::unordered_map<std::string, std::string> by_request_id_;
 
   std::map<int, Listener> listeners_;
+  std::map<int, StepListener> step_listeners_;
   int next_listener_ = 1;
+  // programs: each active program's plan, and when its next step is due.
+  std::unordered_map<std::string, program::ProgramPlan> programs_;
+  lease::LeaseTable program_steps_;
   uint64_t sequence_ = 0;
 };
 

@@ -44,6 +44,12 @@ FaultManager::BatchResult FaultManager::CreateMany(const std::vector<CreateReque
                                       std::to_string(it->second) + "'s; each item needs its own"));
       }
     }
+    // programs: placed at their first step and scheduled by Create alone.
+    if (asked.spec.program) {
+      return refuse(static_cast<long>(i),
+                    InvalidArgument("a fault with a program cannot be part of a batch yet; "
+                                    "create it on its own"));
+    }
     auto item = Admit(asked, adding, adding_guards);
     if (!item.ok()) return refuse(static_cast<long>(i), item.status());
     if (!item->replay) {

@@ -3,11 +3,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/core/clock.h"
 #include "daemon/core/fault_site.h"
+#include "daemon/core/program_progress.h"
 #include "daemon/guard/guard_verdicts.h"
 #include "daemon/kernel/kernel.h"
 #include "daemon/model/fault_spec.h"
@@ -45,6 +47,9 @@ struct FaultRecord {
   // Each guard of spec.guards as last checked (guard::GuardRunner keeps it
   // current); final once ended.
   std::vector<guard::GuardStatus> guards;
+
+  // programs: where the fault's program is; none without one.
+  std::optional<ProgramProgress> program;
 
   bool active() const { return state == FaultState::kActive; }
 };

@@ -1,5 +1,6 @@
 #include "daemon/core/fault_trees.h"
 
+#include "daemon/plan/compiler.h"
 #include "daemon/plan/describe.h"
 #include "daemon/plan/link_model_compiler.h"
 
@@ -320,6 +321,23 @@ Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
   for (const auto& [key, device] : devices_) still_used |= key.netns_key == site.netns_key;
   if (!still_used) namespaces_.erase(site.netns_key);
   return result;
+}
+
+Status FaultTrees::Change(FaultSite& site, const model::FaultSpec& spec) {
+  ASSIGN_OR_RETURN(auto* kernel, KernelFor(site.netns_key));
+  for (Placement& p : site.placements) {
+    const plan::HtbClass cls = plan::FaultClass(spec, p.objects.slot);
+    std::optional<plan::TreeQdisc> leaf = p.objects.leaf;
+    if (leaf) leaf->params = plan::NetemForFault(spec);
+    std::vector<plan::TcObject> changes;
+    if (!(cls == p.objects.cls)) changes.emplace_back(cls);
+    if (leaf != p.objects.leaf) changes.emplace_back(*leaf);
+    if (changes.empty()) continue;
+    RETURN_IF_ERROR(kernel->ChangeObjects(p.ifindex, changes));
+    p.objects.cls = cls;
+    p.objects.leaf = leaf;
+  }
+  return Status::Ok();
 }
 
 Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {

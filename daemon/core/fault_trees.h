@@ -56,6 +56,14 @@ class FaultTrees {
   // already gone (the fault was lost); another error when a deletion failed.
   Status Remove(const std::string& id, const FaultSite& site);
 
+  // A program's step: changes the fault's netem leaf and htb class in place to
+  // what `spec` compiles to (plan::NetemForFault, plan::FaultClass), one
+  // change request for each object whose parameters differ, on every side the
+  // fault is placed on. Nothing is added or deleted, so queued packets stay.
+  // NOT_FOUND when an object is gone. `site` records the new parameters; after
+  // a failure part way it keeps the old ones, so a retry sends them all again.
+  Status Change(FaultSite& site, const model::FaultSpec& spec);
+
   // The kernel's counters for the fault's classes and leaves, summed over its
   // placements. NOT_FOUND when they are gone.
   Result<kernel::Counters> ReadCounters(const FaultSite& site);

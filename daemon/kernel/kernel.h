@@ -66,6 +66,14 @@ class Kernel {
   // deleted); otherwise the first other error.
   virtual Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
 
+  // Changes existing objects in place, in order: a netem leaf's parameters
+  // (a TreeQdisc holding NetemQdisc) or an htb class's rate (an HtbClass),
+  // named by handle and parent as they were added. Nothing is deleted or
+  // created, so the packets they hold stay (a program's step). NOT_FOUND when
+  // one is gone; INVALID_ARGUMENT for any other kind of object. Not all or
+  // nothing: the objects before a failure keep their new parameters.
+  virtual Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
+
   // Counters of htb classes of one interface, in the order of `classids`,
   // read in one round trip; NOT_FOUND when any of them is gone.
   virtual Result<std::vector<Counters>> ClassCounters(int ifindex,

@@ -11,6 +11,7 @@
 
 #include "common/fault_enums.h"
 #include "daemon/model/link_model.h"
+#include "daemon/program/program_spec.h"
 
 namespace chaosnet::model {
 
@@ -141,11 +142,14 @@ struct FaultSpec {
   // filter (plan/exemptions.h).
   std::vector<TrafficRule> exemptions;
 
+  // programs: how the parameters above change over the lease (program/).
+  std::optional<program::Program> program;
+
   bool operator==(const FaultSpec&) const = default;
 
   bool needs_netem() const {
     return delay || loss || duplicate || corrupt || reorder || partition || loss_model || slot ||
-           link_rate || in_order;
+           link_rate || in_order || (program && program->SetsNetem());
   }
 };
 

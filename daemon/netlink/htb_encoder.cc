@@ -52,9 +52,10 @@ NlMessage EncodeHtbQdiscAdd(const QdiscTarget& target, const plan::HtbQdisc& htb
   return m;
 }
 
-NlMessage EncodeHtbClassAdd(int ifindex, const plan::HtbClass& cls) {
-  NlMessage m =
-      StartTcMessage(RTM_NEWTCLASS, QdiscAddFlags(), QdiscTarget{ifindex, cls.classid, cls.parent});
+namespace {
+
+NlMessage EncodeHtbClass(int ifindex, const plan::HtbClass& cls, int flags) {
+  NlMessage m = StartTcMessage(RTM_NEWTCLASS, flags, QdiscTarget{ifindex, cls.classid, cls.parent});
   nl_msg* msg = m.get();
 
   tc_htb_opt opt{};
@@ -80,6 +81,16 @@ NlMessage EncodeHtbClassAdd(int ifindex, const plan::HtbClass& cls) {
   CheckPut(nla_put(msg, TCA_HTB_CTAB, sizeof(ctab), ctab.data()));
   CloseUnflaggedNest(msg, options);
   return m;
+}
+
+}  // namespace
+
+NlMessage EncodeHtbClassAdd(int ifindex, const plan::HtbClass& cls) {
+  return EncodeHtbClass(ifindex, cls, QdiscAddFlags());
+}
+
+NlMessage EncodeHtbClassChange(int ifindex, const plan::HtbClass& cls) {
+  return EncodeHtbClass(ifindex, cls, NLM_F_REQUEST | NLM_F_ACK);
 }
 
 NlMessage EncodeClassDelete(int ifindex, uint32_t classid) {

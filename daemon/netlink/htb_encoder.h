@@ -39,6 +39,12 @@ NlMessage EncodeHtbQdiscAdd(const QdiscTarget& target, const plan::HtbQdisc& htb
 
 NlMessage EncodeHtbClassAdd(int ifindex, const plan::HtbClass& cls);
 
+// `tc class change ... htb ...`: the same request with flags REQUEST|ACK only,
+// so the kernel changes the class's rate, ceil, buffers and quantum in place
+// (a program's step), keeping its leaf and the packets queued there. Every
+// parameter is in every request, so nothing is left from before.
+NlMessage EncodeHtbClassChange(int ifindex, const plan::HtbClass& cls);
+
 // RTM_DELTCLASS by classid alone (`tc class del dev D classid X`): the kernel
 // finds the qdisc from the classid's major number. Takes the class's leaf
 // qdisc with it.

@@ -80,17 +80,17 @@ int PutRate(nl_msg* msg, const plan::NetemRate& r) {
   return err | nla_put(msg, TCA_NETEM_RATE, sizeof(rate), &rate);
 }
 
-}  // namespace
-
-Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& n,
-                                 const DistributionTables& tables) {
+// One encoder for both: a change is an add without CREATE|EXCL that carries
+// every attribute netem would otherwise keep (see the header).
+Result<NlMessage> EncodeNetem(const QdiscTarget& target, const plan::NetemQdisc& n,
+                              const DistributionTables& tables, bool change) {
   if (n.reorder > 0 && n.latency.count() == 0) {
     return InvalidArgument(
         "netem reorder needs a delay: reordered packets are the ones sent without it");
   }
   if (n.gap > 0 && n.reorder <= 0) return InvalidArgument("netem gap needs a reorder probability");
   const std::vector<int16_t>* table = nullptr;
-  if (n.distribution != model::DelayDistribution::kUniform) {
+  if (!change && n.distribution != model::DelayDistribution::kUniform) {
     if (n.latency.count() == 0 || n.jitter.count() == 0) {
       return InvalidArgument("a netem delay distribution needs both a delay and a jitter");
     }
@@ -103,7 +103,7 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
     return InvalidArgument("netem ecn marks what a loss would drop, so it needs a loss");
   }
   const std::vector<int16_t>* slot_table = nullptr;
-  if (n.slot && n.slot->uses_distribution()) {
+  if (!change && n.slot && n.slot->uses_distribution()) {
     if (n.slot->dist_jitter.count() <= 0) {
       return InvalidArgument("a netem slot distribution needs a jitter above 0");
     }
@@ -112,8 +112,8 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
 
   const size_t table_bytes = table ? table->size() * sizeof(int16_t) : 0;
   const size_t slot_table_bytes = slot_table ? slot_table->size() * sizeof(int16_t) : 0;
-  NlMessage m =
-      StartTcMessage(RTM_NEWQDISC, QdiscAddFlags(), target, 4096 + table_bytes + slot_table_bytes);
+  const int flags = change ? NLM_F_REQUEST | NLM_F_ACK : QdiscAddFlags();
+  NlMessage m = StartTcMessage(RTM_NEWQDISC, flags, target, 4096 + table_bytes + slot_table_bytes);
   nl_msg* msg = m.get();
   if (nla_put_string(msg, TCA_KIND, "netem") < 0)
     return Internal("netem request: no room for TCA_KIND");
@@ -142,7 +142,7 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   // tc marks TCA_NETEM_CORR present whenever any correlation is given, also
   // the reorder and corrupt ones that travel in their own attributes; the
   // kernel reads zeros from it then. Kept for byte equality.
-  if (n.delay_correlation > 0 || n.loss_correlation > 0 || n.duplicate_correlation > 0 ||
+  if (change || n.delay_correlation > 0 || n.loss_correlation > 0 || n.duplicate_correlation > 0 ||
       (n.reorder > 0 && n.reorder_correlation > 0) ||
       (n.corrupt > 0 && n.corrupt_correlation > 0)) {
     tc_netem_corr corr{};
@@ -151,22 +151,26 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
     corr.dup_corr = tc::PercentToProbability(n.duplicate_correlation);
     err |= nla_put(msg, TCA_NETEM_CORR, sizeof(corr), &corr);
   }
-  if (n.reorder > 0) {
+  if (change || n.reorder > 0) {
     tc_netem_reorder reorder{};
     reorder.probability = tc::PercentToProbability(n.reorder);
     reorder.correlation = tc::PercentToProbability(n.reorder_correlation);
     err |= nla_put(msg, TCA_NETEM_REORDER, sizeof(reorder), &reorder);
   }
-  if (n.ecn) err |= nla_put_u32(msg, TCA_NETEM_ECN, 1);
-  if (n.corrupt > 0) {
+  if (change || n.ecn) err |= nla_put_u32(msg, TCA_NETEM_ECN, n.ecn ? 1 : 0);
+  if (change || n.corrupt > 0) {
     tc_netem_corrupt corrupt{};
     corrupt.probability = tc::PercentToProbability(n.corrupt);
     corrupt.correlation = tc::PercentToProbability(n.corrupt_correlation);
     err |= nla_put(msg, TCA_NETEM_CORRUPT, sizeof(corrupt), &corrupt);
   }
-  if (n.slot) err |= PutSlot(msg, *n.slot);
+  if (n.slot) {
+    err |= PutSlot(msg, *n.slot);
+  } else if (change) {
+    err |= PutSlot(msg, model::SlotFault{});  // all zeros: no slots
+  }
   if (n.loss_model) err |= PutLossModel(msg, *n.loss_model);
-  if (n.rate.bytes_per_second != 0) err |= PutRate(msg, n.rate);
+  if (change || n.rate.bytes_per_second != 0) err |= PutRate(msg, n.rate);
   if (table != nullptr) {
     err |= nla_put(msg, TCA_NETEM_DELAY_DIST, static_cast<int>(table_bytes), table->data());
   }
@@ -177,6 +181,17 @@ Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdi
   if (err != 0) return Internal("netem request: message buffer too small");
   CloseUnflaggedNest(msg, options);
   return m;
+}
+
+}  // namespace
+
+Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& netem,
+                                 const DistributionTables& tables) {
+  return EncodeNetem(target, netem, tables, /*change=*/false);
+}
+
+Result<NlMessage> EncodeNetemChange(const QdiscTarget& target, const plan::NetemQdisc& netem) {
+  return EncodeNetem(target, netem, DistributionTables(), /*change=*/true);
 }
 
 }  // namespace chaosnet::netlink

@@ -45,6 +45,16 @@ namespace chaosnet::netlink {
 Result<NlMessage> EncodeNetemAdd(const QdiscTarget& target, const plan::NetemQdisc& netem,
                                  const DistributionTables& tables);
 
+// `tc qdisc change` of an existing netem (a program's step): the same request
+// with flags REQUEST|ACK only, so the kernel changes the qdisc in place and
+// keeps the packets it holds. netem's change keeps every attribute a request
+// leaves out, so this one always carries the complete parameter set, the
+// correlations, reorder and corrupt attributes included (zeros when unused),
+// and every attribute added to the encoder must do the same in a change. The
+// one exception is the delay distribution table: it is never sent, so the
+// table the qdisc was created with stays (a change cannot take it away).
+Result<NlMessage> EncodeNetemChange(const QdiscTarget& target, const plan::NetemQdisc& netem);
+
 // netem without a gap never reorders (every packet waits its delay), so tc
 // sends gap 1 when only a reorder probability is given. This is the value the
 // kernel then holds and reports back.

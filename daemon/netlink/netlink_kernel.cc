@@ -320,6 +320,26 @@ Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObjec
   return Status::Ok();
 }
 
+Status NetlinkKernel::ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
+  for (const auto& object : objects) {
+    const std::string what = "changing " + TcObjectName(object) + OnIfindex(ifindex);
+    std::optional<NlMessage> req;
+    if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
+      req.emplace(EncodeHtbClassChange(ifindex, *c));
+    } else if (const auto* q = std::get_if<plan::TreeQdisc>(&object);
+               q != nullptr && std::holds_alternative<plan::NetemQdisc>(q->params)) {
+      auto m =
+          EncodeNetemChange({ifindex, q->handle, q->parent}, std::get<plan::NetemQdisc>(q->params));
+      if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
+      req.emplace(std::move(m).value());
+    } else {
+      return InvalidArgument(what + ": only netem leaves and htb classes change in place");
+    }
+    RETURN_IF_ERROR(KernelErrorStatus(sock_.Transact(*req), what, TcObjectKind(object)));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<ClassInfo>> NetlinkKernel::DumpClasses(int ifindex) {
   return DumpAll(sock_, kClasses, ifindex);
 }

@@ -56,6 +56,9 @@ class NetlinkKernel : public kernel::Kernel {
   // (netlink_errors.h) says, e.g. a filter whose parent qdisc is gone.
   Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
+  // One `tc qdisc change` / `tc class change` request per object
+  // (EncodeNetemChange, EncodeHtbClassChange).
+  Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Result<std::vector<kernel::Counters>> ClassCounters(
       int ifindex, const std::vector<uint32_t>& classids) override;
   Result<std::optional<kernel::RootQdisc>> GetIngressQdisc(int ifindex) override;

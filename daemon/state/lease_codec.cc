@@ -15,6 +15,7 @@
 #include "common/units.h"
 #include "daemon/state/lease_codec_guards.h"
 #include "daemon/state/lease_codec_link_models.h"
+#include "daemon/state/lease_codec_program.h"
 
 namespace chaosnet::state {
 namespace {
@@ -145,6 +146,7 @@ void WriteSpec(Writer& w, const model::FaultSpec& s) {
   if (!s.guards.empty()) WriteGuards(w.Key("guards"), s.guards);  // feature "guards"
   WriteLinkModels(w, s);
   WriteExemptions(w, s.exemptions);
+  if (s.program) WriteProgram(w.Key("program"), *s.program);  // feature "programs"
   w.EndObject();
 }
 
@@ -427,6 +429,10 @@ Status ReadSpec(const Value& v, const std::string& path, model::FaultSpec& s) {
   }
   RETURN_IF_ERROR(ReadLinkModels(v, path, &s));
   RETURN_IF_ERROR(ReadList(f, "exemptions", s.exemptions, ReadTrafficRule));
+  s.program.reset();
+  if (const Value* program = f.Optional("program")) {  // feature "programs"
+    RETURN_IF_ERROR(ReadProgram(*program, f.Path("program"), s.program.emplace()));
+  }
   return ReadOptional(f, "queue_limit", s.queue_limit,
                       [&f](const Value& qv, const std::string&, uint32_t& q) {
                         auto n = qv.AsUint();
@@ -495,6 +501,7 @@ int RequiredFormatVersion(const StoredLease& lease) {
   if (!lease.spec.guards.empty()) version = std::max(version, 2);  // guards
   version = std::max(version, LinkModelsFormatVersion(lease.spec));
   if (UsesFleetFields(lease.spec)) version = std::max(version, 2);  // cidr-sets, fault-exemptions
+  if (lease.spec.program) version = std::max(version, 2);           // programs
   return version;
 }
 

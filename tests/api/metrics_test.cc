@@ -96,5 +96,16 @@ TEST_F(MetricsTest, NetlinkErrorsComeFromTheTallyTheDaemonHandsIn) {
                                  "chaosnet_netlink_errors_total{errno=\"ENOENT\"} 3\n"));
 }
 
+TEST_F(MetricsTest, ProgramStepsAreCountedWithTheirLag) {
+  EXPECT_THAT(metrics.Render(), HasSubstr("chaosnet_program_steps_total 0\n"));
+  metrics.CountProgramStep(0.0004);
+  metrics.CountProgramStep(0.003);
+  const std::string out = metrics.Render();
+  EXPECT_THAT(out, HasSubstr("# TYPE chaosnet_program_steps_total counter\n"
+                             "chaosnet_program_steps_total 2\n"));
+  EXPECT_THAT(out, HasSubstr("chaosnet_program_step_lag_seconds_bucket{le=\"0.0005\"} 1\n"));
+  EXPECT_THAT(out, HasSubstr("chaosnet_program_step_lag_seconds_count 2\n"));
+}
+
 }  // namespace
 }  // namespace chaosnet::api

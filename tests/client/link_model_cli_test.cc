@@ -21,28 +21,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct Case {
-  std::vector<std::string> args;
-  std::string spec;  // text format of the FaultSpec
-};
+using Case = SpecCase;
 
 class LinkModelRequestTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override { unsetenv("CHAOSNET_SERVER"); }
 };
 
-TEST_P(LinkModelRequestTest, BuildsTheSpec) {
-  Invocation inv = Parse(GetParam().args);
-  ASSERT_EQ(inv.command, Command::kCreate);
-  auto request = BuildCreateRequest(inv.create);
-  ASSERT_TRUE(request.ok()) << request.status().message();
-  v1::FaultSpec expected;
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(GetParam().spec, &expected));
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(request->spec(), expected))
-      << "actual:\n"
-      << request->spec().DebugString() << "expected:\n"
-      << expected.DebugString();
-}
+TEST_P(LinkModelRequestTest, BuildsTheSpec) { ExpectSpec(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     Flags, LinkModelRequestTest,
@@ -97,23 +83,11 @@ INSTANTIATE_TEST_SUITE_P(
              R"(interface: "eth0" direction: DIRECTION_EGRESS loss { percent: 2 }
                 profile: "3g")"}));
 
-struct Bad {
-  std::vector<std::string> args;
-  std::string message_part;
-};
+using Bad = UsageCase;
 
 class LinkModelUsageTest : public ::testing::TestWithParam<Bad> {};
 
-TEST_P(LinkModelUsageTest, ExitsTwoWithOneLine) {
-  auto args = GetParam().args;
-  args.insert(args.begin(), {"--server", "unix:/nonexistent/chaosnetctl-test.sock"});
-  std::ostringstream out, err;
-  const int code = Main(Argv(args), out, err);
-  EXPECT_EQ(code, kExitUsage) << err.str();
-  EXPECT_THAT(err.str(), StartsWith("chaosnetctl: "));
-  EXPECT_THAT(err.str(), HasSubstr(GetParam().message_part));
-  EXPECT_EQ(out.str(), "");
-}
+TEST_P(LinkModelUsageTest, ExitsTwoWithOneLine) { ExpectUsageError(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     LocalErrors, LinkModelUsageTest,

@@ -27,6 +27,9 @@ class FakeKernel : public kernel::Kernel {
     bool ingress = false;
     std::string name;
     kernel::Counters counters;  // every class reports these, a leaf its drops
+    // What the objects hold now, as added and then changed.
+    std::map<uint32_t, plan::NetemQdisc> netem;  // leaf handle -> parameters
+    std::map<uint32_t, uint64_t> class_rates;    // classid -> bytes/s
   };
 
   int AddInterface(const std::string& name) {
@@ -52,7 +55,9 @@ class FakeKernel : public kernel::Kernel {
   Status next_apply_error;
   std::function<void()> before_apply;  // runs first in every AddObjects (may set the error)
   Status next_remove_error;
+  Status next_change_error;
   int apply_calls = 0;    // AddObjects calls
+  int change_calls = 0;   // ChangeObjects calls
   int remove_calls = 0;   // RemoveObjects calls
   int counter_reads = 0;  // QdiscCounters and ClassCounters calls
 
@@ -139,6 +144,26 @@ class FakeKernel : public kernel::Kernel {
     }
     return result;
   }
+  // Records what changed: the netem parameters and class rates by handle.
+  Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {
+    ++change_calls;
+    if (!next_change_error.ok()) return std::exchange(next_change_error, Status::Ok());
+    if (!ifaces_.contains(ifindex)) return NotFound("no such device");
+    Iface& i = ifaces_.at(ifindex);
+    for (const auto& o : objects) {
+      if (const auto* c = std::get_if<plan::HtbClass>(&o)) {
+        if (!i.classes.contains(c->classid)) return NotFound("no such class");
+        i.class_rates[c->classid] = c->rate_bytes_per_second;
+      } else if (const auto* q = std::get_if<plan::TreeQdisc>(&o);
+                 q != nullptr && std::holds_alternative<plan::NetemQdisc>(q->params)) {
+        if (!i.leaves.contains(q->handle)) return NotFound("no such qdisc");
+        i.netem[q->handle] = std::get<plan::NetemQdisc>(q->params);
+      } else {
+        return InvalidArgument("only netem leaves and htb classes change in place");
+      }
+    }
+    return Status::Ok();
+  }
   kernel::Capabilities Probe() override { return {}; }
   // Jams: every release asked for, in order (ifindex, plug handle).
   std::vector<std::pair<int, uint32_t>> releases;
@@ -156,6 +181,8 @@ class FakeKernel : public kernel::Kernel {
     i.root = {"noqueue", 0, true};
     i.classes.clear();
     i.leaves.clear();
+    i.netem.clear();
+    i.class_rates.clear();
     std::erase_if(i.filters, [](const auto& f) { return std::get<0>(f) != plan::kIngressHandle; });
   }
   static Status Add(Iface& i, const plan::TcObject& o) {
@@ -170,9 +197,11 @@ class FakeKernel : public kernel::Kernel {
         if (!i.classes.contains(q->parent) || !i.leaves.emplace(q->handle, q->parent).second) {
           return Internal("bad leaf");
         }
+        if (const auto* n = std::get_if<plan::NetemQdisc>(&q->params)) i.netem[q->handle] = *n;
       }
     } else if (const auto* c = std::get_if<plan::HtbClass>(&o)) {
       if (i.root.is_default || !i.classes.insert(c->classid).second) return Internal("bad class");
+      i.class_rates[c->classid] = c->rate_bytes_per_second;
     } else if (const auto* f = std::get_if<plan::U32Classifier>(&o)) {
       if (i.root.is_default) return Internal("no root for filter");
       if (!i.filters.insert({f->parent, f->priority, static_cast<uint16_t>(f->protocol)}).second) {
@@ -196,10 +225,17 @@ class FakeKernel : public kernel::Kernel {
         ClearTree(i);
       } else if (i.leaves.erase(q->handle) == 0) {
         return NotFound("no leaf");
+      } else {
+        i.netem.erase(q->handle);
       }
     } else if (const auto* c = std::get_if<plan::HtbClass>(&o)) {
       if (i.classes.erase(c->classid) == 0) return NotFound("no class");
-      std::erase_if(i.leaves, [&](const auto& leaf) { return leaf.second == c->classid; });
+      i.class_rates.erase(c->classid);
+      std::erase_if(i.leaves, [&](const auto& leaf) {
+        if (leaf.second != c->classid) return false;
+        i.netem.erase(leaf.first);
+        return true;
+      });
     } else if (const auto* f = std::get_if<plan::U32Classifier>(&o)) {
       if (i.filters.erase({f->parent, f->priority, static_cast<uint16_t>(f->protocol)}) == 0) {
         return NotFound("no filter");

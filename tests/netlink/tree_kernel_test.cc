@@ -398,5 +398,80 @@ TEST_F(TreeKernelTest, MissingNetemFailsCleanlyAndRollsBackTheTree) {
   EXPECT_EQ(InA("tc filter show dev cnv0"), "");
 }
 
+// programs: a step changes a class and a leaf in place. What proves "in
+// place": the kernel's counters, which a delete + add would start again at 0.
+TEST_F(TreeKernelTest, ChangeObjectsChangesAClassRateInPlaceKeepingItsCounters) {
+  ASSERT_TRUE(kernel_->AddObjects(ifindex_, TwoClassTree()).ok());
+  ASSERT_TRUE(PingFromA("10.77.0.2"));
+  auto before = kernel_->ClassCounters(ifindex_, {kClass1});
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  ASSERT_GE(before->front().packets, 3u);
+
+  plan::HtbClass slower = std::get<plan::HtbClass>(Class(kClass1));
+  slower.rate_bytes_per_second = slower.ceil_bytes_per_second = 125'000;  // 1 Mbit/s
+  Status s = kernel_->ChangeObjects(ifindex_, {slower});
+  ASSERT_TRUE(s.ok()) << s.message();
+
+  const std::string classes = InA("tc class show dev cnv0");
+  EXPECT_TRUE(Contains(classes, "class htb ca00:1 root prio 0 rate 1Mbit ceil 1Mbit")) << classes;
+  EXPECT_TRUE(Contains(classes, "class htb ca00:2 root prio 0 rate 1Gbit ceil 1Gbit")) << classes;
+  auto after = kernel_->ClassCounters(ifindex_, {kClass1});
+  ASSERT_TRUE(after.ok());
+  EXPECT_GE(after->front().packets, before->front().packets) << "the class was re-created";
+  EXPECT_TRUE(PingFromA("10.77.0.2"));
+}
+
+TEST_F(TreeKernelTest, ChangingWhatIsNotThereIsNotFoundAndOtherKindsAreRefused) {
+  ASSERT_TRUE(kernel_->AddObjects(ifindex_, {HtbRoot(), Class(kClass1)}).ok());
+  Status s = kernel_->ChangeObjects(ifindex_, {Class(kClass2)});
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.message();
+  EXPECT_TRUE(Contains(s.message(), "ca00:2")) << s.message();
+  s = kernel_->ChangeObjects(ifindex_, {DstFilter(1000, kPeerIp, kClass1)});
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
+  // Nothing was added by either.
+  EXPECT_EQ(InA("tc filter show dev cnv0"), "");
+  EXPECT_FALSE(Contains(InA("tc class show dev cnv0"), "ca00:2"));
+}
+
+TEST_F(TreeKernelTest, NetemLeafChangesInPlaceToTheCompleteParameterSet) {
+  if (!KernelHasQdisc("netem")) GTEST_SKIP() << MissingQdiscSkipMessage("netem");
+  plan::TreeQdisc leaf = std::get<plan::TreeQdisc>(NetemLeaf());
+  auto& netem = std::get<plan::NetemQdisc>(leaf.params);
+  netem.limit = 1000;
+  netem.corrupt = 5;
+  netem.duplicate = 1;
+  netem.duplicate_correlation = 10;
+  ASSERT_TRUE(kernel_
+                  ->AddObjects(ifindex_,
+                               {HtbRoot(), Class(kClass1), leaf, DstFilter(1000, kPeerIp, kClass1)})
+                  .ok());
+  ASSERT_TRUE(PingFromA("10.77.0.2", 5));  // 5% corrupt: ICMP may still lose one; counters only
+  auto before = kernel_->QdiscCounters(ifindex_, std::vector<uint32_t>{leaf.handle});
+  ASSERT_TRUE(before.ok()) << before.status().message();
+
+  // The step: delay 60 ms, nothing else. A change that sent only what tc
+  // would would leave the corruption and the duplication in place.
+  plan::NetemQdisc step;
+  step.limit = 1000;
+  step.latency = 60ms;
+  leaf.params = step;
+  Status s = kernel_->ChangeObjects(ifindex_, {leaf});
+  ASSERT_TRUE(s.ok()) << s.message();
+
+  const std::string qdiscs = InA("tc -j qdisc show dev cnv0");
+  EXPECT_TRUE(Contains(qdiscs, R"({"kind":"netem","handle":"1001:","parent":"ca00:1")")) << qdiscs;
+  EXPECT_TRUE(Contains(qdiscs, R"("delay":{"delay":0.06)")) << qdiscs;
+  EXPECT_FALSE(Contains(qdiscs, "corrupt")) << qdiscs;
+  EXPECT_FALSE(Contains(qdiscs, "duplicate")) << qdiscs;
+  auto after = kernel_->QdiscCounters(ifindex_, std::vector<uint32_t>{leaf.handle});
+  ASSERT_TRUE(after.ok());
+  EXPECT_GE(after->front().packets, before->front().packets) << "the leaf was re-created";
+
+  const std::string line = InA("ping -n -c 3 -i 0.2 10.77.0.2 | tail -1");
+  const auto eq = line.find("= ");
+  ASSERT_NE(eq, std::string::npos) << line;
+  EXPECT_GE(std::stod(line.substr(eq + 2)), 60.0) << line;
+}
+
 }  // namespace
 }  // namespace chaosnet::netlink
