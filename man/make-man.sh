@@ -19,9 +19,12 @@ subcommands=$("$program" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 &
 if [[ -n $subcommands ]]; then
   printf '[COMMANDS]\n' >>"$extra"
   for sub in $subcommands; do
-    usage=$("$program" "$sub" --help | grep -m1 '^Usage:' | sed 's/^Usage: *//')
+    # Read whole before filtering: a reader that stops early (grep -m1) would
+    # end a long --help with SIGPIPE, a failure under pipefail.
+    help=$("$program" "$sub" --help)
+    usage=$(grep -m1 '^Usage:' <<<"$help" | sed 's/^Usage: *//')
     printf '.SS "%s"\n.nf\n' "$usage" >>"$extra"
-    "$program" "$sub" --help | grep -v '^Usage:' | roff_literal >>"$extra"
+    grep -v '^Usage:' <<<"$help" | roff_literal >>"$extra"
     printf '.fi\n' >>"$extra"
   done
 fi
