@@ -299,8 +299,10 @@ done
 # shape that cuts n1 off from everyone. Each fault exempts the other daemons'
 # endpoints (10.82.N.2:741N), so n1's control connections stay up.
 in_n1() { ip netns exec "$tag-n1" "$bin/chaosnetctl" --timeout 20s "$@"; }
-in_n1 fleet partition --fleet "$work/fleet-tls.toml" --shape isolate:n1 --ttl 60s --hold \
-  >"$work/tls-hold.out" 2>&1 &
+# Not through in_n1: $! must be chaosnetctl itself (ip netns exec execs it),
+# not a subshell that a SIGTERM would end while chaosnetctl holds on.
+ip netns exec "$tag-n1" "$bin/chaosnetctl" --timeout 20s fleet partition \
+  --fleet "$work/fleet-tls.toml" --shape isolate:n1 --ttl 60s --hold >"$work/tls-hold.out" 2>&1 &
 holder=$!
 for _ in $(seq 150); do grep -q holding "$work/tls-hold.out" && break; sleep 0.2; done
 cat "$work/tls-hold.out"
@@ -313,6 +315,7 @@ expect [ "$(/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); 
 expect kill -0 "$holder"  # the hold is still bound: its streams are not cut
 kill -TERM "$holder"
 wait "$holder" 2>/dev/null || true
+cat "$work/tls-hold.out"
 for _ in $(seq 20); do no_objects && break; sleep 0.1; done
 expect no_objects
 # heal from inside n1 over TLS reaches every node too.
