@@ -209,7 +209,7 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
     }
     Device& device = DeviceFor(side.key, p.device, p.ingress ? *ifindex : 0);
     auto steps = device.tree.AddSteps(p.objects);
-    if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+    if (Status s = kernel.AddObjects(p.ifindex, steps, AckedFirst(device.tree)); !s.ok()) {
       if (side.new_ifb) {
         kernel.RemoveObjects(*ifindex, IngressHookRemoval());
         kernel.DeleteLink(p.ifindex);
@@ -267,7 +267,7 @@ Result<FaultSite> FaultTrees::PlacePlanned(const std::string& id, const model::F
   const DeviceKey key{ns.key, p.ifindex};
   Device& device = DeviceFor(key, p.device, 0);
   auto steps = device.tree.AddSteps(p.objects);
-  if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+  if (Status s = kernel.AddObjects(p.ifindex, steps, AckedFirst(device.tree)); !s.ok()) {
     if (device.tree.empty()) devices_.erase(key);
     kernels_.Release(ns.key);
     return s;
@@ -280,6 +280,61 @@ Result<FaultSite> FaultTrees::PlacePlanned(const std::string& id, const model::F
   site.placements.push_back(p);
   for (auto& o : steps) site.added.push_back({p.device, o});
   return site;
+}
+
+bool FaultTrees::CanPlaceTogether(const model::FaultSpec& spec, const FaultSite& planned) {
+  return spec.direction == model::Direction::kEgress && planned.placements.size() == 1;
+}
+
+Result<std::vector<FaultSite>> FaultTrees::PlacePlannedTogether(
+    const std::vector<PlannedItem>& items) {
+  if (items.empty()) return std::vector<FaultSite>{};
+  // Each placed fault holds one Acquire of its namespace.
+  ASSIGN_OR_RETURN(const NamespaceKernel ns, kernels_.Acquire(items.front().spec->netns));
+  std::size_t acquired = 1;
+  auto release = [&] {
+    for (; acquired > 0; --acquired) kernels_.Release(ns.key);
+  };
+  for (; acquired < items.size(); ++acquired) {
+    if (Status s = kernels_.Acquire(items[acquired].spec->netns).status(); !s.ok()) {
+      release();
+      return s;
+    }
+  }
+  kernel::Kernel& kernel = *ns.kernel;
+  const Placement& where = items.front().planned->placements.front();
+  const DeviceKey key{ns.key, where.ifindex};
+  Device& device = DeviceFor(key, where.device, 0);
+  const std::size_t acked_first = AckedFirst(device.tree);
+  // Each fault's steps as the tree stands after the ones before it (the
+  // first of a new tree brings the root), so the tree takes them in as it goes.
+  std::vector<plan::TcObject> steps;
+  std::vector<std::vector<plan::TcObject>> added;
+  added.reserve(items.size());
+  for (const PlannedItem& item : items) {
+    const Placement& p = item.planned->placements.front();
+    added.push_back(device.tree.AddSteps(p.objects));
+    steps.insert(steps.end(), added.back().begin(), added.back().end());
+    device.tree.Insert(*item.id, *item.spec, p.objects);
+  }
+  if (Status s = kernel.AddObjects(where.ifindex, steps, acked_first); !s.ok()) {
+    for (const PlannedItem& item : items) device.tree.Erase(*item.id);
+    if (device.tree.empty()) devices_.erase(key);
+    release();
+    return s;
+  }
+  namespaces_[ns.key] = &kernel;
+  std::vector<FaultSite> sites;
+  sites.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    FaultSite site;
+    site.netns_key = ns.key;
+    site.ifindex = items[i].planned->ifindex;
+    site.placements.push_back(items[i].planned->placements.front());
+    for (auto& o : added[i]) site.added.push_back({where.device, std::move(o)});
+    sites.push_back(std::move(site));
+  }
+  return sites;
 }
 
 Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,

@@ -52,6 +52,20 @@ class FaultTrees {
   Result<FaultSite> PlacePlanned(const std::string& id, const model::FaultSpec& spec,
                                  const FaultSite& planned);
 
+  struct PlannedItem {
+    const std::string* id;
+    const model::FaultSpec* spec;
+    const FaultSite* planned;
+  };
+  // PlacePlanned for several faults PlanBatch planned on one device, egress
+  // only (CanPlaceTogether), in their planned order, with one AddObjects
+  // for all of them: one netlink batch (after the root's, when the device
+  // has no tree yet). All or nothing: on a failure none of them is placed.
+  Result<std::vector<FaultSite>> PlacePlannedTogether(const std::vector<PlannedItem>& items);
+  // Whether the planned fault may be one of PlacePlannedTogether's (egress
+  // only), and the device it goes on.
+  static bool CanPlaceTogether(const model::FaultSpec& spec, const FaultSite& planned);
+
   // Takes the fault's objects out. OK; NOT_FOUND when some of them were
   // already gone (the fault was lost); another error when a deletion failed.
   Status Remove(const std::string& id, const FaultSite& site);
@@ -89,6 +103,11 @@ class FaultTrees {
   Status RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
                          const std::string& id, const Placement& p);
   Device& DeviceFor(const DeviceKey& key, const std::string& name, int parent_ifindex);
+  // How many of a tree's AddSteps the kernel must confirm before the rest
+  // goes: a new tree's root and protected-traffic filters.
+  static std::size_t AckedFirst(const plan::InterfaceTree& tree) {
+    return tree.empty() ? tree.RootSteps().size() : 0;
+  }
   Result<kernel::Kernel*> KernelFor(const std::string& netns_key);
 
   KernelProvider& kernels_;

@@ -1,6 +1,8 @@
 #include "daemon/netlink/tc_monitor.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
@@ -8,8 +10,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <thread>
 #include <utility>
 
@@ -21,6 +25,24 @@ namespace {
 constexpr size_t kReceiveBufferBytes = 64 * 1024;
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// A classic BPF socket filter: drop a datagram whose (first) nlmsghdr has
+// nlmsg_pid == port, keep the rest. Each notification is a datagram of its
+// own. An absolute load reads the word big-endian, hence ntohl of the
+// host-order port.
+Status IgnorePort(int fd, uint32_t port) {
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(nlmsghdr, nlmsg_pid)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(port), 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+      BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFFu),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(code)), code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) != 0) {
+    return Internal(Errno("tc monitor: SO_ATTACH_FILTER"));
+  }
+  return Status::Ok();
+}
 
 Status SetUp(int fd, const TcMonitorOptions& options) {
   int domain = 0;
@@ -63,6 +85,8 @@ Status SetUp(int fd, const TcMonitorOptions& options) {
       return Internal(Errno("tc monitor: bind"));
     }
   }
+
+  if (options.ignored_port != 0) RETURN_IF_ERROR(IgnorePort(fd, options.ignored_port));
 
   for (const int group : {RTNLGRP_TC, RTNLGRP_LINK}) {
     if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) != 0) {

@@ -119,8 +119,31 @@ TEST_F(BatchTest, CreatesEveryFaultWithOneStoreWritePerPhase) {
   EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
   EXPECT_TRUE(kernel.HasOwnedQdisc(eth1));
   EXPECT_EQ(kernel.iface(eth0).classes.size(), kernel.iface(eth1).classes.size());
+  // One AddObjects per device: the new root (and its protection) confirmed
+  // first, then the three faults' objects in one batch.
+  EXPECT_EQ(kernel.apply_calls, 2);
+  ASSERT_EQ(kernel.acked_first_counts.size(), 2u);
+  EXPECT_GT(kernel.acked_first_counts[0], 0u);
+  EXPECT_EQ(kernel.acked_first_counts[0], kernel.acked_first_counts[1]);
   EXPECT_EQ(events.size(), 6u);  // one APPLIED each, as single creates
   EXPECT_THAT(events[0], HasSubstr("APPLIED"));
+}
+
+TEST_F(BatchTest, FaultsOnATreeThatExistsGoInTogetherWithNothingToConfirmFirst) {
+  ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 9))).ok());
+  ASSERT_EQ(kernel.acked_first_counts.size(), 1u);
+  EXPECT_GT(kernel.acked_first_counts[0], 0u);  // the single create's new root
+  auto result =
+      manager->CreateMany({Request(DelayTo("eth0", 1)), Request(DelayTo("eth0", 2))}, false);
+  ASSERT_FALSE(result.refusal) << result.refusal->status.message();
+  ASSERT_EQ(kernel.acked_first_counts.size(), 2u);
+  EXPECT_EQ(kernel.acked_first_counts[1], 0u);
+  EXPECT_EQ(kernel.iface(eth0).classes.size(), 3u);
+  // Each fault removes as its own: the trees know all three.
+  for (const auto& created : result.created) {
+    EXPECT_TRUE(manager->Revoke(created.fault.id, Root()).ok());
+  }
+  EXPECT_EQ(kernel.iface(eth0).classes.size(), 1u);
 }
 
 TEST_F(BatchTest, IngressFaultsGoThroughTheirIfbDeviceInABatchToo) {
@@ -188,10 +211,11 @@ TEST_F(BatchTest, AKernelFailureHalfWayTakesBackWhatTheBatchPlaced) {
   const std::size_t classes_before = kernel.iface(eth0).classes.size();
   std::vector<CreateRequest> batch = {Request(DelayTo("eth0", 1)), Request(DelayTo("eth0", 2)),
                                       Request(DelayTo("eth1", 3))};
-  // Placed device by device: eth0's two faults first, then eth1's fails.
+  // Placed device by device: eth0's two faults first (one AddObjects), then
+  // eth1's fails (and fails again when it is tried on its own).
   int applies = 0;
   kernel.before_apply = [&] {
-    if (++applies == 3) kernel.next_apply_error = Internal("netlink: boom");
+    if (++applies >= 2) kernel.next_apply_error = Internal("netlink: boom");
   };
   auto result = manager->CreateMany(batch, false);
   ASSERT_TRUE(result.refusal);
