@@ -481,12 +481,10 @@ std::vector<FaultRecord> FaultManager::EndFaultsFilteredBy(const std::string& ne
 }
 
 std::vector<FaultRecord> FaultManager::EndFaultsWithMissingObjects() {
-  std::vector<std::string> ids;
-  for (const auto& [id, record] : active_) {
-    auto counters = trees_.ReadCounters(record.site);
-    if (!counters.ok() && counters.status().code() == StatusCode::kNotFound) ids.push_back(id);
-  }
-  return EndAllLost(std::move(ids),
+  std::vector<FaultTrees::Placed> placed;
+  placed.reserve(active_.size());
+  for (const auto& [id, record] : active_) placed.push_back({&id, &record.site});
+  return EndAllLost(trees_.FindMissing(placed),
                     "its objects are gone from the kernel (found while re-checking after "
                     "missed notifications)");
 }

@@ -159,7 +159,8 @@ class FaultManager {
   std::vector<FaultRecord> EndFaultsFilteredBy(const std::string& netns_key, int ifindex,
                                                uint16_t priority, const std::string& reason);
   // After missed notifications: ends, as LOST, every fault whose class or
-  // leaf can no longer be read from the kernel.
+  // leaf can no longer be read from the kernel (FaultTrees::FindMissing: a
+  // dump or two per device, not a read per fault).
   std::vector<FaultRecord> EndFaultsWithMissingObjects();
 
   // ---- guards (daemon/guard/: GuardRunner runs them and calls these)

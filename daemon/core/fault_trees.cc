@@ -1,5 +1,7 @@
 #include "daemon/core/fault_trees.h"
 
+#include <set>
+
 #include "daemon/plan/compiler.h"
 #include "daemon/plan/describe.h"
 #include "daemon/plan/link_model_compiler.h"
@@ -393,6 +395,41 @@ Status FaultTrees::Change(FaultSite& site, const model::FaultSpec& spec) {
     p.objects.leaf = leaf;
   }
   return Status::Ok();
+}
+
+std::vector<std::string> FaultTrees::FindMissing(const std::vector<Placed>& faults) {
+  struct OnDevice {
+    std::vector<const Placed*> faults;
+    std::vector<uint32_t> classes;
+    std::vector<uint32_t> leaves;
+  };
+  std::map<DeviceKey, OnDevice> devices;
+  for (const Placed& f : faults) {
+    for (const Placement& p : f.site->placements) {
+      OnDevice& d = devices[DeviceKey{f.site->netns_key, p.ifindex}];
+      if (d.faults.empty() || d.faults.back() != &f) d.faults.push_back(&f);
+      d.classes.push_back(p.objects.cls.classid);
+      if (p.objects.leaf) d.leaves.push_back(p.objects.leaf->handle);
+    }
+  }
+  std::set<std::string> missing;
+  for (const auto& [key, d] : devices) {
+    auto kernel = KernelFor(key.netns_key);
+    bool whole = kernel.ok() && (*kernel)->ClassCounters(key.ifindex, d.classes).ok() &&
+                 (d.leaves.empty() || (*kernel)->QdiscCounters(key.ifindex, d.leaves).ok());
+    if (whole) continue;
+    for (const Placed* f : d.faults) {
+      auto counters = ReadCounters(*f->site);
+      if (!counters.ok() && counters.status().code() == StatusCode::kNotFound) {
+        missing.insert(*f->id);
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const Placed& f : faults) {
+    if (missing.contains(*f.id)) out.push_back(*f.id);
+  }
+  return out;
 }
 
 Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {

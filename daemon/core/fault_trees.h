@@ -82,6 +82,16 @@ class FaultTrees {
   // placements. NOT_FOUND when they are gone.
   Result<kernel::Counters> ReadCounters(const FaultSite& site);
 
+  // Which of `faults` (id, site) have a class or leaf gone from the kernel,
+  // after notifications were missed: per device, one read of all its faults'
+  // classes and one of their leaves (a dump each) when nothing is missing;
+  // fault by fault (ReadCounters) on a device where something is.
+  struct Placed {
+    const std::string* id;
+    const FaultSite* site;
+  };
+  std::vector<std::string> FindMissing(const std::vector<Placed>& faults);
+
   // The namespace is still named (see KernelProvider::StillNamed).
   bool NamespaceStillNamed(const std::string& key) { return kernels_.StillNamed(key); }
 

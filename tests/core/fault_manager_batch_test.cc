@@ -146,6 +146,25 @@ TEST_F(BatchTest, FaultsOnATreeThatExistsGoInTogetherWithNothingToConfirmFirst) 
   EXPECT_EQ(kernel.iface(eth0).classes.size(), 1u);
 }
 
+TEST_F(BatchTest, AResyncReadsEachDeviceOnceAndFindsWhatIsGone) {
+  std::vector<CreateRequest> batch;
+  for (uint8_t i = 1; i <= 6; ++i) batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+  auto made = manager->CreateMany(batch, false);
+  ASSERT_FALSE(made.refusal) << made.refusal->status.message();
+  kernel.counter_reads = 0;
+  EXPECT_THAT(manager->EndFaultsWithMissingObjects(), IsEmpty());
+  EXPECT_EQ(kernel.counter_reads, 4) << "classes and leaves of each device, not 12 faults' reads";
+
+  // One class gone by hand: that device is looked at fault by fault.
+  const FaultRecord& victim = made.created[2].fault;  // on eth0
+  kernel.iface(eth0).classes.erase(victim.site.placements[0].objects.cls.classid);
+  const auto lost = manager->EndFaultsWithMissingObjects();
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].id, victim.id);
+  EXPECT_EQ(lost[0].state, FaultState::kLost);
+  EXPECT_EQ(manager->active_count(), 5u);
+}
+
 TEST_F(BatchTest, IngressFaultsGoThroughTheirIfbDeviceInABatchToo) {
   model::FaultSpec ingress = DelayTo("eth0", 2);
   ingress.direction = model::Direction::kIngress;

@@ -51,9 +51,9 @@ TEST(BatchChunksTest, PiecesCoverEveryMessageInOrder) {
 }
 
 TEST(BatchChunksTest, TheReceiveBufferBoundsTheAcksOfAPiece) {
-  EXPECT_EQ(LimitsForReceiveBuffer(0).max_messages, 8u);             // unknown: cautious
-  EXPECT_EQ(LimitsForReceiveBuffer(425'984).max_messages, 128u);     // rmem_max doubled
-  EXPECT_EQ(LimitsForReceiveBuffer(64 * 1024).max_messages, 32u);    // 2 KiB per ack
+  EXPECT_EQ(LimitsForReceiveBuffer(0).max_messages, 8u);           // unknown: cautious
+  EXPECT_EQ(LimitsForReceiveBuffer(425'984).max_messages, 128u);   // rmem_max doubled
+  EXPECT_EQ(LimitsForReceiveBuffer(64 * 1024).max_messages, 32u);  // 2 KiB per ack
   EXPECT_EQ(LimitsForReceiveBuffer(2 << 20).max_messages, 128u);
   EXPECT_EQ(LimitsForReceiveBuffer(0).max_bytes, 64u * 1024);
 }

@@ -78,7 +78,7 @@ TEST_F(BatchKernelTest, EveryRequestGetsItsOwnAnswerAndTheKernelGoesOnPastAFailu
   requests.push_back(EncodeHtbClassAdd(ifindex_, ClassOf(kCa00 | 1)));
   requests.push_back(EncodeHtbClassAdd(ifindex_, ClassOf(kCb00 | 1, kCb00)));  // no such qdisc
   requests.push_back(EncodeHtbClassAdd(ifindex_, ClassOf(kCa00 | 2)));
-  requests.push_back(EncodeHtbClassAdd(ifindex_, ClassOf(kCa00 | 1)));  // exists
+  requests.push_back(EncodeHtbClassAdd(ifindex_, ClassOf(kCa00 | 1)));          // exists
   requests.push_back(EncodeQdiscDelete({ifindex_, kCb00, plan::kRootParent}));  // not there
   const auto replies = sock->TransactBatch(requests);
   ASSERT_EQ(replies.size(), 6u);
@@ -97,14 +97,15 @@ TEST_F(BatchKernelTest, EveryRequestGetsItsOwnAnswerAndTheKernelGoesOnPastAFailu
 }
 
 TEST_F(BatchKernelTest, AFailureInTheMiddleLeavesNothingNotEvenWhatTheKernelDidAfterIt) {
-  const std::vector<plan::TcObject> objects{
-      HtbRoot(),          ClassOf(kCa00 | 1), Filter(1000, kPeerIp, kCa00 | 1),
-      ClassOf(kCa00 | 1),  // exists by then
-      ClassOf(kCa00 | 2), Filter(1002, kPeerIp + 1, kCa00 | 2)};
+  const std::vector<plan::TcObject> objects{HtbRoot(),
+                                            ClassOf(kCa00 | 1),
+                                            Filter(1000, kPeerIp, kCa00 | 1),
+                                            ClassOf(kCa00 | 1),  // exists by then
+                                            ClassOf(kCa00 | 2),
+                                            Filter(1002, kPeerIp + 1, kCa00 | 2)};
   Status s = kernel_->AddObjects(ifindex_, objects, 1);
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.message();
-  EXPECT_NE(s.message().find("adding htb class ca00:1 (ifindex"), std::string::npos)
-      << s.message();
+  EXPECT_NE(s.message().find("adding htb class ca00:1 (ifindex"), std::string::npos) << s.message();
   EXPECT_EQ(s.message().find("undoing"), std::string::npos) << s.message();
   ExpectNothingLeft();
 }
@@ -112,8 +113,8 @@ TEST_F(BatchKernelTest, AFailureInTheMiddleLeavesNothingNotEvenWhatTheKernelDidA
 TEST_F(BatchKernelTest, AClassThatFailsTakesItsFilterAlongAndTheErrorNamesTheClass) {
   ASSERT_TRUE(kernel_->AddObjects(ifindex_, {HtbRoot(), ClassOf(kCa00 | 1)}, 1).ok());
   // The class hangs off a qdisc that does not exist; its filter comes after.
-  Status s = kernel_->AddObjects(
-      ifindex_, {ClassOf(kCa00 | 5, kCb00), Filter(1010, kPeerIp, kCa00 | 5)});
+  Status s =
+      kernel_->AddObjects(ifindex_, {ClassOf(kCa00 | 5, kCb00), Filter(1010, kPeerIp, kCa00 | 5)});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("htb class ca00:5"), std::string::npos) << s.message();
   EXPECT_EQ(InA("tc filter show dev cnv0"), "");
