@@ -8,6 +8,7 @@
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -159,41 +160,53 @@ std::vector<NetlinkSocket::BatchReply> NetlinkSocket::TransactBatch(std::span<Nl
 }
 
 bool NetlinkSocket::ReadAcks(uint32_t first_seq, std::span<BatchReply> replies) {
-  ack_buffer_.resize(64 * 1024);
+  // Every ack is a datagram of its own: recvmmsg takes up to kSlots of them
+  // per system call (MSG_WAITFORONE: wait for the first, then take what is
+  // queued). With NETLINK_CAP_ACK an ack is a few hundred bytes; a slot
+  // holds an uncapped one too (a kernel without CAP_ACK echoes the request).
+  constexpr std::size_t kSlots = 16;
+  constexpr std::size_t kSlotBytes = 16 * 1024;
+  ack_buffer_.resize(kSlots * kSlotBytes);
   const int fd = nl_socket_get_fd(sock_.get());
   std::size_t pending = replies.size();
   while (pending > 0) {
-    iovec iov{ack_buffer_.data(), ack_buffer_.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    const ssize_t n = recvmsg(fd, &msg, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
+    iovec iov[kSlots];
+    mmsghdr msgs[kSlots]{};
+    for (std::size_t i = 0; i < kSlots; ++i) {
+      iov[i] = iovec{ack_buffer_.data() + i * kSlotBytes, kSlotBytes};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const unsigned int want = static_cast<unsigned int>(std::min(kSlots, pending));
+    const int got = recvmmsg(fd, msgs, want, MSG_WAITFORONE, nullptr);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
       // ENOBUFS: acks were dropped for lack of room; which ones is unknown.
       const std::string why = std::string("receive failed: ") +
-                              (n < 0 ? std::strerror(errno) : "the socket was closed");
+                              (got < 0 ? std::strerror(errno) : "the socket was closed");
       CountKernelError(EIO);
       for (BatchReply& r : replies) {
         if (r.state == BatchReply::State::kNoAnswer) r.error = KernelError{EIO, why};
       }
       return false;
     }
-    int remaining = static_cast<int>(n);
-    for (auto* h = reinterpret_cast<nlmsghdr*>(ack_buffer_.data()); NLMSG_OK(h, remaining);
-         h = NLMSG_NEXT(h, remaining)) {
-      if (h->nlmsg_type != NLMSG_ERROR) continue;
-      // Unsigned: a sequence number before first_seq (an answer to a request
-      // abandoned earlier) wraps far out of range.
-      const uint32_t index = h->nlmsg_seq - first_seq;
-      if (index >= replies.size()) continue;
-      BatchReply& r = replies[index];
-      if (r.state == BatchReply::State::kAnswered) continue;
-      const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-      if (err->error != 0) CountKernelError(-err->error);
-      r.state = BatchReply::State::kAnswered;
-      r.error = KernelError{-err->error, ExtAckMessage(h)};
-      --pending;
+    for (int m = 0; m < got; ++m) {
+      int remaining = static_cast<int>(msgs[m].msg_len);
+      for (auto* h = static_cast<nlmsghdr*>(iov[m].iov_base); NLMSG_OK(h, remaining);
+           h = NLMSG_NEXT(h, remaining)) {
+        if (h->nlmsg_type != NLMSG_ERROR) continue;
+        // Unsigned: a sequence number before first_seq (an answer to a
+        // request abandoned earlier) wraps far out of range.
+        const uint32_t index = h->nlmsg_seq - first_seq;
+        if (index >= replies.size()) continue;
+        BatchReply& r = replies[index];
+        if (r.state == BatchReply::State::kAnswered) continue;
+        const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        if (err->error != 0) CountKernelError(-err->error);
+        r.state = BatchReply::State::kAnswered;
+        r.error = KernelError{-err->error, ExtAckMessage(h)};
+        --pending;
+      }
     }
   }
   return true;

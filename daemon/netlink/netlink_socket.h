@@ -70,7 +70,7 @@ class NetlinkSocket {
   std::unique_ptr<nl_sock, Free> sock_;
   std::size_t rcvbuf_bytes_ = 0;             // SO_RCVBUF as the kernel granted it
   std::vector<unsigned char> batch_buffer_;  // one piece's messages, kept between batches
-  std::vector<unsigned char> ack_buffer_;
+  std::vector<unsigned char> ack_buffer_;    // recvmmsg slots for the acks
 };
 
 }  // namespace chaosnet::netlink

@@ -16,6 +16,7 @@
 #include <iterator>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace chaosnet::netlink {
 namespace {
@@ -26,18 +27,33 @@ constexpr size_t kReceiveBufferBytes = 64 * 1024;
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
-// A classic BPF socket filter: drop a datagram whose (first) nlmsghdr has
-// nlmsg_pid == port, keep the rest. Each notification is a datagram of its
-// own. An absolute load reads the word big-endian, hence ntohl of the
-// host-order port.
-Status IgnorePort(int fd, uint32_t port) {
-  sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(nlmsghdr, nlmsg_pid)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(port), 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, 0),
-      BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFFu),
+// A classic BPF socket filter that drops, before they are queued, the
+// notifications no reader here wants: filter chains coming and going
+// (RTM_NEWCHAIN/DELCHAIN, which the kernel sends with port id 0 when a
+// block's first filter comes or its qdisc goes: ParseTcEvent ignores them),
+// and, when `port` is not 0, everything caused by that port's requests. Each
+// notification is a datagram of its own, so its first header is the one
+// that counts. An absolute load reads big-endian, hence ntohl/ntohs of the
+// host-order values.
+Status AttachFilter(int fd, uint32_t port) {
+  std::vector<sock_filter> code{
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(nlmsghdr, nlmsg_type)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(RTM_NEWCHAIN), 0, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(RTM_DELCHAIN), 0, 0),
   };
-  sock_fprog program{static_cast<unsigned short>(std::size(code)), code};
+  if (port != 0) {
+    code.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(nlmsghdr, nlmsg_pid)));
+    code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(port), 0, 0));
+  }
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFFu));  // keep
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));            // drop
+  const std::size_t drop = code.size() - 1;
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    if (code[i].code == (BPF_JMP | BPF_JEQ | BPF_K)) {
+      code[i].jt = static_cast<uint8_t>(drop - (i + 1));
+    }
+  }
+  sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) != 0) {
     return Internal(Errno("tc monitor: SO_ATTACH_FILTER"));
   }
@@ -86,7 +102,7 @@ Status SetUp(int fd, const TcMonitorOptions& options) {
     }
   }
 
-  if (options.ignored_port != 0) RETURN_IF_ERROR(IgnorePort(fd, options.ignored_port));
+  RETURN_IF_ERROR(AttachFilter(fd, options.ignored_port));
 
   for (const int group : {RTNLGRP_TC, RTNLGRP_LINK}) {
     if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) != 0) {

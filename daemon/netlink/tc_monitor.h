@@ -35,7 +35,8 @@ struct TcMonitorOptions {
   // queued, by a socket filter on nlmsg_pid: the daemon's own changes then
   // neither wake the reader nor take room in the buffer, so a large batch of
   // them cannot overrun it. The kernel stamps a tc notification with the
-  // requester's port id (rtnl_notify; see TcEvent::sender_port).
+  // requester's port id (rtnl_notify; see TcEvent::sender_port). Filter
+  // chain notifications, which the parser ignores, are always dropped so.
   uint32_t ignored_port = 0;
 };
 
