@@ -202,6 +202,7 @@ RevokeManyResult FaultManager::RevokeMany(const std::vector<std::string>& ids,
                                           const Caller& caller) {
   RevokeManyResult out;
   std::set<std::string> seen;
+  std::vector<std::string> revoking;
   for (const std::string& id : ids) {
     if (!seen.insert(id).second) continue;
     const FaultRecord* record = FindActive(id);
@@ -220,7 +221,23 @@ RevokeManyResult FaultManager::RevokeMany(const std::vector<std::string>& ids,
       out.not_revoked.push_back({*record, s});
       continue;
     }
-    out.revoked.push_back(RevokeAs(id, caller));
+    revoking.push_back(id);
+  }
+  // Taken out together: a device's faults leave in one netlink batch.
+  std::vector<FaultRecord> records;
+  std::vector<std::string> reasons;
+  records.reserve(revoking.size());
+  for (const std::string& id : revoking) {
+    reasons.push_back(RevokeReason(active_.at(id), caller, ""));
+    records.push_back(TakeForEnd(id, /*lost=*/false));
+  }
+  std::vector<FaultTrees::Placed> placed;
+  placed.reserve(records.size());
+  for (const FaultRecord& r : records) placed.push_back({&r.id, &r.site});
+  const std::vector<Status> removed = trees_.RemoveMany(placed);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    out.revoked.push_back(FinishEnd(std::move(records[i]), removed[i], FaultState::kRevoked,
+                                    reasons[i], "", caller.principal));
   }
   return out;
 }

@@ -380,6 +380,56 @@ Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
   return result;
 }
 
+std::vector<Status> FaultTrees::RemoveMany(const std::vector<Placed>& faults) {
+  std::vector<Status> out(faults.size());
+  std::map<DeviceKey, std::vector<std::size_t>> together;  // egress-only, by device
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const FaultSite& site = *faults[i].site;
+    if (site.placements.size() == 1 && !site.placements.front().ingress) {
+      together[DeviceKey{site.netns_key, site.placements.front().ifindex}].push_back(i);
+    } else {
+      out[i] = Remove(*faults[i].id, site);
+    }
+  }
+  std::set<std::string> keys;
+  for (const auto& [key, indexes] : together) {
+    auto kernel = KernelFor(key.netns_key);
+    if (!kernel.ok()) {
+      for (std::size_t i : indexes) out[i] = kernel.status();
+      continue;
+    }
+    keys.insert(key.netns_key);
+    auto device = devices_.find(key);
+    // Each fault's steps as the tree stands after the ones before it: the
+    // last of the device's faults takes the root, and with it everything.
+    std::vector<std::vector<plan::TcObject>> groups;
+    std::vector<std::size_t> sent;
+    for (std::size_t i : indexes) {
+      const std::string& id = *faults[i].id;
+      ReleaseJams(**kernel, *faults[i].site);
+      if (device == devices_.end() || device->second.tree.Find(id) == nullptr) {
+        out[i] = NotFound("fault " + id + " is not in the tree of " +
+                          Where(key.netns_key, faults[i].site->placements.front().device));
+        continue;
+      }
+      groups.push_back(device->second.tree.RemoveSteps(id));
+      device->second.tree.Erase(id);
+      sent.push_back(i);
+    }
+    const auto removed = (*kernel)->RemoveEach(key.ifindex, groups);
+    for (std::size_t k = 0; k < sent.size(); ++k) out[sent[k]] = removed[k];
+    if (device != devices_.end() && device->second.tree.empty()) devices_.erase(device);
+    // Each placed fault held one Acquire of its namespace.
+    for (std::size_t n = 0; n < indexes.size(); ++n) kernels_.Release(key.netns_key);
+  }
+  for (const std::string& netns_key : keys) {
+    bool still_used = false;
+    for (const auto& [key, device] : devices_) still_used |= key.netns_key == netns_key;
+    if (!still_used) namespaces_.erase(netns_key);
+  }
+  return out;
+}
+
 Status FaultTrees::Change(FaultSite& site, const model::FaultSpec& spec) {
   ASSIGN_OR_RETURN(auto* kernel, KernelFor(site.netns_key));
   for (Placement& p : site.placements) {

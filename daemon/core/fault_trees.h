@@ -66,9 +66,20 @@ class FaultTrees {
   // only), and the device it goes on.
   static bool CanPlaceTogether(const model::FaultSpec& spec, const FaultSite& planned);
 
+  // A fault and where it is, for the calls on many faults below.
+  struct Placed {
+    const std::string* id;
+    const FaultSite* site;
+  };
+
   // Takes the fault's objects out. OK; NOT_FOUND when some of them were
   // already gone (the fault was lost); another error when a deletion failed.
   Status Remove(const std::string& id, const FaultSite& site);
+
+  // Remove for several faults, one status each as Remove gives it. The
+  // egress-only faults of one device go out with one RemoveEach (one netlink
+  // batch; the device's last fault takes its root); the others one by one.
+  std::vector<Status> RemoveMany(const std::vector<Placed>& faults);
 
   // A program's step: changes the fault's netem leaf and htb class in place to
   // what `spec` compiles to (plan::NetemForFault, plan::FaultClass), one
@@ -86,10 +97,6 @@ class FaultTrees {
   // after notifications were missed: per device, one read of all its faults'
   // classes and one of their leaves (a dump each) when nothing is missing;
   // fault by fault (ReadCounters) on a device where something is.
-  struct Placed {
-    const std::string* id;
-    const FaultSite* site;
-  };
   std::vector<std::string> FindMissing(const std::vector<Placed>& faults);
 
   // The namespace is still named (see KernelProvider::StillNamed).

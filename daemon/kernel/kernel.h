@@ -75,6 +75,17 @@ class Kernel {
   // deleted); otherwise the first other error.
   virtual Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
 
+  // RemoveObjects for several groups of objects on one interface (each
+  // fault's of a batch), in order: one status per group, as RemoveObjects
+  // would give it. Here, a call per group; netlink/ sends them all at once.
+  virtual std::vector<Status> RemoveEach(int ifindex,
+                                         const std::vector<std::vector<plan::TcObject>>& groups) {
+    std::vector<Status> out;
+    out.reserve(groups.size());
+    for (const auto& group : groups) out.push_back(RemoveObjects(ifindex, group));
+    return out;
+  }
+
   // Changes existing objects in place, in order: a netem leaf's parameters
   // (a TreeQdisc holding NetemQdisc) or an htb class's rate (an HtbClass),
   // named by handle and parent as they were added. Nothing is deleted or

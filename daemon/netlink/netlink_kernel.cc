@@ -282,27 +282,43 @@ Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>&
 }
 
 Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
+  return RemoveEach(ifindex, {objects}).front();
+}
+
+std::vector<Status> NetlinkKernel::RemoveEach(
+    int ifindex, const std::vector<std::vector<plan::TcObject>>& groups) {
   std::vector<NlMessage> deletes;
-  deletes.reserve(objects.size());
-  for (const auto& object : objects) deletes.push_back(EncodeTreeDelete(ifindex, object));
+  for (const auto& group : groups) {
+    for (const auto& object : group) deletes.push_back(EncodeTreeDelete(ifindex, object));
+  }
   const auto replies = sock_.TransactBatch(deletes);
-  Status first_error;
-  std::string gone;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    const KernelError e = ErrorOf(replies[i]);
-    if (e.ok()) continue;
-    if (IsAlreadyGone(e)) {
-      gone += (gone.empty() ? "" : ", ") + TcObjectName(objects[i]);
-      continue;
+  std::vector<Status> out;
+  out.reserve(groups.size());
+  std::size_t next = 0;
+  for (const auto& group : groups) {
+    Status first_error;
+    std::string gone;
+    for (const auto& object : group) {
+      const KernelError e = ErrorOf(replies[next++]);
+      if (e.ok()) continue;
+      if (IsAlreadyGone(e)) {
+        gone += (gone.empty() ? "" : ", ") + TcObjectName(object);
+        continue;
+      }
+      if (first_error.ok()) {
+        first_error = KernelErrorStatus(e, "deleting " + TcObjectName(object) + OnIfindex(ifindex),
+                                        TcObjectKind(object));
+      }
     }
-    if (first_error.ok()) {
-      first_error = KernelErrorStatus(
-          e, "deleting " + TcObjectName(objects[i]) + OnIfindex(ifindex), TcObjectKind(objects[i]));
+    if (!first_error.ok()) {
+      out.push_back(first_error);
+    } else if (!gone.empty()) {
+      out.push_back(NotFound("already gone" + OnIfindex(ifindex) + ": " + gone));
+    } else {
+      out.push_back(Status::Ok());
     }
   }
-  RETURN_IF_ERROR(first_error);
-  if (!gone.empty()) return NotFound("already gone" + OnIfindex(ifindex) + ": " + gone);
-  return Status::Ok();
+  return out;
 }
 
 Status NetlinkKernel::ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) {

@@ -61,6 +61,9 @@ class NetlinkKernel : public kernel::Kernel {
   Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects,
                     std::size_t acked_first) override;
   Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
+  // Every group's deletes in one batch.
+  std::vector<Status> RemoveEach(int ifindex,
+                                 const std::vector<std::vector<plan::TcObject>>& groups) override;
   // One `tc qdisc change` / `tc class change` request per object
   // (EncodeNetemChange, EncodeHtbClassChange), all in one batch.
   Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;

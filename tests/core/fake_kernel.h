@@ -148,6 +148,12 @@ class FakeKernel : public kernel::Kernel {
     }
     return result;
   }
+  int remove_each_calls = 0;  // RemoveEach calls (each a call of RemoveObjects per group)
+  std::vector<Status> RemoveEach(int ifindex,
+                                 const std::vector<std::vector<plan::TcObject>>& groups) override {
+    ++remove_each_calls;
+    return kernel::Kernel::RemoveEach(ifindex, groups);
+  }
   // Records what changed: the netem parameters and class rates by handle.
   Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {
     ++change_calls;

@@ -165,6 +165,34 @@ TEST_F(BatchTest, AResyncReadsEachDeviceOnceAndFindsWhatIsGone) {
   EXPECT_EQ(manager->active_count(), 5u);
 }
 
+TEST_F(BatchTest, RevokeManyTakesEachDevicesFaultsOutTogether) {
+  std::vector<CreateRequest> batch;
+  for (uint8_t i = 1; i <= 6; ++i) batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+  auto made = manager->CreateMany(batch, false);
+  ASSERT_FALSE(made.refusal) << made.refusal->status.message();
+  // One of eth1's faults lost its class meanwhile.
+  const FaultRecord& lost = made.created[1].fault;
+  kernel.iface(eth1).classes.erase(lost.site.placements[0].objects.cls.classid);
+  events.clear();
+  std::vector<std::string> ids;
+  for (const auto& c : made.created) ids.push_back(c.fault.id);
+  auto result = manager->RevokeMany(ids, Root());
+  ASSERT_EQ(result.revoked.size(), 6u);
+  EXPECT_EQ(kernel.remove_each_calls, 2) << "one batch per device";
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(result.revoked[i].id, ids[i]);
+    EXPECT_EQ(result.revoked[i].state, i == 1 ? FaultState::kLost : FaultState::kRevoked)
+        << result.revoked[i].state_reason;
+  }
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth1));
+  EXPECT_EQ(manager->active_count(), 0u);
+  EXPECT_EQ(events.size(), 6u);
+  // The trees are empty again: a new fault starts a new root.
+  ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 1))).ok());
+  EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
+}
+
 TEST_F(BatchTest, IngressFaultsGoThroughTheirIfbDeviceInABatchToo) {
   model::FaultSpec ingress = DelayTo("eth0", 2);
   ingress.direction = model::Direction::kIngress;

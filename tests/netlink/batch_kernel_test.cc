@@ -169,6 +169,26 @@ TEST_F(BatchKernelTest, ChangesGoInOneBatchAndTheFirstFailureIsTheAnswer) {
   EXPECT_NE(classes.find("rate 16Mbit"), std::string::npos) << classes;
 }
 
+TEST_F(BatchKernelTest, RemoveEachAnswersForEachGroupOfOneBatch) {
+  ASSERT_TRUE(kernel_
+                  ->AddObjects(ifindex_,
+                               {HtbRoot(), ClassOf(kCa00 | 1), Filter(1000, kPeerIp, kCa00 | 1),
+                                ClassOf(kCa00 | 2), Filter(1002, kPeerIp + 1, kCa00 | 2)},
+                               1)
+                  .ok());
+  const auto statuses = kernel_->RemoveEach(
+      ifindex_, {{Filter(1000, kPeerIp, kCa00 | 1), ClassOf(kCa00 | 1)},
+                 {Filter(1004, kPeerIp, kCa00 | 3), ClassOf(kCa00 | 3)},  // never there
+                 {Filter(1002, kPeerIp + 1, kCa00 | 2), ClassOf(kCa00 | 2)}});
+  ASSERT_EQ(statuses.size(), 3u);
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0].message();
+  EXPECT_EQ(statuses[1].code(), StatusCode::kNotFound) << statuses[1].message();
+  EXPECT_NE(statuses[1].message().find("htb class ca00:3"), std::string::npos);
+  EXPECT_TRUE(statuses[2].ok()) << statuses[2].message();
+  EXPECT_EQ(InA("tc class show dev cnv0"), "");
+  EXPECT_EQ(InA("tc filter show dev cnv0"), "");
+}
+
 // Whether the monitor saw class `classid` created: reads until the change
 // `marker_command` makes to link cnv0 (by hand, after the batch) shows that
 // everything before it has been read.
