@@ -580,6 +580,14 @@ FaultRecord FaultManager::FinishEnd(FaultRecord record, const Status& removed, F
   return record;
 }
 
+void FaultManager::CompactHistory() {
+  std::deque<FaultRecord> fresh(ended_.begin(), ended_.end());
+  ended_.swap(fresh);
+  // Buckets sized for the burst's peak stay allocated after the erases.
+  if (active_.empty()) std::unordered_map<std::string, FaultRecord>().swap(active_);
+  by_request_id_.rehash(0);
+}
+
 void FaultManager::Remember(FaultRecord record) {
   ended_.push_back(std::move(record));
   while (ended_.size() > config_.ended_history) {
