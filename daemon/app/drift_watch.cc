@@ -11,7 +11,12 @@ namespace chaosnet::app {
 Result<std::unique_ptr<DriftWatch>> DriftWatch::Start(boost::asio::io_context& loop,
                                                       core::FaultManager& manager,
                                                       uint32_t own_port) {
-  ASSIGN_OR_RETURN(auto monitor, netlink::TcMonitor::Open());
+  // The daemon's own changes are filtered out in the kernel: a create or
+  // revoke then costs the loop no wake-up, and a batch of thousands of
+  // objects cannot overrun the monitor's buffer.
+  netlink::TcMonitorOptions options;
+  options.ignored_port = own_port;
+  ASSIGN_OR_RETURN(auto monitor, netlink::TcMonitor::Open(options));
   std::unique_ptr<DriftWatch> watch(new DriftWatch(loop, manager, own_port, std::move(monitor)));
   watch->Wait();
   return watch;

@@ -2,7 +2,9 @@
 // by hand, an interface deleted, a container's veth gone). The kernel says so
 // on its rtnetlink notification groups; this watch turns those notifications
 // into LOST leases. The daemon's own changes carry its request socket's port
-// id and are skipped, so only foreign changes count.
+// id: a socket filter drops them in the kernel (TcMonitorOptions::
+// ignored_port), and Handle skips any that get through, so only foreign
+// changes count. A lost notification (ENOBUFS) re-checks every fault.
 #pragma once
 
 #include <cstdint>

@@ -342,15 +342,20 @@ Result<FaultRecord> FaultManager::Revoke(const std::string& id, const Caller& ca
   return RevokeAs(id, caller);
 }
 
-FaultRecord FaultManager::RevokeAs(const std::string& id, const Caller& caller,
-                                   const std::string& how) {
-  const FaultRecord& record = active_.at(id);
+std::string FaultManager::RevokeReason(const FaultRecord& record, const Caller& caller,
+                                       const std::string& how) const {
   std::string reason = "revoked by " + (caller.principal.empty() ? "a client" : caller.principal);
   if (!how.empty()) reason += " (" + how + ")";
   // Someone else's fault: its end names both, so the owner learns who stopped it.
   if (!IsOwner(caller.identity, record.owner_identity)) {
     reason += ", owner " + (record.owner.empty() ? "unknown" : record.owner);
   }
+  return reason;
+}
+
+FaultRecord FaultManager::RevokeAs(const std::string& id, const Caller& caller,
+                                   const std::string& how) {
+  const std::string reason = RevokeReason(active_.at(id), caller, how);
   return End(id, FaultState::kRevoked, reason, "", caller.principal);
 }
 
@@ -481,12 +486,10 @@ std::vector<FaultRecord> FaultManager::EndFaultsFilteredBy(const std::string& ne
 }
 
 std::vector<FaultRecord> FaultManager::EndFaultsWithMissingObjects() {
-  std::vector<std::string> ids;
-  for (const auto& [id, record] : active_) {
-    auto counters = trees_.ReadCounters(record.site);
-    if (!counters.ok() && counters.status().code() == StatusCode::kNotFound) ids.push_back(id);
-  }
-  return EndAllLost(std::move(ids),
+  std::vector<FaultTrees::Placed> placed;
+  placed.reserve(active_.size());
+  for (const auto& [id, record] : active_) placed.push_back({&id, &record.site});
+  return EndAllLost(trees_.FindMissing(placed),
                     "its objects are gone from the kernel (found while re-checking after "
                     "missed notifications)");
 }
@@ -525,16 +528,27 @@ std::vector<FaultRecord> FaultManager::RollbackAll(const std::string& reason) {
 
 FaultRecord FaultManager::End(const std::string& id, FaultState state, const std::string& reason,
                               const std::string& lost_reason, const std::string& actor) {
+  FaultRecord record = TakeForEnd(id, !lost_reason.empty());
+  const Status removed = trees_.Remove(record.id, record.site);
+  return FinishEnd(std::move(record), removed, state, reason, lost_reason, actor);
+}
+
+FaultRecord FaultManager::TakeForEnd(const std::string& id, bool lost) {
   auto node = active_.extract(id);
   FaultRecord record = std::move(node.mapped());
   leases_.Remove(id);
   StopProgram(id);
 
-  if (lost_reason.empty()) RefreshCounters(record);  // final reading while the objects exist
+  if (!lost) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
   // crash then finds an active record without its objects and reports it lost.
   store_.Put(ToStoredLease(record, state::LeaseState::kEnded));
-  Status removed = trees_.Remove(record.id, record.site);
+  return record;
+}
+
+FaultRecord FaultManager::FinishEnd(FaultRecord record, const Status& removed, FaultState state,
+                                    const std::string& reason, const std::string& lost_reason,
+                                    const std::string& actor) {
   // A failed rollback keeps its ended record, so the next start-up retries it.
   if (removed.ok() || removed.code() == StatusCode::kNotFound) {
     store_.Remove(record.id);

@@ -159,7 +159,8 @@ class FaultManager {
   std::vector<FaultRecord> EndFaultsFilteredBy(const std::string& netns_key, int ifindex,
                                                uint16_t priority, const std::string& reason);
   // After missed notifications: ends, as LOST, every fault whose class or
-  // leaf can no longer be read from the kernel.
+  // leaf can no longer be read from the kernel (FaultTrees::FindMissing: a
+  // dump or two per device, not a read per fault).
   std::vector<FaultRecord> EndFaultsWithMissingObjects();
 
   // ---- guards (daemon/guard/: GuardRunner runs them and calls these)
@@ -247,6 +248,13 @@ class FaultManager {
   // `actor`: who ended it, for the event (see FaultEvent::actor).
   FaultRecord End(const std::string& id, FaultState state, const std::string& reason,
                   const std::string& lost_reason = "", const std::string& actor = "chaosnetd");
+  // End in its two halves, around the removal of the objects (RevokeMany
+  // removes many faults' objects at once): the record taken out of the
+  // active set and recorded as ended, then its final state from `removed`.
+  FaultRecord TakeForEnd(const std::string& id, bool lost);
+  FaultRecord FinishEnd(FaultRecord record, const Status& removed, FaultState state,
+                        const std::string& reason, const std::string& lost_reason,
+                        const std::string& actor);
   void RefreshCounters(FaultRecord& record);
   void Publish(EventType type, const FaultRecord& record, const std::string& actor);
   void Remember(FaultRecord record);
@@ -260,6 +268,8 @@ class FaultManager {
   const FaultRecord* FindAny(const std::string& id) const;
   // Ends `id` as revoked by `caller`; `how` qualifies the reason.
   FaultRecord RevokeAs(const std::string& id, const Caller& caller, const std::string& how = "");
+  std::string RevokeReason(const FaultRecord& record, const Caller& caller,
+                           const std::string& how) const;
 
   // programs (fault_manager_programs.cc). A fault's objects are placed from
   // its spec, or for a program from its step `elapsed` after its start.

@@ -107,7 +107,7 @@ FaultManager::BatchResult FaultManager::CreateMany(const std::vector<CreateReque
   }
 
   // Placed device by device, so that a device's faults go in one after
-  // another (its root with the first of them).
+  // another (its root with the first of them), together where they can.
   std::vector<std::size_t> order = new_items;
   // By the planned device, not its name: two spellings of one namespace
   // are one device, whose faults must go in in the planned order.
@@ -118,22 +118,62 @@ FaultManager::BatchResult FaultManager::CreateMany(const std::vector<CreateReque
   });
   std::vector<std::size_t> placed;
   placed.reserve(order.size());
-  for (std::size_t i : order) {
+  auto undo_and_refuse = [&](std::size_t i, const Status& status) {
+    for (auto it = placed.rbegin(); it != placed.rend(); ++it) {
+      const FaultRecord& undo = admitted[*it].record;
+      trees_.Remove(undo.id, undo.site);
+    }
+    // Lost in a crash, they are pending records without objects: discarded.
+    std::vector<std::string> ids;
+    for (std::size_t j : new_items) ids.push_back(admitted[j].record.id);
+    store_.RemoveMany(ids);
+    return refuse(static_cast<long>(i), status);
+  };
+  auto place_one = [&](std::size_t i) {
     FaultRecord& record = admitted[i].record;
     auto site = trees_.PlacePlanned(record.id, admitted[i].request.spec, record.site);
-    if (!site.ok()) {
-      for (auto it = placed.rbegin(); it != placed.rend(); ++it) {
-        const FaultRecord& undo = admitted[*it].record;
-        trees_.Remove(undo.id, undo.site);
-      }
-      // Lost in a crash, they are pending records without objects: discarded.
-      std::vector<std::string> ids;
-      for (std::size_t j : new_items) ids.push_back(admitted[j].record.id);
-      store_.RemoveMany(ids);
-      return refuse(static_cast<long>(i), site.status());
-    }
+    if (!site.ok()) return site.status();
     record.site = std::move(*site);
     placed.push_back(i);
+    return Status::Ok();
+  };
+  auto same_device = [&](std::size_t a, std::size_t b) {
+    const FaultSite& x = admitted[a].record.site;
+    const FaultSite& y = admitted[b].record.site;
+    return x.netns_key == y.netns_key && x.ifindex == y.ifindex;
+  };
+  auto together = [&](std::size_t i) {
+    return FaultTrees::CanPlaceTogether(admitted[i].request.spec, admitted[i].record.site);
+  };
+  for (std::size_t k = 0; k < order.size();) {
+    // A device's egress-only faults go in together: one netlink batch.
+    std::size_t end = k + 1;
+    if (together(order[k])) {
+      while (end < order.size() && together(order[end]) && same_device(order[k], order[end])) {
+        ++end;
+      }
+    }
+    if (end - k > 1) {
+      std::vector<FaultTrees::PlannedItem> group;
+      group.reserve(end - k);
+      for (std::size_t g = k; g < end; ++g) {
+        const Admitted& a = admitted[order[g]];
+        group.push_back({&a.record.id, &a.request.spec, &a.record.site});
+      }
+      if (auto sites = trees_.PlacePlannedTogether(group); sites.ok()) {
+        for (std::size_t g = k; g < end; ++g) {
+          admitted[order[g]].record.site = std::move((*sites)[g - k]);
+          placed.push_back(order[g]);
+        }
+        k = end;
+        continue;
+      }
+      // Nothing of the group is left; placed one by one, the faults tell
+      // which of them the kernel refuses (the error names that item).
+    }
+    for (; k < end; ++k) {
+      if (Status s = place_one(order[k]); !s.ok()) return undo_and_refuse(order[k], s);
+    }
   }
   // Failing does not harm: a pending record whose objects exist is re-armed at
   // start-up with the same deadline, as for a single create.
@@ -162,6 +202,7 @@ RevokeManyResult FaultManager::RevokeMany(const std::vector<std::string>& ids,
                                           const Caller& caller) {
   RevokeManyResult out;
   std::set<std::string> seen;
+  std::vector<std::string> revoking;
   for (const std::string& id : ids) {
     if (!seen.insert(id).second) continue;
     const FaultRecord* record = FindActive(id);
@@ -180,7 +221,23 @@ RevokeManyResult FaultManager::RevokeMany(const std::vector<std::string>& ids,
       out.not_revoked.push_back({*record, s});
       continue;
     }
-    out.revoked.push_back(RevokeAs(id, caller));
+    revoking.push_back(id);
+  }
+  // Taken out together: a device's faults leave in one netlink batch.
+  std::vector<FaultRecord> records;
+  std::vector<std::string> reasons;
+  records.reserve(revoking.size());
+  for (const std::string& id : revoking) {
+    reasons.push_back(RevokeReason(active_.at(id), caller, ""));
+    records.push_back(TakeForEnd(id, /*lost=*/false));
+  }
+  std::vector<FaultTrees::Placed> placed;
+  placed.reserve(records.size());
+  for (const FaultRecord& r : records) placed.push_back({&r.id, &r.site});
+  const std::vector<Status> removed = trees_.RemoveMany(placed);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    out.revoked.push_back(FinishEnd(std::move(records[i]), removed[i], FaultState::kRevoked,
+                                    reasons[i], "", caller.principal));
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "daemon/core/fault_trees.h"
 
+#include <set>
+
 #include "daemon/plan/compiler.h"
 #include "daemon/plan/describe.h"
 #include "daemon/plan/link_model_compiler.h"
@@ -209,7 +211,7 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
     }
     Device& device = DeviceFor(side.key, p.device, p.ingress ? *ifindex : 0);
     auto steps = device.tree.AddSteps(p.objects);
-    if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+    if (Status s = kernel.AddObjects(p.ifindex, steps, AckedFirst(device.tree)); !s.ok()) {
       if (side.new_ifb) {
         kernel.RemoveObjects(*ifindex, IngressHookRemoval());
         kernel.DeleteLink(p.ifindex);
@@ -267,7 +269,7 @@ Result<FaultSite> FaultTrees::PlacePlanned(const std::string& id, const model::F
   const DeviceKey key{ns.key, p.ifindex};
   Device& device = DeviceFor(key, p.device, 0);
   auto steps = device.tree.AddSteps(p.objects);
-  if (Status s = kernel.AddObjects(p.ifindex, steps); !s.ok()) {
+  if (Status s = kernel.AddObjects(p.ifindex, steps, AckedFirst(device.tree)); !s.ok()) {
     if (device.tree.empty()) devices_.erase(key);
     kernels_.Release(ns.key);
     return s;
@@ -280,6 +282,61 @@ Result<FaultSite> FaultTrees::PlacePlanned(const std::string& id, const model::F
   site.placements.push_back(p);
   for (auto& o : steps) site.added.push_back({p.device, o});
   return site;
+}
+
+bool FaultTrees::CanPlaceTogether(const model::FaultSpec& spec, const FaultSite& planned) {
+  return spec.direction == model::Direction::kEgress && planned.placements.size() == 1;
+}
+
+Result<std::vector<FaultSite>> FaultTrees::PlacePlannedTogether(
+    const std::vector<PlannedItem>& items) {
+  if (items.empty()) return std::vector<FaultSite>{};
+  // Each placed fault holds one Acquire of its namespace.
+  ASSIGN_OR_RETURN(const NamespaceKernel ns, kernels_.Acquire(items.front().spec->netns));
+  std::size_t acquired = 1;
+  auto release = [&] {
+    for (; acquired > 0; --acquired) kernels_.Release(ns.key);
+  };
+  for (; acquired < items.size(); ++acquired) {
+    if (Status s = kernels_.Acquire(items[acquired].spec->netns).status(); !s.ok()) {
+      release();
+      return s;
+    }
+  }
+  kernel::Kernel& kernel = *ns.kernel;
+  const Placement& where = items.front().planned->placements.front();
+  const DeviceKey key{ns.key, where.ifindex};
+  Device& device = DeviceFor(key, where.device, 0);
+  const std::size_t acked_first = AckedFirst(device.tree);
+  // Each fault's steps as the tree stands after the ones before it (the
+  // first of a new tree brings the root), so the tree takes them in as it goes.
+  std::vector<plan::TcObject> steps;
+  std::vector<std::vector<plan::TcObject>> added;
+  added.reserve(items.size());
+  for (const PlannedItem& item : items) {
+    const Placement& p = item.planned->placements.front();
+    added.push_back(device.tree.AddSteps(p.objects));
+    steps.insert(steps.end(), added.back().begin(), added.back().end());
+    device.tree.Insert(*item.id, *item.spec, p.objects);
+  }
+  if (Status s = kernel.AddObjects(where.ifindex, steps, acked_first); !s.ok()) {
+    for (const PlannedItem& item : items) device.tree.Erase(*item.id);
+    if (device.tree.empty()) devices_.erase(key);
+    release();
+    return s;
+  }
+  namespaces_[ns.key] = &kernel;
+  std::vector<FaultSite> sites;
+  sites.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    FaultSite site;
+    site.netns_key = ns.key;
+    site.ifindex = items[i].planned->ifindex;
+    site.placements.push_back(items[i].planned->placements.front());
+    for (auto& o : added[i]) site.added.push_back({where.device, std::move(o)});
+    sites.push_back(std::move(site));
+  }
+  return sites;
 }
 
 Status FaultTrees::RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
@@ -323,6 +380,56 @@ Status FaultTrees::Remove(const std::string& id, const FaultSite& site) {
   return result;
 }
 
+std::vector<Status> FaultTrees::RemoveMany(const std::vector<Placed>& faults) {
+  std::vector<Status> out(faults.size());
+  std::map<DeviceKey, std::vector<std::size_t>> together;  // egress-only, by device
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const FaultSite& site = *faults[i].site;
+    if (site.placements.size() == 1 && !site.placements.front().ingress) {
+      together[DeviceKey{site.netns_key, site.placements.front().ifindex}].push_back(i);
+    } else {
+      out[i] = Remove(*faults[i].id, site);
+    }
+  }
+  std::set<std::string> keys;
+  for (const auto& [key, indexes] : together) {
+    auto kernel = KernelFor(key.netns_key);
+    if (!kernel.ok()) {
+      for (std::size_t i : indexes) out[i] = kernel.status();
+      continue;
+    }
+    keys.insert(key.netns_key);
+    auto device = devices_.find(key);
+    // Each fault's steps as the tree stands after the ones before it: the
+    // last of the device's faults takes the root, and with it everything.
+    std::vector<std::vector<plan::TcObject>> groups;
+    std::vector<std::size_t> sent;
+    for (std::size_t i : indexes) {
+      const std::string& id = *faults[i].id;
+      ReleaseJams(**kernel, *faults[i].site);
+      if (device == devices_.end() || device->second.tree.Find(id) == nullptr) {
+        out[i] = NotFound("fault " + id + " is not in the tree of " +
+                          Where(key.netns_key, faults[i].site->placements.front().device));
+        continue;
+      }
+      groups.push_back(device->second.tree.RemoveSteps(id));
+      device->second.tree.Erase(id);
+      sent.push_back(i);
+    }
+    const auto removed = (*kernel)->RemoveEach(key.ifindex, groups);
+    for (std::size_t k = 0; k < sent.size(); ++k) out[sent[k]] = removed[k];
+    if (device != devices_.end() && device->second.tree.empty()) devices_.erase(device);
+    // Each placed fault held one Acquire of its namespace.
+    for (std::size_t n = 0; n < indexes.size(); ++n) kernels_.Release(key.netns_key);
+  }
+  for (const std::string& netns_key : keys) {
+    bool still_used = false;
+    for (const auto& [key, device] : devices_) still_used |= key.netns_key == netns_key;
+    if (!still_used) namespaces_.erase(netns_key);
+  }
+  return out;
+}
+
 Status FaultTrees::Change(FaultSite& site, const model::FaultSpec& spec) {
   ASSIGN_OR_RETURN(auto* kernel, KernelFor(site.netns_key));
   for (Placement& p : site.placements) {
@@ -338,6 +445,41 @@ Status FaultTrees::Change(FaultSite& site, const model::FaultSpec& spec) {
     p.objects.leaf = leaf;
   }
   return Status::Ok();
+}
+
+std::vector<std::string> FaultTrees::FindMissing(const std::vector<Placed>& faults) {
+  struct OnDevice {
+    std::vector<const Placed*> faults;
+    std::vector<uint32_t> classes;
+    std::vector<uint32_t> leaves;
+  };
+  std::map<DeviceKey, OnDevice> devices;
+  for (const Placed& f : faults) {
+    for (const Placement& p : f.site->placements) {
+      OnDevice& d = devices[DeviceKey{f.site->netns_key, p.ifindex}];
+      if (d.faults.empty() || d.faults.back() != &f) d.faults.push_back(&f);
+      d.classes.push_back(p.objects.cls.classid);
+      if (p.objects.leaf) d.leaves.push_back(p.objects.leaf->handle);
+    }
+  }
+  std::set<std::string> missing;
+  for (const auto& [key, d] : devices) {
+    auto kernel = KernelFor(key.netns_key);
+    bool whole = kernel.ok() && (*kernel)->ClassCounters(key.ifindex, d.classes).ok() &&
+                 (d.leaves.empty() || (*kernel)->QdiscCounters(key.ifindex, d.leaves).ok());
+    if (whole) continue;
+    for (const Placed* f : d.faults) {
+      auto counters = ReadCounters(*f->site);
+      if (!counters.ok() && counters.status().code() == StatusCode::kNotFound) {
+        missing.insert(*f->id);
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (const Placed& f : faults) {
+    if (missing.contains(*f.id)) out.push_back(*f.id);
+  }
+  return out;
 }
 
 Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {

@@ -52,9 +52,34 @@ class FaultTrees {
   Result<FaultSite> PlacePlanned(const std::string& id, const model::FaultSpec& spec,
                                  const FaultSite& planned);
 
+  struct PlannedItem {
+    const std::string* id;
+    const model::FaultSpec* spec;
+    const FaultSite* planned;
+  };
+  // PlacePlanned for several faults PlanBatch planned on one device, egress
+  // only (CanPlaceTogether), in their planned order, with one AddObjects
+  // for all of them: one netlink batch (after the root's, when the device
+  // has no tree yet). All or nothing: on a failure none of them is placed.
+  Result<std::vector<FaultSite>> PlacePlannedTogether(const std::vector<PlannedItem>& items);
+  // Whether the planned fault may be one of PlacePlannedTogether's (egress
+  // only), and the device it goes on.
+  static bool CanPlaceTogether(const model::FaultSpec& spec, const FaultSite& planned);
+
+  // A fault and where it is, for the calls on many faults below.
+  struct Placed {
+    const std::string* id;
+    const FaultSite* site;
+  };
+
   // Takes the fault's objects out. OK; NOT_FOUND when some of them were
   // already gone (the fault was lost); another error when a deletion failed.
   Status Remove(const std::string& id, const FaultSite& site);
+
+  // Remove for several faults, one status each as Remove gives it. The
+  // egress-only faults of one device go out with one RemoveEach (one netlink
+  // batch; the device's last fault takes its root); the others one by one.
+  std::vector<Status> RemoveMany(const std::vector<Placed>& faults);
 
   // A program's step: changes the fault's netem leaf and htb class in place to
   // what `spec` compiles to (plan::NetemForFault, plan::FaultClass), one
@@ -67,6 +92,12 @@ class FaultTrees {
   // The kernel's counters for the fault's classes and leaves, summed over its
   // placements. NOT_FOUND when they are gone.
   Result<kernel::Counters> ReadCounters(const FaultSite& site);
+
+  // Which of `faults` (id, site) have a class or leaf gone from the kernel,
+  // after notifications were missed: per device, one read of all its faults'
+  // classes and one of their leaves (a dump each) when nothing is missing;
+  // fault by fault (ReadCounters) on a device where something is.
+  std::vector<std::string> FindMissing(const std::vector<Placed>& faults);
 
   // The namespace is still named (see KernelProvider::StillNamed).
   bool NamespaceStillNamed(const std::string& key) { return kernels_.StillNamed(key); }
@@ -89,6 +120,11 @@ class FaultTrees {
   Status RemovePlacement(kernel::Kernel& kernel, const std::string& netns_key,
                          const std::string& id, const Placement& p);
   Device& DeviceFor(const DeviceKey& key, const std::string& name, int parent_ifindex);
+  // How many of a tree's AddSteps the kernel must confirm before the rest
+  // goes: a new tree's root and protected-traffic filters.
+  static std::size_t AckedFirst(const plan::InterfaceTree& tree) {
+    return tree.empty() ? tree.RootSteps().size() : 0;
+  }
   Result<kernel::Kernel*> KernelFor(const std::string& netns_key);
 
   KernelProvider& kernels_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,20 +59,40 @@ class Kernel {
 
   // ---- fault trees (plan/tc_objects.h) ------------------------------------
   // Creates the objects in order. All or nothing: when one fails, what this
-  // call created is deleted again (in reverse) before the error is returned.
-  virtual Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
+  // call created is deleted again (in reverse) before the error is returned,
+  // which is the first failure in order. The first `acked_first` objects (a
+  // new tree's root and protected-traffic filters) are confirmed by the kernel
+  // before any of the rest is sent: a fault must never be live without the
+  // protection in front of it. The rest may go to the kernel together.
+  virtual Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects,
+                            std::size_t acked_first) = 0;
+  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
+    return AddObjects(ifindex, objects, 0);
+  }
 
   // Deletes the objects in order and keeps going past failures. OK when every
   // one was deleted; NOT_FOUND when some were already gone (and the rest were
   // deleted); otherwise the first other error.
   virtual Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
 
+  // RemoveObjects for several groups of objects on one interface (each
+  // fault's of a batch), in order: one status per group, as RemoveObjects
+  // would give it. Here, a call per group; netlink/ sends them all at once.
+  virtual std::vector<Status> RemoveEach(int ifindex,
+                                         const std::vector<std::vector<plan::TcObject>>& groups) {
+    std::vector<Status> out;
+    out.reserve(groups.size());
+    for (const auto& group : groups) out.push_back(RemoveObjects(ifindex, group));
+    return out;
+  }
+
   // Changes existing objects in place, in order: a netem leaf's parameters
   // (a TreeQdisc holding NetemQdisc) or an htb class's rate (an HtbClass),
   // named by handle and parent as they were added. Nothing is deleted or
   // created, so the packets they hold stay (a program's step). NOT_FOUND when
-  // one is gone; INVALID_ARGUMENT for any other kind of object. Not all or
-  // nothing: the objects before a failure keep their new parameters.
+  // one is gone (the first failure in order); INVALID_ARGUMENT for any other
+  // kind of object, before anything is sent. Not all or nothing: the kernel
+  // goes on past a failure, so the other objects keep their new parameters.
   virtual Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) = 0;
 
   // Counters of htb classes of one interface, in the order of `classids`,

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include "daemon/netlink/filter_requests.h"
@@ -27,13 +28,12 @@
 #include "daemon/netlink/qdisc_requests.h"
 #include "daemon/netlink/root_qdisc_rule.h"
 #include "daemon/netlink/tc_object_text.h"
+#include "daemon/netlink/tree_requests.h"
 #include "daemon/netlink/u32_encoder.h"
 #include "daemon/plan/describe.h"
 
 namespace chaosnet::netlink {
 namespace {
-
-std::string OnIfindex(int ifindex) { return " (ifindex " + std::to_string(ifindex) + ")"; }
 
 // A kind of tc object whose counters are read: how to ask the kernel for one
 // or for all of an interface's, how to read an answer, what names one.
@@ -185,157 +185,150 @@ Result<std::vector<kernel::Counters>> NetlinkKernel::QdiscCounters(
 kernel::Capabilities NetlinkKernel::Probe() { return ProbeKernel(); }
 
 // ---- fault trees -----------------------------------------------------------
+//
+// Every change is one batch (NetlinkSocket::TransactBatch): the requests of all
+// its objects in one sendmsg (or a few, for a large one), one ack each.
 
 namespace {
 
-FilterTarget FilterOf(int ifindex, const plan::TcObject& object) {
-  if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
-    return FilterTarget{ifindex, f->parent, f->priority, f->protocol};
-  }
-  const auto& r = std::get<plan::RedirectFilter>(object);
-  return FilterTarget{ifindex, r.parent, r.priority, plan::FilterProtocol::kAll};
+KernelError ErrorOf(const NetlinkSocket::BatchReply& reply) {
+  return reply.state == NetlinkSocket::BatchReply::State::kAnswered || !reply.error.ok()
+             ? reply.error
+             : KernelError{EIO, "no answer"};
+}
+
+bool Done(const NetlinkSocket::BatchReply& reply) {
+  return reply.state == NetlinkSocket::BatchReply::State::kAnswered && reply.error.ok();
 }
 
 }  // namespace
 
-KernelError NetlinkKernel::TransactReplayingOnce(NlMessage& request) {
-  KernelError e = sock_.Transact(request);
-  // A kernel that autoloads a module (sch_htb, cls_u32, act_mirred) answers
-  // EAGAIN once and expects the request again.
-  if (e.error == EAGAIN) e = sock_.Transact(request);
-  return e;
+std::string NetlinkKernel::UndoAdds(int ifindex, const std::vector<plan::TcObject>& objects,
+                                    std::vector<bool>& applied) {
+  // In reverse: filters go before the classes they point at (the kernel
+  // refuses to delete a class in use), children before parents. A u32
+  // classifier goes by its priority, which takes every rule of it.
+  std::vector<std::size_t> order;
+  std::vector<NlMessage> deletes;
+  for (std::size_t j = objects.size(); j-- > 0;) {
+    if (!applied[j]) continue;
+    order.push_back(j);
+    deletes.push_back(EncodeTreeDelete(ifindex, objects[j]));
+  }
+  const auto replies = sock_.TransactBatch(deletes);
+  std::string errors;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const KernelError undo = ErrorOf(replies[k]);
+    // Gone already is fine: deleting a parent earlier took it along.
+    if (undo.ok() || IsAlreadyGone(undo)) {
+      applied[order[k]] = false;
+      continue;
+    }
+    const plan::TcObject& object = objects[order[k]];
+    errors +=
+        (errors.empty() ? "" : "; ") +
+        KernelErrorStatus(undo, "deleting " + TcObjectName(object), TcObjectKind(object)).message();
+  }
+  return errors;
 }
 
-Status NetlinkKernel::AddU32Classifier(int ifindex, const plan::U32Classifier& f,
-                                       const std::string& what) {
-  if (f.rules.empty()) return InvalidArgument(what + ": the classifier has no rules");
-  for (size_t i = 0; i < f.rules.size(); ++i) {
-    auto m = EncodeU32RuleAdd(ifindex, f, f.rules[i]);
-    Status s = m.ok() ? KernelErrorStatus(TransactReplayingOnce(*m),
-                                          what + ", rule " + std::to_string(i + 1) + " of " +
-                                              std::to_string(f.rules.size()),
-                                          "u32")
-                      : Status(m.status().code(), what + ": " + m.status().message());
-    if (s.ok()) continue;
-    // The rules before this one share the priority: take them away too, so
-    // the caller sees the classifier as not created at all.
-    if (i > 0) {
-      NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, f));
-      KernelError undo = sock_.Transact(del);
-      if (!undo.ok() && !IsAlreadyGone(undo)) {
-        return Status(s.code(),
-                      s.message() + "; and removing its first " + std::to_string(i) +
-                          " rule(s) failed too: " +
-                          KernelErrorStatus(undo, "deleting the priority", "u32").message());
+Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>& objects,
+                                 std::size_t acked_first) {
+  ASSIGN_OR_RETURN(TreeRequests requests, EncodeTreeAdds(ifindex, objects, tables_));
+  std::span<NlMessage> all(requests.messages);
+  // The requests of the first `acked_first` objects, then the rest.
+  std::size_t split = 0;
+  while (split < requests.origins.size() && requests.origins[split].object < acked_first) ++split;
+  std::vector<bool> applied(objects.size(), false);  // may have been applied
+  for (auto [first, count] :
+       {std::pair{std::size_t{0}, split}, std::pair{split, requests.messages.size() - split}}) {
+    if (count == 0) continue;
+    auto stage = all.subspan(first, count);
+    auto replies = sock_.TransactBatch(stage);
+    // A kernel that autoloads a module (sch_htb, cls_u32, act_mirred) may
+    // answer EAGAIN and expect the request again; what came after it in the
+    // batch may have failed for want of it. So the stage is undone and sent
+    // again, once.
+    if (std::any_of(replies.begin(), replies.end(),
+                    [](const auto& r) { return r.error.error == EAGAIN; })) {
+      std::vector<bool> stage_applied(objects.size(), false);
+      for (std::size_t i = 0; i < count; ++i) {
+        if (replies[i].MayHaveApplied()) stage_applied[requests.origins[first + i].object] = true;
+      }
+      UndoAdds(ifindex, objects, stage_applied);
+      replies = sock_.TransactBatch(stage);
+    }
+    std::optional<Status> failure;
+    for (std::size_t i = 0; i < count; ++i) {
+      const TreeRequests::Origin& origin = requests.origins[first + i];
+      if (replies[i].MayHaveApplied()) applied[origin.object] = true;
+      if (!failure && !Done(replies[i])) {
+        failure = KernelErrorStatus(ErrorOf(replies[i]), AddRequestName(ifindex, objects, origin),
+                                    TcObjectKind(objects[origin.object]));
       }
     }
-    return s;
-  }
-  return Status::Ok();
-}
-
-Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
-  const std::string what = "adding " + TcObjectName(object) + OnIfindex(ifindex);
-  const std::string kind = TcObjectKind(object);
-  std::optional<NlMessage> req;
-  if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
-    const QdiscTarget target{ifindex, q->handle, q->parent};
-    if (const auto* htb = std::get_if<plan::HtbQdisc>(&q->params)) {
-      req.emplace(EncodeHtbQdiscAdd(target, *htb));
-    } else if (const auto* netem = std::get_if<plan::NetemQdisc>(&q->params)) {
-      auto m = EncodeNetemAdd(target, *netem, tables_);
-      if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
-      req.emplace(std::move(m).value());
-    } else if (const auto* plug = std::get_if<plan::PlugQdisc>(&q->params)) {
-      req.emplace(EncodePlugAdd(target, *plug));
-    } else {
-      req.emplace(EncodeIngressQdiscAdd(target));
-    }
-  } else if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
-    req.emplace(EncodeHtbClassAdd(ifindex, *c));
-  } else if (const auto* r = std::get_if<plan::RedirectFilter>(&object)) {
-    if (r->to_ifindex <= 0) return InvalidArgument(what + ": the target device has no ifindex");
-    req.emplace(EncodeRedirectFilterAdd(ifindex, *r));
-  } else {
-    return AddU32Classifier(ifindex, std::get<plan::U32Classifier>(object), what);
-  }
-  return KernelErrorStatus(TransactReplayingOnce(*req), what, kind);
-}
-
-KernelError NetlinkKernel::DeleteObject(int ifindex, const plan::TcObject& object) {
-  if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
-    NlMessage del = EncodeQdiscDelete({ifindex, q->handle, q->parent});
-    return sock_.Transact(del);
-  }
-  if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
-    NlMessage del = EncodeClassDelete(ifindex, c->classid);
-    return sock_.Transact(del);
-  }
-  NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, object));
-  return sock_.Transact(del);
-}
-
-Status NetlinkKernel::AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
-  for (size_t i = 0; i < objects.size(); ++i) {
-    Status s = AddObject(ifindex, objects[i]);
-    if (s.ok()) continue;
-    // Undo in reverse: filters go before the classes they point at (the
-    // kernel refuses to delete a class in use), children before parents.
-    std::string undo_errors;
-    for (size_t j = i; j-- > 0;) {
-      KernelError undo = DeleteObject(ifindex, objects[j]);
-      // Gone already is fine: deleting a parent earlier took it along.
-      if (undo.ok() || IsAlreadyGone(undo)) continue;
-      undo_errors +=
-          (undo_errors.empty() ? "" : "; ") +
-          KernelErrorStatus(undo, "deleting " + TcObjectName(objects[j]), TcObjectKind(objects[j]))
-              .message();
-    }
+    if (!failure) continue;
+    // All or nothing: what succeeded goes again, and the first failure (in
+    // order, which is what a request-by-request add stopped at) is the answer.
+    const std::string undo_errors = UndoAdds(ifindex, objects, applied);
     if (!undo_errors.empty()) {
-      return Status(s.code(),
-                    s.message() + "; and undoing the partial add failed too: " + undo_errors);
+      return Status(
+          failure->code(),
+          failure->message() + "; and undoing the partial add failed too: " + undo_errors);
     }
-    return s;
+    return *failure;
   }
   return Status::Ok();
 }
 
 Status NetlinkKernel::RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
-  Status first_error;
-  std::string gone;
-  for (const auto& object : objects) {
-    KernelError e = DeleteObject(ifindex, object);
-    if (e.ok()) continue;
-    if (IsAlreadyGone(e)) {
-      gone += (gone.empty() ? "" : ", ") + TcObjectName(object);
-      continue;
+  return RemoveEach(ifindex, {objects}).front();
+}
+
+std::vector<Status> NetlinkKernel::RemoveEach(
+    int ifindex, const std::vector<std::vector<plan::TcObject>>& groups) {
+  std::vector<NlMessage> deletes;
+  for (const auto& group : groups) {
+    for (const auto& object : group) deletes.push_back(EncodeTreeDelete(ifindex, object));
+  }
+  const auto replies = sock_.TransactBatch(deletes);
+  std::vector<Status> out;
+  out.reserve(groups.size());
+  std::size_t next = 0;
+  for (const auto& group : groups) {
+    Status first_error;
+    std::string gone;
+    for (const auto& object : group) {
+      const KernelError e = ErrorOf(replies[next++]);
+      if (e.ok()) continue;
+      if (IsAlreadyGone(e)) {
+        gone += (gone.empty() ? "" : ", ") + TcObjectName(object);
+        continue;
+      }
+      if (first_error.ok()) {
+        first_error = KernelErrorStatus(e, "deleting " + TcObjectName(object) + OnIfindex(ifindex),
+                                        TcObjectKind(object));
+      }
     }
-    if (first_error.ok()) {
-      first_error = KernelErrorStatus(e, "deleting " + TcObjectName(object) + OnIfindex(ifindex),
-                                      TcObjectKind(object));
+    if (!first_error.ok()) {
+      out.push_back(first_error);
+    } else if (!gone.empty()) {
+      out.push_back(NotFound("already gone" + OnIfindex(ifindex) + ": " + gone));
+    } else {
+      out.push_back(Status::Ok());
     }
   }
-  RETURN_IF_ERROR(first_error);
-  if (!gone.empty()) return NotFound("already gone" + OnIfindex(ifindex) + ": " + gone);
-  return Status::Ok();
+  return out;
 }
 
 Status NetlinkKernel::ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) {
-  for (const auto& object : objects) {
-    const std::string what = "changing " + TcObjectName(object) + OnIfindex(ifindex);
-    std::optional<NlMessage> req;
-    if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
-      req.emplace(EncodeHtbClassChange(ifindex, *c));
-    } else if (const auto* q = std::get_if<plan::TreeQdisc>(&object);
-               q != nullptr && std::holds_alternative<plan::NetemQdisc>(q->params)) {
-      auto m =
-          EncodeNetemChange({ifindex, q->handle, q->parent}, std::get<plan::NetemQdisc>(q->params));
-      if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
-      req.emplace(std::move(m).value());
-    } else {
-      return InvalidArgument(what + ": only netem leaves and htb classes change in place");
-    }
-    RETURN_IF_ERROR(KernelErrorStatus(sock_.Transact(*req), what, TcObjectKind(object)));
+  ASSIGN_OR_RETURN(std::vector<NlMessage> changes, EncodeTreeChanges(ifindex, objects));
+  const auto replies = sock_.TransactBatch(changes);
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (Done(replies[i])) continue;
+    return KernelErrorStatus(ErrorOf(replies[i]),
+                             "changing " + TcObjectName(objects[i]) + OnIfindex(ifindex),
+                             TcObjectKind(objects[i]));
   }
   return Status::Ok();
 }

@@ -47,17 +47,25 @@ class NetlinkKernel : public kernel::Kernel {
       int ifindex, const std::vector<uint32_t>& handles) override;
   kernel::Capabilities Probe() override;
 
-  // Fault trees (kernel.h). A U32Classifier is one request per rule at the
-  // same priority; when a later rule fails, the priority is deleted again.
-  // Deleting a classifier or redirect deletes its whole priority, so a
-  // classifier must own its priority (tc_objects.h gives each fault its own):
-  // rolling one back would take along nodes someone else put at that prio.
-  // RemoveObjects counts as "already gone" what IsAlreadyGone
-  // (netlink_errors.h) says, e.g. a filter whose parent qdisc is gone.
-  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
+  // Fault trees (kernel.h). Each call is one batch of requests
+  // (NetlinkSocket::TransactBatch); AddObjects sends its first `acked_first`
+  // objects as a batch of their own and waits for their acks first. A
+  // U32Classifier is one request per rule at the same priority. When a
+  // request fails, AddObjects deletes what succeeded (in reverse, one more
+  // batch); a classifier is deleted by its priority, so it must own its
+  // priority (tc_objects.h gives each fault its own): rolling one back would
+  // take along nodes someone else put at that prio. RemoveObjects counts as
+  // "already gone" what IsAlreadyGone (netlink_errors.h) says, e.g. a filter
+  // whose parent qdisc is gone.
+  using kernel::Kernel::AddObjects;
+  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects,
+                    std::size_t acked_first) override;
   Status RemoveObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
+  // Every group's deletes in one batch.
+  std::vector<Status> RemoveEach(int ifindex,
+                                 const std::vector<std::vector<plan::TcObject>>& groups) override;
   // One `tc qdisc change` / `tc class change` request per object
-  // (EncodeNetemChange, EncodeHtbClassChange).
+  // (EncodeNetemChange, EncodeHtbClassChange), all in one batch.
   Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) override;
   Result<std::vector<kernel::Counters>> ClassCounters(
       int ifindex, const std::vector<uint32_t>& classids) override;
@@ -82,10 +90,11 @@ class NetlinkKernel : public kernel::Kernel {
   NetlinkKernel(NetlinkSocket sock, DistributionTables tables)
       : sock_(std::move(sock)), tables_(std::move(tables)) {}
 
-  Status AddObject(int ifindex, const plan::TcObject& object);
-  Status AddU32Classifier(int ifindex, const plan::U32Classifier& f, const std::string& what);
-  KernelError DeleteObject(int ifindex, const plan::TcObject& object);
-  KernelError TransactReplayingOnce(NlMessage& request);
+  // Deletes, in one batch and in reverse order, the objects marked in
+  // `applied`, and unmarks those that are gone; the errors of the others
+  // ("" when none).
+  std::string UndoAdds(int ifindex, const std::vector<plan::TcObject>& objects,
+                       std::vector<bool>& applied);
 
   NetlinkSocket sock_;
   DistributionTables tables_;

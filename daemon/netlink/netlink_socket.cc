@@ -1,4 +1,5 @@
 #include "daemon/netlink/netlink_socket.h"
+#include "daemon/netlink/batch_chunks.h"
 #include "daemon/netlink/error_tally.h"
 
 #include <linux/netlink.h>
@@ -7,6 +8,7 @@
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -57,6 +59,16 @@ Result<NetlinkSocket> NetlinkSocket::Open() {
   nl_socket_set_buffer_size(raw, 1 << 20, 1 << 20);
   const int one = 1;
   const int fd = nl_socket_get_fd(raw);
+  // The receive buffer bounds how many acks one batch piece may ask for
+  // (batch_chunks.h). SO_RCVBUF stops at net.core.rmem_max (208 KiB by
+  // default); the daemon has CAP_NET_ADMIN and may go past it.
+  const int rcvbuf = 1 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+  int granted = 0;
+  socklen_t len = sizeof(granted);
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &len) == 0 && granted > 0) {
+    sock.rcvbuf_bytes_ = static_cast<std::size_t>(granted);
+  }
   // Both are best effort: kernels before 4.12 simply give no extended text.
   setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
@@ -100,6 +112,104 @@ KernelError NetlinkSocket::Transact(NlMessage& request, const ReplyHandler& on_r
       if (!dump && !acked) return {};
     }
   }
+}
+
+std::vector<NetlinkSocket::BatchReply> NetlinkSocket::TransactBatch(std::span<NlMessage> requests) {
+  std::vector<BatchReply> replies(requests.size());
+  nl_sock* sk = sock_.get();
+  const uint32_t port = nl_socket_get_local_port(sk);
+  std::vector<std::size_t> sizes;
+  sizes.reserve(requests.size());
+  for (NlMessage& request : requests) {
+    nlmsghdr* h = request.header();
+    h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    h->nlmsg_pid = port;
+    sizes.push_back(NLMSG_ALIGN(h->nlmsg_len));
+  }
+  auto give_up = [&](std::size_t from, const std::string& why) {
+    for (std::size_t i = from; i < replies.size(); ++i) {
+      replies[i].error = KernelError{EIO, why};
+    }
+  };
+  for (const Chunk& chunk : SplitIntoChunks(sizes, LimitsForReceiveBuffer(rcvbuf_bytes_))) {
+    batch_buffer_.clear();
+    uint32_t first_seq = 0;
+    for (std::size_t i = chunk.first; i < chunk.last; ++i) {
+      nlmsghdr* h = requests[i].header();
+      h->nlmsg_seq = nl_socket_use_seq(sk);
+      if (i == chunk.first) first_seq = h->nlmsg_seq;
+      const auto* bytes = reinterpret_cast<const unsigned char*>(h);
+      batch_buffer_.insert(batch_buffer_.end(), bytes, bytes + h->nlmsg_len);
+      batch_buffer_.resize(batch_buffer_.size() + (sizes[i] - h->nlmsg_len), 0);
+    }
+    if (int err = nl_sendto(sk, batch_buffer_.data(), batch_buffer_.size()); err < 0) {
+      CountKernelError(EIO);
+      give_up(chunk.first, std::string("send failed: ") + nl_geterror(err));
+      return replies;
+    }
+    for (std::size_t i = chunk.first; i < chunk.last; ++i) {
+      replies[i].state = BatchReply::State::kNoAnswer;
+    }
+    auto piece = std::span<BatchReply>(replies).subspan(chunk.first, chunk.last - chunk.first);
+    if (!ReadAcks(first_seq, piece)) {
+      give_up(chunk.last, "not sent: an earlier part of the batch got no answer");
+      return replies;
+    }
+  }
+  return replies;
+}
+
+bool NetlinkSocket::ReadAcks(uint32_t first_seq, std::span<BatchReply> replies) {
+  // Every ack is a datagram of its own: recvmmsg takes up to kSlots of them
+  // per system call (MSG_WAITFORONE: wait for the first, then take what is
+  // queued). With NETLINK_CAP_ACK an ack is a few hundred bytes; a slot
+  // holds an uncapped one too (a kernel without CAP_ACK echoes the request).
+  constexpr std::size_t kSlots = 16;
+  constexpr std::size_t kSlotBytes = 16 * 1024;
+  ack_buffer_.resize(kSlots * kSlotBytes);
+  const int fd = nl_socket_get_fd(sock_.get());
+  std::size_t pending = replies.size();
+  while (pending > 0) {
+    iovec iov[kSlots];
+    mmsghdr msgs[kSlots]{};
+    for (std::size_t i = 0; i < kSlots; ++i) {
+      iov[i] = iovec{ack_buffer_.data() + i * kSlotBytes, kSlotBytes};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const unsigned int want = static_cast<unsigned int>(std::min(kSlots, pending));
+    const int got = recvmmsg(fd, msgs, want, MSG_WAITFORONE, nullptr);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      // ENOBUFS: acks were dropped for lack of room; which ones is unknown.
+      const std::string why = std::string("receive failed: ") +
+                              (got < 0 ? std::strerror(errno) : "the socket was closed");
+      CountKernelError(EIO);
+      for (BatchReply& r : replies) {
+        if (r.state == BatchReply::State::kNoAnswer) r.error = KernelError{EIO, why};
+      }
+      return false;
+    }
+    for (int m = 0; m < got; ++m) {
+      int remaining = static_cast<int>(msgs[m].msg_len);
+      for (auto* h = static_cast<nlmsghdr*>(iov[m].iov_base); NLMSG_OK(h, remaining);
+           h = NLMSG_NEXT(h, remaining)) {
+        if (h->nlmsg_type != NLMSG_ERROR) continue;
+        // Unsigned: a sequence number before first_seq (an answer to a
+        // request abandoned earlier) wraps far out of range.
+        const uint32_t index = h->nlmsg_seq - first_seq;
+        if (index >= replies.size()) continue;
+        BatchReply& r = replies[index];
+        if (r.state == BatchReply::State::kAnswered) continue;
+        const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+        if (err->error != 0) CountKernelError(-err->error);
+        r.state = BatchReply::State::kAnswered;
+        r.error = KernelError{-err->error, ExtAckMessage(h)};
+        --pending;
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace chaosnet::netlink

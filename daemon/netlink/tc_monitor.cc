@@ -1,6 +1,8 @@
 #include "daemon/netlink/tc_monitor.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
@@ -8,10 +10,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace chaosnet::netlink {
 namespace {
@@ -21,6 +26,39 @@ namespace {
 constexpr size_t kReceiveBufferBytes = 64 * 1024;
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// A classic BPF socket filter that drops, before they are queued, the
+// notifications no reader here wants: filter chains coming and going
+// (RTM_NEWCHAIN/DELCHAIN, which the kernel sends with port id 0 when a
+// block's first filter comes or its qdisc goes: ParseTcEvent ignores them),
+// and, when `port` is not 0, everything caused by that port's requests. Each
+// notification is a datagram of its own, so its first header is the one
+// that counts. An absolute load reads big-endian, hence ntohl/ntohs of the
+// host-order values.
+Status AttachFilter(int fd, uint32_t port) {
+  std::vector<sock_filter> code{
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(nlmsghdr, nlmsg_type)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(RTM_NEWCHAIN), 0, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(RTM_DELCHAIN), 0, 0),
+  };
+  if (port != 0) {
+    code.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(nlmsghdr, nlmsg_pid)));
+    code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(port), 0, 0));
+  }
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFFu));  // keep
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, 0));            // drop
+  const std::size_t drop = code.size() - 1;
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    if (code[i].code == (BPF_JMP | BPF_JEQ | BPF_K)) {
+      code[i].jt = static_cast<uint8_t>(drop - (i + 1));
+    }
+  }
+  sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) != 0) {
+    return Internal(Errno("tc monitor: SO_ATTACH_FILTER"));
+  }
+  return Status::Ok();
+}
 
 Status SetUp(int fd, const TcMonitorOptions& options) {
   int domain = 0;
@@ -63,6 +101,8 @@ Status SetUp(int fd, const TcMonitorOptions& options) {
       return Internal(Errno("tc monitor: bind"));
     }
   }
+
+  RETURN_IF_ERROR(AttachFilter(fd, options.ignored_port));
 
   for (const int group : {RTNLGRP_TC, RTNLGRP_LINK}) {
     if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) != 0) {

@@ -30,6 +30,14 @@ struct TcMonitorOptions {
   // cannot starve the event loop; the rest stays queued and fd() stays
   // readable.
   int max_datagrams_per_read = 256;
+  // Notifications caused by requests from this netlink port id (the daemon's
+  // own request socket; 0: none) are dropped by the kernel before they are
+  // queued, by a socket filter on nlmsg_pid: the daemon's own changes then
+  // neither wake the reader nor take room in the buffer, so a large batch of
+  // them cannot overrun it. The kernel stamps a tc notification with the
+  // requester's port id (rtnl_notify; see TcEvent::sender_port). Filter
+  // chain notifications, which the parser ignores, are always dropped so.
+  uint32_t ignored_port = 0;
 };
 
 class TcMonitor {

@@ -56,10 +56,11 @@ class FakeKernel : public kernel::Kernel {
   std::function<void()> before_apply;  // runs first in every AddObjects (may set the error)
   Status next_remove_error;
   Status next_change_error;
-  int apply_calls = 0;    // AddObjects calls
-  int change_calls = 0;   // ChangeObjects calls
-  int remove_calls = 0;   // RemoveObjects calls
-  int counter_reads = 0;  // QdiscCounters and ClassCounters calls
+  int apply_calls = 0;                          // AddObjects calls
+  std::vector<std::size_t> acked_first_counts;  // each AddObjects call's acked_first
+  int change_calls = 0;                         // ChangeObjects calls
+  int remove_calls = 0;                         // RemoveObjects calls
+  int counter_reads = 0;                        // QdiscCounters and ClassCounters calls
 
   Result<int> InterfaceIndex(const std::string& name) override {
     auto it = names_.find(name);
@@ -119,8 +120,11 @@ class FakeKernel : public kernel::Kernel {
     return Status::Ok();
   }
 
-  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {
+  using kernel::Kernel::AddObjects;
+  Status AddObjects(int ifindex, const std::vector<plan::TcObject>& objects,
+                    std::size_t acked_first) override {
     ++apply_calls;
+    acked_first_counts.push_back(acked_first);
     if (before_apply) before_apply();
     if (!next_apply_error.ok()) return std::exchange(next_apply_error, Status::Ok());
     if (!ifaces_.contains(ifindex)) return NotFound("no such device");
@@ -143,6 +147,12 @@ class FakeKernel : public kernel::Kernel {
       if (!s.ok() && result.ok()) result = s;
     }
     return result;
+  }
+  int remove_each_calls = 0;  // RemoveEach calls (each a call of RemoveObjects per group)
+  std::vector<Status> RemoveEach(int ifindex,
+                                 const std::vector<std::vector<plan::TcObject>>& groups) override {
+    ++remove_each_calls;
+    return kernel::Kernel::RemoveEach(ifindex, groups);
   }
   // Records what changed: the netem parameters and class rates by handle.
   Status ChangeObjects(int ifindex, const std::vector<plan::TcObject>& objects) override {

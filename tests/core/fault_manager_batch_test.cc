@@ -119,8 +119,78 @@ TEST_F(BatchTest, CreatesEveryFaultWithOneStoreWritePerPhase) {
   EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
   EXPECT_TRUE(kernel.HasOwnedQdisc(eth1));
   EXPECT_EQ(kernel.iface(eth0).classes.size(), kernel.iface(eth1).classes.size());
+  // One AddObjects per device: the new root (and its protection) confirmed
+  // first, then the three faults' objects in one batch.
+  EXPECT_EQ(kernel.apply_calls, 2);
+  ASSERT_EQ(kernel.acked_first_counts.size(), 2u);
+  EXPECT_GT(kernel.acked_first_counts[0], 0u);
+  EXPECT_EQ(kernel.acked_first_counts[0], kernel.acked_first_counts[1]);
   EXPECT_EQ(events.size(), 6u);  // one APPLIED each, as single creates
   EXPECT_THAT(events[0], HasSubstr("APPLIED"));
+}
+
+TEST_F(BatchTest, FaultsOnATreeThatExistsGoInTogetherWithNothingToConfirmFirst) {
+  ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 9))).ok());
+  ASSERT_EQ(kernel.acked_first_counts.size(), 1u);
+  EXPECT_GT(kernel.acked_first_counts[0], 0u);  // the single create's new root
+  auto result =
+      manager->CreateMany({Request(DelayTo("eth0", 1)), Request(DelayTo("eth0", 2))}, false);
+  ASSERT_FALSE(result.refusal) << result.refusal->status.message();
+  ASSERT_EQ(kernel.acked_first_counts.size(), 2u);
+  EXPECT_EQ(kernel.acked_first_counts[1], 0u);
+  EXPECT_EQ(kernel.iface(eth0).classes.size(), 3u);
+  // Each fault removes as its own: the trees know all three.
+  for (const auto& created : result.created) {
+    EXPECT_TRUE(manager->Revoke(created.fault.id, Root()).ok());
+  }
+  EXPECT_EQ(kernel.iface(eth0).classes.size(), 1u);
+}
+
+TEST_F(BatchTest, AResyncReadsEachDeviceOnceAndFindsWhatIsGone) {
+  std::vector<CreateRequest> batch;
+  for (uint8_t i = 1; i <= 6; ++i) batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+  auto made = manager->CreateMany(batch, false);
+  ASSERT_FALSE(made.refusal) << made.refusal->status.message();
+  kernel.counter_reads = 0;
+  EXPECT_THAT(manager->EndFaultsWithMissingObjects(), IsEmpty());
+  EXPECT_EQ(kernel.counter_reads, 4) << "classes and leaves of each device, not 12 faults' reads";
+
+  // One class gone by hand: that device is looked at fault by fault.
+  const FaultRecord& victim = made.created[2].fault;  // on eth0
+  kernel.iface(eth0).classes.erase(victim.site.placements[0].objects.cls.classid);
+  const auto lost = manager->EndFaultsWithMissingObjects();
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].id, victim.id);
+  EXPECT_EQ(lost[0].state, FaultState::kLost);
+  EXPECT_EQ(manager->active_count(), 5u);
+}
+
+TEST_F(BatchTest, RevokeManyTakesEachDevicesFaultsOutTogether) {
+  std::vector<CreateRequest> batch;
+  for (uint8_t i = 1; i <= 6; ++i) batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+  auto made = manager->CreateMany(batch, false);
+  ASSERT_FALSE(made.refusal) << made.refusal->status.message();
+  // One of eth1's faults lost its class meanwhile.
+  const FaultRecord& lost = made.created[1].fault;
+  kernel.iface(eth1).classes.erase(lost.site.placements[0].objects.cls.classid);
+  events.clear();
+  std::vector<std::string> ids;
+  for (const auto& c : made.created) ids.push_back(c.fault.id);
+  auto result = manager->RevokeMany(ids, Root());
+  ASSERT_EQ(result.revoked.size(), 6u);
+  EXPECT_EQ(kernel.remove_each_calls, 2) << "one batch per device";
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(result.revoked[i].id, ids[i]);
+    EXPECT_EQ(result.revoked[i].state, i == 1 ? FaultState::kLost : FaultState::kRevoked)
+        << result.revoked[i].state_reason;
+  }
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+  EXPECT_FALSE(kernel.HasOwnedQdisc(eth1));
+  EXPECT_EQ(manager->active_count(), 0u);
+  EXPECT_EQ(events.size(), 6u);
+  // The trees are empty again: a new fault starts a new root.
+  ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 1))).ok());
+  EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
 }
 
 TEST_F(BatchTest, IngressFaultsGoThroughTheirIfbDeviceInABatchToo) {
@@ -188,10 +258,11 @@ TEST_F(BatchTest, AKernelFailureHalfWayTakesBackWhatTheBatchPlaced) {
   const std::size_t classes_before = kernel.iface(eth0).classes.size();
   std::vector<CreateRequest> batch = {Request(DelayTo("eth0", 1)), Request(DelayTo("eth0", 2)),
                                       Request(DelayTo("eth1", 3))};
-  // Placed device by device: eth0's two faults first, then eth1's fails.
+  // Placed device by device: eth0's two faults first (one AddObjects), then
+  // eth1's fails (and fails again when it is tried on its own).
   int applies = 0;
   kernel.before_apply = [&] {
-    if (++applies == 3) kernel.next_apply_error = Internal("netlink: boom");
+    if (++applies >= 2) kernel.next_apply_error = Internal("netlink: boom");
   };
   auto result = manager->CreateMany(batch, false);
   ASSERT_TRUE(result.refusal);

@@ -17,6 +17,7 @@
 #include <memory>
 #include <sstream>
 
+#include "daemon/netlink/htb_encoder.h"
 #include "daemon/netlink/netlink_socket.h"
 #include "daemon/netlink/qdisc_requests.h"
 #include "tests/support/run_command.h"
@@ -326,6 +327,57 @@ TEST_F(TcMonitorTest, OverrunIsReportedAsResyncAndTheMonitorGoesOn) {
   Run(*a_, "tc qdisc add dev cnv0 root handle ca00: tbf rate 1mbit burst 32kb latency 50ms");
   auto after = ReadUntil(*m, Is(TcEventKind::kQdiscChanged, cnv0_, kCa00));
   EXPECT_TRUE(Find(after, Is(TcEventKind::kQdiscChanged, cnv0_, kCa00))) << Describe(after);
+}
+
+// A batch of `classes` htb classes under a new root ca00: on cnv0, sent from
+// `sock` (inside A) in one TransactBatch.
+void SendClassBatch(NetlinkSocket& sock, int ifindex, int classes) {
+  std::vector<NlMessage> requests;
+  requests.push_back(EncodeHtbQdiscAdd({ifindex, kCa00, kRoot}, plan::HtbQdisc{}));
+  for (int i = 1; i <= classes; ++i) {
+    requests.push_back(
+        EncodeHtbClassAdd(ifindex, plan::HtbClass{kCa00 | static_cast<uint32_t>(i), kCa00, 125'000,
+                                                  125'000, 2'000, 2'000, 0}));
+  }
+  for (const auto& reply : sock.TransactBatch(requests)) {
+    ASSERT_TRUE(reply.error.ok()) << reply.error.ext_ack;
+  }
+}
+
+TEST_F(TcMonitorTest, AnOwnBatchOverrunningTheBufferIsReportedAsResync) {
+  // What the daemon's monitor would get without its port filter: a batch
+  // notifies far faster than the reader reads.
+  TcMonitorOptions small;
+  small.receive_buffer_bytes = 1;
+  auto m = TcMonitor::OpenInNetns(a_->path(), small);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EnterNetns enter(a_->path());
+  ASSERT_TRUE(enter.ok()) << enter.error();
+  auto sock = NetlinkSocket::Open();
+  ASSERT_TRUE(sock.ok()) << sock.status().message();
+  SendClassBatch(*sock, cnv0_, 200);
+  auto events = ReadUntil(*m, [](const TcEvent& e) { return e.kind == TcEventKind::kResync; });
+  EXPECT_TRUE(Find(events, [](const TcEvent& e) { return e.kind == TcEventKind::kResync; }))
+      << Describe(events);
+}
+
+TEST_F(TcMonitorTest, TheIgnoredPortsBatchIsFilteredInTheKernelAndCannotOverrun) {
+  EnterNetns enter(a_->path());
+  ASSERT_TRUE(enter.ok()) << enter.error();
+  auto sock = NetlinkSocket::Open();
+  ASSERT_TRUE(sock.ok()) << sock.status().message();
+  TcMonitorOptions small;
+  small.receive_buffer_bytes = 1;
+  small.ignored_port = nl_socket_get_local_port(sock->get());
+  auto m = TcMonitor::Open(small);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  SendClassBatch(*sock, cnv0_, 200);
+  // A change by hand afterwards: everything before it has been read once it is.
+  Run(*a_, "tc class del dev cnv0 classid ca00:7");
+  auto events = ReadUntil(*m, Is(TcEventKind::kClassDeleted, cnv0_, kCa00 | 7));
+  ASSERT_TRUE(Find(events, Is(TcEventKind::kClassDeleted, cnv0_, kCa00 | 7))) << Describe(events);
+  EXPECT_EQ(events.size(), 1u) << "none of the batch's 201 notifications, no overrun:"
+                               << Describe(events);
 }
 
 TEST_F(TcMonitorTest, AdoptsASocketOpenedInsideTheNamespace) {
