@@ -192,6 +192,15 @@ FilterTarget FilterOf(int ifindex, const plan::TcObject& object) {
   if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
     return FilterTarget{ifindex, f->parent, f->priority, f->protocol};
   }
+  if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    return FilterTarget{ifindex, t->parent, t->priority, t->protocol};
+  }
+  if (const auto* l = std::get_if<plan::U32HashLink>(&object)) {
+    return FilterTarget{ifindex, l->parent, l->priority, l->protocol};
+  }
+  if (const auto* n = std::get_if<plan::U32Node>(&object)) {
+    return FilterTarget{ifindex, n->parent, n->priority, n->protocol};
+  }
   const auto& r = std::get<plan::RedirectFilter>(object);
   return FilterTarget{ifindex, r.parent, r.priority, plan::FilterProtocol::kAll};
 }
@@ -256,6 +265,14 @@ Status NetlinkKernel::AddObject(int ifindex, const plan::TcObject& object) {
   } else if (const auto* r = std::get_if<plan::RedirectFilter>(&object)) {
     if (r->to_ifindex <= 0) return InvalidArgument(what + ": the target device has no ifindex");
     req.emplace(EncodeRedirectFilterAdd(ifindex, *r));
+  } else if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    req.emplace(EncodeU32HashTableAdd(ifindex, *t));
+  } else if (const auto* l = std::get_if<plan::U32HashLink>(&object)) {
+    req.emplace(EncodeU32HashLinkAdd(ifindex, *l));
+  } else if (const auto* n = std::get_if<plan::U32Node>(&object)) {
+    auto m = EncodeU32NodeAdd(ifindex, *n);
+    if (!m.ok()) return Status(m.status().code(), what + ": " + m.status().message());
+    req.emplace(std::move(m).value());
   } else {
     return AddU32Classifier(ifindex, std::get<plan::U32Classifier>(object), what);
   }
@@ -269,6 +286,17 @@ KernelError NetlinkKernel::DeleteObject(int ifindex, const plan::TcObject& objec
   }
   if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
     NlMessage del = EncodeClassDelete(ifindex, c->classid);
+    return sock_.Transact(del);
+  }
+  // Nodes and tables of the host classifier go by handle; a link cannot (its
+  // handle is the kernel's to pick, tc_objects.h) and is only ever undone
+  // together with its root, so its priority goes, like a classifier's.
+  if (const auto* n = std::get_if<plan::U32Node>(&object)) {
+    NlMessage del = EncodeU32HandleDelete(FilterOf(ifindex, object), n->handle);
+    return sock_.Transact(del);
+  }
+  if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    NlMessage del = EncodeU32HandleDelete(FilterOf(ifindex, object), t->handle);
     return sock_.Transact(del);
   }
   NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, object));
