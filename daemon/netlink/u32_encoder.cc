@@ -109,8 +109,8 @@ Result<NlMessage> EncodeU32NodeAdd(int ifindex, const plan::U32Node& node) {
   int err = nla_put_string(msg, TCA_KIND, "u32");
   nlattr* options = OpenUnflaggedNest(msg, TCA_OPTIONS, 0, nullptr);
   if (options == nullptr) err = -1;
-  err |= nla_put_u32(msg, TCA_U32_HASH, node.handle & ~0xFFFu);  // table:bucket:
   err |= nla_put_u32(msg, TCA_U32_CLASSID, node.flowid);
+  err |= nla_put_u32(msg, TCA_U32_HASH, node.handle & ~0xFFFu);  // table:bucket:
   err |= PutU32Selector(msg, node.keys);
   CheckPut(err);
   CloseUnflaggedNest(msg, options);

@@ -43,8 +43,8 @@ Result<NlMessage> EncodeU32RuleAdd(int ifindex, const plan::U32Classifier& class
 //                                     TC_U32_TERMINAL: a packet its bucket
 //                                     does not classify goes on
 //   u32 ht 4:2a: handle 4:2a:1 match ... flowid F
-//                                     tcm_handle, TCA_U32_HASH 4:2a:,
-//                                     TCA_U32_CLASSID, terminal selector
+//                                     tcm_handle, TCA_U32_CLASSID,
+//                                     TCA_U32_HASH 4:2a:, terminal selector
 // and, to delete a node or a table, RTM_DELTFILTER with its handle and
 // TCA_KIND "u32".
 NlMessage EncodeU32HashTableAdd(int ifindex, const plan::U32HashTable& table);

@@ -12,8 +12,15 @@
 //   FAILED_PRECONDITION naming the fault in the way.
 // - At most one whole-interface fault per device.
 // - A whole-interface fault and targeted faults coexist: targeted filters
-//   have lower priorities (1000+), so they win for their packets; the
-//   whole-interface fault's catch-all (0xFFF0) gets the rest.
+//   have lower priorities (1000+ linear, 0xFF00 the shared host classifier),
+//   so they win for their packets; the whole-interface fault's catch-all
+//   (0xFFF0) gets the rest.
+// - Since targeted faults never overlap, their order does not matter, which
+//   is what lets host faults share one hash table in any order.
+// The check is indexed: a host fault is compared with the host faults at its
+// address and the linear targeted ones, a destination CIDR with the host
+// faults inside it (a range of the ordered index), so 10,000 creates on one
+// device stay cheap.
 // - Protected traffic (priorities 1..99) is never affected.
 #pragma once
 
