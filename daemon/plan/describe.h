@@ -47,9 +47,9 @@ std::string DescribeNetemLinkModels(const NetemQdisc& netem);
 std::string RateInTcWords(uint64_t bytes_per_second);
 
 // The host classifier (host_hash.h) reads as its tc commands: a table
-// "prio 65280 protocol ip handle 4: u32 divisor 256", its link "prio 65280
-// protocol ip u32 match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link 4:",
-// a node "prio 65280 protocol ip u32 ht 4:2a: handle 4:2a:1 match ip dst
+// (handle "4:") "prio 65280 protocol ip divisor 256", its link "prio 65280
+// protocol ip match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link 4:", a
+// node (handle "4:2a:1") "prio 65280 protocol ip ht 4:2a: match ip dst
 // 10.0.0.42/32 flowid ca00:7".
 // One object of a fault tree in tc's words. Filters read like the tc command
 // that would add them: "prio 1002 protocol ip match ip dst 10.0.0.0/24

@@ -252,7 +252,7 @@ PlanStepText DescribeTcObject(const TcObject& object) {
     step.handle = FormatU32Handle(table->handle);
     step.parent = FormatParent(table->parent);
     step.parameters = "prio " + std::to_string(table->priority) + " protocol " +
-                      FilterProtocolName(table->protocol) + " handle " + step.handle + " divisor " +
+                      FilterProtocolName(table->protocol) + " divisor " +
                       std::to_string(table->divisor);
   } else if (const auto* link = std::get_if<U32HashLink>(&object)) {
     char hashkey[64];
@@ -272,8 +272,8 @@ PlanStepText DescribeTcObject(const TcObject& object) {
     step.handle = FormatU32Handle(node->handle);
     step.parent = FormatParent(node->parent);
     step.parameters = "prio " + std::to_string(node->priority) + " protocol " +
-                      FilterProtocolName(node->protocol) + " ht " + ht + " handle " + step.handle +
-                      " " + DescribeU32Rule(U32Rule{node->keys}, node->protocol) + " flowid " +
+                      FilterProtocolName(node->protocol) + " ht " + ht + " " +
+                      DescribeU32Rule(U32Rule{node->keys}, node->protocol) + " flowid " +
                       FormatHandle(node->flowid);
   } else if (const auto* redirect = std::get_if<RedirectFilter>(&object)) {
     step.object = "filter";

@@ -311,7 +311,7 @@ TEST(HostHash, HostFaultsTakeNoLinearClassifiers) {
 
 TEST(HostHash, DescribedAsTcCommands) {
   const PlanStepText table = DescribeTcObject(HostHashTable(IpFamily::kIpv4, kTreeRootHandle));
-  EXPECT_EQ(table.parameters, "prio 65280 protocol ip handle 4: divisor 256");
+  EXPECT_EQ(table.parameters, "prio 65280 protocol ip divisor 256");
   EXPECT_EQ(table.handle, "4:");
   const PlanStepText link = DescribeTcObject(HostHashLink(IpFamily::kIpv6, kTreeRootHandle));
   EXPECT_EQ(link.parameters,
@@ -319,9 +319,9 @@ TEST(HostHash, DescribedAsTcCommands) {
   InterfaceTree tree = Tree();
   const FaultObjects o = Add(tree, "a", DelayTo("10.0.0.42"));
   const PlanStepText node = DescribeTcObject(o.nodes.at(0));
-  EXPECT_EQ(
-      node.parameters,
-      "prio 65280 protocol ip ht 4:2a: handle 4:2a:1 match ip dst 10.0.0.42/32 flowid ca00:1");
+  EXPECT_EQ(node.parameters,
+            "prio 65280 protocol ip ht 4:2a: match ip dst 10.0.0.42/32 flowid ca00:1");
+  EXPECT_EQ(node.handle, "4:2a:1");
   EXPECT_EQ(node.kind, "u32");
   EXPECT_EQ(node.parent, "ca00:");
 }
