@@ -63,12 +63,12 @@ throughput() {
 apply_timed() {
   local start end
   start=$(date +%s.%N)
-  "$ctl" --server "$server" apply --from "$1" >/dev/null
+  "$ctl" --server "$server" --timeout 300s apply --from "$1" >/dev/null
   end=$(date +%s.%N)
   echo "$end - $start" | bc -l | xargs printf '%.2f'
 }
 
-revoke_all() { "$ctl" --server "$server" revoke --all >/dev/null; }
+revoke_all() { "$ctl" --server "$server" --timeout 300s revoke --all >/dev/null; }
 
 declare -A gbit secs
 for case in "1 other" "1 peer" "$faults other" "$faults peer"; do
