@@ -230,6 +230,38 @@ TEST(HostHash, AFullBucketSendsTheFaultToTheLinearPath) {
   EXPECT_EQ(Add(tree, "other", DelayTo("10.200.0.8")).nodes.size(), 1u);
 }
 
+TEST(HostHash, ReArmingInASlotGivesTheSameNodes) {
+  // After a restart the daemon rebuilds the tree fault by fault in journal
+  // order (app/startup_reconciler.h); PlanFaultInSlot keeps the slot, and a
+  // fresh tree gives the same nodes for the same order.
+  InterfaceTree tree = Tree();
+  Add(tree, "a", DelayTo("10.0.0.5"));
+  const FaultObjects b = Add(tree, "b", DelayTo("10.0.1.5"));
+  InterfaceTree after = Tree();
+  Add(after, "a", DelayTo("10.0.0.5"));
+  auto again = after.PlanFaultInSlot("b", DelayTo("10.0.1.5"), b.slot);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, b);
+  EXPECT_EQ(CountOf<U32HashTable>(after.AddSteps(*again)), 0u) << "a made the table";
+}
+
+TEST(HostHash, AHostMatchThatCannotBeCompiledIsReportedAsBefore) {
+  InterfaceTree tree = Tree();
+  FaultSpec mixed = DelayTo("10.0.0.5");
+  mixed.match.src = Cidr("fd00::1");
+  auto r = tree.PlanFault("m", mixed);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("different address families"), std::string::npos)
+      << r.status().message();
+  FaultSpec icmp_port = DelayTo("10.0.0.5");
+  icmp_port.match.protocol = Protocol::kIcmp;
+  icmp_port.match.dport = PortRange{80, 80};
+  auto p = tree.PlanFault("p", icmp_port);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+}
+
 // ---- capacity and overlaps at scale -------------------------------------------------
 
 TEST(HostHash, TenThousandHostFaultsFitOneDevice) {
