@@ -288,15 +288,20 @@ KernelError NetlinkKernel::DeleteObject(int ifindex, const plan::TcObject& objec
     NlMessage del = EncodeClassDelete(ifindex, c->classid);
     return sock_.Transact(del);
   }
-  // Nodes and tables of the host classifier go by handle; a link cannot (its
-  // handle is the kernel's to pick, tc_objects.h) and is only ever undone
-  // together with its root, so its priority goes, like a classifier's.
+  // Nodes, tables and level-2 links of the host classifier go by handle; the
+  // root link cannot (its handle is the kernel's to pick, tc_objects.h) and
+  // is only ever undone together with its root, so its priority goes, like a
+  // classifier's.
   if (const auto* n = std::get_if<plan::U32Node>(&object)) {
     NlMessage del = EncodeU32HandleDelete(FilterOf(ifindex, object), n->handle);
     return sock_.Transact(del);
   }
   if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
     NlMessage del = EncodeU32HandleDelete(FilterOf(ifindex, object), t->handle);
+    return sock_.Transact(del);
+  }
+  if (const auto* l = std::get_if<plan::U32HashLink>(&object); l != nullptr && l->handle != 0) {
+    NlMessage del = EncodeU32HandleDelete(FilterOf(ifindex, object), l->handle);
     return sock_.Transact(del);
   }
   NlMessage del = EncodeFilterDeletePriority(FilterOf(ifindex, object));

@@ -83,14 +83,17 @@ NlMessage EncodeU32HashTableAdd(int ifindex, const plan::U32HashTable& table) {
 }
 
 NlMessage EncodeU32HashLinkAdd(int ifindex, const plan::U32HashLink& link) {
-  NlMessage m =
-      StartFilterMessage(RTM_NEWTFILTER, QdiscAddFlags(),
-                         FilterTarget{ifindex, link.parent, link.priority, link.protocol});
+  NlMessage m = StartFilterMessage(RTM_NEWTFILTER, QdiscAddFlags(),
+                                   FilterTarget{ifindex, link.parent, link.priority, link.protocol},
+                                   4096, link.handle);
   nl_msg* msg = m.get();
   int err = nla_put_string(msg, TCA_KIND, "u32");
   nlattr* options = OpenUnflaggedNest(msg, TCA_OPTIONS, 0, nullptr);
   if (options == nullptr) err = -1;
   err |= nla_put_u32(msg, TCA_U32_LINK, link.table);
+  // In a table of ours: its bucket, as tc's "ht 4:2a:" (after the link, as tc
+  // orders them).
+  if (link.handle != 0) err |= nla_put_u32(msg, TCA_U32_HASH, link.handle & ~0xFFFu);
   err |= PutU32Selector(msg, {}, /*terminal=*/false, link.hash_mask, link.hash_offset);
   CheckPut(err);
   CloseUnflaggedNest(msg, options);

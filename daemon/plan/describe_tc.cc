@@ -261,8 +261,16 @@ PlanStepText DescribeTcObject(const TcObject& object) {
     step.object = "filter";
     step.kind = "u32";
     step.parent = FormatParent(link->parent);
+    std::string ht;
+    if (link->handle != 0) {
+      step.handle = FormatU32Handle(link->handle);
+      char bucket[32];
+      std::snprintf(bucket, sizeof(bucket), " ht %x:%x:", link->handle >> 20,
+                    U32HandleBucket(link->handle));
+      ht = bucket;
+    }
     step.parameters = "prio " + std::to_string(link->priority) + " protocol " +
-                      FilterProtocolName(link->protocol) + " match u32 0 0 at 0 " + hashkey +
+                      FilterProtocolName(link->protocol) + ht + " match u32 0 0 at 0 " + hashkey +
                       " link " + FormatU32Handle(link->table);
   } else if (const auto* node = std::get_if<U32Node>(&object)) {
     char ht[32];  // tc's "ht 4:2a:": table and bucket

@@ -24,6 +24,10 @@ uint32_t HostBucket(const model::Cidr& host) {
   return host.address[HostFamily(host) == IpFamily::kIpv6 ? 15 : 3];
 }
 
+uint32_t HostSubBucket(const model::Cidr& host) {
+  return host.address[HostFamily(host) == IpFamily::kIpv6 ? 14 : 2];
+}
+
 uint16_t HostHashPriority(IpFamily family) {
   return family == IpFamily::kIpv6 ? kHostHashPriority + 1 : kHostHashPriority;
 }
@@ -35,6 +39,14 @@ FilterProtocol ProtocolOf(IpFamily family) {
 uint32_t TableId(IpFamily family) {
   return family == IpFamily::kIpv6 ? kHostHashTableIdIpv6 : kHostHashTableIdIpv4;
 }
+uint32_t Level2Id(const model::Cidr& host) {
+  const IpFamily family = HostFamily(host);
+  return (family == IpFamily::kIpv6 ? kHostLevel2BaseIpv6 : kHostLevel2BaseIpv4) + HostBucket(host);
+}
+// The destination's last word: both levels hash a byte of it.
+int32_t LastWord(IpFamily family) {
+  return family == IpFamily::kIpv6 ? kIpv6DstOffset + 12 : kIpv4DstOffset;
+}
 }  // namespace
 
 U32HashTable HostHashTable(IpFamily family, uint32_t parent) {
@@ -44,17 +56,57 @@ U32HashTable HostHashTable(IpFamily family, uint32_t parent) {
 
 U32HashLink HostHashLink(IpFamily family, uint32_t parent) {
   // The last byte of the destination: the low byte of its last word.
-  const int32_t last_word = family == IpFamily::kIpv6 ? kIpv6DstOffset + 12 : kIpv4DstOffset;
-  return U32HashLink{parent,
-                     HostHashPriority(family),
-                     ProtocolOf(family),
-                     U32Handle(TableId(family), 0, 0),
-                     0x000000FFu,
-                     last_word};
+  U32HashLink link{parent, HostHashPriority(family), ProtocolOf(family)};
+  link.table = U32Handle(TableId(family), 0, 0);
+  link.hash_mask = 0x000000FFu;
+  link.hash_offset = LastWord(family);
+  return link;
+}
+
+U32HashTable HostLevel2Table(const model::Cidr& host, uint32_t parent) {
+  const IpFamily family = HostFamily(host);
+  return U32HashTable{parent, HostHashPriority(family), ProtocolOf(family),
+                      U32Handle(Level2Id(host), 0, 0), kHostHashDivisor};
+}
+
+U32HashLink HostLevel2Link(const model::Cidr& host, uint32_t parent) {
+  // The byte before the last: the second lowest byte of the last word.
+  const IpFamily family = HostFamily(host);
+  U32HashLink link{parent, HostHashPriority(family), ProtocolOf(family)};
+  link.handle = U32Handle(TableId(family), HostBucket(host), 1);
+  link.table = U32Handle(Level2Id(host), 0, 0);
+  link.hash_mask = 0x0000FF00u;
+  link.hash_offset = LastWord(family);
+  return link;
+}
+
+namespace {
+// A host of the node's level-2 table: only its family and last byte count.
+model::Cidr HostOf(const U32Node& node) {
+  model::Cidr host;
+  const uint32_t id = node.handle >> 20;
+  if (node.protocol == FilterProtocol::kIpv6) {
+    host.family = AF_INET6;
+    host.prefix_length = 128;
+    host.address[15] = static_cast<uint8_t>(id - kHostLevel2BaseIpv6);
+  } else {
+    host.family = AF_INET;
+    host.prefix_length = 32;
+    host.address[3] = static_cast<uint8_t>(id - kHostLevel2BaseIpv4);
+  }
+  return host;
+}
+}  // namespace
+
+U32HashTable HostLevel2TableOf(const U32Node& node) {
+  return HostLevel2Table(HostOf(node), node.parent);
+}
+U32HashLink HostLevel2LinkOf(const U32Node& node) {
+  return HostLevel2Link(HostOf(node), node.parent);
 }
 
 uint32_t HostNodeHandle(const model::Cidr& host, uint32_t node) {
-  return U32Handle(TableId(HostFamily(host)), HostBucket(host), node);
+  return U32Handle(Level2Id(host), HostSubBucket(host), node);
 }
 
 }  // namespace chaosnet::plan

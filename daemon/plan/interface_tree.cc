@@ -245,11 +245,17 @@ std::vector<TcObject> InterfaceTree::AddSteps(const FaultObjects& objects) const
   if (objects.leaf) steps.emplace_back(*objects.leaf);
   for (const U32Classifier& f : objects.filters) steps.emplace_back(f);
   if (!objects.nodes.empty()) {
-    const IpFamily family = NodeFamily(objects.nodes.front());
-    const bool make = faults_.empty() || !HostClassifierLive(family);
-    if (make) steps.emplace_back(HostHashTable(family, kTreeRootHandle));
+    // Tables before the nodes in them, links after: a table is reachable
+    // only once it is filled.
+    const U32Node& first = objects.nodes.front();
+    const IpFamily family = NodeFamily(first);
+    const bool level1 = faults_.empty() || !HostClassifierLive(family);
+    const bool level2 = faults_.empty() || level2_live_.count(U32HandleTable(first.handle)) == 0;
+    if (level1) steps.emplace_back(HostHashTable(family, kTreeRootHandle));
+    if (level2) steps.emplace_back(HostLevel2TableOf(first));
     for (const U32Node& n : objects.nodes) steps.emplace_back(n);
-    if (make) steps.emplace_back(HostHashLink(family, kTreeRootHandle));
+    if (level2) steps.emplace_back(HostLevel2LinkOf(first));
+    if (level1) steps.emplace_back(HostHashLink(family, kTreeRootHandle));
   }
   return steps;
 }
@@ -263,6 +269,7 @@ void InterfaceTree::Insert(const std::string& fault_id, const model::FaultSpec& 
   if (spec.match.empty()) whole_interface_fault_ = fault_id;
   if (!objects.nodes.empty()) {
     host_live_[Index(NodeFamily(objects.nodes.front()))] = true;
+    level2_live_.insert(U32HandleTable(objects.nodes.front().handle));
     for (const U32Node& n : objects.nodes) {
       bucket_nodes_[n.handle & ~0xFFFu].insert(U32HandleNode(n.handle));
     }
@@ -306,7 +313,10 @@ void InterfaceTree::Erase(const std::string& fault_id) {
   }
   faults_.erase(it);
   // The last fault takes the root, and with it the host classifiers.
-  if (faults_.empty()) host_live_ = {};
+  if (faults_.empty()) {
+    host_live_ = {};
+    level2_live_.clear();
+  }
 }
 
 const FaultObjects* InterfaceTree::Find(const std::string& fault_id) const {

@@ -202,9 +202,10 @@ class InterfaceTree {
   std::map<HostKey, std::set<std::string>> host_index_;
   std::set<std::string> linear_targeted_;
   // Node ids in use per bucket (key: table:bucket handle), and whether each
-  // family's table and link exist: from its first host fault until the root
-  // goes (with the tree's last fault).
+  // family's level-1 table and link exist: from its first host fault until
+  // the root goes (with the tree's last fault); level-2 tables likewise.
   std::map<uint32_t, std::set<uint32_t>> bucket_nodes_;
+  std::set<uint32_t> level2_live_;  // level-2 tables made (handles); they stay too
   std::array<bool, 2> host_live_{};
 };
 

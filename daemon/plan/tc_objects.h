@@ -88,8 +88,9 @@ struct U32HashTable {
   bool operator==(const U32HashTable&) const = default;
 };
 
-// The node of the classifier's root table that sends every packet of the
-// protocol into `table`, in the bucket picked by the packet's word at
+// A node that sends every packet reaching it (in the classifier's root
+// table, or in a bucket of a table of ours) into `table`, in the bucket
+// picked by the packet's word at
 // `hash_offset` under `hash_mask` (shifted down to the mask's lowest bit):
 // `... u32 match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link 4:`. Not
 // terminal: a packet no node of the bucket matches leaves the classifier
@@ -98,7 +99,10 @@ struct U32HashLink {
   uint32_t parent = 0;
   uint16_t priority = 0;
   FilterProtocol protocol = FilterProtocol::kIp;
-  uint32_t table = 0;  // the hash table's handle
+  // 0: in the classifier's root table, numbered by the kernel; else the
+  // node's handle in a table of ours (table:bucket:node), deleted by it.
+  uint32_t handle = 0;
+  uint32_t table = 0;  // the hash table linked to
   uint32_t hash_mask = 0;
   int32_t hash_offset = 0;
   bool operator==(const U32HashLink&) const = default;
@@ -173,8 +177,9 @@ struct TreeQdisc {
 // deletes the class and its leaf; a U32Classifier or RedirectFilter deletes
 // the whole priority (every rule of it) on its parent; a U32Node or
 // U32HashTable deletes that node or (unlinked) table by its handle. A
-// U32HashLink is never deleted alone: its handle is under the classifier's
-// root table, whose id the kernel picks; it goes with the root qdisc.
+// U32HashLink with a handle is deleted by it; one without (in the
+// classifier's root table, whose id the kernel picks) is never deleted
+// alone: it goes with the root qdisc.
 using TcObject = std::variant<TreeQdisc, HtbClass, U32Classifier, RedirectFilter, U32HashTable,
                               U32HashLink, U32Node>;
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "tests/api/api_fixture.h"
 #include "tests/support/test_netns.h"
@@ -212,19 +213,26 @@ TEST_F(TargetingTest, HandDeletedFilterEndsThatLeaseAsLost) {
 
 TEST_F(TargetingTest, HandDeletedHostNodeEndsOnlyItsLeaseAsLost) {
   pb::CreateFaultResponse a, b;
-  // Two host faults: nodes of the shared IPv4 host table (prio 65280, table
-  // 4:), in the buckets of their addresses' last bytes, 2 and 3.
+  // Two host faults: nodes of the shared IPv4 host tables (prio 65280), in
+  // the level-2 tables of their addresses' last bytes, 102: and 103:.
   ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
   ASSERT_TRUE(Create(RateTo("10.77.250.3/32"), &b).ok());
-  EXPECT_THAT(Filters(), HasSubstr("\"fh\":\"4:2:1\""));
+  // 10.77.<k>.2: table 102:, bucket k (the third byte), node 1.
+  const std::string& addr = net_->addr_b();
+  const int k = std::stoi(addr.substr(6, addr.rfind('.') - 6));
+  char node[32];
+  std::snprintf(node, sizeof(node), "102:%x:1", k);
+  EXPECT_THAT(Filters(), HasSubstr(std::string("\"fh\":\"") + node + "\""));
   std::string out;
-  ASSERT_EQ(
-      net_->InA("tc filter del dev cn0 parent ca00: prio 65280 protocol ip handle 4:2:1 u32", &out),
-      0)
+  ASSERT_EQ(net_->InA(std::string("tc filter del dev cn0 parent ca00: prio 65280 protocol ip "
+                                  "handle ") +
+                          node + " u32",
+                      &out),
+            0)
       << out;
   const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
   EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
-  EXPECT_THAT(got.state_reason(), HasSubstr("handle 4:2:1"));
+  EXPECT_THAT(got.state_reason(), HasSubstr(std::string("handle ") + node));
   // The other fault in the same classifier stays, and still counts its traffic.
   EXPECT_EQ(Get(b.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
   EXPECT_THAT(Classes(), Not(HasSubstr("class htb ca00:1 ")));

@@ -96,8 +96,8 @@ TEST_F(CompositionTest, TargetedFaultsShareOneTreeAndEndIndependently) {
   const size_t filters_with_one = iface.filters.size();
   // Host faults: a node each in the shared host table (plan/host_hash.h).
   EXPECT_EQ(iface.nodes.size(), 1u);
-  EXPECT_EQ(iface.hash_tables.size(), 1u);
-  EXPECT_EQ(iface.links.size(), 1u);
+  EXPECT_EQ(iface.hash_tables.size(), 2u) << "level 1 and the level 2 of .1";
+  EXPECT_EQ(iface.links.size(), 2u);
 
   auto b = Create(To(V4(10, 0, 0, 2, 32)));
   ASSERT_TRUE(b.ok()) << b.status().message();
@@ -117,7 +117,7 @@ TEST_F(CompositionTest, TargetedFaultsShareOneTreeAndEndIndependently) {
   ASSERT_TRUE(manager->Revoke("f1", testing::Root()).ok());
   EXPECT_EQ(iface.classes.size(), 1u);
   EXPECT_EQ(iface.nodes.size(), 1u);
-  EXPECT_EQ(iface.hash_tables.size(), 1u) << "the table stays until the root goes";
+  EXPECT_EQ(iface.hash_tables.size(), 3u) << "the tables stay until the root goes";
   EXPECT_TRUE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_TRUE(manager->Get("f2")->active());
 

@@ -259,6 +259,9 @@ class FakeKernel : public kernel::Kernel {
       }
     } else if (const auto* n = std::get_if<plan::U32Node>(&o)) {
       if (i.nodes.erase(n->handle) == 0) return NotFound("no node");
+    } else if (const auto* l = std::get_if<plan::U32HashLink>(&o)) {
+      if (l->handle == 0) return Internal("a root link has no handle to delete it by");
+      if (i.links.erase(l->table) == 0) return NotFound("no link");
     } else if (const auto* t = std::get_if<plan::U32HashTable>(&o)) {
       if (i.links.contains(t->handle)) return Internal("hash table in use");
       if (i.hash_tables.erase(t->handle) == 0) return NotFound("no hash table");

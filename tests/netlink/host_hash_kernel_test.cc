@@ -90,12 +90,19 @@ TEST_F(HostHashKernelTest, HostFaultsClassifyTheirTrafficAndTcSeesTheHashTable) 
   const std::string filters = a_->Exec("tc -j filter show dev cnv0");
   EXPECT_TRUE(Contains(filters, R"("pref":65280,"kind":"u32")")) << filters;
   EXPECT_TRUE(Contains(filters, R"("fh":"4:","ht_divisor":256)")) << filters;
+  // Level 1 (4:) links bucket 2 to level 2 (102:), whose bucket 0 (the
+  // third byte) holds the fault's node.
   EXPECT_TRUE(Contains(filters, R"("fh":"4:2:1","order":1,"key_ht":"4","bkt":"2")")) << filters;
   EXPECT_TRUE(Contains(filters, R"("fh":"4:3:1","order":1,"key_ht":"4","bkt":"3")")) << filters;
+  EXPECT_TRUE(Contains(filters, R"("fh":"102:","ht_divisor":256)")) << filters;
+  EXPECT_TRUE(Contains(filters, R"("fh":"102::1","order":1,"key_ht":"102","bkt":"0")")) << filters;
+  EXPECT_TRUE(Contains(filters, R"("fh":"103::1")")) << filters;
   EXPECT_TRUE(Contains(filters, R"("link":"4:")")) << filters;
-  // tc's text shows the hashkey the link was made with.
+  EXPECT_TRUE(Contains(filters, R"("link":"102:")")) << filters;
+  // tc's text shows the hashkeys the links were made with.
   const std::string text = a_->Exec("tc filter show dev cnv0 prio 65280");
   EXPECT_TRUE(Contains(text, "hash mask 000000ff at 16")) << text;
+  EXPECT_TRUE(Contains(text, "hash mask 0000ff00 at 16")) << text;
 
   const uint64_t before2 = Packets(to2.cls.classid);
   const uint64_t before3 = Packets(to3.cls.classid);
@@ -110,8 +117,9 @@ TEST_F(HostHashKernelTest, HostFaultsClassifyTheirTrafficAndTcSeesTheHashTable) 
   Status s = Revoke("to2");
   ASSERT_TRUE(s.ok()) << s.message();
   const std::string after = a_->Exec("tc -j filter show dev cnv0");
-  EXPECT_FALSE(Contains(after, R"("fh":"4:2:1")")) << after;
-  EXPECT_TRUE(Contains(after, R"("fh":"4:3:1")")) << after;
+  EXPECT_FALSE(Contains(after, R"("fh":"102::1")")) << after;
+  EXPECT_TRUE(Contains(after, R"("fh":"103::1")")) << after;
+  EXPECT_TRUE(Contains(after, R"("fh":"4:2:1")")) << "the level-2 table and its link stay";
   EXPECT_TRUE(PingFromA("10.77.0.2", 2)) << "unclassified now: sent direct";
   const uint64_t mid3 = Packets(to3.cls.classid);
   ASSERT_TRUE(PingFromA("10.77.0.3", 3));
@@ -127,11 +135,11 @@ TEST_F(HostHashKernelTest, HostFaultsClassifyTheirTrafficAndTcSeesTheHashTable) 
 }
 
 TEST_F(HostHashKernelTest, ABucketWithManyNodesFindsTheRightOneAndIpv6Hashes) {
-  // 300 faults sharing the peer's bucket (addresses ending in .2), then the
-  // peer itself last: its node is the bucket's 301st.
+  // 300 faults sharing the peer's buckets (addresses ending in .0.2), then
+  // the peer itself last: its node is the bucket's 301st.
   for (int i = 0; i < 300; ++i) {
     Place("other" + std::to_string(i),
-          RateTo("10." + std::to_string(100 + i / 256) + "." + std::to_string(i % 256) + ".2"));
+          RateTo(std::to_string(20 + i / 200) + "." + std::to_string(i % 200) + ".0.2"));
   }
   const plan::FaultObjects peer = Place("peer", RateTo("10.77.0.2"));
   ASSERT_EQ(peer.nodes.size(), 1u);
@@ -145,6 +153,7 @@ TEST_F(HostHashKernelTest, ABucketWithManyNodesFindsTheRightOneAndIpv6Hashes) {
   EXPECT_GE(Packets(v6.cls.classid), 3u);
   const std::string text = a_->Exec("tc filter show dev cnv0 prio 65281");
   EXPECT_TRUE(Contains(text, "hash mask 000000ff at 36")) << text;
+  EXPECT_TRUE(Contains(text, "hash mask 0000ff00 at 36")) << text;
 
   // Everything goes, node by node, then the root with the last fault.
   for (int i = 0; i < 300; ++i) {
@@ -178,7 +187,7 @@ TEST_F(HostHashKernelTest, AFailedNodeRollsBackAndLeavesTheOthersWorking) {
 
   // Deleting a node that is not there is "already gone".
   plan::U32Node missing = to2.nodes[0];
-  missing.handle = plan::U32Handle(plan::kHostHashTableIdIpv4, 2, 0x123);
+  missing.handle = plan::U32Handle(plan::kHostLevel2BaseIpv4 + 2, 0, 0x123);
   Status r = kernel_->RemoveObjects(ifindex_, {missing});
   EXPECT_EQ(r.code(), StatusCode::kNotFound) << r.message();
 }

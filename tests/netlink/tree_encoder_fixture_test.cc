@@ -195,7 +195,7 @@ TEST(U32HashEncoderTest, TableLinkNodeAndDeleteMatchTcByteForByte) {
   EXPECT_TRUE(SameRequest(
       link.bytes,
       EncodeU32HashLinkAdd(
-          kIfindex, plan::U32HashLink{kCa00, 65280, FilterProtocol::kIp, 0x00400000, 0xFF, 16})
+          kIfindex, plan::U32HashLink{kCa00, 65280, FilterProtocol::kIp, 0, 0x00400000, 0xFF, 16})
           .Bytes()))
       << "tc " << link.command;
   const auto node = LoadFixture("u32_hash_node.txt");

@@ -87,8 +87,18 @@ TEST(HostHash, OneDestinationHostWithoutExemptionsIsHashed) {
 TEST(HostHash, BucketIsTheLastByteOfTheAddress) {
   EXPECT_EQ(HostBucket(Cidr("10.1.2.42")), 42u);
   EXPECT_EQ(HostBucket(Cidr("fd00::1:ff")), 0xFFu);
-  EXPECT_EQ(HostNodeHandle(Cidr("10.1.2.42"), 3), 0x0042A003u);
-  EXPECT_EQ(HostNodeHandle(Cidr("fd00::2a"), 1), 0x0062A001u);
+  EXPECT_EQ(HostSubBucket(Cidr("10.1.2.42")), 2u);
+  EXPECT_EQ(HostSubBucket(Cidr("fd00::1ff")), 1u);
+  // Level 2: table 100: + the last byte, bucket: the byte before it.
+  EXPECT_EQ(HostNodeHandle(Cidr("10.1.2.42"), 3), 0x12A02003u);
+  EXPECT_EQ(HostNodeHandle(Cidr("fd00::2a"), 1), 0x22A00001u);
+  const U32HashLink l2 = HostLevel2Link(Cidr("10.1.2.42"), kTreeRootHandle);
+  EXPECT_EQ(l2.handle, 0x0042A001u) << "node 1 of level 1's bucket 0x2a";
+  EXPECT_EQ(l2.table, 0x12A00000u);
+  EXPECT_EQ(l2.hash_mask, 0xFF00u);
+  EXPECT_EQ(l2.hash_offset, 16);
+  EXPECT_EQ(HostLevel2Table(Cidr("fd00::2a"), kTreeRootHandle).handle, 0x22A00000u);
+  EXPECT_EQ(HostLevel2Link(Cidr("fd00::2a"), kTreeRootHandle).hash_offset, 36);
   EXPECT_EQ(FormatU32Handle(0x0042A003u), "4:2a:3");
   EXPECT_EQ(FormatU32Handle(0x00400000u), "4:");
   EXPECT_EQ(FormatU32Handle(0x00400001u), "4::1");
@@ -115,7 +125,7 @@ TEST(HostHash, FirstHostFaultMakesTableThenNodesThenLink) {
   EXPECT_TRUE(o->filters.empty());
   ASSERT_EQ(o->nodes.size(), 1u);
   const U32Node& node = o->nodes[0];
-  EXPECT_EQ(node.handle, 0x0042A001u) << "table 4:, bucket 0x2a, node 1";
+  EXPECT_EQ(node.handle, 0x12A00001u) << "table 12a:, bucket 0, node 1";
   EXPECT_EQ(node.flowid, o->cls.classid);
   EXPECT_EQ(node.priority, kHostHashPriority);
   ASSERT_EQ(node.keys.size(), 1u);
@@ -123,30 +133,42 @@ TEST(HostHash, FirstHostFaultMakesTableThenNodesThenLink) {
 
   const std::vector<TcObject> steps = tree.AddSteps(*o);
   const size_t root = tree.RootSteps().size();
-  ASSERT_EQ(steps.size(), root + 5);  // class, leaf, table, node, link
+  // class, leaf, level 1, level 2, node, level-2 link, root link
+  ASSERT_EQ(steps.size(), root + 7);
   EXPECT_TRUE(std::holds_alternative<HtbClass>(steps[root]));
   EXPECT_TRUE(std::holds_alternative<TreeQdisc>(steps[root + 1]));
   EXPECT_EQ(std::get<U32HashTable>(steps[root + 2]),
             HostHashTable(IpFamily::kIpv4, kTreeRootHandle));
-  EXPECT_EQ(std::get<U32Node>(steps[root + 3]), node);
-  EXPECT_EQ(std::get<U32HashLink>(steps[root + 4]), HostHashLink(IpFamily::kIpv4, kTreeRootHandle))
-      << "the link last: the table is reachable only once its nodes are in";
+  EXPECT_EQ(std::get<U32HashTable>(steps[root + 3]),
+            HostLevel2Table(Cidr("10.0.0.42"), kTreeRootHandle));
+  EXPECT_EQ(std::get<U32Node>(steps[root + 4]), node);
+  EXPECT_EQ(std::get<U32HashLink>(steps[root + 5]),
+            HostLevel2Link(Cidr("10.0.0.42"), kTreeRootHandle));
+  EXPECT_EQ(std::get<U32HashLink>(steps[root + 6]), HostHashLink(IpFamily::kIpv4, kTreeRootHandle))
+      << "links last: a table is reachable only once its nodes are in";
   tree.Insert("a", DelayTo("10.0.0.42"), *o);
 
   // The next IPv4 host fault adds only its class, leaf and node; the first
   // IPv6 one brings the IPv6 table and link.
-  auto b = tree.PlanFault("b", DelayTo("10.0.1.42"));
+  auto b = tree.PlanFault("b", DelayTo("10.1.0.42"));
   ASSERT_TRUE(b.ok());
   const auto b_steps = tree.AddSteps(*b);
   EXPECT_EQ(CountOf<U32HashTable>(b_steps) + CountOf<U32HashLink>(b_steps), 0u);
-  EXPECT_EQ(b->nodes.at(0).handle, 0x0042A002u) << "same bucket, next node id";
-  tree.Insert("b", DelayTo("10.0.1.42"), *b);
+  EXPECT_EQ(b->nodes.at(0).handle, 0x12A00002u) << "same bucket, next node id";
+  tree.Insert("b", DelayTo("10.1.0.42"), *b);
+  // Another last byte: a new level-2 table and its link, not level 1.
+  auto b2 = tree.PlanFault("b2", DelayTo("10.1.0.43"));
+  ASSERT_TRUE(b2.ok());
+  const auto b2_steps = tree.AddSteps(*b2);
+  EXPECT_EQ(CountOf<U32HashTable>(b2_steps), 1u);
+  EXPECT_EQ(CountOf<U32HashLink>(b2_steps), 1u);
+  EXPECT_EQ(std::get<U32HashLink>(b2_steps.back()).handle, 0x0042B001u);
   auto c = tree.PlanFault("c", DelayTo("fd00::42"));
   ASSERT_TRUE(c.ok());
   const auto c_steps = tree.AddSteps(*c);
-  EXPECT_EQ(CountOf<U32HashTable>(c_steps), 1u);
-  EXPECT_EQ(CountOf<U32HashLink>(c_steps), 1u);
-  EXPECT_EQ(c->nodes.at(0).handle, 0x00642001u);
+  EXPECT_EQ(CountOf<U32HashTable>(c_steps), 2u);
+  EXPECT_EQ(CountOf<U32HashLink>(c_steps), 2u);
+  EXPECT_EQ(c->nodes.at(0).handle, 0x24200001u);
 }
 
 TEST(HostHash, PortsAndProtocolBecomeNodesOfTheSameBucket) {
@@ -156,8 +178,8 @@ TEST(HostHash, PortsAndProtocolBecomeNodesOfTheSameBucket) {
   s.match.protocol = Protocol::kAny;  // tcp or udp: two rules
   const FaultObjects o = Add(tree, "p", s);
   ASSERT_EQ(o.nodes.size(), 2u);
-  EXPECT_EQ(o.nodes[0].handle, 0x00409001u);
-  EXPECT_EQ(o.nodes[1].handle, 0x00409002u);
+  EXPECT_EQ(o.nodes[0].handle, 0x10900001u);
+  EXPECT_EQ(o.nodes[1].handle, 0x10900002u);
 }
 
 TEST(HostHash, RemovingDeletesNodesByHandleAndFreesTheirIds) {
@@ -171,21 +193,21 @@ TEST(HostHash, RemovingDeletesNodesByHandleAndFreesTheirIds) {
   EXPECT_EQ(std::get<U32Node>(steps[0]), b.nodes[0]);
   EXPECT_EQ(std::get<HtbClass>(steps[1]), b.cls);
   tree.Erase("b");
-  // b's node id is free again; the table and link stay (host_hash.h).
-  auto d = tree.PlanFault("d", DelayTo("10.0.3.5"));
+  // b's node id is free again; the tables and links stay (host_hash.h).
+  auto d = tree.PlanFault("d", DelayTo("10.1.1.5"));
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->nodes.at(0).handle, b.nodes[0].handle);
   EXPECT_EQ(CountOf<U32HashTable>(tree.AddSteps(*d)), 0u);
   tree.Erase("a");
   tree.Erase("c");
   EXPECT_TRUE(tree.empty());
-  // A new tree: root, table and link again.
+  // A new tree: root, tables and links again.
   auto e = tree.PlanFault("e", DelayTo("10.0.0.5"));
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->nodes.at(0).handle, a.nodes[0].handle);
   const auto e_steps = tree.AddSteps(*e);
-  EXPECT_EQ(CountOf<U32HashTable>(e_steps), 1u);
-  EXPECT_EQ(CountOf<U32HashLink>(e_steps), 1u);
+  EXPECT_EQ(CountOf<U32HashTable>(e_steps), 2u);
+  EXPECT_EQ(CountOf<U32HashLink>(e_steps), 2u);
 }
 
 TEST(HostHash, LinearAndHostFaultsCoexist) {
@@ -212,9 +234,9 @@ TEST(HostHash, LinearAndHostFaultsCoexist) {
 TEST(HostHash, AFullBucketSendsTheFaultToTheLinearPath) {
   InterfaceTree tree = Tree();
   // Two rules a fault (ports 1-3: the blocks 1/ffff and 2/fffe); 2047 such
-  // faults at addresses ending in .7 take 4094 of bucket 7's 4095 node ids.
+  // faults at addresses ending in .0.7 take 4094 of the bucket's 4095 ids.
   auto spec = [](int i) {
-    FaultSpec s = DelayTo("10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".7");
+    FaultSpec s = DelayTo(std::to_string(10 + i / 256) + "." + std::to_string(i % 256) + ".0.7");
     s.match.dport = PortRange{1, 3};
     s.match.protocol = Protocol::kTcp;
     return s;
@@ -283,8 +305,8 @@ TEST(HostHash, TenThousandHostFaultsFitOneDevice) {
   EXPECT_EQ(last->slot, kMaxFaultsPerDevice);
   ASSERT_TRUE(last->leaf);
   EXPECT_LT(last->leaf->handle >> 16, kOwnedMajorFirst);
-  // 10000 hosts over 256 buckets: at most 40 nodes in one.
-  EXPECT_LE(last->nodes[0].handle & 0xFFF, 40u);
+  // 10000 hosts of a /16 over 256 x 256 buckets: one node in each.
+  EXPECT_EQ(last->nodes[0].handle & 0xFFF, 1u);
 
   // Overlaps are still found through the index: the same host, a CIDR
   // around some hosts, a source-only match.
@@ -352,8 +374,13 @@ TEST(HostHash, DescribedAsTcCommands) {
   const FaultObjects o = Add(tree, "a", DelayTo("10.0.0.42"));
   const PlanStepText node = DescribeTcObject(o.nodes.at(0));
   EXPECT_EQ(node.parameters,
-            "prio 65280 protocol ip ht 4:2a: match ip dst 10.0.0.42/32 flowid ca00:1");
-  EXPECT_EQ(node.handle, "4:2a:1");
+            "prio 65280 protocol ip ht 12a:0: match ip dst 10.0.0.42/32 flowid ca00:1");
+  EXPECT_EQ(node.handle, "12a::1");
+  const PlanStepText l2 = DescribeTcObject(HostLevel2Link(Cidr("10.0.0.42"), kTreeRootHandle));
+  EXPECT_EQ(l2.handle, "4:2a:1");
+  EXPECT_EQ(l2.parameters,
+            "prio 65280 protocol ip ht 4:2a: match u32 0 0 at 0 hashkey mask 0x0000ff00 at 16 "
+            "link 12a:");
   EXPECT_EQ(node.kind, "u32");
   EXPECT_EQ(node.parent, "ca00:");
 }
