@@ -47,10 +47,12 @@ std::string DescribeNetemLinkModels(const NetemQdisc& netem);
 std::string RateInTcWords(uint64_t bytes_per_second);
 
 // The host classifier (host_hash.h) reads as its tc commands: a table
-// (handle "4:") "prio 65280 protocol ip divisor 256", its link "prio 65280
-// protocol ip match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link 4:", a
-// node (handle "4:2a:1") "prio 65280 protocol ip ht 4:2a: match ip dst
-// 10.0.0.42/32 flowid ca00:7".
+// (handle "4:") "prio 65280 protocol ip divisor 256", its root link "prio
+// 65280 protocol ip match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link
+// 4:", a level-2 link (handle "4:2a:1") "prio 65280 protocol ip ht 4:2a:
+// match u32 0 0 at 0 hashkey mask 0x0000ff00 at 16 link 12a:", a node
+// (handle "12a:7:1") "prio 65280 protocol ip ht 12a:7: match ip dst
+// 10.0.7.42/32 flowid ca00:7".
 // One object of a fault tree in tc's words. Filters read like the tc command
 // that would add them: "prio 1002 protocol ip match ip dst 10.0.0.0/24
 // match ip dport 80 0xffff flowid ca00:3"; the rules of one classifier are

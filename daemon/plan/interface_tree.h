@@ -67,7 +67,7 @@ namespace chaosnet::plan {
 // per classifier by kMaxRulesPerFamily + kMaxExemptionRulesPerFamily (384),
 // far below the kernel's 4095 nodes per u32 hash table bucket (node ids
 // 0x800..0xfff first, then 0x001..0x7ff). A host fault whose bucket has no
-// room for its nodes (4095 nodes share an address's last byte) is placed
+// room for its nodes (4095 nodes share an address's last two bytes) is placed
 // linearly instead.
 inline constexpr uint16_t kMaxFaultsPerDevice = 10000;
 inline constexpr size_t kMaxU32ClassifiersPerQdisc = 2047;

@@ -18,9 +18,9 @@
 //   1000 + 2*slot     a linear targeted fault's IPv4 filter (its own tp,
 //   1001 + 2*slot     ... and IPv6 filter; removed by deleting the priority)
 //   0xFF00 / 0xFF01   the shared host classifier, IPv4 / IPv6: faults whose
-//                     destination is one host address, as nodes of a 256-
-//                     bucket u32 hash table on the address's last byte
-//                     (interface_tree.h; removed node by node, by handle)
+//                     destination is one host address, as nodes of two
+//                     levels of u32 hash tables on the address's last two
+//                     bytes (host_hash.h; removed node by node, by handle)
 //   0xFFF0 / 0xFFF1   the whole-interface fault's IPv4 / IPv6 catch-all
 #pragma once
 
@@ -109,7 +109,7 @@ struct U32HashLink {
 };
 
 // One terminal node at an explicit handle (table:bucket:node) of a hash
-// table: `... u32 ht 4:2a: handle 4:2a:1 match ... flowid ca00:7`. Deleted
+// table: `... u32 ht 12a:7: handle 12a:7:1 match ... flowid ca00:7`. Deleted
 // by its handle, alone.
 struct U32Node {
   uint32_t parent = 0;
