@@ -23,7 +23,7 @@ packages=(
 if (( want_test )); then
   packages+=(
     qemu-system-x86 linux-image-amd64 busybox-static kmod cpio gzip xz-utils
-    iputils-ping procps systemd strace
+    iputils-ping procps systemd strace iperf3
     prometheus
     clang libclang-rt-14-dev clang-format
     python3-pytest python3-venv python3-setuptools zsh man-db netcat-openbsd

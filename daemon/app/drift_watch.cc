@@ -85,9 +85,11 @@ void DriftWatch::Handle(const netlink::TcEvent& e) {
       break;
     case Kind::kFilterDeleted:
     case Kind::kFilterChanged:
-      lost = manager_.EndFaultsFilteredBy("", e.ifindex, e.priority,
-                                          "its filter (prio " + std::to_string(e.priority) +
-                                              ") was deleted or changed by someone else");
+      lost = manager_.EndFaultsFilteredBy(
+          "", e.ifindex, e.priority, e.handle,
+          "its filter (prio " + std::to_string(e.priority) +
+              (e.handle != 0 ? ", handle " + plan::FormatU32Handle(e.handle) : std::string()) +
+              ") was deleted or changed by someone else");
       break;
     case Kind::kLinkChanged:
       break;  // renames, carrier: leases hold the ifindex, the fault still works

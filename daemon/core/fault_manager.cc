@@ -471,18 +471,25 @@ std::vector<FaultRecord> FaultManager::EndFaultsOwning(const std::string& netns_
 
 std::vector<FaultRecord> FaultManager::EndFaultsFilteredBy(const std::string& netns_key,
                                                            int ifindex, uint16_t priority,
+                                                           uint32_t handle,
                                                            const std::string& reason) {
-  std::vector<std::string> ids;
+  std::vector<std::string> owner;  // of the node `handle`, if it is one of ours
+  std::vector<std::string> ids;    // everything at `priority`
   for (const auto& [id, record] : active_) {
     if (record.site.netns_key != netns_key) continue;
     for (const auto& p : record.site.placements) {
       if (p.ifindex != ifindex) continue;
-      for (const auto& f : p.objects.filters) {
-        if (f.priority == priority) ids.push_back(id);
+      bool at_priority = false;
+      for (const auto& f : p.objects.filters) at_priority |= f.priority == priority;
+      for (const auto& n : p.objects.nodes) {
+        if (n.priority != priority) continue;
+        at_priority = true;
+        if (handle != 0 && n.handle == handle) owner.push_back(id);
       }
+      if (at_priority) ids.push_back(id);
     }
   }
-  return EndAllLost(std::move(ids), reason);
+  return EndAllLost(owner.empty() ? std::move(ids) : std::move(owner), reason);
 }
 
 std::vector<FaultRecord> FaultManager::EndFaultsWithMissingObjects() {

@@ -156,8 +156,13 @@ class FaultManager {
                                              const std::string& reason);
   std::vector<FaultRecord> EndFaultsOwning(const std::string& netns_key, int ifindex,
                                            uint32_t handle, const std::string& reason);
+  // A filter event names a priority and a handle: a node of the shared host
+  // classifier (plan/host_hash.h) ends the fault owning that node; any other
+  // handle at that priority (0: the whole priority, the link, a table, a
+  // node not ours) ends every fault with a filter or node there.
   std::vector<FaultRecord> EndFaultsFilteredBy(const std::string& netns_key, int ifindex,
-                                               uint16_t priority, const std::string& reason);
+                                               uint16_t priority, uint32_t handle,
+                                               const std::string& reason);
   // After missed notifications: ends, as LOST, every fault whose class or
   // leaf can no longer be read from the kernel (FaultTrees::FindMissing: a
   // dump or two per device, not a read per fault).

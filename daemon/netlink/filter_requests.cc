@@ -14,9 +14,10 @@ uint32_t FilterInfo(uint16_t priority, plan::FilterProtocol protocol) {
   return TC_H_MAKE(static_cast<uint32_t>(priority) << 16, htons(static_cast<uint16_t>(protocol)));
 }
 
-NlMessage StartFilterMessage(int type, int flags, const FilterTarget& target, size_t capacity) {
+NlMessage StartFilterMessage(int type, int flags, const FilterTarget& target, size_t capacity,
+                             uint32_t handle) {
   NlMessage m =
-      StartTcMessage(type, flags, QdiscTarget{target.ifindex, 0, target.parent}, capacity);
+      StartTcMessage(type, flags, QdiscTarget{target.ifindex, handle, target.parent}, capacity);
   static_cast<tcmsg*>(nlmsg_data(nlmsg_hdr(m.get())))->tcm_info =
       FilterInfo(target.priority, target.protocol);
   return m;

@@ -29,7 +29,7 @@ uint32_t FilterInfo(uint16_t priority, plan::FilterProtocol protocol);
 // nlmsghdr + tcmsg for a filter, no attributes (handle 0: the kernel picks
 // the u32 node handle).
 NlMessage StartFilterMessage(int type, int flags, const FilterTarget& target,
-                             size_t capacity = 4096);
+                             size_t capacity = 4096, uint32_t handle = 0);
 
 // `tc filter del dev D parent P prio N protocol X`: RTM_DELTFILTER without a
 // handle or kind, which removes the whole classifier instance at that

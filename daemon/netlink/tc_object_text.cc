@@ -15,6 +15,9 @@ struct KindVisitor {
   std::string operator()(const plan::HtbClass&) const { return "htb"; }
   std::string operator()(const plan::U32Classifier&) const { return "u32"; }
   std::string operator()(const plan::RedirectFilter&) const { return "u32"; }
+  std::string operator()(const plan::U32HashTable&) const { return "u32"; }
+  std::string operator()(const plan::U32HashLink&) const { return "u32"; }
+  std::string operator()(const plan::U32Node&) const { return "u32"; }
 };
 
 }  // namespace
@@ -36,6 +39,21 @@ std::string TcObjectName(const plan::TcObject& object) {
   if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
     return "u32 filter prio " + std::to_string(f->priority) + " protocol " +
            plan::FilterProtocolName(f->protocol) + " on " + plan::FormatHandle(f->parent);
+  }
+  const auto on = [](uint16_t priority, plan::FilterProtocol protocol, uint32_t parent) {
+    return " prio " + std::to_string(priority) + " protocol " + plan::FilterProtocolName(protocol) +
+           " on " + plan::FormatHandle(parent);
+  };
+  if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    return "u32 hash table " + plan::FormatU32Handle(t->handle) +
+           on(t->priority, t->protocol, t->parent);
+  }
+  if (const auto* l = std::get_if<plan::U32HashLink>(&object)) {
+    return "u32 link to " + plan::FormatU32Handle(l->table) +
+           on(l->priority, l->protocol, l->parent);
+  }
+  if (const auto* n = std::get_if<plan::U32Node>(&object)) {
+    return "u32 node " + plan::FormatU32Handle(n->handle) + on(n->priority, n->protocol, n->parent);
   }
   const auto& r = std::get<plan::RedirectFilter>(object);
   return "redirect filter prio " + std::to_string(r.priority) + " on " +

@@ -18,6 +18,15 @@ FilterTarget FilterOf(int ifindex, const plan::TcObject& object) {
   if (const auto* f = std::get_if<plan::U32Classifier>(&object)) {
     return FilterTarget{ifindex, f->parent, f->priority, f->protocol};
   }
+  if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    return FilterTarget{ifindex, t->parent, t->priority, t->protocol};
+  }
+  if (const auto* l = std::get_if<plan::U32HashLink>(&object)) {
+    return FilterTarget{ifindex, l->parent, l->priority, l->protocol};
+  }
+  if (const auto* n = std::get_if<plan::U32Node>(&object)) {
+    return FilterTarget{ifindex, n->parent, n->priority, n->protocol};
+  }
   const auto& r = std::get<plan::RedirectFilter>(object);
   return FilterTarget{ifindex, r.parent, r.priority, plan::FilterProtocol::kAll};
 }
@@ -30,7 +39,8 @@ Status Named(const std::string& what, const Status& s) {
   return Status(s.code(), what + ": " + s.message());
 }
 
-// The one request of an object that is not a u32 classifier.
+// The one request of an object that is not a u32 classifier (whose rules are
+// a request each).
 Result<NlMessage> EncodeAdd(int ifindex, const plan::TcObject& object,
                             const DistributionTables& tables) {
   if (const auto* q = std::get_if<plan::TreeQdisc>(&object)) {
@@ -47,6 +57,13 @@ Result<NlMessage> EncodeAdd(int ifindex, const plan::TcObject& object,
     return EncodeIngressQdiscAdd(target);
   }
   if (const auto* c = std::get_if<plan::HtbClass>(&object)) return EncodeHtbClassAdd(ifindex, *c);
+  if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    return EncodeU32HashTableAdd(ifindex, *t);
+  }
+  if (const auto* l = std::get_if<plan::U32HashLink>(&object)) {
+    return EncodeU32HashLinkAdd(ifindex, *l);
+  }
+  if (const auto* n = std::get_if<plan::U32Node>(&object)) return EncodeU32NodeAdd(ifindex, *n);
   const auto& r = std::get<plan::RedirectFilter>(object);
   if (r.to_ifindex <= 0) return InvalidArgument("the target device has no ifindex");
   return EncodeRedirectFilterAdd(ifindex, r);
@@ -96,6 +113,19 @@ NlMessage EncodeTreeDelete(int ifindex, const plan::TcObject& object) {
   }
   if (const auto* c = std::get_if<plan::HtbClass>(&object)) {
     return EncodeClassDelete(ifindex, c->classid);
+  }
+  // Nodes, tables and level-2 links of the host classifier go by handle; the
+  // root link cannot (its handle is the kernel's to pick, tc_objects.h) and
+  // is only ever undone together with its root, so its priority goes, like a
+  // classifier's.
+  if (const auto* n = std::get_if<plan::U32Node>(&object)) {
+    return EncodeU32HandleDelete(FilterOf(ifindex, object), n->handle);
+  }
+  if (const auto* t = std::get_if<plan::U32HashTable>(&object)) {
+    return EncodeU32HandleDelete(FilterOf(ifindex, object), t->handle);
+  }
+  if (const auto* l = std::get_if<plan::U32HashLink>(&object); l != nullptr && l->handle != 0) {
+    return EncodeU32HandleDelete(FilterOf(ifindex, object), l->handle);
   }
   return EncodeFilterDeletePriority(FilterOf(ifindex, object));
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "daemon/netlink/filter_requests.h"
 #include "daemon/netlink/nl_message.h"
 #include "daemon/plan/tc_objects.h"
 
@@ -32,10 +33,31 @@ inline constexpr size_t kMaxU32Keys = 128;
 Result<NlMessage> EncodeU32RuleAdd(int ifindex, const plan::U32Classifier& classifier,
                                    const plan::U32Rule& rule);
 
+// The shared host classifier's objects (tc_objects.h, plan/host_hash.h),
+// what tc sends for
+//   handle 4: u32 divisor 256         tcm_handle 4:, TCA_U32_DIVISOR
+//   u32 match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link 4:
+//                                     tcm_handle 0 (the kernel numbers it in
+//                                     the root table), TCA_U32_LINK, a
+//                                     selector with hmask/hoff and no
+//                                     TC_U32_TERMINAL: a packet its bucket
+//                                     does not classify goes on
+//   u32 ht 4:2a: handle 4:2a:1 match ... flowid F
+//                                     tcm_handle, TCA_U32_CLASSID,
+//                                     TCA_U32_HASH 4:2a:, terminal selector
+// and, to delete a node or a table, RTM_DELTFILTER with its handle and
+// TCA_KIND "u32".
+NlMessage EncodeU32HashTableAdd(int ifindex, const plan::U32HashTable& table);
+NlMessage EncodeU32HashLinkAdd(int ifindex, const plan::U32HashLink& link);
+Result<NlMessage> EncodeU32NodeAdd(int ifindex, const plan::U32Node& node);
+NlMessage EncodeU32HandleDelete(const FilterTarget& target, uint32_t handle);
+
 // Appends TCA_U32_SEL for `keys` (terminal, as tc marks any node with a flowid
-// or an action). No keys is encoded as tc's "match u32 0 0 at 0": one
-// all-zero key, since the kernel needs at least one to match everything.
-// Returns libnl's error (0 on success).
-int PutU32Selector(nl_msg* msg, const std::vector<plan::U32Key>& keys);
+// or an action, unless `terminal` is false: a link node). No keys is encoded
+// as tc's "match u32 0 0 at 0": one all-zero key, since the kernel needs at
+// least one to match everything. A non-zero hash_mask is the selector's
+// hashkey (hmask in network order, hoff). Returns libnl's error (0 on success).
+int PutU32Selector(nl_msg* msg, const std::vector<plan::U32Key>& keys, bool terminal = true,
+                   uint32_t hash_mask = 0, int32_t hash_offset = 0);
 
 }  // namespace chaosnet::netlink

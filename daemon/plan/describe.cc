@@ -26,6 +26,16 @@ std::string FormatHandle(uint32_t handle) {
   return buf;
 }
 
+std::string FormatU32Handle(uint32_t handle) {
+  char buf[32];
+  int n = std::snprintf(buf, sizeof(buf), "%x:", handle >> 20);
+  const uint32_t bucket = (handle >> 12) & 0xFF;
+  const uint32_t node = handle & 0xFFF;
+  if (bucket != 0) n += std::snprintf(buf + n, sizeof(buf) - n, "%x", bucket);
+  if (node != 0) std::snprintf(buf + n, sizeof(buf) - n, ":%x", node);
+  return buf;
+}
+
 std::string FormatParent(uint32_t parent) {
   return parent == kRootParent ? "root" : FormatHandle(parent);
 }

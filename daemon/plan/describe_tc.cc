@@ -246,6 +246,43 @@ PlanStepText DescribeTcObject(const TcObject& object) {
     }
     step.parameters = "prio " + std::to_string(u32->priority) + " protocol " +
                       FilterProtocolName(u32->protocol) + " " + groups;
+  } else if (const auto* table = std::get_if<U32HashTable>(&object)) {
+    step.object = "filter";
+    step.kind = "u32";
+    step.handle = FormatU32Handle(table->handle);
+    step.parent = FormatParent(table->parent);
+    step.parameters = "prio " + std::to_string(table->priority) + " protocol " +
+                      FilterProtocolName(table->protocol) + " divisor " +
+                      std::to_string(table->divisor);
+  } else if (const auto* link = std::get_if<U32HashLink>(&object)) {
+    char hashkey[64];
+    std::snprintf(hashkey, sizeof(hashkey), "hashkey mask 0x%08x at %d", link->hash_mask,
+                  link->hash_offset);
+    step.object = "filter";
+    step.kind = "u32";
+    step.parent = FormatParent(link->parent);
+    std::string ht;
+    if (link->handle != 0) {
+      step.handle = FormatU32Handle(link->handle);
+      char bucket[32];
+      std::snprintf(bucket, sizeof(bucket), " ht %x:%x:", link->handle >> 20,
+                    U32HandleBucket(link->handle));
+      ht = bucket;
+    }
+    step.parameters = "prio " + std::to_string(link->priority) + " protocol " +
+                      FilterProtocolName(link->protocol) + ht + " match u32 0 0 at 0 " + hashkey +
+                      " link " + FormatU32Handle(link->table);
+  } else if (const auto* node = std::get_if<U32Node>(&object)) {
+    char ht[32];  // tc's "ht 4:2a:": table and bucket
+    std::snprintf(ht, sizeof(ht), "%x:%x:", node->handle >> 20, U32HandleBucket(node->handle));
+    step.object = "filter";
+    step.kind = "u32";
+    step.handle = FormatU32Handle(node->handle);
+    step.parent = FormatParent(node->parent);
+    step.parameters = "prio " + std::to_string(node->priority) + " protocol " +
+                      FilterProtocolName(node->protocol) + " ht " + ht + " " +
+                      DescribeU32Rule(U32Rule{node->keys}, node->protocol) + " flowid " +
+                      FormatHandle(node->flowid);
   } else if (const auto* redirect = std::get_if<RedirectFilter>(&object)) {
     step.object = "filter";
     step.kind = "mirred";

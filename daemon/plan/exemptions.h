@@ -21,7 +21,10 @@
 // What "direct" means beyond this fault: a packet that reaches this fault's
 // classifier and matches an exemption goes out there, so the faults whose
 // classifiers come later on the device (higher priorities: targeted faults in
-// higher slots, the whole-interface fault) do not see it either. Exemptions
+// higher slots, every host fault of the shared host classifier, which comes
+// after all linear classifiers (host_hash.h), the whole-interface fault) do
+// not see it either. A fault with exemptions is always linear: its
+// exemption nodes must come before its own. Exemptions
 // are meant for traffic no fault should touch (a control plane), where that is
 // what one wants; ANDing each exemption with the fault's own match instead
 // would cost a rule per pair (thousands for a fleet of a few dozen nodes).

@@ -13,12 +13,14 @@
 //                                             first filter (lowest priority)
 //                                             it matches
 //
-// Filter priorities (one tc "tp" per priority and protocol, so a fault's
-// filters are removed by deleting its priorities, without knowing u32 node
-// handles):
+// Filter priorities (one tc "tp" per priority and protocol):
 //   1 .. 99           protected traffic and link housekeeping -> ca00: (direct)
-//   1000 + 2*slot     a targeted fault's IPv4 filter
-//   1001 + 2*slot     a targeted fault's IPv6 filter
+//   1000 + 2*slot     a linear targeted fault's IPv4 filter (its own tp,
+//   1001 + 2*slot     ... and IPv6 filter; removed by deleting the priority)
+//   0xFF00 / 0xFF01   the shared host classifier, IPv4 / IPv6: faults whose
+//                     destination is one host address, as nodes of two
+//                     levels of u32 hash tables on the address's last two
+//                     bytes (host_hash.h; removed node by node, by handle)
 //   0xFFF0 / 0xFFF1   the whole-interface fault's IPv4 / IPv6 catch-all
 #pragma once
 
@@ -71,6 +73,61 @@ struct U32Classifier {
   bool operator==(const U32Classifier&) const = default;
 };
 
+// The shared host classifier (interface_tree.h) is made of three kinds of
+// object at one priority and protocol. A u32 handle is htid:bucket:node,
+// 12:8:12 bits (htid << 20 | bucket << 12 | node).
+//
+// A hash table: `tc filter add dev D parent ca00: prio P protocol ip
+// handle 4: u32 divisor 256`.
+struct U32HashTable {
+  uint32_t parent = 0;
+  uint16_t priority = 0;
+  FilterProtocol protocol = FilterProtocol::kIp;
+  uint32_t handle = 0;  // htid << 20
+  uint32_t divisor = 0;
+  bool operator==(const U32HashTable&) const = default;
+};
+
+// A node that sends every packet reaching it (in the classifier's root
+// table, or in a bucket of a table of ours) into `table`, in the bucket
+// picked by the packet's word at
+// `hash_offset` under `hash_mask` (shifted down to the mask's lowest bit):
+// `... u32 match u32 0 0 at 0 hashkey mask 0x000000ff at 16 link 4:`. Not
+// terminal: a packet no node of the bucket matches leaves the classifier
+// unclassified and goes on to the next priority.
+struct U32HashLink {
+  uint32_t parent = 0;
+  uint16_t priority = 0;
+  FilterProtocol protocol = FilterProtocol::kIp;
+  // 0: in the classifier's root table, numbered by the kernel; else the
+  // node's handle in a table of ours (table:bucket:node), deleted by it.
+  uint32_t handle = 0;
+  uint32_t table = 0;  // the hash table linked to
+  uint32_t hash_mask = 0;
+  int32_t hash_offset = 0;
+  bool operator==(const U32HashLink&) const = default;
+};
+
+// One terminal node at an explicit handle (table:bucket:node) of a hash
+// table: `... u32 ht 12a:7: handle 12a:7:1 match ... flowid ca00:7`. Deleted
+// by its handle, alone.
+struct U32Node {
+  uint32_t parent = 0;
+  uint16_t priority = 0;
+  FilterProtocol protocol = FilterProtocol::kIp;
+  uint32_t handle = 0;
+  uint32_t flowid = 0;
+  std::vector<U32Key> keys;
+  bool operator==(const U32Node&) const = default;
+};
+
+constexpr uint32_t U32Handle(uint32_t htid, uint32_t bucket, uint32_t node) {
+  return (htid << 20) | (bucket << 12) | node;
+}
+constexpr uint32_t U32HandleTable(uint32_t handle) { return handle & 0xFFF00000u; }
+constexpr uint32_t U32HandleBucket(uint32_t handle) { return (handle >> 12) & 0xFFu; }
+constexpr uint32_t U32HandleNode(uint32_t handle) { return handle & 0xFFFu; }
+
 // On an interface's ingress qdisc: every packet (u32 match-all, protocol all)
 // is redirected by a mirred action to the egress of an IFB device, where the
 // fault tree does its work. The action carries kRedirectCookie so chaosnet can
@@ -118,7 +175,12 @@ struct TreeQdisc {
 
 // Deleting a TreeQdisc deletes the qdisc (and its children); an HtbClass
 // deletes the class and its leaf; a U32Classifier or RedirectFilter deletes
-// the whole priority (every rule of it) on its parent.
-using TcObject = std::variant<TreeQdisc, HtbClass, U32Classifier, RedirectFilter>;
+// the whole priority (every rule of it) on its parent; a U32Node or
+// U32HashTable deletes that node or (unlinked) table by its handle. A
+// U32HashLink with a handle is deleted by it; one without (in the
+// classifier's root table, whose id the kernel picks) is never deleted
+// alone: it goes with the root qdisc.
+using TcObject = std::variant<TreeQdisc, HtbClass, U32Classifier, RedirectFilter, U32HashTable,
+                              U32HashLink, U32Node>;
 
 }  // namespace chaosnet::plan

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "tests/api/api_fixture.h"
 #include "tests/support/test_netns.h"
@@ -194,7 +195,8 @@ TEST_F(TargetingTest, ForeignIngressQdiscIsRefusedAndKept) {
 
 TEST_F(TargetingTest, HandDeletedFilterEndsThatLeaseAsLost) {
   pb::CreateFaultResponse a, b;
-  ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
+  // A /31 is no single host: fault a has a classifier of its own (prio 1002).
+  ASSERT_TRUE(Create(RateTo(net_->addr_b() + "/31"), &a).ok());
   ASSERT_TRUE(Create(RateTo("10.77.250.3/32"), &b).ok());
   // Someone deletes fault a's filter by hand: its packets are no longer
   // steered to its class, so the fault no longer does what it says.
@@ -205,6 +207,34 @@ TEST_F(TargetingTest, HandDeletedFilterEndsThatLeaseAsLost) {
   EXPECT_THAT(got.state_reason(), HasSubstr("someone else"));
   EXPECT_EQ(Get(b.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
   // The lost fault's class went with it; the other fault's stayed.
+  EXPECT_THAT(Classes(), Not(HasSubstr("class htb ca00:1 ")));
+  EXPECT_THAT(Classes(), HasSubstr("class htb ca00:2 "));
+}
+
+TEST_F(TargetingTest, HandDeletedHostNodeEndsOnlyItsLeaseAsLost) {
+  pb::CreateFaultResponse a, b;
+  // Two host faults: nodes of the shared IPv4 host tables (prio 65280), in
+  // the level-2 tables of their addresses' last bytes, 102: and 103:.
+  ASSERT_TRUE(Create(RateTo(net_->addr_b()), &a).ok());
+  ASSERT_TRUE(Create(RateTo("10.77.250.3/32"), &b).ok());
+  // 10.77.<k>.2: table 102:, bucket k (the third byte), node 1.
+  const std::string& addr = net_->addr_b();
+  const int k = std::stoi(addr.substr(6, addr.rfind('.') - 6));
+  char node[32];
+  std::snprintf(node, sizeof(node), "102:%x:1", k);
+  EXPECT_THAT(Filters(), HasSubstr(std::string("\"fh\":\"") + node + "\""));
+  std::string out;
+  ASSERT_EQ(net_->InA(std::string("tc filter del dev cn0 parent ca00: prio 65280 protocol ip "
+                                  "handle ") +
+                          node + " u32",
+                      &out),
+            0)
+      << out;
+  const pb::Fault got = AwaitState(a.fault().id(), pb::FAULT_STATE_LOST);
+  EXPECT_EQ(got.state(), pb::FAULT_STATE_LOST);
+  EXPECT_THAT(got.state_reason(), HasSubstr(std::string("handle ") + node));
+  // The other fault in the same classifier stays, and still counts its traffic.
+  EXPECT_EQ(Get(b.fault().id()).state(), pb::FAULT_STATE_ACTIVE);
   EXPECT_THAT(Classes(), Not(HasSubstr("class htb ca00:1 ")));
   EXPECT_THAT(Classes(), HasSubstr("class htb ca00:2 "));
 }

@@ -94,12 +94,17 @@ TEST_F(CompositionTest, TargetedFaultsShareOneTreeAndEndIndependently) {
   EXPECT_TRUE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_EQ(iface.classes.size(), 1u);
   const size_t filters_with_one = iface.filters.size();
+  // Host faults: a node each in the shared host table (plan/host_hash.h).
+  EXPECT_EQ(iface.nodes.size(), 1u);
+  EXPECT_EQ(iface.hash_tables.size(), 2u) << "level 1 and the level 2 of .1";
+  EXPECT_EQ(iface.links.size(), 2u);
 
   auto b = Create(To(V4(10, 0, 0, 2, 32)));
   ASSERT_TRUE(b.ok()) << b.status().message();
   EXPECT_EQ(iface.classes.size(), 2u);
   EXPECT_EQ(iface.leaves.size(), 2u);
-  EXPECT_GT(iface.filters.size(), filters_with_one);
+  EXPECT_EQ(iface.nodes.size(), 2u);
+  EXPECT_EQ(iface.filters.size(), filters_with_one) << "no classifier of its own";
   EXPECT_NE(a->fault.site.placements[0].objects.cls.classid,
             b->fault.site.placements[0].objects.cls.classid);
   // The second create added only its own objects, not a second root.
@@ -111,7 +116,8 @@ TEST_F(CompositionTest, TargetedFaultsShareOneTreeAndEndIndependently) {
 
   ASSERT_TRUE(manager->Revoke("f1", testing::Root()).ok());
   EXPECT_EQ(iface.classes.size(), 1u);
-  EXPECT_EQ(iface.filters.size(), filters_with_one);
+  EXPECT_EQ(iface.nodes.size(), 1u);
+  EXPECT_EQ(iface.hash_tables.size(), 3u) << "the tables stay until the root goes";
   EXPECT_TRUE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_TRUE(manager->Get("f2")->active());
 
@@ -119,6 +125,34 @@ TEST_F(CompositionTest, TargetedFaultsShareOneTreeAndEndIndependently) {
   EXPECT_FALSE(kernels.own.HasOwnedQdisc(eth0));
   EXPECT_TRUE(iface.classes.empty());
   EXPECT_TRUE(iface.filters.empty());
+  EXPECT_TRUE(iface.nodes.empty());
+}
+
+TEST_F(CompositionTest, DriftOnAHostNodeEndsItsFaultAndOnTheSharedClassifierEveryHostFault) {
+  auto a = Create(To(V4(10, 0, 0, 1, 32)));
+  auto b = Create(To(V4(10, 0, 0, 2, 32)));
+  auto c = Create(To(V4(10, 0, 0, 3, 32)));
+  auto linear = Create(To(V4(10, 0, 1, 0, 24)));
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok() && linear.ok());
+  const uint32_t a_node = a->fault.site.placements[0].objects.nodes.at(0).handle;
+  auto lost = manager->EndFaultsFilteredBy("", eth0, plan::kHostHashPriority, a_node, "gone");
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].id, a->fault.id);
+  EXPECT_TRUE(manager->Get(b->fault.id)->active());
+  // Anything else at that priority (the link, the table, the whole
+  // priority): every host fault of the family, not the linear one.
+  lost = manager->EndFaultsFilteredBy("", eth0, plan::kHostHashPriority, 0x80000800, "gone");
+  EXPECT_EQ(lost.size(), 2u);
+  EXPECT_TRUE(manager->Get(linear->fault.id)->active());
+}
+
+TEST_F(CompositionTest, LinearFaultsHaveAClassifierEach) {
+  ASSERT_TRUE(Create(To(V4(10, 0, 0, 0, 24))).ok());
+  auto& iface = kernels.own.iface(eth0);
+  const size_t filters_with_one = iface.filters.size();
+  ASSERT_TRUE(Create(To(V4(10, 0, 1, 0, 24))).ok());
+  EXPECT_EQ(iface.filters.size(), filters_with_one + 1);
+  EXPECT_TRUE(iface.nodes.empty());
 }
 
 TEST_F(CompositionTest, OverlappingTargetsAreRefusedNamingTheOtherFault) {

@@ -24,6 +24,9 @@ class FakeKernel : public kernel::Kernel {
     std::set<uint32_t> classes;
     std::map<uint32_t, uint32_t> leaves;                         // handle -> parent class
     std::set<std::tuple<uint32_t, uint16_t, uint16_t>> filters;  // parent, prio, protocol
+    // The shared host classifier (plan/host_hash.h): tables, the tables
+    // linked to, and nodes, by handle.
+    std::set<uint32_t> hash_tables, links, nodes;
     bool ingress = false;
     std::string name;
     kernel::Counters counters;  // every class reports these, a leaf its drops
@@ -193,6 +196,9 @@ class FakeKernel : public kernel::Kernel {
     i.leaves.clear();
     i.netem.clear();
     i.class_rates.clear();
+    i.hash_tables.clear();
+    i.links.clear();
+    i.nodes.clear();
     std::erase_if(i.filters, [](const auto& f) { return std::get<0>(f) != plan::kIngressHandle; });
   }
   static Status Add(Iface& i, const plan::TcObject& o) {
@@ -220,6 +226,17 @@ class FakeKernel : public kernel::Kernel {
     } else if (const auto* r = std::get_if<plan::RedirectFilter>(&o)) {
       if (!i.ingress) return Internal("no ingress qdisc");
       i.filters.insert({r->parent, r->priority, 3});
+    } else if (const auto* t = std::get_if<plan::U32HashTable>(&o)) {
+      if (i.root.is_default) return Internal("no root for hash table");
+      if (!i.hash_tables.insert(t->handle).second) return AlreadyExists("hash table exists");
+    } else if (const auto* l = std::get_if<plan::U32HashLink>(&o)) {
+      if (!i.hash_tables.contains(l->table)) return InvalidArgument("link to no table");
+      if (!i.links.insert(l->table).second) return AlreadyExists("link exists");
+    } else if (const auto* n = std::get_if<plan::U32Node>(&o)) {
+      if (!i.hash_tables.contains(plan::U32HandleTable(n->handle))) {
+        return InvalidArgument("node in no table");
+      }
+      if (!i.nodes.insert(n->handle).second) return AlreadyExists("node exists");
     }
     return Status::Ok();
   }
@@ -250,6 +267,14 @@ class FakeKernel : public kernel::Kernel {
       if (i.filters.erase({f->parent, f->priority, static_cast<uint16_t>(f->protocol)}) == 0) {
         return NotFound("no filter");
       }
+    } else if (const auto* n = std::get_if<plan::U32Node>(&o)) {
+      if (i.nodes.erase(n->handle) == 0) return NotFound("no node");
+    } else if (const auto* l = std::get_if<plan::U32HashLink>(&o)) {
+      if (l->handle == 0) return Internal("a root link has no handle to delete it by");
+      if (i.links.erase(l->table) == 0) return NotFound("no link");
+    } else if (const auto* t = std::get_if<plan::U32HashTable>(&o)) {
+      if (i.links.contains(t->handle)) return Internal("hash table in use");
+      if (i.hash_tables.erase(t->handle) == 0) return NotFound("no hash table");
     }
     return Status::Ok();
   }

@@ -181,6 +181,39 @@ TEST(FilterRequestFixtureTest, DeletePriorityMatchesTc) {
       << "tc " << fixture.command;
 }
 
+// The shared host classifier (plan/host_hash.h): its table, its link and a
+// node at an explicit handle, and a node deleted by handle.
+TEST(U32HashEncoderTest, TableLinkNodeAndDeleteMatchTcByteForByte) {
+  const auto table = LoadFixture("u32_hash_table.txt");
+  EXPECT_TRUE(SameRequest(
+      table.bytes,
+      EncodeU32HashTableAdd(kIfindex,
+                            plan::U32HashTable{kCa00, 65280, FilterProtocol::kIp, 0x00400000, 256})
+          .Bytes()))
+      << "tc " << table.command;
+  const auto link = LoadFixture("u32_hash_link.txt");
+  EXPECT_TRUE(SameRequest(
+      link.bytes,
+      EncodeU32HashLinkAdd(
+          kIfindex, plan::U32HashLink{kCa00, 65280, FilterProtocol::kIp, 0, 0x00400000, 0xFF, 16})
+          .Bytes()))
+      << "tc " << link.command;
+  const auto node = LoadFixture("u32_hash_node.txt");
+  auto msg = EncodeU32NodeAdd(kIfindex, plan::U32Node{kCa00,
+                                                      65280,
+                                                      FilterProtocol::kIp,
+                                                      0x0042A001,
+                                                      0xCA000007,
+                                                      {U32Key{0x0A00002A, 0xFFFFFFFF, 16}}});
+  ASSERT_TRUE(msg.ok()) << msg.status().message();
+  EXPECT_TRUE(SameRequest(node.bytes, msg->Bytes())) << "tc " << node.command;
+  const auto del = LoadFixture("u32_node_del.txt");
+  EXPECT_TRUE(SameRequest(
+      del.bytes,
+      EncodeU32HandleDelete({kIfindex, kCa00, 65280, FilterProtocol::kIp}, 0x0042A001).Bytes()))
+      << "tc " << del.command;
+}
+
 TEST(FilterRequestTest, InfoCarriesPriorityAndNetworkOrderProtocol) {
   // tcm_info is host order with the protocol's two bytes swapped in.
   EXPECT_EQ(FilterInfo(1002, FilterProtocol::kIp), 0x03EA0008u);

@@ -348,24 +348,48 @@ std::string HostRoute(int i) {
   return "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
 }
 
-TEST(InterfaceTree, SlotLimitAt2000Faults) {
+TEST(InterfaceTree, SlotLimitAt10000Faults) {
   InterfaceTree tree = Tree();
-  // One classifier each (IPv4 only): 2000 + 2 protected fit the kernel's 2047.
+  // Host faults spread over the host classifier's buckets (host_hash.h):
+  // they take no classifier of their own, so the slots are the limit.
+  const auto host = [](int i) {
+    return "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
+           std::to_string(i % 256);
+  };
   for (int i = 0; i < kMaxFaultsPerDevice; ++i) {
-    auto o = tree.PlanFault("f" + std::to_string(i), DelayTo(HostRoute(i)));
+    auto o = tree.PlanFault("f" + std::to_string(i), DelayTo(host(i)));
     ASSERT_TRUE(o.ok()) << i << ": " << o.status().message();
-    tree.Insert("f" + std::to_string(i), DelayTo(HostRoute(i)), *o);
+    tree.Insert("f" + std::to_string(i), DelayTo(host(i)), *o);
   }
   auto full = tree.PlanFault("one-more", DelayTo("192.168.0.1"));
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted);
-  EXPECT_NE(full.status().message().find("2000 faults"), std::string::npos)
+  EXPECT_NE(full.status().message().find("10000 faults"), std::string::npos)
       << full.status().message();
 
   tree.Erase("f1234");
   auto freed = tree.PlanFault("one-more", DelayTo("192.168.0.1"));
   ASSERT_TRUE(freed.ok());
   EXPECT_EQ(freed->slot, 1235);
+}
+
+TEST(InterfaceTree, ClassifierBudgetLimitsLinearFaults) {
+  InterfaceTree tree = Tree();
+  // /31s are not hosts: one linear classifier each; 2045 + 2 protected fill
+  // the kernel's 2047.
+  for (int i = 0; i < 2045; ++i) {
+    FaultSpec s = DelayTo(HostRoute(i));
+    s.match.dst->prefix_length = 31;
+    auto o = tree.PlanFault("f" + std::to_string(i), s);
+    ASSERT_TRUE(o.ok()) << i << ": " << o.status().message();
+    tree.Insert("f" + std::to_string(i), s, *o);
+  }
+  FaultSpec s = DelayTo("192.168.0.0/31");
+  auto full = tree.PlanFault("one-more", s);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(full.status().message().find("2047 u32 filters"), std::string::npos)
+      << full.status().message();
 }
 
 TEST(InterfaceTree, ClassifierBudgetLimitsDualFamilyFaults) {
