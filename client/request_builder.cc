@@ -151,8 +151,9 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   spec->set_partition(o.partition);
   RETURN_IF_ERROR(BuildLinkModels(o.link, spec));
 
-  // A ramp or steps set parameters of their own (a flap switches the fault's).
-  const bool program_sets = !o.program.ramp.empty() || !o.program.steps.empty();
+  // A ramp, steps or a trace set parameters of their own (a flap switches the fault's).
+  const bool program_sets =
+      !o.program.ramp.empty() || !o.program.steps.empty() || !o.program.trace.empty();
   if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() && !spec->has_corrupt() &&
       !spec->has_reorder() && !spec->has_rate() && !spec->partition() && !SetsLinkModel(*spec) &&
       !program_sets) {
