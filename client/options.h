@@ -147,6 +147,7 @@ struct CreateOptions {
 
   // programs (client/program_flags.cc)
   ProgramOptions program;
+  std::string netem_seed;  // netem's TCA_NETEM_PRNG_SEED (feature netem-seed)
 };
 
 struct ListOptions {

@@ -239,6 +239,10 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
     spec->add_exemptions(plan::FormatProtectedRule(parsed));
   }
 
+  if (!o.netem_seed.empty()) {
+    ASSIGN_OR_RETURN(const uint64_t seed, ParseUnsigned("netem-seed", o.netem_seed, UINT64_MAX));
+    spec->set_netem_seed(seed);
+  }
   if (!o.limit.empty()) {
     ASSIGN_OR_RETURN(const uint64_t limit, ParseUnsigned("limit", o.limit, UINT32_MAX));
     if (limit == 0) return FlagError("limit", "must be at least 1 packet");
