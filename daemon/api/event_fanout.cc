@@ -26,4 +26,13 @@ EventFanout::Position EventFanout::At(uint64_t seq,
   return Position::kReady;
 }
 
+void EventFanout::DropAll() {
+  std::deque<std::shared_ptr<const v1::FaultEvent>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    first_seq_ += events_.size();
+    dropped.swap(events_);  // a cleared deque keeps a block; a swapped-out one frees all
+  }
+}
+
 }  // namespace chaosnet::api

@@ -30,6 +30,12 @@ class EventFanout {
 
   std::size_t window() const { return window_; }
 
+  // Loop thread, when no stream reads the window any more: frees the events
+  // and keeps the numbering, so the next watcher starts at next_seq() as ever.
+  // (A window of 4,096 full events is megabytes: a burst of 10,000 ends would
+  // otherwise keep them for the daemon's life.)
+  void DropAll();
+
  private:
   const std::size_t window_;
   mutable std::mutex mu_;

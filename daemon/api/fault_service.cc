@@ -68,6 +68,12 @@ core::Caller FaultService::CallerOf(grpc::CallbackServerContext& ctx) const {
   return api::CallerOf(ctx, peers_);
 }
 
+void FaultService::RemoveWatcher(WatchReactor* watcher) {
+  if (watchers_.erase(watcher) == 0 || !watchers_.empty()) return;
+  events_.DropAll();
+  steps_.DropAll();
+}
+
 bool FaultService::AdmitStream() {
   if (open_streams_.fetch_add(1) >= kMaxOpenStreams) {
     open_streams_.fetch_sub(1);

@@ -118,6 +118,9 @@ class FaultService final : public ::chaosnet::v1::FaultService::CallbackService 
   core::Caller CallerOf(grpc::CallbackServerContext& ctx) const;
   // gRPC thread: false (and nothing counted) when kMaxOpenStreams are open.
   bool AdmitStream();
+  // Loop thread: a Watch stream stops reading; the last one takes the event
+  // windows with it.
+  void RemoveWatcher(WatchReactor* watcher);
   // Loop thread: a stream admitted by AdmitStream() is done.
   void StreamDone() {
     open_streams_.fetch_sub(1);

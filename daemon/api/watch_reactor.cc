@@ -132,7 +132,7 @@ void WatchReactor::FinishOnLoop(const grpc::Status& status) {
     if (finished_) return;
     finished_ = true;
   }
-  service_.watchers_.erase(this);
+  service_.RemoveWatcher(this);
   Finish(status);
 }
 
@@ -144,7 +144,7 @@ void WatchReactor::OnDone() {
   // Deleted on the loop so that no loop task queued before this one can see a
   // dangling reactor; gRPC calls nothing on it after OnDone.
   boost::asio::post(service_.loop_, [this] {
-    service_.watchers_.erase(this);
+    service_.RemoveWatcher(this);
     service_.StreamDone();
     delete this;
   });

@@ -323,6 +323,82 @@ class ScopedFaults(_FaultMethods):
         return ScopedFault(self._client, request)
 
 
+# CreateFaults takes up to 10,000 requests in at most 4 MiB; larger lists go in
+# groups, each all or nothing (as `chaosnetctl apply --from` sends them).
+MAX_BATCH_ITEMS = 10_000
+MAX_BATCH_BYTES = 3 << 20
+
+
+def _batch_groups(requests: List[pb.CreateFaultRequest]) -> List[List[pb.CreateFaultRequest]]:
+    groups: List[List[pb.CreateFaultRequest]] = [[]]
+    size = 0
+    for request in requests:
+        item = request.ByteSize() + 8  # the field's tag and length
+        if groups[-1] and (len(groups[-1]) == MAX_BATCH_ITEMS or size + item > MAX_BATCH_BYTES):
+            groups.append([])
+            size = 0
+        groups[-1].append(request)
+        size += item
+    return groups if groups[0] else []
+
+
+class Batch(_FaultMethods):
+    """`client.batch()`: the creating methods collect requests instead of applying
+    them; leaving the block (or `commit()`) applies them all in one CreateFaults,
+    all or nothing. `faults` holds the results, in call order.
+
+        with client.batch(ttl="5m") as batch:
+            for ip in targets:
+                batch.delay("eth0", "100ms", dst=ip)
+        print(len(batch.faults))
+
+    A block that raises applies nothing.
+    """
+
+    def __init__(self, client: "Client", dry_run: bool = False,
+                 ttl: Optional[units.Duration] = None, labels: Labels = None):  # fmt: skip
+        self._client = client
+        self._dry_run = dry_run
+        self._ttl = ttl
+        self._labels = labels_dict(labels)
+        if ttl is not None:
+            units.duration_ns(ttl, "ttl")
+        self.requests: List[pb.CreateFaultRequest] = []
+        self.faults: List[Fault] = []
+
+    def _labels_and_ttl(self, target: dict) -> dict:
+        # Per call over the batch's over the client's.
+        target = dict(target)
+        target["labels"] = {**self._labels, **labels_dict(target.get("labels"))}
+        if target.get("ttl") is None and self._ttl is not None:
+            target["ttl"] = self._ttl
+        return self._client._labels_and_ttl(target)
+
+    def _submit(self, request: pb.CreateFaultRequest) -> int:
+        """Queues the request; returns its index in `faults` once committed."""
+        if self.faults:
+            raise FailedPrecondition("this batch was committed already; start a new one")
+        self.requests.append(request)
+        return len(self.requests) - 1
+
+    def commit(self) -> List[Fault]:
+        if not self.faults and self.requests:
+            self.faults = self._client.create_many(self.requests, dry_run=self._dry_run)
+        return self.faults
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            self.commit()
+        return False
+
+    def __repr__(self) -> str:
+        state = "committed" if self.faults else "pending"
+        return f"<chaosnet.Batch {len(self.requests)} request(s), {state}>"
+
+
 class Client(_FaultMethods):
     """A connection to chaosnetd.
 
@@ -445,6 +521,47 @@ class Client(_FaultMethods):
         if response.not_revoked:
             raise NotAllRevoked(revoked, [(Fault.from_proto(self, n.fault), n.reason)
                                           for n in response.not_revoked])  # fmt: skip
+        return revoked
+
+    def batch(self, dry_run: bool = False, ttl: Optional[units.Duration] = None,
+              labels: Labels = None) -> Batch:  # fmt: skip
+        """A Batch: creating calls collected and applied together, all or nothing;
+        `ttl` and `labels` are defaults for its faults (over the client's)."""
+        return Batch(self, dry_run, ttl, labels)
+
+    def create_many(self, requests: Iterable[pb.CreateFaultRequest],
+                    dry_run: bool = False) -> List[Fault]:  # fmt: skip
+        """Applies CreateFaultRequests in one CreateFaults call, all or nothing, and
+        returns the faults in request order. More than 10,000 (or 3 MiB) go in groups,
+        each all or nothing; if a later group is refused, the faults the earlier groups
+        created are revoked before the error is raised, so the whole list is applied or
+        not (faults replayed from an earlier call with the same request_id are left)."""
+        requests = list(requests)
+        made: List[Fault] = []
+        for group in _batch_groups(requests):
+            try:
+                response = self._unary("CreateFaults",
+                                       pb.CreateFaultsRequest(requests=group, dry_run=dry_run))
+            except ChaosnetError:
+                ours = [f.id for f in made if not f.replayed and not f.dry_run]
+                if ours:
+                    self._call_raw("RevokeFaults", pb.RevokeFaultsRequest(ids=ours))
+                raise
+            made += [Fault.from_proto(self, r.fault, dry_run=r.dry_run, replayed=r.replayed)
+                     for r in response.results]  # fmt: skip
+        return made
+
+    def revoke_many(self, faults: Iterable[FaultOrId]) -> List[Fault]:
+        """Revokes the faults named in one RevokeFaults call; returns those revoked.
+        Ids the daemon does not know, or faults ended already, are skipped; faults that
+        are other callers' (--revoke-others owner) raise NotAllRevoked."""
+        ids = [f.id if isinstance(f, Fault) else f for f in faults]
+        response = self._unary("RevokeFaults", pb.RevokeFaultsRequest(ids=ids))
+        revoked = [Fault.from_proto(self, f) for f in response.faults]
+        refused = [(Fault.from_proto(self, n.fault), n.reason) for n in response.not_revoked
+                   if n.fault.state == pb.FAULT_STATE_ACTIVE]  # fmt: skip
+        if refused:
+            raise NotAllRevoked(revoked, refused)
         return revoked
 
     def watch(self, initial: bool = False, mine: bool = False) -> Watch:

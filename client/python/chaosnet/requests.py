@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Dict, Iterable, Mapping, Optional, Union
 
-from chaosnet import units
+from chaosnet import programs, units
 from chaosnet.errors import InvalidArgument
 from chaosnet.v1 import chaosnet_pb2 as pb
 
@@ -31,7 +31,7 @@ _DISTRIBUTIONS = {
 # What every creating method takes besides its fault: where and for how long.
 TARGET_ARGUMENTS = (
     "ttl", "dst", "src", "dport", "sport", "protocol", "direction", "netns",
-    "labels", "limit", "request_id", "dry_run",
+    "labels", "limit", "request_id", "dry_run", "program",
 )  # fmt: skip
 # The faults apply() combines (and the CLI's apply flags).
 FAULT_ARGUMENTS = (
@@ -126,8 +126,10 @@ def fault_spec(
     direction: Optional[str] = None,
     netns: Optional[str] = None,
     limit: Optional[int] = None,
+    program: Optional[pb.Program] = None,
 ) -> pb.FaultSpec:
-    """A FaultSpec from the CLI's flags; at least one fault is required."""
+    """A FaultSpec from the CLI's flags; at least one fault is required (a ramp or a
+    step list sets its own: programs.py)."""
     if not isinstance(interface, str) or not interface:
         raise InvalidArgument("interface: a name is required, e.g. eth0")
     spec = pb.FaultSpec(interface=interface)
@@ -166,8 +168,14 @@ def fault_spec(
     if rate is not None:
         spec.rate.bits_per_second = units.rate_bits(rate)
     spec.partition = bool(partition)
+    if program is not None:
+        if not isinstance(program, pb.Program):
+            raise InvalidArgument("program: expected one of chaosnet.programs.ramp(), steps() "
+                                  "or flap()")  # fmt: skip
+        spec.program.CopyFrom(program)
     if not any(spec.HasField(f) for f in ("delay", "loss", "duplicate", "corrupt", "reorder",
-                                          "rate")) and not spec.partition:  # fmt: skip
+                                          "rate")) and not spec.partition and not (
+            program is not None and programs.sets_parameters(program)):  # fmt: skip
         raise InvalidArgument(
             "no fault given: add at least one of delay, loss, duplicate, corrupt, reorder, "
             "rate, partition"

@@ -172,6 +172,8 @@ class Spec:
             parts.append("rate " + units.format_rate(self.rate))
         if self.partition:
             parts.append("partition")
+        if s.HasField("program"):
+            parts.append("program " + _program_summary(s.program))
         return ", ".join(parts)
 
     @property
@@ -195,6 +197,21 @@ class Spec:
         if match:
             qualifiers.append(" ".join(match))
         return self.interface + (f" ({', '.join(qualifiers)})" if qualifiers else "")
+
+
+def _program_summary(p: pb.Program) -> str:
+    shape = p.WhichOneof("shape")
+    if shape == "ramp":
+        return f"ramp over {units.format_duration_ns(duration_ns(p.ramp.over))}"
+    if shape == "flap":
+        return (f"flap {units.format_duration_ns(duration_ns(p.flap.on))}/"
+                f"{units.format_duration_ns(duration_ns(p.flap.off))}")  # fmt: skip
+    text = f"{len(p.steps.steps)} steps"
+    if p.forever:
+        text += " forever"
+    elif p.repeat > 1:
+        text += f" x{p.repeat}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -287,6 +304,12 @@ class FaultRecord:
     @property
     def active(self) -> bool:
         return self.state == "active"
+
+    @property
+    def program_position(self) -> Optional[pb.ProgramPosition]:
+        """Where the fault's program is (cycle, index, values in effect, next step), or
+        None for a fault without a program; the program itself is spec.proto.program."""
+        return self.proto.program if self.proto.HasField("program") else None
 
     def to_dict(self) -> dict:
         """JSON-ready: what Chaos Toolkit journals and what `-o json` users expect."""
