@@ -566,6 +566,14 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
   return record;
 }
 
+void FaultManager::CompactHistory() {
+  std::deque<FaultRecord> fresh(ended_.begin(), ended_.end());
+  ended_.swap(fresh);
+  // Buckets sized for the burst's peak stay allocated after the erases.
+  if (active_.empty()) std::unordered_map<std::string, FaultRecord>().swap(active_);
+  by_request_id_.rehash(0);
+}
+
 void FaultManager::Remember(FaultRecord record) {
   ended_.push_back(std::move(record));
   while (ended_.size() > config_.ended_history) {

@@ -190,6 +190,14 @@ class FaultManager {
   // daemon was down (expired, lost), kept so that Get/List can still show it.
   void RestoreEnded(FaultRecord record);
 
+  // After a burst of ends (the memory trimmer calls it before handing freed
+  // heap back): the history of ended faults is copied afresh and the old
+  // copies freed. The records, each a few dozen small allocations made while
+  // the burst's faults were created, are spread over the whole heap of the
+  // burst and pin its pages; fresh copies sit together in the free heap.
+  // Measured: 10,000 leases ended, heap 3.7 MB in use, 20 MB resident without.
+  void CompactHistory();
+
   int Subscribe(Listener listener);
   void Unsubscribe(int token);
 
