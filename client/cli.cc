@@ -101,6 +101,9 @@ void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
   cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
   AddGuardFlags(cmd, o);
   AddProgramFlags(cmd, o.program);
+  cmd->add_option("--netem-seed", o.netem_seed,
+                  "Seed netem's random draws (kernels from Linux 6.6; refused by name where "
+                  "netem lacks it)");
   cmd->add_option("--exempt", o.exempt,
                   "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
                   "10.0.0.2:tcp:7443 (repeatable)");

@@ -265,6 +265,12 @@ std::string CreateText(const v1::CreateFaultResponse& response, WallClock::time_
     auto lines = PlanLines(fault.plan());
     if (lines.empty()) text += "  (no kernel objects)\n";
     for (const auto& line : lines) text += "  " + line + "\n";
+    if (fault.spec().has_program()) {  // programs: every step, as the daemon took them
+      const v1::Program& program = fault.spec().program();
+      text += "and would run the program" +
+              (program.source().empty() ? std::string() : " (" + program.source() + ")") + ":\n";
+      for (const auto& line : ProgramStepLines(program)) text += "  " + line + "\n";
+    }
     return text;
   }
   std::string verb =

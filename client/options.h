@@ -86,9 +86,12 @@ struct ProgramOptions {
   std::vector<std::string> ramp;  // PARAM FROM..TO
   std::string over;
   std::string step;
-  std::string steps;   // 'DUR:KEY=VAL[ KEY=VAL...],...'
-  std::string repeat;  // N or "forever"
-  std::string flap;    // ON/OFF
+  std::string steps;         // 'DUR:KEY=VAL[ KEY=VAL...],...'
+  std::string repeat;        // N or "forever"
+  std::string flap;          // ON/OFF
+  std::string trace;         // a file (client/trace/)
+  std::string trace_format;  // csv, mahimahi; empty: from the file's name
+  std::string trace_window;  // Mahimahi's rate windows (default 100ms)
 };
 
 // An empty string means "not given" for every optional field below.
@@ -144,6 +147,7 @@ struct CreateOptions {
 
   // programs (client/program_flags.cc)
   ProgramOptions program;
+  std::string netem_seed;  // netem's TCA_NETEM_PRNG_SEED (feature netem-seed)
 };
 
 struct ListOptions {

@@ -7,7 +7,10 @@
 #include <CLI/CLI.hpp>
 
 #include "client/flag_values.h"
+#include "client/trace/trace_file.h"
+#include "client/trace/trace_text.h"
 #include "common/units.h"
+#include "daemon/api/convert_programs.h"
 
 namespace chaosnet::client {
 namespace {
@@ -127,6 +130,28 @@ Status BuildFlap(const std::string& text, v1::ProgramFlap* flap) {
   return Status::Ok();
 }
 
+// --trace FILE [--trace-format F] [--trace-window W]: the file read here,
+// its steps sent (the daemon never reads a caller's files).
+Status BuildTrace(const ProgramOptions& o, v1::Program* out) {
+  ASSIGN_OR_RETURN(const trace::TraceFormat format, trace::TraceFormatFor(o.trace, o.trace_format));
+  std::chrono::milliseconds window = trace::kDefaultWindow;
+  if (!o.trace_window.empty()) {
+    if (format != trace::TraceFormat::kMahimahi) {
+      return FlagError("--trace-window",
+                       "applies to Mahimahi traces; a CSV row says how long it holds");
+    }
+    ASSIGN_OR_RETURN(const auto ns, ParseFlagDuration("--trace-window", o.trace_window));
+    window = std::chrono::duration_cast<std::chrono::milliseconds>(ns);
+    if (window != ns || window < std::chrono::milliseconds(10)) {
+      return FlagError("--trace-window", "must be whole milliseconds, at least 10ms");
+    }
+  }
+  ASSIGN_OR_RETURN(program::StepList steps, trace::ReadTrace(o.trace, format, window));
+  program::Program parsed{.shape = std::move(steps), .source = trace::TraceSource(o.trace)};
+  api::ProgramToProto(parsed, out);
+  return Status::Ok();
+}
+
 std::string Seconds(const google::protobuf::Duration& d) {
   return units::FormatDuration(std::chrono::nanoseconds(TimeUtil::DurationToNanoseconds(d)));
 }
@@ -147,6 +172,13 @@ std::string Rate(uint64_t bps) {
   return buf;
 }
 
+google::protobuf::Duration RunLength(const v1::ProgramSteps& steps) {
+  int64_t ns = 0;
+  for (const v1::ProgramStep& s : steps.steps())
+    ns += TimeUtil::DurationToNanoseconds(s.duration());
+  return TimeUtil::NanosecondsToDuration(ns);
+}
+
 // "delay=50ms loss=1%": what a step sets.
 std::string DescribeValues(const v1::ProgramValues& v) {
   std::string out;
@@ -164,15 +196,9 @@ std::string DescribeValues(const v1::ProgramValues& v) {
 
 Result<std::chrono::nanoseconds> ParseProgramDuration(std::string_view flag,
                                                       const std::string& text) {
-  // units::ParseDuration refuses 0; a zero is digits 0 (and a point) with a unit
-  // that the parser takes for 1 of it.
-  const auto unit = text.find_first_not_of("0.");
-  if (unit != std::string::npos && unit > 0 &&
-      text.find_first_of("123456789") == std::string::npos &&
-      units::ParseDuration("1" + text.substr(unit)).ok()) {
-    return std::chrono::nanoseconds::zero();
-  }
-  return ParseFlagDuration(flag, text);
+  auto d = trace::ParseDurationOrZero(text);
+  if (!d.ok()) return FlagError(flag, d.status().message());
+  return *d;
 }
 
 void AddProgramFlags(CLI::App* cmd, ProgramOptions& o) {
@@ -185,31 +211,44 @@ void AddProgramFlags(CLI::App* cmd, ProgramOptions& o) {
   cmd->add_option("--steps", o.steps,
                   "Steps 'DUR:KEY=VAL[ KEY=VAL...],...' (delay, jitter, loss, duplicate, corrupt, "
                   "rate); an omitted key keeps its value");
-  cmd->add_option("--repeat", o.repeat, "Run --steps N times, or 'forever' (until the lease ends)");
+  cmd->add_option("--repeat", o.repeat,
+                  "Run --steps or --trace N times, or 'forever' (until the lease ends)");
   cmd->add_option("--flap", o.flap,
                   "In effect for ON, out for OFF, repeating until the lease ends, e.g. 5s/10s");
+  cmd->add_option("--trace", o.trace,
+                  "Replay a trace FILE: CSV rows duration,delay,jitter,loss,rate, or Mahimahi "
+                  "delivery timestamps (read here, sent as steps)");
+  cmd->add_option("--trace-format", o.trace_format,
+                  "csv or mahimahi (default: from the name: .csv; .mahimahi, .up, .down)");
+  cmd->add_option("--trace-window", o.trace_window,
+                  "A Mahimahi trace's rate window (default 100ms)");
 }
 
 bool HasProgram(const ProgramOptions& o) {
-  return !o.ramp.empty() || !o.steps.empty() || !o.flap.empty();
+  return !o.ramp.empty() || !o.steps.empty() || !o.flap.empty() || !o.trace.empty();
 }
 
 Status BuildProgram(const ProgramOptions& o, v1::FaultSpec* spec) {
-  const int shapes = !o.ramp.empty() + !o.steps.empty() + !o.flap.empty();
-  if (shapes == 0) {
-    if (!o.over.empty() || !o.step.empty()) return InvalidArgument("--over and --step need --ramp");
-    if (!o.repeat.empty()) return InvalidArgument("--repeat needs --steps");
-    return Status::Ok();
-  }
-  if (shapes > 1) return InvalidArgument("give one of --ramp, --steps or --flap");
+  const int shapes = !o.ramp.empty() + !o.steps.empty() + !o.flap.empty() + !o.trace.empty();
   if (o.ramp.empty() && (!o.over.empty() || !o.step.empty())) {
     return InvalidArgument("--over and --step need --ramp");
   }
-  if (o.steps.empty() && !o.repeat.empty()) return InvalidArgument("--repeat needs --steps");
+  if (o.trace.empty() && (!o.trace_format.empty() || !o.trace_window.empty())) {
+    return InvalidArgument("--trace-format and --trace-window need --trace");
+  }
+  if (o.steps.empty() && o.trace.empty() && !o.repeat.empty()) {
+    return InvalidArgument("--repeat needs --steps or --trace");
+  }
+  if (shapes == 0) return Status::Ok();
+  if (shapes > 1) return InvalidArgument("give one of --ramp, --steps, --flap or --trace");
   v1::Program* program = spec->mutable_program();
   if (!o.ramp.empty()) return BuildRamp(o, program->mutable_ramp());
   if (!o.flap.empty()) return BuildFlap(o.flap, program->mutable_flap());
-  RETURN_IF_ERROR(BuildSteps(o.steps, program->mutable_steps()));
+  if (!o.trace.empty()) {
+    RETURN_IF_ERROR(BuildTrace(o, program));
+  } else {
+    RETURN_IF_ERROR(BuildSteps(o.steps, program->mutable_steps()));
+  }
   if (o.repeat == "forever") {
     program->set_forever(true);
   } else if (!o.repeat.empty()) {
@@ -223,7 +262,9 @@ Status BuildProgram(const ProgramOptions& o, v1::FaultSpec* spec) {
 std::string ProgramSummary(const v1::Program& p) {
   switch (p.shape_case()) {
     case v1::Program::kRamp: return "ramp";
-    case v1::Program::kSteps: return std::to_string(p.steps().steps_size()) + " steps";
+    case v1::Program::kSteps:
+      return std::to_string(p.steps().steps_size()) + " steps" +
+             (p.source().empty() ? "" : " (" + p.source() + ")");
     case v1::Program::kFlap:
       return "flap " + Seconds(p.flap().on()) + "/" + Seconds(p.flap().off());
     default: return "program";
@@ -240,9 +281,17 @@ std::string DescribeProgram(const v1::Program& p) {
       break;
     }
     case v1::Program::kSteps: {
-      for (int i = 0; i < p.steps().steps_size(); ++i) {
+      // A trace has hundreds of steps: the first few, then how many and how
+      // long (a dry run lists them all: ProgramStepLines).
+      constexpr int kShown = 6;
+      const int n = p.steps().steps_size();
+      for (int i = 0; i < n && i < kShown; ++i) {
         const v1::ProgramStep& s = p.steps().steps(i);
         out += (i == 0 ? "" : ", ") + Seconds(s.duration()) + ":" + DescribeValues(s.values());
+      }
+      if (n > kShown) {
+        out +=
+            ", ... (" + std::to_string(n) + " steps, " + Seconds(RunLength(p.steps())) + " a run)";
       }
       if (p.forever()) {
         out += " forever";
@@ -258,6 +307,33 @@ std::string DescribeProgram(const v1::Program& p) {
   }
   if (!p.source().empty()) out += " (" + p.source() + ")";
   return out;
+}
+
+std::vector<std::string> ProgramStepLines(const v1::Program& p) {
+  if (p.shape_case() != v1::Program::kSteps) return {DescribeProgram(p)};
+  std::vector<std::string> lines;
+  int64_t at = 0;
+  for (const v1::ProgramStep& s : p.steps().steps()) {
+    const int64_t ns = TimeUtil::DurationToNanoseconds(s.duration());
+    char head[64];
+    std::snprintf(head, sizeof head, "%-10s %-8s ",
+                  ("+" + units::FormatDuration(std::chrono::nanoseconds(at))).c_str(),
+                  units::FormatDuration(std::chrono::nanoseconds(ns)).c_str());
+    std::string line = head + DescribeValues(s.values());
+    if (s.source_line() > 0) line += "  (line " + std::to_string(s.source_line()) + ")";
+    lines.push_back(std::move(line));
+    at += ns;
+  }
+  std::string last = "then ";
+  if (p.forever()) {
+    last += "again, until the lease ends";
+  } else if (p.repeat() > 1) {
+    last += "again, " + std::to_string(p.repeat()) + " runs in all";
+  } else {
+    last += "the last step holds until the lease ends";
+  }
+  lines.push_back(last);
+  return lines;
 }
 
 std::string DescribePosition(const v1::Fault& fault) {

@@ -36,6 +36,9 @@ std::string ProgramSummary(const v1::Program& program);
 // "ramp delay=0s .. delay=200ms over 10s step 1s", "1s:delay=50ms, ... x2",
 // "flap 2s/2s".
 std::string DescribeProgram(const v1::Program& program);
+// A dry run's view: a step list one step a line ("+3s        3s       rate=2mbit
+// (line 4)") and what follows its end; a ramp or a flap as DescribeProgram.
+std::vector<std::string> ProgramStepLines(const v1::Program& program);
 // "step 4/11 (next in 0.6s)", "step 2/3 run 2", "off 1/2", "done 11/11".
 std::string DescribePosition(const v1::Fault& fault);
 

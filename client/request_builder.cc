@@ -151,8 +151,9 @@ Status BuildFaults(const CreateOptions& o, v1::FaultSpec* spec) {
   spec->set_partition(o.partition);
   RETURN_IF_ERROR(BuildLinkModels(o.link, spec));
 
-  // A ramp or steps set parameters of their own (a flap switches the fault's).
-  const bool program_sets = !o.program.ramp.empty() || !o.program.steps.empty();
+  // A ramp, steps or a trace set parameters of their own (a flap switches the fault's).
+  const bool program_sets =
+      !o.program.ramp.empty() || !o.program.steps.empty() || !o.program.trace.empty();
   if (!spec->has_delay() && !spec->has_loss() && !spec->has_duplicate() && !spec->has_corrupt() &&
       !spec->has_reorder() && !spec->has_rate() && !spec->partition() && !SetsLinkModel(*spec) &&
       !program_sets) {
@@ -238,6 +239,10 @@ Result<v1::CreateFaultRequest> BuildCreateRequest(const CreateOptions& o) {
     spec->add_exemptions(plan::FormatProtectedRule(parsed));
   }
 
+  if (!o.netem_seed.empty()) {
+    ASSIGN_OR_RETURN(const uint64_t seed, ParseUnsigned("netem-seed", o.netem_seed, UINT64_MAX));
+    spec->set_netem_seed(seed);
+  }
   if (!o.limit.empty()) {
     ASSIGN_OR_RETURN(const uint64_t limit, ParseUnsigned("limit", o.limit, UINT32_MAX));
     if (limit == 0) return FlagError("limit", "must be at least 1 packet");

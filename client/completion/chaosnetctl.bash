@@ -8,7 +8,7 @@ _chaosnetctl_globals_with_value="--server -o --output --timeout --tls-ca --tls-c
 _chaosnetctl_globals="--help --version --server --output --timeout --tls-ca --tls-cert --tls-key --tls-server-name --insecure"
 _chaosnetctl_faults="delay loss duplicate corrupt reorder rate partition apply jam"
 _chaosnetctl_commands="$_chaosnetctl_faults list get extend revoke watch info run profiles fleet"
-_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --guard --guard-interval --guard-timeout --guard-failures --guard-grace --ramp --over --step --steps --repeat --flap --help"
+_chaosnetctl_target="--ttl --dst --src --dport --sport --proto --direction --netns --label --limit --request-id --dry-run --exempt --guard --guard-interval --guard-timeout --guard-failures --guard-grace --ramp --over --step --steps --repeat --flap --trace --trace-format --trace-window --netem-seed --help"
 _chaosnetctl_slot="--slot --slot-packets --slot-bytes --slot-distribution --slot-delay --slot-jitter"
 _chaosnetctl_link_rate="--link-rate --overhead --cell-size --cell-overhead --in-order"
 _chaosnetctl_fleet_subcommands="partition delay loss apply status heal"
@@ -95,7 +95,8 @@ _chaosnetctl_value() {
       COMPREPLY=($(compgen -W "halves random-halves isolate bridge majorities-ring groups: one-way:" \
         -- "$cur"))
       ;;
-    --fleet | --from) _chaosnetctl_files "$cur" ;;
+    --fleet | --from | --trace) _chaosnetctl_files "$cur" ;;
+    --trace-format) COMPREPLY=($(compgen -W "csv mahimahi" -- "$cur")) ;;
     -o | --output) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;;
     --interface) COMPREPLY=($(compgen -W "$(_chaosnetctl_interfaces)" -- "$cur")) ;;
     --netns)

@@ -110,6 +110,7 @@ Status LinkModelsFromProto(const v1::FaultSpec& in, model::FaultSpec* spec) {
   spec->in_order = in.in_order();
   if (in.has_jam()) spec->jam = model::JamFault{in.jam().limit_bytes()};
   spec->profile = in.profile();
+  if (in.has_netem_seed()) spec->netem_seed = in.netem_seed();
   return Status::Ok();
 }
 
@@ -127,6 +128,7 @@ void LinkModelsToProto(const model::FaultSpec& spec, v1::FaultSpec* out) {
   out->set_in_order(spec.in_order);
   if (spec.jam) out->mutable_jam()->set_limit_bytes(spec.jam->limit_bytes);
   out->set_profile(spec.profile);
+  if (spec.netem_seed) out->set_netem_seed(*spec.netem_seed);
 }
 
 void ProfilesToProto(v1::ListProfilesResponse* out) {

@@ -26,6 +26,7 @@ struct Capabilities {
   bool netem_ecn = false;
   bool netem_slot = false;
   bool netem_rate = false;
+  bool netem_seed = false;         // TCA_NETEM_PRNG_SEED (Linux 6.6)
   std::vector<std::string> notes;  // human-readable probe findings
 };
 
@@ -42,6 +43,7 @@ enum class FeatureId {
   kNetemEcn,
   kNetemSlot,
   kNetemRate,
+  kNetemSeed,
 };
 
 struct Feature {
@@ -90,6 +92,10 @@ inline constexpr Feature kFeatures[] = {
     {FeatureId::kNetemRate, "netem-rate",
      "netem rate with overhead (TCA_NETEM_RATE), which --link-rate and --in-order use",
      "netem rate", "sch_netem", "CONFIG_NET_SCH_NETEM", &Capabilities::netem_rate, kNewerNetem},
+    {FeatureId::kNetemSeed, "netem-seed",
+     "seed attribute in its netem (TCA_NETEM_PRNG_SEED), which --netem-seed sets", "netem seed",
+     "sch_netem", "CONFIG_NET_SCH_NETEM", &Capabilities::netem_seed,
+     "it was added in Linux 6.6; run a newer kernel, or drop --netem-seed"},
 };
 
 constexpr const Feature& FeatureInfo(FeatureId id) { return kFeatures[static_cast<size_t>(id)]; }

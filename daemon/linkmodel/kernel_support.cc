@@ -15,6 +15,7 @@ Status CheckKernelSupportsLinkModels(const kernel::Capabilities& caps,
       {spec.ecn, FeatureId::kNetemEcn},
       {spec.slot.has_value(), FeatureId::kNetemSlot},
       {spec.link_rate.has_value() || spec.in_order, FeatureId::kNetemRate},
+      {spec.netem_seed.has_value(), FeatureId::kNetemSeed},
   };
   for (const Need& need : needs) {
     const kernel::Feature& f = kernel::FeatureInfo(need.feature);

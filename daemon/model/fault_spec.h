@@ -135,6 +135,8 @@ struct FaultSpec {
   bool in_order = false;  // jitter without reordering (netem's rate mode)
   std::optional<JamFault> jam;
   std::string profile;  // the named profile the impairments came from, if any
+  // netem's TCA_NETEM_PRNG_SEED (Linux 6.6): the same seed, the same draws.
+  std::optional<uint64_t> netem_seed;
 
   // fleet (feature fault-exemptions): packets this fault never touches, e.g.
   // the fleet's daemon endpoints, so an experiment never cuts its own control

@@ -203,6 +203,11 @@ std::vector<std::string> LinkModelNames(const FaultSpec& spec) {
 }
 
 Status ValidateLinkModels(const FaultSpec& spec, const ValidationLimits& limits) {
+  if (spec.netem_seed && (!spec.needs_netem() || spec.jam)) {
+    return Field("netem seed",
+                 "seeds netem's random draws, and this fault has no netem impairment (delay, "
+                 "loss, duplicate, corrupt, reorder, ...)");
+  }
   if (spec.jam) return CheckJam(spec);
   if (spec.ecn) RETURN_IF_ERROR(CheckEcn(spec));
   if (spec.loss_model) RETURN_IF_ERROR(CheckLossModel(spec));

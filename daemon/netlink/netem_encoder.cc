@@ -9,6 +9,7 @@
 #include <limits>
 #include <variant>
 
+#include "daemon/netlink/tc_attrs.h"
 #include "daemon/netlink/tc_math.h"
 
 namespace chaosnet::netlink {
@@ -171,6 +172,9 @@ Result<NlMessage> EncodeNetem(const QdiscTarget& target, const plan::NetemQdisc&
   }
   if (n.loss_model) err |= PutLossModel(msg, *n.loss_model);
   if (change || n.rate.bytes_per_second != 0) err |= PutRate(msg, n.rate);
+  // A change without the seed makes the kernel draw a new one, so every
+  // request of a seeded leaf carries it (which restarts its sequence).
+  if (n.seed) err |= nla_put_u64(msg, kTcaNetemPrngSeed, *n.seed);
   if (table != nullptr) {
     err |= nla_put(msg, TCA_NETEM_DELAY_DIST, static_cast<int>(table_bytes), table->data());
   }

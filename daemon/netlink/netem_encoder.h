@@ -19,6 +19,7 @@
 //                            or NETEM_LOSS_GI tc_netem_gimodel, if a loss model
 //     TCA_NETEM_RATE64       u64 bytes/s, only from 2^32 bytes/s (then RATE's is ~0)
 //     TCA_NETEM_RATE         struct tc_netem_rate, if a rate
+//     TCA_NETEM_PRNG_SEED    u64, if a seed (Linux 6.6; kTcaNetemPrngSeed)
 //     TCA_NETEM_DELAY_DIST   s16[4096] table, if a distribution is chosen
 //     TCA_NETEM_SLOT_DIST    s16[4096] table, if the slots follow a distribution
 //

@@ -140,6 +140,7 @@ void ProbeNetemAttributes(NetlinkSocket& sock, kernel::Capabilities* caps) {
       {FeatureId::kNetemEcn, &kernel::Capabilities::netem_ecn},
       {FeatureId::kNetemSlot, &kernel::Capabilities::netem_slot},
       {FeatureId::kNetemRate, &kernel::Capabilities::netem_rate},
+      {FeatureId::kNetemSeed, &kernel::Capabilities::netem_seed},
   };
   auto note_all = [&](const std::string& outcome) {
     for (const auto& [id, field] : kAttributes) {
@@ -154,16 +155,22 @@ void ProbeNetemAttributes(NetlinkSocket& sock, kernel::Capabilities* caps) {
   slot.max_delay = std::chrono::milliseconds(1);
   netem.slot = slot;
   netem.rate = {125000, 24, 0, 0};
+  constexpr uint64_t kSeed = 0x5EED5EED5EED5EEDULL;
+  netem.seed = kSeed;
   auto add = EncodeNetemAdd({kLoopback, kProbeHandle, TC_H_ROOT}, netem, DistributionTables{});
   if (!add.ok()) return note_all("not probed (" + add.status().message() + ")");
   KernelError e = sock.Transact(*add);
   if (!e.ok()) return note_all(Outcome(e));
   std::optional<plan::NetemQdisc> back;
+  std::optional<uint64_t> seed_back;
   NlMessage get = EncodeQdiscGet(kLoopback, kProbeHandle);
   sock.Transact(get, [&](const nlmsghdr* h) {
     if (h->nlmsg_type != RTM_NEWQDISC) return;
     auto info = ParseQdiscMessage(h);
-    if (info.ok() && info->netem) back = info->netem;
+    if (info.ok() && info->netem) {
+      back = info->netem;
+      seed_back = info->netem_seed;
+    }
   });
   NlMessage del = EncodeQdiscDelete({kLoopback, kProbeHandle, TC_H_ROOT});
   sock.Transact(del);
@@ -172,6 +179,9 @@ void ProbeNetemAttributes(NetlinkSocket& sock, kernel::Capabilities* caps) {
   caps->netem_ecn = back->ecn;
   caps->netem_slot = back->slot.has_value() && back->slot->max_delay == slot.max_delay;
   caps->netem_rate = back->rate == netem.rate;
+  // Newer kernels dump a seed always (a random one if none was given): only
+  // ours coming back says the kernel took it.
+  caps->netem_seed = seed_back == kSeed;
   for (const auto& [id, field] : kAttributes) {
     caps->notes.push_back(std::string(Label(id)) + ": " +
                           (caps->*field ? "yes" : "no (the kernel's netem ignored it)"));
@@ -246,6 +256,13 @@ kernel::Capabilities ProbeFromModuleFiles(const std::string& sys_module,
   kernel::Capabilities caps;
   for (const kernel::Feature& f : kernel::kFeatures) {
     if (f.available == nullptr) continue;
+    if (f.id == kernel::FeatureId::kNetemSeed) {
+      // Only a netem that dumps the seed back has it; a module file cannot
+      // say (6.1's sch_netem is there too), and a wrong yes would apply an
+      // unseeded fault.
+      caps.notes.push_back(std::string(f.probe_label) + ": unknown without the namespace probe");
+      continue;
+    }
     const std::string module = f.module;
     const std::string ko = "/" + module + ".ko";
     std::string how;

@@ -61,7 +61,10 @@ plan::NetemRate ParseRate(const nlattr* rate, const nlattr* rate64) {
   return out;
 }
 
-Result<plan::NetemQdisc> ParseNetem(const nlattr* options) {
+// `seed`: TCA_NETEM_PRNG_SEED when the kernel dumps it (from 6.6 it always
+// does, a random one when none was asked for), so it is kept apart from the
+// parameters a plan compares.
+Result<plan::NetemQdisc> ParseNetem(const nlattr* options, std::optional<uint64_t>* seed) {
   if (nla_len(options) < static_cast<int>(sizeof(tc_netem_qopt))) {
     return Internal("netem options shorter than struct tc_netem_qopt");
   }
@@ -75,7 +78,7 @@ Result<plan::NetemQdisc> ParseNetem(const nlattr* options) {
   n.gap = qopt.gap;
 
   const int skip = NLA_ALIGN(sizeof(tc_netem_qopt));
-  const nlattr* tb[__TCA_NETEM_MAX] = {};
+  const nlattr* tb[std::max<int>(__TCA_NETEM_MAX, kTcaNetemPrngSeed + 1)] = {};
   IndexAttrs(static_cast<const char*>(nla_data(options)) + skip, nla_len(options) - skip, tb);
   if (tb[TCA_NETEM_LATENCY64])
     n.latency = std::chrono::nanoseconds(ReadAttr<int64_t>(tb[TCA_NETEM_LATENCY64]));
@@ -101,6 +104,7 @@ Result<plan::NetemQdisc> ParseNetem(const nlattr* options) {
   if (tb[TCA_NETEM_ECN]) n.ecn = ReadAttr<uint32_t>(tb[TCA_NETEM_ECN]) != 0;
   if (tb[TCA_NETEM_SLOT]) n.slot = ParseSlot(tb[TCA_NETEM_SLOT]);
   n.rate = ParseRate(tb[TCA_NETEM_RATE], tb[TCA_NETEM_RATE64]);
+  if (const nlattr* s = tb[kTcaNetemPrngSeed]; s && nla_len(s) >= 8) *seed = ReadAttr<uint64_t>(s);
   return n;
 }
 
@@ -132,7 +136,7 @@ Result<QdiscInfo> ParseQdiscMessage(const nlmsghdr* h) {
   info.counters = m.counters;
   if (const nlattr* options = m.attrs[TCA_OPTIONS]) {
     if (info.kind == "netem") {
-      ASSIGN_OR_RETURN(info.netem, ParseNetem(options));
+      ASSIGN_OR_RETURN(info.netem, ParseNetem(options, &info.netem_seed));
     } else if (info.kind == "tbf") {
       ASSIGN_OR_RETURN(info.tbf, ParseTbf(options));
     }

@@ -20,6 +20,9 @@ struct QdiscInfo {
   std::string kind;
   kernel::Counters counters;  // from TCA_STATS2; zeros in requests
   std::optional<plan::NetemQdisc> netem;
+  // netem's TCA_NETEM_PRNG_SEED, which kernels from 6.6 dump (a random seed
+  // when none was given); not part of `netem`, which a plan compares.
+  std::optional<uint64_t> netem_seed;
   std::optional<plan::TbfQdisc> tbf;
 };
 

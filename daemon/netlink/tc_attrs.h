@@ -24,6 +24,10 @@ T ReadAttr(const nlattr* a) {
   return v;
 }
 
+// netem's seed attribute, added in Linux 6.6 after TCA_NETEM_SLOT_DIST (13);
+// Debian 12's linux/pkt_sched.h (6.1) does not name it yet.
+inline constexpr int kTcaNetemPrngSeed = 14;
+
 // Walks the attributes in [data, data + len) into tb[type]; the last one of
 // a type wins, types beyond N are ignored.
 template <size_t N>

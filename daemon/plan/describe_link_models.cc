@@ -65,6 +65,7 @@ std::string DescribeNetemLinkModels(const NetemQdisc& n) {
   if (n.ecn) out += " ecn";
   if (n.rate.bytes_per_second != 0) out += RateWords(n.rate);
   if (n.slot) out += SlotWords(*n.slot);
+  if (n.seed) out += " seed " + std::to_string(*n.seed);  // tc 6.6's word
   return out;
 }
 

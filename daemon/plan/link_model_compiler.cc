@@ -6,6 +6,7 @@ void AddLinkModels(const model::FaultSpec& spec, NetemQdisc* n) {
   n->loss_model = spec.loss_model;
   n->ecn = spec.ecn;
   n->slot = spec.slot;
+  n->seed = spec.netem_seed;
   if (spec.link_rate) {
     n->rate.bytes_per_second = spec.link_rate->bits_per_second / 8;
     n->rate.packet_overhead = spec.link_rate->packet_overhead;

@@ -55,6 +55,8 @@ struct NetemQdisc {
   bool ecn = false;
   std::optional<model::SlotFault> slot;
   NetemRate rate;
+  // TCA_NETEM_PRNG_SEED (Linux 6.6); none: the kernel draws a random seed.
+  std::optional<uint64_t> seed;
   bool operator==(const NetemQdisc&) const = default;
 };
 

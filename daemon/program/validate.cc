@@ -122,6 +122,7 @@ Status ForEachStep(
   model::FaultSpec base = spec;
   base.program.reset();
   base.queue_limit.reset();  // checked once for the whole program
+  base.netem_seed.reset();   // likewise: a step of rates alone still has the leaf
   const Schedule schedule(program);
   const uint64_t n = schedule.steps_per_cycle();
   auto step = [&](uint64_t cycle, uint64_t index) {
@@ -205,6 +206,11 @@ Status ValidateProgramFault(const model::FaultSpec& spec, const model::Validatio
                    "corrupt and rate");
   }
   RETURN_IF_ERROR(CheckQueueLimit(spec, limits));
+  if (spec.netem_seed && !spec.needs_netem()) {
+    return Invalid("netem seed",
+                   "seeds netem's random draws, and no step of this program sets a netem "
+                   "parameter (delay, jitter, loss, duplicate, corrupt)");
+  }
   if (std::holds_alternative<Flap>(spec.program->shape) && !ImpairsAnything(WithoutZeros(spec))) {
     return Invalid("flap",
                    "the fault itself impairs nothing, so there is nothing to switch on "

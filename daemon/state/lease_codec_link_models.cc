@@ -143,7 +143,7 @@ Status ReadSlot(const Members& m, model::SlotFault& s) {
 
 int LinkModelsFormatVersion(const model::FaultSpec& s) {
   const bool changes_meaning =
-      s.loss_model || s.ecn || s.slot || s.link_rate || s.in_order || s.jam;
+      s.loss_model || s.ecn || s.slot || s.link_rate || s.in_order || s.jam || s.netem_seed;
   return changes_meaning ? 2 : 1;
 }
 
@@ -159,6 +159,7 @@ void WriteLinkModels(Writer& w, const model::FaultSpec& s) {
   if (s.in_order) w.Key("in_order").Bool(true);
   if (s.jam) w.Key("jam").BeginObject().Key("limit_bytes").Uint(s.jam->limit_bytes).EndObject();
   if (!s.profile.empty()) w.Key("profile").String(s.profile);
+  if (s.netem_seed) w.Key("netem_seed").Uint(*s.netem_seed);
 }
 
 Status ReadLinkModels(const Value& spec_object, const std::string& path, model::FaultSpec* s) {
@@ -191,6 +192,11 @@ Status ReadLinkModels(const Value& spec_object, const std::string& path, model::
     s->jam = jam;
   }
   if (spec.Has("profile")) RETURN_IF_ERROR(spec.Read("profile", s->profile));
+  if (spec.Has("netem_seed")) {
+    uint64_t seed = 0;
+    RETURN_IF_ERROR(spec.Read("netem_seed", seed));
+    s->netem_seed = seed;
+  }
   return Status::Ok();
 }
 

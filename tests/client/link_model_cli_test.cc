@@ -74,6 +74,9 @@ INSTANTIATE_TEST_SUITE_P(
              R"(interface: "eth0" direction: DIRECTION_EGRESS
                 delay { latency { nanos: 50000000 } jitter { nanos: 20000000 } }
                 in_order: true)"},
+        Case{{"loss", "eth0", "1%", "--netem-seed", "18446744073709551615"},
+             R"(interface: "eth0" direction: DIRECTION_EGRESS loss { percent: 1 }
+                netem_seed: 18446744073709551615)"},
         Case{{"jam", "eth0", "--dport", "5201"},
              R"(interface: "eth0" direction: DIRECTION_EGRESS
                 match { dport { first: 5201 } } jam {})"},

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "client/cli.h"
@@ -85,12 +86,89 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{{"partition", "eth0", "--flap", "0s/2s"}, "both durations must be above 0"},
         Bad{{"partition", "eth0", "--flap", "2s"}, "needs ON/OFF"},
         Bad{{"partition", "eth0", "--flap", "2s/2s", "--steps", "1s:loss=1%"},
-            "one of --ramp, --steps or --flap"},
+            "one of --ramp, --steps, --flap or --trace"},
         Bad{{"delay", "eth0", "10ms", "--over", "10s"}, "--over and --step need --ramp"},
         Bad{{"delay", "eth0", "10ms", "--repeat", "2"}, "--repeat needs --steps"},
         Bad{{"delay", "eth0", "10ms", "--ramp", "delay", "0ms..1s", "--over", "10s", "--flap",
              "1s/1s"},
-            "one of --ramp, --steps or --flap"}));
+            "one of --ramp, --steps, --flap or --trace"}));
+
+// --trace: the file read by chaosnetctl, its rows sent as steps with their
+// lines; a bad line stops chaosnetctl before it connects (exit 2).
+class TraceFlagTest : public ::testing::Test {
+ protected:
+  void SetUp() override { unsetenv("CHAOSNET_SERVER"); }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = ::testing::TempDir() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+TEST_F(TraceFlagTest, CsvRowsBecomeTheSteps) {
+  const std::string path = Write("steps.csv",
+                                 "# rate steps\n"
+                                 "duration,delay,jitter,loss,rate\n"
+                                 "3s,,,,8mbit\n"
+                                 "3s,20ms,,1%,\n");
+  ExpectSpec(Case{{"apply", "eth0", "--trace", path, "--repeat", "2"},
+                  R"(interface: "eth0" direction: DIRECTION_EGRESS
+                     program { steps {
+                       steps { duration { seconds: 3 } values { rate_bits_per_second: 8000000 }
+                               source_line: 3 }
+                       steps { duration { seconds: 3 }
+                               values { delay { nanos: 20000000 } loss_percent: 1 }
+                               source_line: 4 }
+                     } repeat: 2 source: "trace steps.csv" })"});
+}
+
+TEST_F(TraceFlagTest, MahimahiWindowsBecomeRates) {
+  std::string text;
+  for (int t = 1; t <= 400; ++t) text += std::to_string(t) + "\n";       // 12 Mbit/s
+  for (int t = 402; t <= 800; t += 2) text += std::to_string(t) + "\n";  // 6 Mbit/s
+  const std::string path = Write("link.down", text);
+  ExpectSpec(
+      Case{{"apply", "eth0", "--trace", path, "--trace-window", "200ms", "--repeat", "forever"},
+           R"(interface: "eth0" direction: DIRECTION_EGRESS
+                     program { steps {
+                       steps { duration { nanos: 400000000 } values { rate_bits_per_second: 12000000 } }
+                       steps { duration { nanos: 400000000 } values { rate_bits_per_second: 6000000 } }
+                     } repeat: 1 forever: true source: "trace link.down" })"});
+}
+
+TEST_F(TraceFlagTest, RefusalsNameTheFileAndTheLine) {
+  const std::string csv = Write("bad.csv", "1s,10ms\n# two\n2s,10ms,,150%\n");
+  ExpectUsageError(Bad{{"apply", "eth0", "--trace", csv}, "bad.csv: line 3: loss:"});
+  const std::string mm = Write("bad.mahimahi", "1\n2\nthree\n");
+  ExpectUsageError(Bad{{"apply", "eth0", "--trace", mm}, "bad.mahimahi: line 3:"});
+  const std::string good = Write("good.csv", "1s,10ms\n");
+  ExpectUsageError(Bad{{"apply", "eth0", "--trace", good, "--trace-window", "1s"},
+                       "--trace-window: applies to Mahimahi traces"});
+  ExpectUsageError(Bad{{"apply", "eth0", "--trace", mm, "--trace-window", "5ms"}, "at least 10ms"});
+  ExpectUsageError(Bad{{"delay", "eth0", "10ms", "--trace-window", "1s"}, "need --trace"});
+  ExpectUsageError(Bad{{"apply", "eth0", "--trace", good, "--flap", "1s/1s"},
+                       "one of --ramp, --steps, --flap or --trace"});
+  ExpectUsageError(
+      Bad{{"apply", "eth0", "--trace", good, "--trace-format", "pcap"}, "not csv or mahimahi"});
+  ExpectUsageError(Bad{{"apply", "eth0", "--trace", ::testing::TempDir() + "/none.csv"},
+                       "none.csv: cannot be read"});
+}
+
+TEST(ProgramFormatTest, ADryRunListsEveryStep) {
+  v1::Program program;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"(steps { steps { duration { seconds: 3 } values { rate_bits_per_second: 8000000 }
+                         source_line: 2 }
+                 steps { duration { nanos: 500000000 } values { loss_percent: 100 } } }
+         forever: true source: "trace t.csv")",
+      &program));
+  const auto lines = ProgramStepLines(program);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "+0s        3s       rate=8mbit  (line 2)");
+  EXPECT_EQ(lines[1], "+3s        500ms    loss=100%");
+  EXPECT_EQ(lines[2], "then again, until the lease ends");
+  EXPECT_EQ(ProgramSummary(program), "2 steps (trace t.csv)");
+}
 
 TEST(ProgramFormatTest, DescribesEachShapeAndThePosition) {
   v1::Fault fault;

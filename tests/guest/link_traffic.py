@@ -9,6 +9,8 @@ when, and a TCP transfer that must survive a jam on one connection.
   link_traffic.py analyze OUT.json bursts|order|rate|spread [--gap X]
   link_traffic.py tcp-server PORT OUT.json
   link_traffic.py tcp-client HOST PORT BYTES READY_FILE GO_FILE
+  link_traffic.py tcp-sink PORT OUT.json           bytes received, with when
+  link_traffic.py tcp-source HOST PORT SECONDS     sends as fast as TCP lets it (128 KiB buffer)
 
 Both ends run on one guest, so the wall clock is shared: one-way delays are
 the kernel's receive timestamp (SO_TIMESTAMPNS, not when Python got to read
@@ -123,6 +125,46 @@ def tcp_client(host, port, total, ready, go):
     s.close()
 
 
+def tcp_sink(port, out):
+    """Records [wall time, bytes so far] after every read until the sender
+    closes, for throughput per window (what iperf3 -i reports, without
+    iperf3). A stalled reader only moves bytes to a later read: the kernel's
+    receive buffer holds them meanwhile."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(1)
+    open(out + ".ready", "w").close()
+    s.settimeout(60)
+    conn, _ = s.accept()
+    conn.settimeout(60)
+    total, samples = 0, []
+    while True:
+        data = conn.recv(1 << 14)  # at 8 Mbit/s a read every ~16 ms at the most
+        if not data:
+            break
+        total += len(data)
+        samples.append([time.time(), total])
+    with open(out, "w") as f:
+        json.dump({"samples": samples}, f)
+
+
+def tcp_source(host, port, seconds):
+    """Sends for SECONDS with a send buffer of 128 KiB (the kernel doubles
+    it): enough to keep a link of some Mbit/s busy, too little to overflow the
+    shaper's queue, so the receiver sees the link's rate and not TCP's loss
+    recovery through a queue of seconds."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 128 << 10)
+    s.settimeout(60)
+    s.connect((host, port))
+    chunk = b"z" * (1 << 16)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        s.sendall(chunk)
+    s.close()
+
+
 def analyze(path, what, gap=0.008):
     """Prints numbers about a receiver's record, space-separated."""
     d = json.load(open(path))
@@ -155,6 +197,10 @@ def main(argv):
     elif cmd == "send":
         send(args[0], int(args[1]), int(args[2]), int(opts.get("size", 64)),
              float(opts.get("gap", 0)), int(opts.get("tos", 0)), opts.get("done"))
+    elif cmd == "tcp-sink":
+        tcp_sink(int(args[0]), args[1])
+    elif cmd == "tcp-source":
+        tcp_source(args[0], int(args[1]), float(args[2]))
     elif cmd == "analyze":
         analyze(args[0], args[1], float(opts.get("gap", 0.008)))
     elif cmd == "tcp-server":

@@ -165,6 +165,20 @@ TEST(KernelSupportTest, RefusesByNameWhatTheProbeDidNotFind) {
   caps.netem_rate = false;
   EXPECT_EQ(CheckKernelSupportsLinkModels(caps, in_order).code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(CheckKernelSupportsLinkModels(caps, FaultSpec{}).ok());
+
+  // netem's option parser ignores an attribute it does not know, so a kernel
+  // without the seed would apply an unseeded fault: refused by name instead.
+  FaultSpec seeded;
+  seeded.loss = model::ProbabilityFault{1, 0};
+  seeded.netem_seed = 7;
+  const Status no_seed = CheckKernelSupportsLinkModels(caps, seeded);
+  EXPECT_EQ(no_seed.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(no_seed.message().find("seed attribute in its netem (TCA_NETEM_PRNG_SEED)"),
+            std::string::npos)
+      << no_seed.message();
+  EXPECT_NE(no_seed.message().find("Linux 6.6"), std::string::npos) << no_seed.message();
+  caps.netem_seed = true;
+  EXPECT_TRUE(CheckKernelSupportsLinkModels(caps, seeded).ok());
 }
 
 }  // namespace

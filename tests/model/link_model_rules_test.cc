@@ -194,6 +194,19 @@ const Case kCases[] = {
        s.in_order = true;
      },
      "contradicts --reorder"},
+    // netem's seed.
+    {"seed with a loss",
+     [](FaultSpec& s) {
+       s.loss = ProbabilityFault{1, 0};
+       s.netem_seed = 7;
+     },
+     nullptr},
+    {"seed of a rate alone",
+     [](FaultSpec& s) {
+       s.rate = RateFault{1'000'000};
+       s.netem_seed = 7;
+     },
+     "netem seed: seeds netem's random draws, and this fault has no netem impairment"},
     // Jam.
     {"jam", [](FaultSpec& s) { s.jam = JamFault{}; }, nullptr},
     {"jam with a queue", [](FaultSpec& s) { s.jam = JamFault{1u << 20}; }, nullptr},

@@ -73,6 +73,13 @@ const Case kCases[] = {
      },
      2},
     {"jam", [](auto& s) { s.jam = model::JamFault{1u << 20}; }, 2},
+    // A seed changes the fault (its draws), and a 64-bit one survives exactly.
+    {"netem_seed",
+     [](auto& s) {
+       s.loss = model::ProbabilityFault{1, 0};
+       s.netem_seed = 0xFFFFFFFFFFFFFFFFULL;
+     },
+     2},
     // The profile's name is information; its impairments are in the spec.
     {"profile_only_name",
      [](auto& s) {
