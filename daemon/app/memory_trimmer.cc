@@ -20,10 +20,6 @@ void MemoryTrimmer::Soon() {
   timer_.expires_after(std::chrono::seconds(1));  // cancels a pending wait: debounced
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    // The first trim also merges the burst's freed chunks into large free
-    // ones, so the history's fresh copies are carved from them side by side
-    // instead of filling small holes all over the heap.
-    malloc_trim(0);
     manager_.CompactHistory();
     malloc_trim(0);
   });
