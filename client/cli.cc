@@ -6,9 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include "client/fleet_cli.h"
-#include "client/guard_flags.h"
 #include "client/link_model_cli.h"
-#include "client/program_flags.h"
+#include "client/subcommands.h"
 
 namespace chaosnet::client {
 namespace {
@@ -82,109 +81,6 @@ std::optional<Outcome> FinishApplyFromParse(const CLI::App& apply, Invocation& i
   }
   inv.command = Command::kApplyFrom;
   return std::nullopt;
-}
-
-// Flags every creating command takes: where the fault goes and how long it lives.
-void AddTargetFlags(CLI::App* cmd, CreateOptions& o) {
-  cmd->add_option("IFACE", o.interface, "Interface, e.g. eth0")->required();
-  cmd->add_option("--ttl", o.ttl, "Lease length, e.g. 30s (default: the daemon's)");
-  cmd->add_option("--dst", o.dst, "Only packets to this CIDR (repeatable: to any of them)");
-  cmd->add_option("--src", o.src, "Only packets from this CIDR (repeatable: from any of them)");
-  cmd->add_option("--dport", o.dport, "Only this destination port or range N-M");
-  cmd->add_option("--sport", o.sport, "Only this source port or range N-M");
-  cmd->add_option("--proto", o.protocol, "Only tcp, udp or icmp");
-  cmd->add_option("--direction", o.direction, "egress (default), ingress or both");
-  cmd->add_option("--netns", o.netns, "Network namespace: NAME, PATH or pid:N");
-  cmd->add_option("--label", o.labels, "k=v label (repeatable)");
-  cmd->add_option("--limit", o.limit, "netem queue limit in packets (default: derived)");
-  cmd->add_option("--request-id", o.request_id, "Idempotency key: a retry returns the same fault");
-  cmd->add_flag("--dry-run", o.dry_run, "Show the plan; apply nothing");
-  AddGuardFlags(cmd, o);
-  AddProgramFlags(cmd, o.program);
-  cmd->add_option("--netem-seed", o.netem_seed,
-                  "Seed netem's random draws (kernels from Linux 6.6; refused by name where "
-                  "netem lacks it)");
-  cmd->add_option("--exempt", o.exempt,
-                  "Never touch this traffic, in the daemon's protect-rule syntax, e.g. "
-                  "10.0.0.2:tcp:7443 (repeatable)");
-}
-
-void AddCreateCommands(CLI::App& app, CreateOptions& o) {
-  auto* delay = app.add_subcommand("delay", "Delay packets");
-  AddTargetFlags(delay, o);
-  delay->add_option("LATENCY", o.delay, "e.g. 3000ms")->required();
-  delay->add_option("--jitter", o.jitter, "e.g. 50ms");
-  delay->add_option("--correlation", o.delay_correlation, "e.g. 25%");
-  delay->add_option("--distribution", o.distribution, "normal, pareto or paretonormal");
-  AddLinkModelFlags(delay, o.link, LinkModelFlags::kDelay);
-
-  struct Probability {
-    const char* name;
-    const char* help;
-    std::string& value;
-    std::string& correlation;
-  };
-  for (const Probability& p :
-       {Probability{"loss", "Drop packets", o.loss, o.loss_correlation},
-        Probability{"duplicate", "Duplicate packets", o.duplicate, o.duplicate_correlation},
-        Probability{"corrupt", "Corrupt packets", o.corrupt, o.corrupt_correlation}}) {
-    auto* cmd = app.add_subcommand(p.name, p.help);
-    AddTargetFlags(cmd, o);
-    cmd->add_option("PERCENT", p.value, "e.g. 5%")->required();
-    cmd->add_option("--correlation", p.correlation, "e.g. 25%");
-    if (&p.value == &o.loss) {
-      cmd->get_option("PERCENT")->description(
-          "e.g. 5%, or a loss model: 'gemodel 1% 10% 70% 0.1%'");
-      AddLinkModelFlags(cmd, o.link, LinkModelFlags::kLoss);
-    }
-  }
-
-  auto* reorder = app.add_subcommand("reorder", "Send some packets at once, delay the rest");
-  AddTargetFlags(reorder, o);
-  reorder->add_option("PERCENT", o.reorder, "e.g. 25%")->required();
-  reorder->add_option("--delay", o.delay, "Delay of the packets not reordered")->required();
-  reorder->add_option("--correlation", o.reorder_correlation, "e.g. 25%");
-  reorder->add_option("--gap", o.gap, "Reorder every N-th packet");
-
-  auto* rate = app.add_subcommand("rate", "Limit bandwidth");
-  AddTargetFlags(rate, o);
-  rate->add_option("RATE", o.rate, "e.g. 1mbit")->required();
-
-  auto* partition = app.add_subcommand("partition", "Drop all matching traffic");
-  AddTargetFlags(partition, o);
-
-  auto* apply = app.add_subcommand("apply", "Several faults at once");
-  AddTargetFlags(apply, o);
-  // batches (issue 19): with --from, every fault comes from the file.
-  apply->get_option("IFACE")->required(false);
-  apply
-      ->add_option("--from", o.from,
-                   "Many faults, all or nothing: a file of JSON lines, each a CreateFaultRequest "
-                   "('-': stdin)")
-      ->type_name("FILE");
-  apply->add_option("--delay", o.delay, "e.g. 100ms");
-  apply->add_option("--jitter", o.jitter, "e.g. 10ms");
-  apply->add_option("--delay-correlation", o.delay_correlation, "e.g. 25%");
-  apply->add_option("--distribution", o.distribution, "normal, pareto or paretonormal");
-  apply->add_option("--loss", o.loss, "e.g. 1%");
-  apply->add_option("--loss-correlation", o.loss_correlation, "e.g. 25%");
-  apply->add_option("--duplicate", o.duplicate, "e.g. 1%");
-  apply->add_option("--duplicate-correlation", o.duplicate_correlation, "e.g. 25%");
-  apply->add_option("--corrupt", o.corrupt, "e.g. 0.1%");
-  apply->add_option("--corrupt-correlation", o.corrupt_correlation, "e.g. 25%");
-  apply->add_option("--reorder", o.reorder, "e.g. 25% (needs --delay)");
-  apply->add_option("--reorder-correlation", o.reorder_correlation, "e.g. 25%");
-  apply->add_option("--gap", o.gap, "Reorder every N-th packet");
-  apply->add_option("--rate", o.rate,
-                    "A bandwidth cap, e.g. 10mbit (htb: bursts allowed; for a slow link's "
-                    "per-packet timing use --link-rate)");
-  apply->add_flag("--partition", o.partition, "Drop all matching traffic");
-  AddLinkModelFlags(apply, o.link, LinkModelFlags::kApply);
-
-  auto* jam = app.add_subcommand(
-      "jam", "Hold all matching traffic, and release it as one burst when the lease ends");
-  AddTargetFlags(jam, o);
-  AddLinkModelFlags(jam, o.link, LinkModelFlags::kJam);
 }
 
 FaultKind KindOf(const CLI::App& app) {
@@ -290,9 +186,8 @@ std::variant<Invocation, Outcome> ParseRun(const std::vector<std::string>& args,
 
 std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string>& args,
                                                    std::ostream& out) {
-  if (std::size_t sub = SubcommandIndex(args); sub < args.size() && args[sub] == "run") {
-    return ParseRun(args, sub, out);
-  }
+  const std::size_t named = SubcommandIndex(args);
+  if (named < args.size() && args[named] == "run") return ParseRun(args, named, out);
   Invocation inv;
   CLI::App app{"chaosnetctl: inject network faults through chaosnetd, under a lease",
                "chaosnetctl"};
@@ -323,39 +218,14 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
       ->envname("CHAOSNET_TLS_SERVER_NAME");
   app.add_flag("--insecure", inv.global.insecure, "Plaintext TCP, for --insecure-listen only");
 
-  AddCreateCommands(app, inv.create);
-
-  auto* list = app.add_subcommand("list", "List faults");
-  list->add_option("--interface", inv.list.interface, "Only faults on this interface");
-  list->add_option("--label", inv.list.labels, "k=v that must match (repeatable)");
-  list->add_flag("--all", inv.list.all, "Include faults that have ended");
-  list->add_flag("--mine", inv.list.mine, "Only your own faults");
-
-  auto* get = app.add_subcommand("get", "Show one fault");
-  get->add_option("ID", inv.lease.id)->required();
-
-  auto* extend = app.add_subcommand("extend", "Move a fault's deadline to now + TTL");
-  extend->add_option("ID", inv.lease.id)->required();
-  extend->add_option("TTL", inv.lease.ttl, "e.g. 30s")->required();
-
-  auto* revoke = app.add_subcommand("revoke", "Roll a fault back now (or --all)");
-  revoke->add_option("ID", inv.lease.id);
-  revoke->add_flag("--all", inv.lease.all, "Every active fault (or those matching --label)");
-  revoke->add_option("--label", inv.lease.labels, "With --all: k=v that must match");
-
-  auto* watch = app.add_subcommand("watch", "Stream lease events until interrupted");
-  watch->add_flag("--initial", inv.watch.initial, "Start with a snapshot of live faults");
-  watch->add_flag("--mine", inv.watch.mine, "Only events of your own faults");
-  watch->add_flag("--stepped", inv.watch.steps, "Also each program step (STEPPED events)");
-
-  app.add_subcommand("info", "Daemon version, limits and kernel capabilities");
-  app.add_subcommand("profiles", "The named link conditions --profile takes, with their sources");
-
-  CLI::App* fleet = AddFleetCommands(app, inv);
-
-  // Parsed by ParseRun before CLI11 sees the line; listed here for --help.
-  app.add_subcommand("run",
-                     "Hold a fault only while a command runs: run [--ttl TTL] <fault> -- CMD");
+  // Only the subcommand the line names gets its options (see subcommands.h);
+  // CLI11 takes at most one subcommand, so no other could be parsed.
+  for (const Subcommand& sub : Subcommands()) {
+    CLI::App* command = app.add_subcommand(sub.name, sub.description);
+    if (sub.add_options != nullptr && named < args.size() && args[named] == sub.name) {
+      sub.add_options(command, inv);
+    }
+  }
 
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -371,22 +241,22 @@ std::variant<Invocation, Outcome> ParseCommandLine(const std::vector<std::string
     return UsageError(std::string(e.what()) + " (run with --help for usage)");
   }
 
-  if (list->parsed()) {
+  if (app.got_subcommand("list")) {
     inv.command = Command::kList;
-  } else if (get->parsed()) {
+  } else if (app.got_subcommand("get")) {
     inv.command = Command::kGet;
-  } else if (extend->parsed()) {
+  } else if (app.got_subcommand("extend")) {
     inv.command = Command::kExtend;
-  } else if (revoke->parsed()) {
+  } else if (app.got_subcommand("revoke")) {
     inv.command = inv.lease.all ? Command::kRevokeAll : Command::kRevoke;
-  } else if (watch->parsed()) {
+  } else if (app.got_subcommand("watch")) {
     inv.command = Command::kWatch;
   } else if (app.got_subcommand("info")) {
     inv.command = Command::kInfo;
   } else if (app.got_subcommand("profiles")) {
     inv.command = Command::kProfiles;
-  } else if (fleet->parsed()) {
-    if (auto error = FinishFleetParse(*fleet, inv)) return *error;
+  } else if (app.got_subcommand("fleet")) {
+    if (auto error = FinishFleetParse(*app.get_subcommand("fleet"), inv)) return *error;
   } else if (app.got_subcommand("apply") &&
              (!inv.create.from.empty() || inv.create.interface.empty())) {
     if (auto error = FinishApplyFromParse(*app.get_subcommand("apply"), inv)) return *error;

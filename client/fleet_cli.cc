@@ -36,9 +36,8 @@ void AddExperimentFlags(CLI::App* cmd, Invocation& inv, bool between) {
 
 }  // namespace
 
-CLI::App* AddFleetCommands(CLI::App& app, Invocation& inv) {
+void AddFleetCommands(CLI::App* fleet, Invocation& inv) {
   CreateOptions& o = inv.create;
-  auto* fleet = app.add_subcommand("fleet", "One experiment over many daemons (a fleet file)");
   fleet->require_subcommand(1);
 
   auto* partition = fleet->add_subcommand("partition", "Cut the links a shape names");
@@ -74,7 +73,6 @@ CLI::App* AddFleetCommands(CLI::App& app, Invocation& inv) {
   AddFileFlag(heal, inv.fleet);
   heal->add_option("--experiment", inv.fleet.experiment,
                    "Only this experiment (default: every fleet experiment)");
-  return fleet;
 }
 
 std::optional<Outcome> FinishFleetParse(const CLI::App& fleet, Invocation& inv) {

@@ -13,8 +13,8 @@
 
 namespace chaosnet::client {
 
-// Adds the `fleet` subcommand with its own subcommands, filling `inv`.
-CLI::App* AddFleetCommands(CLI::App& app, Invocation& inv);
+// Gives the `fleet` subcommand its own subcommands, filling `inv`.
+void AddFleetCommands(CLI::App* fleet, Invocation& inv);
 
 // After a successful parse in which `fleet` was given: sets inv.command (and
 // the effect's kind), or returns a usage error for a combination CLI11 cannot

@@ -13,6 +13,7 @@
 #include "client/commands.h"
 #include "client/connection_settings.h"
 #include "client/request_builder.h"
+#include "client/subcommands.h"
 #include "tests/client/parse_args.h"
 
 namespace chaosnet::client {
@@ -443,6 +444,37 @@ TEST_F(CliTest, HelpExitsZeroOnStdout) {
   std::ostringstream out2, err2;
   EXPECT_EQ(Main(Argv({"loss", "--help"}), out2, err2), 0);
   EXPECT_THAT(out2.str(), HasSubstr("--correlation"));
+}
+
+// Only the named subcommand gets its options (subcommands.h): the others must
+// still be listed, and each one's own --help must still show its options.
+TEST_F(CliTest, HelpListsEverySubcommandAndEachShowsItsOptions) {
+  std::ostringstream top, err;
+  ASSERT_EQ(Main(Argv({"--help"}), top, err), 0);
+  for (const Subcommand& sub : Subcommands()) {
+    EXPECT_THAT(top.str(), HasSubstr(std::string(sub.name) + " ")) << sub.name;
+    EXPECT_THAT(top.str(), HasSubstr(sub.description)) << sub.name;
+  }
+  const std::pair<const char*, const char*> kOwnOption[] = {
+      {"delay", "--jitter"},  {"rate", "RATE"},       {"partition", "--dst"},
+      {"apply", "--from"},    {"jam", "--ttl"},       {"list", "--mine"},
+      {"get", "ID"},          {"extend", "TTL"},      {"revoke", "--all"},
+      {"watch", "--initial"}, {"fleet", "partition"}, {"run", "--halt-kills"}};
+  for (const auto& [name, option] : kOwnOption) {
+    std::ostringstream out, err2;
+    ASSERT_EQ(Main(Argv({name, "--help"}), out, err2), 0) << name;
+    EXPECT_THAT(out.str(), HasSubstr(option)) << name;
+  }
+}
+
+// The global flags and the subcommand's own may come in either order, and a
+// subcommand's option is unknown before its name (as before issue 19).
+TEST_F(CliTest, OptionsFindTheirSubcommandWhereverTheyStand) {
+  EXPECT_EQ(Parse({"--server", "unix:/x", "-o", "json", "list", "--mine"}).global.output, "json");
+  EXPECT_TRUE(Parse({"--timeout=3s", "list", "--mine", "--insecure"}).list.mine);
+  std::ostringstream out;
+  EXPECT_TRUE(std::holds_alternative<Outcome>(ParseCommandLine(Argv({"--mine", "list"}), out)));
+  EXPECT_TRUE(std::holds_alternative<Outcome>(ParseCommandLine(Argv({"list", "delay"}), out)));
 }
 
 TEST_F(CliTest, ValuesAreReturnedAsTyped) {
