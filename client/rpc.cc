@@ -1,7 +1,9 @@
 #include "client/rpc.h"
 
+#include <grpc/grpc.h>
 #include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -30,6 +32,22 @@ std::string TransportHint(Transport transport) {
   return "";
 }
 
+// Started by the first channel, not in main: a command that never calls the
+// daemon starts none of gRPC's threads (issue 19). Held for the rest of the
+// process, never shut down (see client/main.cc). The threads gRPC starts now
+// inherit a mask blocking every signal: Ctrl-C and SIGTERM reach the calling
+// thread, where the commands wait for them.
+void StartGrpc() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &before);
+    grpc_init();
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  });
+}
+
 // gRPC core logs on stderr (a failed TLS handshake alone makes several lines),
 // which would break the CLI's one-line errors; the call's status carries what
 // the user needs. Setting GRPC_VERBOSITY or GRPC_TRACE brings them back.
@@ -48,6 +66,7 @@ constexpr int kMaxResponseBytes = 64 << 20;
 
 std::shared_ptr<grpc::Channel> MakeChannel(const Settings& s, const TlsPem& pem) {
   SilenceGrpcLogs();
+  StartGrpc();
   if (s.transport != Transport::kTls) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(kMaxResponseBytes);
