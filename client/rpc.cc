@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "chaosnet/v1/chaosnet.grpc.pb.h"
 #include "proto/features/features.h"
@@ -47,6 +48,8 @@ void StartGrpc() {
     pthread_sigmask(SIG_SETMASK, &before, nullptr);
   });
 }
+
+std::atomic<bool> g_keep_channels = false;
 
 // gRPC core logs on stderr (a failed TLS handshake alone makes several lines),
 // which would break the CLI's one-line errors; the call's status carries what
@@ -124,6 +127,8 @@ Outcome DescribeRpcFailure(int grpc_code, const std::string& message, const std:
   return {kExitServerError, text};
 }
 
+void KeepChannelsUntilExit() { g_keep_channels = true; }
+
 struct FaultClient::Impl {
   Settings settings;
   std::shared_ptr<grpc::Channel> channel;
@@ -138,6 +143,14 @@ struct FaultClient::Impl {
 
   Impl(const Settings& s, const TlsPem& pem)
       : settings(s), channel(MakeChannel(s, pem)), stub(v1::FaultService::NewStub(channel)) {}
+  ~Impl() {
+    if (!g_keep_channels.load()) return;
+    static std::mutex kept_mu;
+    // Never freed, never destroyed: the process ends with _Exit.
+    static auto* kept = new std::vector<std::shared_ptr<grpc::Channel>>;
+    std::lock_guard lock(kept_mu);
+    kept->push_back(std::move(channel));
+  }
 
   Outcome Failure(const grpc::Status& status) {
     bool reached = channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;

@@ -27,6 +27,13 @@ std::string GrpcCodeName(int grpc_code);
 Outcome DescribeRpcFailure(int grpc_code, const std::string& message, const std::string& server,
                            bool reached_server, Transport transport);
 
+// For a process that ends with _Exit once its work is done (chaosnetctl):
+// every channel outlives its FaultClient. gRPC's event engine goes with the
+// last channel, and tearing it down joins its threads with sleeps in between
+// (3 ms of a `chaosnetctl info`, issue 19); kept, it never is. Connections
+// stay open until the process ends; a test process should not call this.
+void KeepChannelsUntilExit();
+
 class FaultClient {
  public:
   // `pem` is what ReadTlsFiles(settings) read; empty unless settings.transport is kTls.
