@@ -111,7 +111,7 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
     }
   } release{kernels_, ns.key, keep_namespace};
 
-  auto ifindex = kernel.InterfaceIndex(spec.interface);
+  auto ifindex = InterfaceIndex(kernel, ns.key, spec.interface);
   if (!ifindex.ok()) {
     if (ifindex.status().code() == StatusCode::kNotFound) {
       return NotFound("no interface named " + spec.interface +
@@ -228,6 +228,16 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
   return site;
 }
 
+Result<int> FaultTrees::InterfaceIndex(kernel::Kernel& kernel, const std::string& netns_key,
+                                       const std::string& interface) {
+  if (batch_ifindexes_ == nullptr) return kernel.InterfaceIndex(interface);
+  auto key = std::make_pair(netns_key, interface);
+  if (auto it = batch_ifindexes_->find(key); it != batch_ifindexes_->end()) return it->second;
+  ASSIGN_OR_RETURN(const int ifindex, kernel.InterfaceIndex(interface));
+  batch_ifindexes_->emplace(std::move(key), ifindex);
+  return ifindex;
+}
+
 Result<std::vector<FaultSite>> FaultTrees::PlanBatch(const std::vector<BatchItem>& items,
                                                      std::size_t& failed) {
   // The batch is simulated on the trees themselves, which are put back
@@ -237,6 +247,12 @@ Result<std::vector<FaultSite>> FaultTrees::PlanBatch(const std::vector<BatchItem
     std::map<DeviceKey, Device> saved;
     ~PutBack() { live = std::move(saved); }
   } put_back{devices_, devices_};
+  std::map<std::pair<std::string, std::string>, int> ifindexes;
+  batch_ifindexes_ = &ifindexes;
+  struct ForgetIndexes {
+    std::map<std::pair<std::string, std::string>, int>*& memo;
+    ~ForgetIndexes() { memo = nullptr; }
+  } forget{batch_ifindexes_};
   std::vector<FaultSite> sites;
   sites.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {

@@ -127,8 +127,15 @@ class FaultTrees {
   }
   Result<kernel::Kernel*> KernelFor(const std::string& netns_key);
 
+  // The interface's index in the namespace: asked of the kernel, or of the
+  // memo while PlanBatch runs (a batch names a few interfaces thousands of
+  // times; one RTM_GETLINK each would be ~5% of its time).
+  Result<int> InterfaceIndex(kernel::Kernel& kernel, const std::string& netns_key,
+                             const std::string& interface);
+
   KernelProvider& kernels_;
   std::vector<plan::ProtectedRule> protected_rules_;
+  std::map<std::pair<std::string, std::string>, int>* batch_ifindexes_ = nullptr;
   std::map<DeviceKey, Device> devices_;
   // Namespaces in use (each placed fault holds one Acquire of its namespace).
   std::map<std::string, kernel::Kernel*> namespaces_;

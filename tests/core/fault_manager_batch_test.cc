@@ -129,6 +129,25 @@ TEST_F(BatchTest, CreatesEveryFaultWithOneStoreWritePerPhase) {
   EXPECT_THAT(events[0], HasSubstr("APPLIED"));
 }
 
+TEST_F(BatchTest, EachInterfaceIsLookedUpOncePerBatchNotOncePerFault) {
+  std::vector<CreateRequest> batch;
+  for (uint8_t i = 1; i <= 40; ++i) batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+  const int before = kernel.interface_lookups;
+  auto result = manager->CreateMany(batch, /*dry_run=*/false);
+  ASSERT_FALSE(result.refusal) << result.refusal->status.message();
+  EXPECT_EQ(kernel.interface_lookups - before, 2);
+  // Outside a batch the kernel is asked again: an interface may be recreated
+  // with a new index between two calls.
+  const int before_single = kernel.interface_lookups;
+  ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 99))).ok());
+  EXPECT_GT(kernel.interface_lookups, before_single);
+  // An interface the batch names that does not exist is still refused by name.
+  auto refused =
+      manager->CreateMany({Request(DelayTo("eth0", 100)), Request(DelayTo("eth9", 101))}, false);
+  ASSERT_TRUE(refused.refusal);
+  EXPECT_THAT(refused.refusal->status.message(), HasSubstr("eth9"));
+}
+
 TEST_F(BatchTest, FaultsOnATreeThatExistsGoInTogetherWithNothingToConfirmFirst) {
   ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 9))).ok());
   ASSERT_EQ(kernel.acked_first_counts.size(), 1u);
