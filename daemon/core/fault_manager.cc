@@ -197,7 +197,9 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
   if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
-  auto placed = trees_.Place(record.id, placing.spec, /*dry_run=*/false);
+  // As the checks planned it: the interface's index and its root were just
+  // read, and nothing on the loop changed the trees since.
+  auto placed = trees_.PlacePlanned(record.id, placing.spec, record.site);
   if (!placed.ok()) {
     // Lost in a crash, it is a pending record without objects: discarded.
     store_.Remove(record.id);
