@@ -59,6 +59,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 server="unix:$work/sock"
+# The daemon's RSS before any scenario: what "back to idle" compares with.
+idle_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon_pid/status")
 common=(server="$server" netns="$ns")
 bench() {
   [[ -z $only || $only == "$1" ]] || return 0
@@ -91,7 +93,7 @@ report=$work/report.md
   bench compose "${common[@]}" iface=cnb1 "${compose[@]}"
   for run in "${expiry_runs[@]}"; do
     # shellcheck disable=SC2086
-    bench expiry "${common[@]}" ifaces="$iface_list" pid="$daemon_pid" $run
+    bench expiry "${common[@]}" ifaces="$iface_list" pid="$daemon_pid" idle_kib="$idle_kib" $run
   done
   bench batch "${common[@]}" ifaces="$iface_list" "${batch[@]}"
   # FAULTS SECONDS REPS; CHAOSNET_BENCH_SCALE_FAULTS for a daemon with a lower
