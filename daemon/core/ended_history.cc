@@ -14,6 +14,10 @@ namespace {
 constexpr std::size_t kReclaimShare = 4;
 constexpr std::size_t kReclaimMinBytes = 16 * 1024;
 constexpr std::size_t kReclaimMinEntries = 64;
+// A new keyframe after this many records, so that the records stay like the
+// one they are deflated against (and a keyframe's bytes are not held for long
+// by the group that needs it); and whenever deflating saves less than half.
+constexpr std::size_t kKeyframeEvery = 64;
 
 }  // namespace
 
@@ -29,13 +33,31 @@ std::string_view EndedHistory::RequestIdOf(uint64_t ordinal) const {
 
 void EndedHistory::Add(const FaultRecord& record) {
   if (capacity_ == 0) return;
-  const std::string encoded = EncodeEndedRecord(record);
-  Entry entry{bytes_.size(), static_cast<uint32_t>(record.id.size()),
-              static_cast<uint32_t>(record.request_id.size()),
-              static_cast<uint32_t>(encoded.size())};
+  const std::string plain = EncodeEndedRecord(record);
+  Entry entry;
+  entry.offset = bytes_.size();
+  entry.id_size = static_cast<uint32_t>(record.id.size());
+  entry.request_id_size = static_cast<uint32_t>(record.request_id.size());
+  entry.plain_size = static_cast<uint32_t>(plain.size());
+  std::string deflated;
+  if (keyframe_ && keyframe_->offset >= dead_bytes_ && keyframe_->used < kKeyframeEvery) {
+    deflated = deflate_.Compress({bytes_.data() + keyframe_->offset, keyframe_->size}, plain);
+    if (deflated.size() * 2 <= plain.size()) {
+      entry.dictionary_offset = keyframe_->offset;
+      entry.dictionary_size = keyframe_->size;
+      ++keyframe_->used;
+    } else {
+      deflated.clear();
+    }
+  }
+  const std::string& stored = entry.dictionary_size != 0 ? deflated : plain;
+  entry.stored_size = static_cast<uint32_t>(stored.size());
+  if (entry.dictionary_size == 0) {
+    keyframe_ = Keyframe{entry.offset + entry.id_size + entry.request_id_size, entry.plain_size};
+  }
   bytes_.insert(bytes_.end(), record.id.begin(), record.id.end());
   bytes_.insert(bytes_.end(), record.request_id.begin(), record.request_id.end());
-  bytes_.insert(bytes_.end(), encoded.begin(), encoded.end());
+  bytes_.insert(bytes_.end(), stored.begin(), stored.end());
   const uint64_t ordinal = first_ordinal_ + entries_.size();
   entries_.push_back(entry);
   by_id_.Put(record.id, ordinal, [this](uint64_t o) { return IdOf(o); });
@@ -56,8 +78,8 @@ void EndedHistory::DropOldest() {
     by_request_id_.Erase(RequestIdOf(ordinal), ordinal,
                          [this](uint64_t o) { return RequestIdOf(o); });
   }
-  dead_bytes_ = e.offset + e.id_size + e.request_id_size + e.encoded_size;
   ++head_;
+  dead_bytes_ = size() > 0 ? entries_[head_].start() : bytes_.size();
 }
 
 void EndedHistory::ReclaimDeadPrefix(bool always) {
@@ -76,7 +98,15 @@ void EndedHistory::ReclaimDeadPrefix(bool always) {
   entries.reserve(size() + size() / kReclaimShare);
   entries.insert(entries.end(), entries_.begin() + static_cast<std::ptrdiff_t>(head_),
                  entries_.end());
-  for (Entry& e : entries) e.offset -= dead_bytes_;
+  for (Entry& e : entries) {
+    e.offset -= dead_bytes_;
+    if (e.dictionary_size != 0) e.dictionary_offset -= dead_bytes_;
+  }
+  if (keyframe_ && keyframe_->offset >= dead_bytes_) {
+    keyframe_->offset -= dead_bytes_;
+  } else {
+    keyframe_.reset();
+  }
   bytes_.swap(bytes);
   entries_.swap(entries);
   first_ordinal_ += head_;
@@ -85,9 +115,16 @@ void EndedHistory::ReclaimDeadPrefix(bool always) {
 }
 
 FaultRecord EndedHistory::Decode(const Entry& e) const {
-  const std::string_view encoded(bytes_.data() + e.offset + e.id_size + e.request_id_size,
-                                 e.encoded_size);
-  auto record = DecodeEndedRecord(encoded);
+  const std::string_view stored(bytes_.data() + e.offset + e.id_size + e.request_id_size,
+                                e.stored_size);
+  Result<FaultRecord> record = InvalidArgument("");
+  if (e.dictionary_size == 0) {
+    record = DecodeEndedRecord(stored);
+  } else {
+    auto plain = deflate_.Expand({bytes_.data() + e.dictionary_offset, e.dictionary_size}, stored,
+                                 e.plain_size);
+    record = plain.ok() ? DecodeEndedRecord(*plain) : Result<FaultRecord>(plain.status());
+  }
   // The bytes were written by EncodeEndedRecord a moment ago, in this
   // process: a failure is a bug in the codec, which its tests pin down.
   if (!record.ok()) {

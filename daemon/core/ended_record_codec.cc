@@ -287,9 +287,8 @@ Status ReadEnd(const Fields& f, FaultRecord& r) {
   RETURN_IF_ERROR(c.Time("read_ns", r.counters_read_at));
 
   r.guards.clear();
-  RETURN_IF_ERROR(f.Each("guards", [&r](const Fields& g) {
-    return ReadGuardStatus(g, r.guards.emplace_back());
-  }));
+  RETURN_IF_ERROR(f.Each(
+      "guards", [&r](const Fields& g) { return ReadGuardStatus(g, r.guards.emplace_back()); }));
   r.program.reset();
   if (const Value* program = f.value().Find("program")) {
     RETURN_IF_ERROR(ReadProgress(Fields(*program, f.Path("program")), r.program.emplace()));

@@ -66,8 +66,6 @@ void OrdinalIndex::Rehash(std::size_t slots) {
   }
 }
 
-void OrdinalIndex::Compact() {
-  Rehash(std::max(kMinSlots, std::bit_ceil(size_ * 2 + 1)));
-}
+void OrdinalIndex::Compact() { Rehash(std::max(kMinSlots, std::bit_ceil(size_ * 2 + 1))); }
 
 }  // namespace chaosnet::core

@@ -6,6 +6,8 @@
 #include <random>
 #include <unordered_map>
 
+#include "common/net_parse.h"
+#include "daemon/core/dictionary_deflate.h"
 #include "daemon/core/ended_record_codec.h"
 #include "daemon/core/ordinal_index.h"
 #include "daemon/plan/describe.h"
@@ -262,6 +264,71 @@ TEST(EndedHistory, StaysOneBoundedEncodingThroughTensOfThousandsOfEnds) {
   EXPECT_EQ(ids.back(), "f4999");
   for (int i = 4744; i < 5000; ++i) ASSERT_TRUE(h.Contains("f" + std::to_string(i))) << i;
   EXPECT_EQ(h.IdOfRequest("req-4998"), "f4998");
+}
+
+// Like the bench's faults: rate limits on one host each, ending in turn.
+FaultRecord HostRateLimit(int i) {
+  FaultRecord r = Ended("id" + std::to_string(100000 + i));
+  r.spec.delay.reset();
+  r.spec.rate = model::RateFault{10'000'000};
+  r.spec.match.dst =
+      ParseCidr("10.0." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + "/32")
+          .value();
+  r.created_at = At(std::chrono::seconds(1764680000) + std::chrono::microseconds(i * 137));
+  r.expires_at = r.created_at + 1h;
+  r.ended_at = r.expires_at + std::chrono::microseconds(i % 700);
+  r.counters.packets = static_cast<uint64_t>(i) * 3;
+  r.site.described = {
+      {"cnb0", {"class", "htb", "ca00:" + std::to_string(i), "ca00:", "rate 10mbit ceil 10mbit"}},
+      {"cnb0",
+       {"filter", "u32", std::to_string(i) + "::1",
+        "ca00:", "prio 65280 protocol ip match ip dst"}}};
+  return r;
+}
+
+TEST(EndedHistory, AlikeRecordsAreKeptDeflatedAndComeBackExactly) {
+  EndedHistory h(300);
+  std::size_t plain = 0;
+  for (int i = 0; i < 1000; ++i) {
+    plain += EncodeEndedRecord(HostRateLimit(i)).size();
+    h.Add(HostRateLimit(i));
+  }
+  // Most are a small fraction of their encoding (keyframes, every 64, whole).
+  EXPECT_LT(h.encoded_bytes(), plain / 1000 * 300 / 4);
+  // Every kept one decodes exactly, across keyframes and after they left.
+  for (int i = 700; i < 1000; ++i) {
+    auto back = h.Find("id" + std::to_string(100000 + i));
+    ASSERT_TRUE(back) << i;
+    ExpectShownTheSame(*back, HostRateLimit(i));
+  }
+  h.Compact();
+  std::vector<std::string> ids = Ids(h);
+  ASSERT_EQ(ids.size(), 300u);
+  EXPECT_EQ(ids.front(), "id100700");
+  ExpectShownTheSame(*h.Find("id100999"), HostRateLimit(999));
+  // After the compaction, new records still deflate against a keyframe kept.
+  h.Add(HostRateLimit(1000));
+  ExpectShownTheSame(*h.Find("id101000"), HostRateLimit(1000));
+  h.Add(RichEndedRecord());  // unlike the others: kept whole, a new keyframe
+  ExpectShownTheSame(*h.Find("a1b2c3d4e5f6"), RichEndedRecord());
+}
+
+TEST(DictionaryDeflate, RoundTripsAgainstADictionaryAndRefusesAWrongSize) {
+  DictionaryDeflate deflate;
+  const std::string dictionary = EncodeEndedRecord(HostRateLimit(1));
+  const std::string text = EncodeEndedRecord(HostRateLimit(2));
+  const std::string small = deflate.Compress(dictionary, text);
+  EXPECT_LT(small.size() * 4, text.size());
+  auto back = deflate.Expand(dictionary, small, text.size());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, text);
+  EXPECT_EQ(deflate.Expand(dictionary, small, text.size() + 1).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(deflate.Expand("", small, text.size()).ok() &&
+               *deflate.Expand("", small, text.size()) == text);
+  // Without a dictionary too.
+  const std::string alone = deflate.Compress("", text);
+  EXPECT_EQ(*deflate.Expand("", alone, text.size()), text);
 }
 
 TEST(EndedHistory, ACapacityOfZeroKeepsNothing) {
