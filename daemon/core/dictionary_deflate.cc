@@ -58,8 +58,7 @@ Result<std::string> DictionaryDeflate::Expand(std::string_view dictionary,
   z_stream& z = streams_->inflate;
   inflateReset(&z);
   if (!dictionary.empty() &&
-      inflateSetDictionary(&z, BytesOf(dictionary), static_cast<uInt>(dictionary.size())) !=
-          Z_OK) {
+      inflateSetDictionary(&z, BytesOf(dictionary), static_cast<uInt>(dictionary.size())) != Z_OK) {
     return InvalidArgument("compressed record: the dictionary was refused");
   }
   std::string out(size, '\0');

@@ -11,7 +11,8 @@
 // thousand records sit scattered over heap pages the burst's other records
 // left empty, and pin them: the daemon's RSS stayed ~1.45x of idle. Here the
 // history is three arrays (the bytes, the entries, the index), whatever the
-// number of records. Pure: no clock, no kernel.
+// number of records. Pure: no clock, no kernel. Not thread-safe, not even
+// its const methods (they share one inflate stream): the manager's loop only.
 #pragma once
 
 #include <cstddef>

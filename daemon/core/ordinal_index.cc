@@ -31,7 +31,7 @@ std::optional<uint64_t> OrdinalIndex::Find(std::string_view key, const KeyOf& ke
 }
 
 void OrdinalIndex::Put(std::string_view key, uint64_t ordinal, const KeyOf& key_of) {
-  if ((size_ + 1) * 2 > slots_.size()) Rehash(std::max(kMinSlots, slots_.size() * 2));
+  if ((size_ + 1) * 4 > slots_.size() * 3) Rehash(std::max(kMinSlots, slots_.size() * 2));
   const uint64_t hash = HashOf(key);
   Slot& s = slots_[Probe(key, hash, key_of)];
   if (s.ordinal_plus_one == 0) ++size_;
@@ -66,6 +66,6 @@ void OrdinalIndex::Rehash(std::size_t slots) {
   }
 }
 
-void OrdinalIndex::Compact() { Rehash(std::max(kMinSlots, std::bit_ceil(size_ * 2 + 1))); }
+void OrdinalIndex::Compact() { Rehash(std::max(kMinSlots, std::bit_ceil(size_ * 4 / 3 + 1))); }
 
 }  // namespace chaosnet::core

@@ -41,7 +41,9 @@ class OrdinalIndex {
   void Rehash(std::size_t slots);
   std::size_t mask() const { return slots_.size() - 1; }
 
-  std::vector<Slot> slots_;  // a power of two, at most half full
+  // A power of two, at most three quarters full: 2,048 slots (32 KiB) for
+  // the 1,024 faults of the history.
+  std::vector<Slot> slots_;
   std::size_t size_ = 0;
 };
 
