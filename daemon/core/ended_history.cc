@@ -87,9 +87,9 @@ void EndedHistory::ReclaimDeadPrefix(bool always) {
   const bool bytes_due = dead_bytes_ >= kReclaimMinBytes && dead_bytes_ * kReclaimShare >= kept;
   const bool entries_due = head_ >= kReclaimMinEntries && head_ * kReclaimShare >= size();
   if (!always && !bytes_due && !entries_due) return;
-  // Copies into storage of its own rather than moving in place: the old
-  // buffer, large enough to be mapped on its own, goes back to the system
-  // whole.
+  // Copies into fresh storage rather than moving in place, so that the
+  // buffer stays sized to what is kept (a burst of large records leaves no
+  // oversized buffer behind); the old one is freed whole.
   std::vector<char> bytes;
   bytes.reserve(kept + kept / kReclaimShare + kReclaimMinBytes);
   bytes.insert(bytes.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(dead_bytes_),
