@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Runs every chaosnet benchmark against this machine's kernel, in a throwaway
 # network namespace with its own daemon, and writes a Markdown report.
-#   sudo bench/run.sh [--tiny] [--only SCENARIO] [--out FILE]   (BUILD_DIR: default build)
+#   sudo bench/run.sh [--tiny] [--guest] [--only SCENARIO] [--out FILE]   (BUILD_DIR: default build)
 # --tiny runs each scenario once on a tiny size (CI does, so they cannot rot);
+# --guest also runs the scale scenario with netem faults in the qemu guest
+# (bench/scale-guest.sh; a few minutes more) and appends its section;
 # --only runs one of latency, cli, throughput, compose, expiry, journal, batch, scale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=full
 only=
+guest=0
 out=bench/results.md
 build=${BUILD_DIR:-build}
 while (($#)); do
   case $1 in
     --tiny) size=tiny ;;
+    --guest) guest=1 ;;
     --out) out=$2; shift ;;
     --only) only=$2; shift ;;
-    *) echo "usage: $0 [--tiny] [--only SCENARIO] [--out FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--tiny] [--guest] [--only SCENARIO] [--out FILE]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -59,6 +63,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 server="unix:$work/sock"
+# The daemon's RSS before any scenario: what "back to idle" compares with.
+idle_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$daemon_pid/status")
 common=(server="$server" netns="$ns")
 bench() {
   [[ -z $only || $only == "$1" ]] || return 0
@@ -73,7 +79,8 @@ else
   latency=(count=1000 tc_count=200); cli=(count=100); throughput=(clients=4 count=1000)
   expiry_runs=("leases=1000 per_iface=1000" "leases=10000 per_iface=1000")
   compose=(sizes=10,100,1000 reps=50); journal=(count=1000); batch=(faults=10000)
-  scale=("${CHAOSNET_BENCH_SCALE_FAULTS:-10000}" 3 3)
+  # shellcheck disable=SC2206  # "SECONDS REPS", split on purpose
+  scale=("${CHAOSNET_BENCH_SCALE_FAULTS:-10000}" ${CHAOSNET_BENCH_SCALE_RUNS:-3 3})
 fi
 
 report=$work/report.md
@@ -91,7 +98,7 @@ report=$work/report.md
   bench compose "${common[@]}" iface=cnb1 "${compose[@]}"
   for run in "${expiry_runs[@]}"; do
     # shellcheck disable=SC2086
-    bench expiry "${common[@]}" ifaces="$iface_list" pid="$daemon_pid" $run
+    bench expiry "${common[@]}" ifaces="$iface_list" pid="$daemon_pid" idle_kib="$idle_kib" $run
   done
   bench batch "${common[@]}" ifaces="$iface_list" "${batch[@]}"
   # FAULTS SECONDS REPS; CHAOSNET_BENCH_SCALE_FAULTS for a daemon with a lower
@@ -106,6 +113,14 @@ if grep -q "error\|critical" "$work/daemon.log"; then
   echo "bench: the daemon logged errors:" >&2
   grep "error\|critical" "$work/daemon.log" | head >&2
   exit 1
+fi
+if [[ $guest == 1 && ( -z $only || $only == scale ) ]]; then
+  # After the host's scenarios: the guest's vCPUs are this machine's.
+  {
+    echo "Scenario 10 again in the qemu guest (Debian's kernel, which has netem), netem faults:"
+    echo
+    if [[ $size == tiny ]]; then bench/scale-guest.sh 20 1 1; else bench/scale-guest.sh; fi
+  } >>"$report"
 fi
 cp "$report" "$out"
 echo "bench: report written to $out"

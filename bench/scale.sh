@@ -10,9 +10,14 @@
 # them; in the "peer last" case the last one added is to the peer itself at
 # 100 Gbit/s, so the traffic walks to the end of its bucket (or, on a linear
 # layout, of the whole chain) and through an htb class that does not limit it.
+# CHAOSNET_BENCH_SCALE_KIND=delay makes them netem faults instead (1 ms of
+# delay each, the peer's too), for a kernel with netem (the qemu guest:
+# bench/scale-guest.sh).
 # Prints a Markdown section; needs iperf3.
 set -euo pipefail
 ctl=$1 server=$2 ns=$3 faults=$4 seconds=$5 reps=$6
+kind=${CHAOSNET_BENCH_SCALE_KIND:-rate}
+[[ $kind == rate || $kind == delay ]] || { echo "scale: kind rate or delay, not $kind" >&2; exit 2; }
 peer_ns=${ns}-peer
 work=$(mktemp -d)
 iperf_pid=
@@ -44,8 +49,10 @@ fault_file() {
   for ((i = 0; i < n; i++)); do
     local dst="10.251.$((i / 256 % 256)).$((i % 256))" rate=10000000
     if ((i == n - 1)) && [[ $last == peer ]]; then dst=10.250.0.2 rate=100000000000; fi
-    printf '{"spec":{"interface":"cnbs0","rate":{"bitsPerSecond":"%s"},"match":{"dstCidr":"%s/32"}},"ttl":"3600s"}\n' \
-      "$rate" "$dst"
+    local what='"rate":{"bitsPerSecond":"'$rate'"}'
+    [[ $kind == delay ]] && what='"delay":{"latency":"0.001s"}'
+    printf '{"spec":{"interface":"cnbs0",%s,"match":{"dstCidr":"%s/32"}},"ttl":"3600s"}\n' \
+      "$what" "$dst"
   done
 }
 
@@ -83,12 +90,17 @@ ratio() { echo "100 * $1 / $2" | bc -l | xargs printf '%.0f%%'; }
 echo "### 10. Throughput through one interface carrying $faults targeted faults"
 echo
 echo "iperf3 TCP, $reps runs of ${seconds} s each (median), 10.250.0.1 -> .2 through cnbs0's fault tree;"
-echo "faults are htb rate faults to other /32 hosts, created with one \`chaosnetctl apply --from\`."
+if [[ $kind == delay ]]; then
+  echo "faults are netem delay faults (1 ms each, the peer's too) to other /32 hosts, on kernel $(uname -r),"
+else
+  echo "faults are htb rate faults to other /32 hosts,"
+fi
+echo "created with one \`chaosnetctl apply --from\`."
 echo
 echo "| Faults on the interface | traffic | Gbit/s | vs one fault | created in |"
 echo "|---|---|---:|---:|---:|"
 echo "| 1 | matches none | ${gbit[1-other]} | baseline | ${secs[1-other]} s |"
 echo "| $faults | matches none | ${gbit[$faults-other]} | **$(ratio "${gbit[$faults-other]}" "${gbit[1-other]}")** | ${secs[$faults-other]} s |"
-echo "| 1 (the peer, 100 Gbit/s) | matches it | ${gbit[1-peer]} | baseline | ${secs[1-peer]} s |"
+echo "| 1 (the peer$([[ $kind == rate ]] && echo ", 100 Gbit/s")) | matches it | ${gbit[1-peer]} | baseline | ${secs[1-peer]} s |"
 echo "| $faults (the peer's added last) | matches the last | ${gbit[$faults-peer]} | **$(ratio "${gbit[$faults-peer]}" "${gbit[1-peer]}")** | ${secs[$faults-peer]} s |"
 echo

@@ -196,7 +196,9 @@ Result<CreateResult> FaultManager::Create(const CreateRequest& asked) {
   if (Status s = store_.Put(ToStoredLease(record, state::LeaseState::kPending)); !s.ok()) {
     return Unavailable("cannot record the lease durably: " + s.message());
   }
-  auto placed = trees_.Place(record.id, placing.spec, /*dry_run=*/false);
+  // As the checks planned it: the interface's index and its root were just
+  // read, and nothing on the loop changed the trees since.
+  auto placed = trees_.PlacePlanned(record.id, placing.spec, record.site);
   if (!placed.ok()) {
     // Lost in a crash, it is a pending record without objects: discarded.
     store_.Remove(record.id);
@@ -394,6 +396,8 @@ RevokeAllResult FaultManager::RevokeAll(const Labels& selector, const Caller& ca
   }
   std::sort(ids.begin(), ids.end());
   RevokeAllResult out;
+  std::vector<std::string> revoking;
+  std::vector<std::string> reasons;
   for (const auto& id : ids) {
     const FaultRecord& record = active_.at(id);
     if (Status s = CheckMayChangeFault(config_.policy, caller, FaultChange::kRevoke, record);
@@ -401,17 +405,19 @@ RevokeAllResult FaultManager::RevokeAll(const Labels& selector, const Caller& ca
       out.not_revoked.push_back({record, s});
       continue;
     }
-    out.revoked.push_back(RevokeAs(id, caller, "revoke all"));
+    revoking.push_back(id);
+    reasons.push_back(RevokeReason(record, caller, "revoke all"));
   }
+  out.revoked = EndTogether(revoking, FaultState::kRevoked, reasons, caller.principal);
   return out;
 }
 
 std::vector<FaultRecord> FaultManager::ExpireDue() {
-  std::vector<FaultRecord> out;
-  for (const auto& id : leases_.TakeExpired(clock_.Now())) {
-    out.push_back(End(id, FaultState::kExpired, "lease expired"));
-  }
-  return out;
+  const std::vector<std::string> due = leases_.TakeExpired(clock_.Now());
+  if (due.size() == 1) return {End(due.front(), FaultState::kExpired, "lease expired")};
+  // A batch's leases end together, as they were made.
+  return EndTogether(due, FaultState::kExpired,
+                     std::vector<std::string>(due.size(), "lease expired"), "chaosnetd");
 }
 
 std::vector<FaultRecord> FaultManager::EndFaultsInVanishedNamespaces() {
@@ -537,15 +543,20 @@ FaultRecord FaultManager::End(const std::string& id, FaultState state, const std
                               const std::string& lost_reason, const std::string& actor) {
   FaultRecord record = TakeForEnd(id, !lost_reason.empty());
   const Status removed = trees_.Remove(record.id, record.site);
+  if (JournalMayForget(removed)) store_.Remove(record.id);
   return FinishEnd(std::move(record), removed, state, reason, lost_reason, actor);
 }
 
-FaultRecord FaultManager::TakeForEnd(const std::string& id, bool lost) {
+FaultRecord FaultManager::TakeOutOfActive(const std::string& id) {
   auto node = active_.extract(id);
   FaultRecord record = std::move(node.mapped());
   leases_.Remove(id);
   StopProgram(id);
+  return record;
+}
 
+FaultRecord FaultManager::TakeForEnd(const std::string& id, bool lost) {
+  FaultRecord record = TakeOutOfActive(id);
   if (!lost) RefreshCounters(record);  // final reading while the objects exist
   // Ending early is harmless, so a failed write does not stop the rollback: a
   // crash then finds an active record without its objects and reports it lost.
@@ -556,10 +567,6 @@ FaultRecord FaultManager::TakeForEnd(const std::string& id, bool lost) {
 FaultRecord FaultManager::FinishEnd(FaultRecord record, const Status& removed, FaultState state,
                                     const std::string& reason, const std::string& lost_reason,
                                     const std::string& actor) {
-  // A failed rollback keeps its ended record, so the next start-up retries it.
-  if (removed.ok() || removed.code() == StatusCode::kNotFound) {
-    store_.Remove(record.id);
-  }
   record.ended_at = clock_.WallNow();
   EventType event;
   if (!lost_reason.empty()) {

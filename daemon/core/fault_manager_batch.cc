@@ -223,21 +223,52 @@ RevokeManyResult FaultManager::RevokeMany(const std::vector<std::string>& ids,
     }
     revoking.push_back(id);
   }
-  // Taken out together: a device's faults leave in one netlink batch.
-  std::vector<FaultRecord> records;
   std::vector<std::string> reasons;
-  records.reserve(revoking.size());
-  for (const std::string& id : revoking) {
+  reasons.reserve(revoking.size());
+  for (const std::string& id : revoking)
     reasons.push_back(RevokeReason(active_.at(id), caller, ""));
-    records.push_back(TakeForEnd(id, /*lost=*/false));
-  }
+  out.revoked = EndTogether(revoking, FaultState::kRevoked, reasons, caller.principal);
+  return out;
+}
+
+std::vector<FaultRecord> FaultManager::EndTogether(const std::vector<std::string>& ids,
+                                                   FaultState state,
+                                                   const std::vector<std::string>& reasons,
+                                                   const std::string& actor) {
+  if (ids.empty()) return {};
+  std::vector<FaultRecord> records;
+  records.reserve(ids.size());
+  for (const std::string& id : ids) records.push_back(TakeOutOfActive(id));
   std::vector<FaultTrees::Placed> placed;
   placed.reserve(records.size());
   for (const FaultRecord& r : records) placed.push_back({&r.id, &r.site});
-  const std::vector<Status> removed = trees_.RemoveMany(placed);
+
+  // Final readings while the objects exist; a failed one keeps the last.
+  const auto counters = trees_.ReadCountersMany(placed);
+  const WallTime now = clock_.WallNow();
+  std::vector<state::StoredLease> ended;
+  ended.reserve(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
-    out.revoked.push_back(FinishEnd(std::move(records[i]), removed[i], FaultState::kRevoked,
-                                    reasons[i], "", caller.principal));
+    if (counters[i].ok()) {
+      records[i].counters = *counters[i];
+      records[i].counters_read_at = now;
+    }
+    ended.push_back(ToStoredLease(records[i], state::LeaseState::kEnded));
+  }
+  // As End: a failed write does not stop the rollback.
+  store_.PutMany(ended);
+
+  const std::vector<Status> removed = trees_.RemoveMany(placed);
+  std::vector<std::string> forget;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (JournalMayForget(removed[i])) forget.push_back(records[i].id);
+  }
+  if (!forget.empty()) store_.RemoveMany(forget);
+
+  std::vector<FaultRecord> out;
+  out.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    out.push_back(FinishEnd(std::move(records[i]), removed[i], state, reasons[i], "", actor));
   }
   return out;
 }

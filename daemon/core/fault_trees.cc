@@ -111,7 +111,7 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
     }
   } release{kernels_, ns.key, keep_namespace};
 
-  auto ifindex = kernel.InterfaceIndex(spec.interface);
+  auto ifindex = InterfaceIndex(kernel, ns.key, spec.interface);
   if (!ifindex.ok()) {
     if (ifindex.status().code() == StatusCode::kNotFound) {
       return NotFound("no interface named " + spec.interface +
@@ -228,6 +228,16 @@ Result<FaultSite> FaultTrees::Place(const std::string& id, const model::FaultSpe
   return site;
 }
 
+Result<int> FaultTrees::InterfaceIndex(kernel::Kernel& kernel, const std::string& netns_key,
+                                       const std::string& interface) {
+  if (batch_ifindexes_ == nullptr) return kernel.InterfaceIndex(interface);
+  auto key = std::make_pair(netns_key, interface);
+  if (auto it = batch_ifindexes_->find(key); it != batch_ifindexes_->end()) return it->second;
+  ASSIGN_OR_RETURN(const int ifindex, kernel.InterfaceIndex(interface));
+  batch_ifindexes_->emplace(std::move(key), ifindex);
+  return ifindex;
+}
+
 Result<std::vector<FaultSite>> FaultTrees::PlanBatch(const std::vector<BatchItem>& items,
                                                      std::size_t& failed) {
   // The batch is simulated on the trees themselves, which are put back
@@ -237,6 +247,12 @@ Result<std::vector<FaultSite>> FaultTrees::PlanBatch(const std::vector<BatchItem
     std::map<DeviceKey, Device> saved;
     ~PutBack() { live = std::move(saved); }
   } put_back{devices_, devices_};
+  std::map<std::pair<std::string, std::string>, int> ifindexes;
+  batch_ifindexes_ = &ifindexes;
+  struct ForgetIndexes {
+    std::map<std::pair<std::string, std::string>, int>*& memo;
+    ~ForgetIndexes() { memo = nullptr; }
+  } forget{batch_ifindexes_};
   std::vector<FaultSite> sites;
   sites.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -448,36 +464,74 @@ Status FaultTrees::Change(FaultSite& site, const model::FaultSpec& spec) {
 }
 
 std::vector<std::string> FaultTrees::FindMissing(const std::vector<Placed>& faults) {
+  const auto counters = ReadCountersMany(faults);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    if (!counters[i].ok() && counters[i].status().code() == StatusCode::kNotFound) {
+      out.push_back(*faults[i].id);
+    }
+  }
+  return out;
+}
+
+std::vector<Result<kernel::Counters>> FaultTrees::ReadCountersMany(
+    const std::vector<Placed>& faults) {
   struct OnDevice {
-    std::vector<const Placed*> faults;
+    std::vector<std::size_t> faults;  // indexes into `faults`, each once
     std::vector<uint32_t> classes;
     std::vector<uint32_t> leaves;
   };
   std::map<DeviceKey, OnDevice> devices;
-  for (const Placed& f : faults) {
-    for (const Placement& p : f.site->placements) {
-      OnDevice& d = devices[DeviceKey{f.site->netns_key, p.ifindex}];
-      if (d.faults.empty() || d.faults.back() != &f) d.faults.push_back(&f);
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    for (const Placement& p : faults[i].site->placements) {
+      OnDevice& d = devices[DeviceKey{faults[i].site->netns_key, p.ifindex}];
+      if (d.faults.empty() || d.faults.back() != i) d.faults.push_back(i);
       d.classes.push_back(p.objects.cls.classid);
       if (p.objects.leaf) d.leaves.push_back(p.objects.leaf->handle);
     }
   }
-  std::set<std::string> missing;
+  std::vector<kernel::Counters> totals(faults.size());
+  std::vector<bool> alone(faults.size(), false);  // read by ReadCounters instead
   for (const auto& [key, d] : devices) {
+    if (d.faults.size() == 1) {  // a get is O(1), a dump O(objects on the device)
+      alone[d.faults.front()] = true;
+      continue;
+    }
     auto kernel = KernelFor(key.netns_key);
-    bool whole = kernel.ok() && (*kernel)->ClassCounters(key.ifindex, d.classes).ok() &&
-                 (d.leaves.empty() || (*kernel)->QdiscCounters(key.ifindex, d.leaves).ok());
-    if (whole) continue;
-    for (const Placed* f : d.faults) {
-      auto counters = ReadCounters(*f->site);
-      if (!counters.ok() && counters.status().code() == StatusCode::kNotFound) {
-        missing.insert(*f->id);
+    auto classes = kernel.ok() ? (*kernel)->ClassCounters(key.ifindex, d.classes)
+                               : Result<std::vector<kernel::Counters>>(kernel.status());
+    // Read for their presence only, as ReadCounters does.
+    const bool leaves_there =
+        classes.ok() && (d.leaves.empty() || (*kernel)->QdiscCounters(key.ifindex, d.leaves).ok());
+    if (!leaves_there) {
+      // Something on the device is gone: each fault alone says which.
+      for (std::size_t i : d.faults) alone[i] = true;
+      continue;
+    }
+    // classes are in placement order, the order d.classes was filled in.
+    std::size_t next = 0;
+    for (std::size_t i : d.faults) {
+      for (const Placement& p : faults[i].site->placements) {
+        if (DeviceKey{faults[i].site->netns_key, p.ifindex} != key) continue;
+        const kernel::Counters& c = (*classes)[next++];
+        kernel::Counters& t = totals[i];
+        t.packets += c.packets;
+        t.bytes += c.bytes;
+        t.drops += c.drops;
+        t.overlimits += c.overlimits;
+        t.backlog_packets += c.backlog_packets;
+        t.backlog_bytes += c.backlog_bytes;
       }
     }
   }
-  std::vector<std::string> out;
-  for (const Placed& f : faults) {
-    if (missing.contains(*f.id)) out.push_back(*f.id);
+  std::vector<Result<kernel::Counters>> out;
+  out.reserve(faults.size());
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    if (alone[i]) {
+      out.push_back(ReadCounters(*faults[i].site));
+    } else {
+      out.push_back(totals[i]);
+    }
   }
   return out;
 }

@@ -93,10 +93,15 @@ class FaultTrees {
   // placements. NOT_FOUND when they are gone.
   Result<kernel::Counters> ReadCounters(const FaultSite& site);
 
+  // ReadCounters for several faults, one result each: per device holding
+  // more than one of them, one read of all their classes and one of their
+  // leaves (a dump each) when nothing is missing; fault by fault
+  // (ReadCounters, a get each) on a device where something is, or where
+  // only one of them is.
+  std::vector<Result<kernel::Counters>> ReadCountersMany(const std::vector<Placed>& faults);
+
   // Which of `faults` (id, site) have a class or leaf gone from the kernel,
-  // after notifications were missed: per device, one read of all its faults'
-  // classes and one of their leaves (a dump each) when nothing is missing;
-  // fault by fault (ReadCounters) on a device where something is.
+  // after notifications were missed (ReadCountersMany's NOT_FOUNDs).
   std::vector<std::string> FindMissing(const std::vector<Placed>& faults);
 
   // The namespace is still named (see KernelProvider::StillNamed).
@@ -127,8 +132,15 @@ class FaultTrees {
   }
   Result<kernel::Kernel*> KernelFor(const std::string& netns_key);
 
+  // The interface's index in the namespace: asked of the kernel, or of the
+  // memo while PlanBatch runs (a batch names a few interfaces thousands of
+  // times; one RTM_GETLINK each would be ~5% of its time).
+  Result<int> InterfaceIndex(kernel::Kernel& kernel, const std::string& netns_key,
+                             const std::string& interface);
+
   KernelProvider& kernels_;
   std::vector<plan::ProtectedRule> protected_rules_;
+  std::map<std::pair<std::string, std::string>, int>* batch_ifindexes_ = nullptr;
   std::map<DeviceKey, Device> devices_;
   // Namespaces in use (each placed fault holds one Acquire of its namespace).
   std::map<std::string, kernel::Kernel*> namespaces_;

@@ -64,8 +64,10 @@ class FakeKernel : public kernel::Kernel {
   int change_calls = 0;                         // ChangeObjects calls
   int remove_calls = 0;                         // RemoveObjects calls
   int counter_reads = 0;                        // QdiscCounters and ClassCounters calls
+  int interface_lookups = 0;                    // InterfaceIndex calls
 
   Result<int> InterfaceIndex(const std::string& name) override {
+    ++interface_lookups;
     auto it = names_.find(name);
     if (it == names_.end()) return NotFound("no interface named " + name);
     return it->second;

@@ -129,6 +129,26 @@ TEST_F(BatchTest, CreatesEveryFaultWithOneStoreWritePerPhase) {
   EXPECT_THAT(events[0], HasSubstr("APPLIED"));
 }
 
+TEST_F(BatchTest, EachInterfaceIsLookedUpOncePerBatchNotOncePerFault) {
+  std::vector<CreateRequest> batch;
+  for (uint8_t i = 1; i <= 40; ++i) batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+  const int before = kernel.interface_lookups;
+  auto result = manager->CreateMany(batch, /*dry_run=*/false);
+  ASSERT_FALSE(result.refusal) << result.refusal->status.message();
+  EXPECT_EQ(kernel.interface_lookups - before, 2);
+  // Outside a batch the kernel is asked again (an interface may be recreated
+  // with a new index between two calls), once: the fault is placed as its
+  // checks planned it.
+  const int before_single = kernel.interface_lookups;
+  ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 99))).ok());
+  EXPECT_EQ(kernel.interface_lookups - before_single, 1);
+  // An interface the batch names that does not exist is still refused by name.
+  auto refused =
+      manager->CreateMany({Request(DelayTo("eth0", 100)), Request(DelayTo("eth9", 101))}, false);
+  ASSERT_TRUE(refused.refusal);
+  EXPECT_THAT(refused.refusal->status.message(), HasSubstr("eth9"));
+}
+
 TEST_F(BatchTest, FaultsOnATreeThatExistsGoInTogetherWithNothingToConfirmFirst) {
   ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 9))).ok());
   ASSERT_EQ(kernel.acked_first_counts.size(), 1u);
@@ -191,6 +211,82 @@ TEST_F(BatchTest, RevokeManyTakesEachDevicesFaultsOutTogether) {
   // The trees are empty again: a new fault starts a new root.
   ASSERT_TRUE(manager->Create(Request(DelayTo("eth0", 1))).ok());
   EXPECT_TRUE(kernel.HasOwnedQdisc(eth0));
+}
+
+// Six faults on two devices ending at once, however they end: a final
+// reading of each device's classes and leaves (two dumps per device, not two
+// reads per fault), one netlink batch per device, two journal writes in all.
+class EndTogetherTest : public BatchTest {
+ protected:
+  std::vector<std::string> MakeSix() {
+    std::vector<CreateRequest> batch;
+    for (uint8_t i = 1; i <= 6; ++i) {
+      batch.push_back(Request(DelayTo(i % 2 ? "eth0" : "eth1", i)));
+    }
+    auto made = manager->CreateMany(batch, false);
+    EXPECT_FALSE(made.refusal);
+    std::vector<std::string> ids;
+    for (const auto& c : made.created) ids.push_back(c.fault.id);
+    kernel.iface(eth0).counters.packets = 7;
+    kernel.iface(eth1).counters.packets = 9;
+    store.log.clear();
+    events.clear();
+    reads_before = kernel.counter_reads;
+    return ids;
+  }
+  void ExpectEndedTogether(const std::vector<FaultRecord>& ended, FaultState state) {
+    ASSERT_EQ(ended.size(), 6u);
+    for (const FaultRecord& r : ended) {
+      EXPECT_EQ(r.state, state) << r.state_reason;
+      EXPECT_EQ(r.counters.packets, r.spec.interface == "eth0" ? 7u : 9u) << "final reading";
+    }
+    EXPECT_EQ(kernel.counter_reads - reads_before, 4) << "a class and a leaf dump per device";
+    EXPECT_EQ(kernel.remove_each_calls, 2) << "one batch per device";
+    EXPECT_THAT(store.log, ElementsAre("put-many 6 ended", "remove-many 6"));
+    EXPECT_EQ(events.size(), 6u);
+    EXPECT_EQ(manager->active_count(), 0u);
+    EXPECT_FALSE(kernel.HasOwnedQdisc(eth0));
+    EXPECT_FALSE(kernel.HasOwnedQdisc(eth1));
+  }
+  int reads_before = 0;
+};
+
+TEST_F(EndTogetherTest, RevokeMany) {
+  const auto ids = MakeSix();
+  ExpectEndedTogether(manager->RevokeMany(ids, Root()).revoked, FaultState::kRevoked);
+}
+
+TEST_F(EndTogetherTest, RevokeAll) {
+  MakeSix();
+  auto result = manager->RevokeAll({}, Root());
+  EXPECT_TRUE(result.not_revoked.empty());
+  ExpectEndedTogether(result.revoked, FaultState::kRevoked);
+  EXPECT_THAT(result.revoked.front().state_reason, HasSubstr("revoke all"));
+}
+
+TEST_F(EndTogetherTest, LeasesThatExpireTogether) {
+  MakeSix();
+  clock.Advance(30s);
+  auto ended = manager->ExpireDue();
+  ExpectEndedTogether(ended, FaultState::kExpired);
+  EXPECT_EQ(ended.front().state_reason, "lease expired");
+  EXPECT_THAT(events.front(), HasSubstr("EXPIRED"));
+}
+
+TEST_F(EndTogetherTest, AFaultWhoseObjectsAreGoneIsReadAloneAndEndsLost) {
+  const auto ids = MakeSix();
+  const FaultRecord* gone = manager->Find(ids[1]);  // on eth1
+  ASSERT_NE(gone, nullptr);
+  kernel.iface(eth1).classes.erase(gone->site.placements[0].objects.cls.classid);
+  auto revoked = manager->RevokeMany(ids, Root()).revoked;
+  ASSERT_EQ(revoked.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(revoked[i].state, i == 1 ? FaultState::kLost : FaultState::kRevoked);
+    // eth1's dump failed: its others were read alone, and still read.
+    if (i != 1) EXPECT_GT(revoked[i].counters.packets, 0u) << i;
+  }
+  // The lost one's record is forgotten too: its objects are gone.
+  EXPECT_THAT(store.log, ElementsAre("put-many 6 ended", "remove-many 6"));
 }
 
 TEST_F(BatchTest, IngressFaultsGoThroughTheirIfbDeviceInABatchToo) {
