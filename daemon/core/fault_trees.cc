@@ -513,14 +513,7 @@ std::vector<Result<kernel::Counters>> FaultTrees::ReadCountersMany(
     for (std::size_t i : d.faults) {
       for (const Placement& p : faults[i].site->placements) {
         if (DeviceKey{faults[i].site->netns_key, p.ifindex} != key) continue;
-        const kernel::Counters& c = (*classes)[next++];
-        kernel::Counters& t = totals[i];
-        t.packets += c.packets;
-        t.bytes += c.bytes;
-        t.drops += c.drops;
-        t.overlimits += c.overlimits;
-        t.backlog_packets += c.backlog_packets;
-        t.backlog_bytes += c.backlog_bytes;
+        totals[i] += (*classes)[next++];
       }
     }
   }
@@ -541,13 +534,7 @@ Result<kernel::Counters> FaultTrees::ReadCounters(const FaultSite& site) {
   kernel::Counters total;
   for (const Placement& p : site.placements) {
     ASSIGN_OR_RETURN(const auto classes, kernel->ClassCounters(p.ifindex, {p.objects.cls.classid}));
-    const kernel::Counters& c = classes.front();
-    total.packets += c.packets;
-    total.bytes += c.bytes;
-    total.drops += c.drops;
-    total.overlimits += c.overlimits;
-    total.backlog_packets += c.backlog_packets;
-    total.backlog_bytes += c.backlog_bytes;
+    total += classes.front();
     if (p.objects.leaf) {
       // Read for its presence only (a leaf gone is a fault lost): the class's
       // drops already include the leaf's, since htb counts every packet its

@@ -31,6 +31,17 @@ struct Counters {
   uint64_t overlimits = 0;
   uint32_t backlog_packets = 0;  // qlen: packets held (e.g. being delayed) now
   uint32_t backlog_bytes = 0;
+
+  // A fault's total over its placements (egress and ingress side).
+  Counters& operator+=(const Counters& o) {
+    packets += o.packets;
+    bytes += o.bytes;
+    drops += o.drops;
+    overlimits += o.overlimits;
+    backlog_packets += o.backlog_packets;
+    backlog_bytes += o.backlog_bytes;
+    return *this;
+  }
 };
 
 class Kernel {

@@ -292,6 +292,32 @@ TEST_F(ApiTest, RevokeAllEndsEveryFault) {
   EXPECT_THAT(TcQdiscJson(net_->ns_a(), "cnx0"), Not(HasSubstr("ca00:")));
 }
 
+TEST_F(ApiTest, RevokeAllReadsEachFaultsFinalCountersFromOneDumpOfTheDevice) {
+  // Three targeted faults on one device end together: their final readings
+  // come from one dump of the device's classes, and each must get its own.
+  auto req = RateRequest(10'000'000);
+  pb::CreateFaultResponse other1, to_b, other2;
+  req.mutable_spec()->mutable_match()->set_dst_cidr("10.99.0.1/32");
+  ASSERT_TRUE(Create(req, &other1).ok());
+  req.mutable_spec()->mutable_match()->set_dst_cidr(net_->addr_b());
+  ASSERT_TRUE(Create(req, &to_b).ok());
+  req.mutable_spec()->mutable_match()->set_dst_cidr("10.99.0.2/32");
+  ASSERT_TRUE(Create(req, &other2).ok());
+  ASSERT_EQ(net_->InA("ping -c 5 -i 0.2 -W 2 " + net_->addr_b() + " >/dev/null"), 0);
+  pb::RevokeAllFaultsResponse all;
+  ASSERT_TRUE(stub_->RevokeAllFaults(Ctx().get(), {}, &all).ok());
+  ASSERT_EQ(all.faults_size(), 3);
+  for (const pb::Fault& f : all.faults()) {
+    EXPECT_EQ(f.state(), pb::FAULT_STATE_REVOKED) << f.state_reason();
+    if (f.id() == to_b.fault().id()) {
+      EXPECT_GE(f.counters().packets(), 5u);
+    } else {
+      EXPECT_EQ(f.counters().packets(), 0u) << f.id();
+    }
+  }
+  EXPECT_FALSE(HasOwnedQdisc());
+}
+
 TEST_F(ApiTest, CountersGrowWithTraffic) {
   pb::CreateFaultResponse created;
   ASSERT_TRUE(Create(RateRequest(10'000'000), &created).ok());
