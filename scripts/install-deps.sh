@@ -13,7 +13,7 @@ packages=(
   cmake g++ make pkg-config
   libnl-3-dev
   libboost-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libspdlog-dev libsystemd-dev libcli11-dev libssl-dev openssl
+  libspdlog-dev libsystemd-dev libcli11-dev libssl-dev openssl zlib1g-dev
   libtomlplusplus-dev
   libgtest-dev libgmock-dev
   iproute2

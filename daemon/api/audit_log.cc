@@ -31,9 +31,10 @@ void AuditLog::OnEvent(const core::FaultEvent& e) { logger_->info(AuditEventLine
 
 void AuditLog::Refused(const std::string& rpc, const core::Caller& caller, const Status& status,
                        const model::FaultSpec* spec, const std::string& fault_id) {
-  const core::FaultRecord* fault = fault_id.empty() ? nullptr : manager_.Find(fault_id);
+  const std::optional<core::FaultRecord> fault =
+      fault_id.empty() ? std::nullopt : manager_.Find(fault_id);
   logger_->info(AuditRefusalLine(std::chrono::system_clock::now(), rpc, caller, status, spec,
-                                 fault_id, fault != nullptr ? fault->owner : ""));
+                                 fault_id, fault ? fault->owner : ""));
 }
 
 }  // namespace chaosnet::api

@@ -273,16 +273,19 @@ void ToProto(const core::FaultRecord& r, pb::Fault* out) {
   out->set_keep_alive(r.keep_alive);
   GuardStatusesToProto(r.guards, out);
   if (r.program) ProgramPositionToProto(*r.program, out->mutable_program());
-  for (const auto& added : r.site.added) {
-    const plan::PlanStepText step = plan::DescribeTcObject(added.object);
+  auto add_step = [out](const std::string& device, const plan::PlanStepText& step) {
     auto* s = out->mutable_plan()->add_steps();
     s->set_object(step.object);
     s->set_kind(step.kind);
-    s->set_interface(added.device);
+    s->set_interface(device);
     s->set_handle(step.handle);
     s->set_parent(step.parent);
     s->set_parameters(step.parameters);
-  }
+  };
+  for (const auto& added : r.site.added)
+    add_step(added.device, plan::DescribeTcObject(added.object));
+  // An ended fault from the history: the same steps, kept as text.
+  for (const auto& described : r.site.described) add_step(described.device, described.step);
 }
 
 void ToProto(const core::FaultEvent& event, pb::FaultEvent* out) {

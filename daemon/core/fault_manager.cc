@@ -78,7 +78,8 @@ FaultManager::FaultManager(KernelProvider& kernels, const Clock& clock, kernel::
       caps_(std::move(caps)),
       config_(std::move(config)),
       ids_(std::move(ids)),
-      store_(store != nullptr ? *store : null_store_) {}
+      store_(store != nullptr ? *store : null_store_),
+      ended_(config_.ended_history) {}
 
 Status FaultManager::CheckTtl(std::chrono::nanoseconds ttl) const {
   if (ttl <= std::chrono::nanoseconds::zero()) {
@@ -123,15 +124,13 @@ Result<FaultManager::Admitted> FaultManager::Admit(const CreateRequest& asked,
   CreateRequest& request = out.request;
   ASSIGN_OR_RETURN(request.spec, linkmodel::ApplyProfile(asked.spec));
   if (!request.request_id.empty() && !request.dry_run) {
-    auto it = by_request_id_.find(request.request_id);
-    if (it != by_request_id_.end()) {
-      const FaultRecord* earlier = FindAny(it->second);
-      if (earlier != nullptr) {
+    if (auto id = IdOfRequest(request.request_id)) {
+      if (std::optional<FaultRecord> earlier = FindAny(*id)) {
         if (!(earlier->spec == request.spec)) {
           return AlreadyExists("request_id " + request.request_id + " was already used for fault " +
                                earlier->id + " with a different spec");
         }
-        out.replay = *earlier;
+        out.replay = std::move(earlier);
         return out;
       }
     }
@@ -177,7 +176,7 @@ Result<FaultManager::Admitted> FaultManager::Admit(const CreateRequest& asked,
 
 std::string FaultManager::NewId() const {
   std::string id = ids_();
-  while (active_.contains(id) || FindAny(id) != nullptr) id = ids_();
+  while (active_.contains(id) || ended_.Contains(id)) id = ids_();
   return id;
 }
 
@@ -249,7 +248,6 @@ Status FaultManager::Restore(FaultRecord record, std::chrono::nanoseconds remain
 
 void FaultManager::RestoreEnded(FaultRecord record) {
   if (record.ended_at == WallTime{}) record.ended_at = clock_.WallNow();
-  if (!record.request_id.empty()) by_request_id_[record.request_id] = record.id;
   Remember(std::move(record));
 }
 
@@ -260,19 +258,21 @@ FaultRecord* FaultManager::FindActive(const std::string& id) {
 
 Result<FaultRecord*> FaultManager::RequireActive(const std::string& id, std::string_view advice) {
   if (FaultRecord* record = FindActive(id)) return record;
-  if (const FaultRecord* ended = FindAny(id)) {
+  if (const std::optional<FaultRecord> ended = ended_.Find(id)) {
     return FailedPrecondition("fault " + id + " has already ended (" +
                               FaultStateName(ended->state) + ")" + std::string(advice));
   }
   return NotFound("no fault with id " + id);
 }
 
-const FaultRecord* FaultManager::FindAny(const std::string& id) const {
-  if (auto it = active_.find(id); it != active_.end()) return &it->second;
-  for (auto it = ended_.rbegin(); it != ended_.rend(); ++it) {
-    if (it->id == id) return &*it;
-  }
-  return nullptr;
+std::optional<FaultRecord> FaultManager::FindAny(const std::string& id) const {
+  if (auto it = active_.find(id); it != active_.end()) return it->second;
+  return ended_.Find(id);
+}
+
+std::optional<std::string> FaultManager::IdOfRequest(const std::string& request_id) const {
+  if (auto it = by_request_id_.find(request_id); it != by_request_id_.end()) return it->second;
+  return ended_.IdOfRequest(request_id);
 }
 
 void FaultManager::RefreshCounters(FaultRecord& record) {
@@ -287,7 +287,7 @@ Result<FaultRecord> FaultManager::Get(const std::string& id) {
     RefreshCounters(*active);
     return *active;
   }
-  if (const FaultRecord* ended = FindAny(id)) return *ended;
+  if (std::optional<FaultRecord> ended = ended_.Find(id)) return std::move(*ended);
   return NotFound("no fault with id " + id);
 }
 
@@ -307,9 +307,9 @@ std::vector<FaultRecord> FaultManager::List(const ListFilter& filter) {
     return a.created_at < b.created_at || (a.created_at == b.created_at && a.id < b.id);
   });
   if (filter.include_ended) {
-    for (const auto& record : ended_) {
+    ended_.ForEach([&](const FaultRecord& record) {
       if (wanted(record)) out.push_back(record);
-    }
+    });
   }
   return out;
 }
@@ -595,23 +595,19 @@ FaultRecord FaultManager::FinishEnd(FaultRecord record, const Status& removed, F
 }
 
 void FaultManager::CompactHistory() {
-  std::deque<FaultRecord> fresh(ended_.begin(), ended_.end());
-  ended_.swap(fresh);
+  ended_.Compact();
   // Buckets sized for the burst's peak stay allocated after the erases.
   if (active_.empty()) std::unordered_map<std::string, FaultRecord>().swap(active_);
   by_request_id_.rehash(0);
 }
 
-void FaultManager::Remember(FaultRecord record) {
-  ended_.push_back(std::move(record));
-  while (ended_.size() > config_.ended_history) {
-    const FaultRecord& oldest = ended_.front();
-    if (!oldest.request_id.empty()) {
-      auto it = by_request_id_.find(oldest.request_id);
-      if (it != by_request_id_.end() && it->second == oldest.id) by_request_id_.erase(it);
-    }
-    ended_.pop_front();
+void FaultManager::Remember(const FaultRecord& record) {
+  // The active fault's request id is the history's to answer for now.
+  if (!record.request_id.empty()) {
+    auto it = by_request_id_.find(record.request_id);
+    if (it != by_request_id_.end() && it->second == record.id) by_request_id_.erase(it);
   }
+  ended_.Add(record);
 }
 
 int FaultManager::Subscribe(Listener listener) {

@@ -207,7 +207,7 @@ RevokeManyResult FaultManager::RevokeMany(const std::vector<std::string>& ids,
     if (!seen.insert(id).second) continue;
     const FaultRecord* record = FindActive(id);
     if (record == nullptr) {
-      if (const FaultRecord* ended = FindAny(id)) {
+      if (const std::optional<FaultRecord> ended = ended_.Find(id)) {
         out.not_revoked.push_back(
             {*ended, FailedPrecondition("fault " + id + " has already ended (" +
                                         FaultStateName(ended->state) + ")")});

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/plan/describe.h"
 #include "daemon/plan/interface_tree.h"
 #include "daemon/plan/tc_objects.h"
 
@@ -23,6 +24,13 @@ struct AddedObject {
   plan::TcObject object;
 };
 
+// An added object as `get` shows it.
+struct DescribedObject {
+  std::string device;
+  plan::PlanStepText step;
+  bool operator==(const DescribedObject&) const = default;
+};
+
 struct FaultSite {
   std::string netns_key;  // core::NamespaceKernel::key
   int ifindex = 0;        // of FaultSpec::interface
@@ -30,6 +38,10 @@ struct FaultSite {
   // Every object the create added, in order (shared ones too when the fault
   // was the first on its device): what dry runs and `get` show.
   std::vector<AddedObject> added;
+  // An ended fault read back from the history (ended_history.h) keeps only
+  // how `added` was described: its objects are gone, and their text is all
+  // that `get` shows of them. Empty for a live fault.
+  std::vector<DescribedObject> described;
 };
 
 // "cnifb<ifindex>": the IFB device that carries an interface's ingress faults.

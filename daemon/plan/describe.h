@@ -19,6 +19,7 @@ struct PlanStepText {
                            // numbers the others
   std::string parent;      // "root", "ca00:1", "ingress"
   std::string parameters;  // "limit 1000 delay 100ms 10ms 25% loss 1%"
+  bool operator==(const PlanStepText&) const = default;
 };
 
 // tc's notation: hex major, colon, hex minor omitted when 0: "ca00:", "ca00:1".

@@ -11,17 +11,6 @@ Status FieldError(const std::string& path, const std::string& what) {
   return InvalidArgument("lease record: " + path + ": " + what);
 }
 
-void WriteValues(json::Writer& w, const program::Values& v) {
-  w.BeginObject();
-  if (v.delay) w.Key("delay_ns").Int(v.delay->count());
-  if (v.jitter) w.Key("jitter_ns").Int(v.jitter->count());
-  if (v.loss) w.Key("loss").Double(*v.loss);
-  if (v.duplicate) w.Key("duplicate").Double(*v.duplicate);
-  if (v.corrupt) w.Key("corrupt").Double(*v.corrupt);
-  if (v.rate) w.Key("rate_bps").Uint(*v.rate);
-  w.EndObject();
-}
-
 const json::Value* Required(const json::Value& v, const std::string& path, const char* key,
                             Status& error) {
   const json::Value* found = v.Find(key);
@@ -36,33 +25,6 @@ Status ReadNanos(const json::Value& v, const std::string& path, const char* key,
   auto ns = field->AsInt();
   if (!ns.ok()) return FieldError(path + "." + key, ns.status().message());
   out = Nanos(*ns);
-  return Status::Ok();
-}
-
-Status ReadValues(const json::Value& v, const std::string& path, program::Values& out) {
-  if (!v.is_object()) return FieldError(path, "expected an object");
-  out = {};
-  for (auto [key, field] :
-       {std::pair{"delay_ns", &out.delay}, std::pair{"jitter_ns", &out.jitter}}) {
-    if (const json::Value* d = v.Find(key)) {
-      auto ns = d->AsInt();
-      if (!ns.ok()) return FieldError(path + "." + key, ns.status().message());
-      *field = Nanos(*ns);
-    }
-  }
-  for (auto [key, field] : {std::pair{"loss", &out.loss}, std::pair{"duplicate", &out.duplicate},
-                            std::pair{"corrupt", &out.corrupt}}) {
-    if (const json::Value* p = v.Find(key)) {
-      auto percent = p->AsDouble();
-      if (!percent.ok()) return FieldError(path + "." + key, percent.status().message());
-      *field = *percent;
-    }
-  }
-  if (const json::Value* r = v.Find("rate_bps")) {
-    auto bps = r->AsUint();
-    if (!bps.ok()) return FieldError(path + ".rate_bps", bps.status().message());
-    out.rate = *bps;
-  }
   return Status::Ok();
 }
 
@@ -91,6 +53,44 @@ Status ReadSteps(const json::Value& v, const std::string& path, program::StepLis
 }
 
 }  // namespace
+
+void WriteValues(json::Writer& w, const program::Values& v) {
+  w.BeginObject();
+  if (v.delay) w.Key("delay_ns").Int(v.delay->count());
+  if (v.jitter) w.Key("jitter_ns").Int(v.jitter->count());
+  if (v.loss) w.Key("loss").Double(*v.loss);
+  if (v.duplicate) w.Key("duplicate").Double(*v.duplicate);
+  if (v.corrupt) w.Key("corrupt").Double(*v.corrupt);
+  if (v.rate) w.Key("rate_bps").Uint(*v.rate);
+  w.EndObject();
+}
+
+Status ReadValues(const json::Value& v, const std::string& path, program::Values& out) {
+  if (!v.is_object()) return FieldError(path, "expected an object");
+  out = {};
+  for (auto [key, field] :
+       {std::pair{"delay_ns", &out.delay}, std::pair{"jitter_ns", &out.jitter}}) {
+    if (const json::Value* d = v.Find(key)) {
+      auto ns = d->AsInt();
+      if (!ns.ok()) return FieldError(path + "." + key, ns.status().message());
+      *field = Nanos(*ns);
+    }
+  }
+  for (auto [key, field] : {std::pair{"loss", &out.loss}, std::pair{"duplicate", &out.duplicate},
+                            std::pair{"corrupt", &out.corrupt}}) {
+    if (const json::Value* p = v.Find(key)) {
+      auto percent = p->AsDouble();
+      if (!percent.ok()) return FieldError(path + "." + key, percent.status().message());
+      *field = *percent;
+    }
+  }
+  if (const json::Value* r = v.Find("rate_bps")) {
+    auto bps = r->AsUint();
+    if (!bps.ok()) return FieldError(path + ".rate_bps", bps.status().message());
+    out.rate = *bps;
+  }
+  return Status::Ok();
+}
 
 void WriteProgram(json::Writer& w, const program::Program& p) {
   w.BeginObject();

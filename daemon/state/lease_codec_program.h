@@ -22,4 +22,9 @@ void WriteProgram(json::Writer& w, const program::Program& program);
 // INVALID_ARGUMENT naming the field under `path` ("spec.program").
 Status ReadProgram(const json::Value& v, const std::string& path, program::Program& out);
 
+// One step's parameters, V above (also what the core's history of ended
+// faults keeps of a program's position).
+void WriteValues(json::Writer& w, const program::Values& values);
+Status ReadValues(const json::Value& v, const std::string& path, program::Values& out);
+
 }  // namespace chaosnet::state

@@ -275,8 +275,8 @@ TEST_F(EndTogetherTest, LeasesThatExpireTogether) {
 
 TEST_F(EndTogetherTest, AFaultWhoseObjectsAreGoneIsReadAloneAndEndsLost) {
   const auto ids = MakeSix();
-  const FaultRecord* gone = manager->Find(ids[1]);  // on eth1
-  ASSERT_NE(gone, nullptr);
+  const std::optional<FaultRecord> gone = manager->Find(ids[1]);  // on eth1
+  ASSERT_TRUE(gone);
   kernel.iface(eth1).classes.erase(gone->site.placements[0].objects.cls.classid);
   auto revoked = manager->RevokeMany(ids, Root()).revoked;
   ASSERT_EQ(revoked.size(), 6u);

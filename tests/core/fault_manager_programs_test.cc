@@ -90,7 +90,7 @@ TEST_F(FaultManagerProgramsTest, ARampStartsWithALeafAtZeroAndStepsInPlaceOnTheC
   EXPECT_EQ(kernel.apply_calls, adds);
   EXPECT_EQ(kernel.remove_calls, 0);
   EXPECT_EQ(kernel.change_calls, 2);
-  const FaultRecord* record = manager->Find(created->fault.id);
+  const std::optional<FaultRecord> record = manager->Find(created->fault.id);
   ASSERT_TRUE(record && record->program);
   EXPECT_EQ(record->program->position.index, 2u);
   EXPECT_EQ(record->program->steps_applied, 2u);
@@ -109,7 +109,7 @@ TEST_F(FaultManagerProgramsTest, ALateCallSkipsToTheStepTheClockSaysWithoutDrift
   EXPECT_EQ(kernel.change_calls, 1);
   // The next is due at start + 4 * step, not 1 s after this late change.
   EXPECT_EQ(manager->NextProgramStep(), start + 4s);
-  const FaultRecord* record = manager->Find("f1");
+  const std::optional<FaultRecord> record = manager->Find("f1");
   EXPECT_EQ(record->program->last_lag, 500ms);
   EXPECT_EQ(record->program->step_due_at, clock.ToWall(start + 3s));
 }
@@ -180,8 +180,8 @@ TEST_F(FaultManagerProgramsTest, AChangeOnAVanishedTreeEndsTheFaultLost) {
   kernel.next_change_error = NotFound("no such qdisc");
   clock.Advance(1s);
   manager->AdvancePrograms();
-  const FaultRecord* record = manager->Find("f1");
-  ASSERT_NE(record, nullptr);
+  const std::optional<FaultRecord> record = manager->Find("f1");
+  ASSERT_TRUE(record);
   EXPECT_EQ(record->state, FaultState::kLost);
   EXPECT_THAT(record->state_reason, HasSubstr("program step 2"));
   EXPECT_FALSE(manager->NextProgramStep());
@@ -198,7 +198,7 @@ TEST_F(FaultManagerProgramsTest, ARestoredProgramResumesAtTheStepTheClockSays) {
   Rebuild();
   ASSERT_TRUE(manager->Restore(FromStoredLease(stored), 54500ms).ok());
   EXPECT_EQ(Leaf().latency, 100ms);
-  const FaultRecord* record = manager->Find(created->fault.id);
+  const std::optional<FaultRecord> record = manager->Find(created->fault.id);
   ASSERT_TRUE(record && record->program);
   EXPECT_EQ(record->program->position.index, 5u);
   EXPECT_EQ(manager->NextProgramStep(), clock.steady + 500ms);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/core/stored_lease_conversion.h"
+#include "daemon/plan/describe.h"
 #include "daemon/plan/tc_objects.h"
 #include "tests/core/fake_clock.h"
 #include "tests/core/fake_kernel.h"
@@ -357,6 +358,78 @@ TEST_F(FaultManagerTest, EndedHistoryIsBounded) {
   EXPECT_EQ(manager->List({.include_ended = true}).size(), 3u);
   EXPECT_EQ(manager->Get("f1").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(manager->Get("f5").ok());
+}
+
+TEST_F(FaultManagerTest, AnEndedFaultReadsBackFromTheHistoryAsItEnded) {
+  auto request = Request(Delay("eth0"));
+  request.labels = {{"exp", "1"}};
+  request.request_id = "run-7";
+  ASSERT_TRUE(manager->Create(request).ok());
+  kernel.iface(eth0).counters.packets = 25;
+  kernel.iface(eth0).counters.drops = 3;
+  clock.Advance(2s);
+  auto ended = manager->Revoke("f1", Root());
+  ASSERT_TRUE(ended.ok());
+  auto got = manager->Get("f1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, FaultState::kRevoked);
+  EXPECT_EQ(got->state_reason, ended->state_reason);
+  EXPECT_EQ(got->ended_at, ended->ended_at);
+  EXPECT_EQ(got->created_at, ended->created_at);
+  EXPECT_EQ(got->expires_at, ended->expires_at);
+  EXPECT_EQ(got->counters.packets, 25u);
+  EXPECT_EQ(got->counters.drops, 3u);
+  EXPECT_EQ(got->counters_read_at, ended->counters_read_at);
+  EXPECT_EQ(got->spec, ended->spec);
+  EXPECT_EQ(got->labels, ended->labels);
+  EXPECT_EQ(got->owner, ended->owner);
+  EXPECT_EQ(got->owner_identity, ended->owner_identity);
+  EXPECT_EQ(got->request_id, "run-7");
+  // The plan, as the text get shows.
+  ASSERT_EQ(got->site.described.size(), ended->site.added.size());
+  for (std::size_t i = 0; i < got->site.described.size(); ++i) {
+    EXPECT_EQ(got->site.described[i].device, ended->site.added[i].device);
+    EXPECT_EQ(got->site.described[i].step, plan::DescribeTcObject(ended->site.added[i].object));
+  }
+  // Changes to it name how it ended.
+  EXPECT_THAT(manager->Extend("f1", 10s, Root()).status().message(),
+              HasSubstr("has already ended (REVOKED)"));
+}
+
+TEST_F(FaultManagerTest, ARequestIdReplaysItsEndedFaultUntilTheHistoryLetsItGo) {
+  config.ended_history = 2;
+  Rebuild();
+  auto request = Request(Delay("eth0"));
+  request.request_id = "run-1";
+  ASSERT_TRUE(manager->Create(request).ok());
+  ASSERT_TRUE(manager->Revoke("f1", Root()).ok());
+  auto replay = manager->Create(request);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(replay->fault.id, "f1");
+  EXPECT_EQ(replay->fault.state, FaultState::kRevoked);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(manager->Create(Request(Delay("eth1"))).ok());
+    manager->RollbackAll("next");
+  }
+  auto fresh = manager->Create(request);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->replayed);
+  EXPECT_EQ(fresh->fault.id, "f4");
+  EXPECT_THAT(manager->List({.include_ended = true}).size(), 3u);
+}
+
+TEST_F(FaultManagerTest, NewIdsAvoidTheIdsOfEndedFaults) {
+  int next = 0;
+  manager = std::make_unique<FaultManager>(kernels, clock, caps, config, [&next] {
+    // f1, f1, f2, f2, ...: every second id was already given.
+    return "f" + std::to_string(++next / 2 + 1);
+  });
+  ASSERT_TRUE(manager->Create(Request(Delay("eth0"))).ok());
+  ASSERT_TRUE(manager->Revoke("f1", Root()).ok());
+  auto second = manager->Create(Request(Delay("eth0")));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->fault.id, "f2");
 }
 
 TEST_F(FaultManagerTest, ThePolicyIsCheckedBeforeAnythingIsTouched) {
