@@ -17,10 +17,6 @@ void PrintTo(const PlanStepText& s, std::ostream* os) {
   *os << "{" << s.object << " | " << s.kind << " | " << s.handle << " | " << s.parent << " | "
       << s.parameters << "}";
 }
-bool operator==(const PlanStepText& a, const PlanStepText& b) {
-  return a.object == b.object && a.kind == b.kind && a.handle == b.handle && a.parent == b.parent &&
-         a.parameters == b.parameters;
-}
 
 namespace {
 
