@@ -158,34 +158,26 @@ class Fields {
     if (found == nullptr) return Error(key, "missing");
     return found;
   }
+  // A field read with one of Value's typed getters, named in the error.
+  template <typename T, typename Getter>
+  Status Field(std::string_view key, T& out, Getter get) const {
+    ASSIGN_OR_RETURN(const Value* v, Required(key));
+    auto got = (v->*get)();
+    if (!got.ok()) return Error(key, got.status().message());
+    out = std::move(*got);
+    return Status::Ok();
+  }
   Status Str(std::string_view key, std::string& out) const {
-    ASSIGN_OR_RETURN(const Value* v, Required(key));
-    auto s = v->AsString();
-    if (!s.ok()) return Error(key, s.status().message());
-    out = std::move(*s);
-    return Status::Ok();
+    return Field(key, out, &Value::AsString);
   }
-  Status Int(std::string_view key, int64_t& out) const {
-    ASSIGN_OR_RETURN(const Value* v, Required(key));
-    auto n = v->AsInt();
-    if (!n.ok()) return Error(key, n.status().message());
-    out = *n;
-    return Status::Ok();
-  }
+  Status Int(std::string_view key, int64_t& out) const { return Field(key, out, &Value::AsInt); }
+  Status Bool(std::string_view key, bool& out) const { return Field(key, out, &Value::AsBool); }
   template <typename Unsigned>
   Status Uint(std::string_view key, Unsigned& out) const {
-    ASSIGN_OR_RETURN(const Value* v, Required(key));
-    auto n = v->AsUint();
-    if (!n.ok()) return Error(key, n.status().message());
-    if (*n > std::numeric_limits<Unsigned>::max()) return Error(key, "out of range");
-    out = static_cast<Unsigned>(*n);
-    return Status::Ok();
-  }
-  Status Bool(std::string_view key, bool& out) const {
-    ASSIGN_OR_RETURN(const Value* v, Required(key));
-    auto b = v->AsBool();
-    if (!b.ok()) return Error(key, b.status().message());
-    out = *b;
+    uint64_t n = 0;
+    RETURN_IF_ERROR(Field(key, n, &Value::AsUint));
+    if (n > std::numeric_limits<Unsigned>::max()) return Error(key, "out of range");
+    out = static_cast<Unsigned>(n);
     return Status::Ok();
   }
   template <typename TimePoint>
