@@ -17,6 +17,16 @@ using namespace chaosnet;
 namespace {
 
 void CheckFilters(const model::FaultSpec& spec, const plan::FaultObjects& objects) {
+  // A fault matching one host (and nothing more) goes into the shared host
+  // classifier as hash-table nodes; any other match has filters of its own.
+  if (!objects.nodes.empty()) {
+    fuzz::Check(objects.filters.empty(), "a host fault has nodes, not filters", spec.interface);
+    for (const plan::U32Node& n : objects.nodes) {
+      fuzz::Check(n.flowid == objects.cls.classid && !n.keys.empty(),
+                  "a host node steers its host to the fault's class", spec.interface);
+    }
+    return;
+  }
   const uint16_t base =
       spec.match.empty() ? plan::kWholeInterfacePriority : plan::TargetedPriority(objects.slot);
   fuzz::Check(!objects.filters.empty() && objects.filters.size() <= 2,
